@@ -1,0 +1,102 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import db
+from .auth.context import AuthContext
+from .clock import Clock
+from .errors import EXCEPTION_HANDLERS
+from .health.controllers import health
+from .pwa import serve_pwa
+from .security_headers import security_headers_middleware_factory
+from .settings import Settings, load_settings
+
+log = logging.getLogger("carebook")
+
+
+def _settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+def _clock(state: State) -> Clock:
+    clock: Clock = state.clock
+    return clock
+
+
+def _auth(request: Request[Any, Any, Any]) -> AuthContext:
+    ctx: AuthContext = request.state.auth
+    return ctx
+
+
+async def _db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    async with state.sessionmaker() as session:
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                await session.rollback()
+
+
+def _route_handlers() -> list[Any]:
+    from .auth.routes import AUTH_ROUTE_HANDLERS
+
+    return [health, *AUTH_ROUTE_HANDLERS, serve_pwa]
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
+    settings = settings or load_settings()
+    clock = clock or Clock()
+    engine = db.create_engine(settings.database)
+    sessionmaker = db.session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            # advanced-alchemy/SQLAlchemy do not dispose engines for us when a
+            # process builds several apps (one per test).
+            await engine.dispose()
+
+    from .auth.middleware import auth_middleware_factory
+
+    return Litestar(
+        route_handlers=_route_handlers(),
+        state=State(
+            {"settings": settings, "clock": clock, "engine": engine, "sessionmaker": sessionmaker}
+        ),
+        dependencies={
+            "settings": Provide(_settings, sync_to_thread=False),
+            "clock": Provide(_clock, sync_to_thread=False),
+            "db_session": Provide(_db_session),
+            "auth": Provide(_auth, sync_to_thread=False),
+        },
+        middleware=[
+            security_headers_middleware_factory(hsts=settings.secure_cookies),
+            DefineMiddleware(auth_middleware_factory(settings, clock, sessionmaker)),
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="carebook API",
+            version=settings.version,
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        lifespan=[lifespan],
+        request_max_body_size=12 * 1024 * 1024,
+        debug=False,
+    )

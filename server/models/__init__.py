@@ -1,0 +1,50 @@
+"""Every table of carebook, importable from one place (Alembic reads `Base.metadata`)."""
+
+from .auth import AuditEvent, Device, TotpFactor, UserSession, WebAuthnCredential
+from .base import Base, new_id, utcnow
+from .contact_book import Attachment, Comment, Post, ReadReceipt
+from .people import (
+    Application,
+    ApplicationEvent,
+    Invitation,
+    Office,
+    OneTimeToken,
+    Pledge,
+    SystemSetting,
+    User,
+)
+from .push import Outbox, PushSubscription
+from .rooms import Consent, Patient, ReportTitle, Room, RoomMember
+from .sync import ChangeLog, ClientMutation
+
+__all__ = [
+    "Application",
+    "ApplicationEvent",
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "ChangeLog",
+    "ClientMutation",
+    "Comment",
+    "Consent",
+    "Device",
+    "Invitation",
+    "Office",
+    "OneTimeToken",
+    "Outbox",
+    "Patient",
+    "Pledge",
+    "Post",
+    "PushSubscription",
+    "ReadReceipt",
+    "ReportTitle",
+    "Room",
+    "RoomMember",
+    "SystemSetting",
+    "TotpFactor",
+    "User",
+    "UserSession",
+    "WebAuthnCredential",
+    "new_id",
+    "utcnow",
+]

@@ -1,0 +1,91 @@
+"""Patients, consents, rooms, members and report titles."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, CreatedMixin, IdMixin
+from .enums import Permission, RoomStatus
+
+
+class Patient(IdMixin, CreatedMixin, Base):
+    """患者（利用者）: never a user; the person a room is about."""
+
+    __tablename__ = "patient"
+
+    name: Mapped[str] = mapped_column(String(100))
+    name_kana: Mapped[str] = mapped_column(String(100))
+    sex: Mapped[str] = mapped_column(String(10))
+    birth_date: Mapped[date]
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    care_level: Mapped[str] = mapped_column(String(20))
+    insured_number: Mapped[str] = mapped_column(String(20), default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Consent(IdMixin, Base):
+    """情報共有同意書 様式5."""
+
+    __tablename__ = "consent"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), index=True)
+    consent_date: Mapped[date]
+    signed_by: Mapped[str] = mapped_column(String(10))  # "patient" | "proxy"
+    proxy_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    proxy_relationship: Mapped[str | None] = mapped_column(String(50), default=None)
+    explained_by: Mapped[str] = mapped_column(String(100))
+    scan_attachment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("attachment.id"), default=None
+    )
+    recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime]
+
+
+class Room(IdMixin, CreatedMixin, Base):
+    """部屋: one per patient; `version` is the room's sync stream position."""
+
+    __tablename__ = "room"
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default=RoomStatus.open)
+    label: Mapped[str | None] = mapped_column(String(40), default=None)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    opened_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class RoomMember(IdMixin, Base):
+    """部屋の参加者; a row per stay, so rejoining keeps the history."""
+
+    __tablename__ = "room_member"
+
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("room.id"), index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    permission: Mapped[str] = mapped_column(String(10), default=Permission.write)
+    joined_at: Mapped[datetime]
+    left_at: Mapped[datetime | None] = mapped_column(default=None)
+    left_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportTitle(IdMixin, Base):
+    """ケアレポート標題: a category posts are filed under."""
+
+    __tablename__ = "report_title"
+    __table_args__ = (UniqueConstraint("room_id", "name"),)
+
+    room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("room.id"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    vitals: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    description: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,53 @@
+"""Serve the built PWA: real files by path, `index.html` for every other app route."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from litestar import Response, get
+from litestar.exceptions import NotFoundException
+from litestar.response import File
+
+from .errors import NotFound
+from .settings import Settings
+
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+mimetypes.add_type("text/javascript", ".js")
+
+_NOT_BUILT = (
+    "<!doctype html><meta charset=utf-8><title>carebook</title>"
+    "<p>PWA not built yet: run <code>make run</code> (or <code>npm run build</code> in pwa/).</p>"
+)
+
+
+def _cache_control(relative: str) -> str:
+    if relative.startswith("assets/"):
+        return "public, max-age=31536000, immutable"  # hashed file names
+    return "no-cache"
+
+
+@get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False, opt={"auth": "public"})
+def serve_pwa(settings: Settings, path: str = "") -> Response[bytes] | File:
+    relative = path.lstrip("/")
+    if relative.startswith("api/") or relative == "api":
+        raise NotFound()
+    root = settings.pwa_dir.resolve()
+    if relative:
+        candidate = (root / relative).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return File(
+                path=candidate,
+                content_disposition_type="inline",
+                headers={"Cache-Control": _cache_control(relative)},
+            )
+        if Path(relative).suffix and not relative.endswith(".html"):
+            raise NotFoundException()
+    index = root / "index.html"
+    if not index.is_file():
+        return Response(_NOT_BUILT.encode(), media_type="text/html; charset=utf-8")
+    return Response(
+        index.read_bytes(),
+        media_type="text/html; charset=utf-8",
+        headers={"Cache-Control": "no-cache"},
+    )

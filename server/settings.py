@@ -1,0 +1,195 @@
+"""The one place that reads the environment.
+
+Every setting is read once, checked, and frozen into small dataclasses; a bad
+value stops start-up with a message that names the variable and what it wants.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class SettingsError(ValueError):
+    """A setting has a value carebook cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+    echo: bool = False
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql" if self.url.startswith("postgresql") else "sqlite"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str | None
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    sender: str
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    idle_timeout_s: int = 30 * 60
+    absolute_timeout_s: int = 12 * 3600
+    lockout_threshold: int = 5
+    lockout_base_s: int = 60
+    lockout_cap_s: int = 3600
+    device_wipe_threshold: int = 5
+    ip_attempts_per_minute: int = 30
+    initial_password_ttl_s: int = 7 * 24 * 3600
+    # argon2id cost; tests lower it through CAREBOOK_ARGON2_FAST=1 only.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database: DatabaseSettings
+    base_url: str
+    secret_key: str
+    smtp: SmtpSettings
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa" / "dist"
+    version: str = "0.1.0"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def rp_id(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "mail-outbox"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _base_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(
+            f"CAREBOOK_BASE_URL must be an http(s) origin such as https://carebook.example.jp, "
+            f"not {raw!r}"
+        )
+    if parts.scheme == "http" and parts.hostname not in {"localhost"}:
+        raise SettingsError(
+            "CAREBOOK_BASE_URL must use https:// except for http://localhost "
+            f"(passkeys refuse other plain-http origins), not {raw!r}"
+        )
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        raise SettingsError(f"CAREBOOK_BASE_URL must be an origin without a path, not {raw!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _database_url(raw: str | None, data_dir: Path) -> str:
+    if not raw:
+        return f"sqlite+aiosqlite:///{data_dir / 'carebook.sqlite3'}"
+    if raw.startswith("postgresql://") or raw.startswith("postgres://"):
+        return "postgresql+asyncpg://" + raw.split("://", 1)[1]
+    if raw.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return raw
+    raise SettingsError(
+        "CAREBOOK_DATABASE_URL must be sqlite+aiosqlite:///path or postgresql+asyncpg://…, "
+        f"not {raw.split('@')[-1]!r}"
+    )
+
+
+def _secret_key(raw: str | None, data_dir: Path) -> str:
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("CAREBOOK_SECRET_KEY must be at least 32 characters long")
+        return raw
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read and check every setting; create the data directory and secret key if missing."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("CAREBOOK_DATA_DIR") or "./data").resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            f"CAREBOOK_DATA_DIR {str(data_dir)!r} cannot be created: {exc}"
+        ) from exc
+    port = _int(env, "PORT", 8000, minimum=1)
+    base_url = _base_url(env.get("CAREBOOK_BASE_URL") or f"http://localhost:{port}")
+    smtp_port = _int(env, "CAREBOOK_SMTP_PORT", 25, minimum=1)
+    fast = _bool(env, "CAREBOOK_ARGON2_FAST", False)
+    auth = AuthSettings(
+        idle_timeout_s=_int(env, "CAREBOOK_SESSION_IDLE_MINUTES", 30, minimum=1) * 60,
+        absolute_timeout_s=_int(env, "CAREBOOK_SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 3600,
+        ip_attempts_per_minute=_int(env, "CAREBOOK_SIGNIN_PER_IP_PER_MINUTE", 30, minimum=1),
+        argon2_time_cost=1 if fast else 3,
+        argon2_memory_kib=8 * 1024 if fast else 64 * 1024,
+    )
+    return Settings(
+        data_dir=data_dir,
+        database=DatabaseSettings(
+            url=_database_url(env.get("CAREBOOK_DATABASE_URL"), data_dir),
+            echo=_bool(env, "CAREBOOK_DATABASE_ECHO", False),
+        ),
+        base_url=base_url,
+        secret_key=_secret_key(env.get("CAREBOOK_SECRET_KEY"), data_dir),
+        smtp=SmtpSettings(
+            host=env.get("CAREBOOK_SMTP_HOST") or None,
+            port=smtp_port,
+            username=env.get("CAREBOOK_SMTP_USERNAME") or None,
+            password=env.get("CAREBOOK_SMTP_PASSWORD") or None,
+            starttls=_bool(env, "CAREBOOK_SMTP_STARTTLS", False),
+            sender=env.get("CAREBOOK_SMTP_SENDER") or "carebook <no-reply@localhost>",
+        ),
+        auth=auth,
+    )
