@@ -1,0 +1,272 @@
+"""Account rules outside the sign-in steps: own sessions and devices, and admin actions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import db
+from ..audit import service as audit
+from ..auth import tokens
+from ..auth.context import AuthContext
+from ..errors import Forbidden, NotFound
+from ..mail.service import Mailer
+from ..models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
+from ..models.enums import Role, TokenPurpose
+
+ACCOUNT_ADMINS = (Role.municipal_admin, Role.operator)
+RESET_LINK_TTL = timedelta(hours=24)
+
+
+async def flag_devices_for_wipe(
+    session: AsyncSession, ctx: AuthContext, device_ids: list[uuid.UUID], reason: str
+) -> int:
+    """Flag devices for wipe and end their sessions; the wipe reaches them at next contact."""
+    if not device_ids:
+        return 0
+    await session.execute(
+        update(Device)
+        .where(Device.id.in_(device_ids), Device.wipe_requested_at.is_(None))
+        .values(wipe_requested_at=ctx.now, wipe_reason=reason)
+    )
+    await session.execute(delete(UserSession).where(UserSession.device_id.in_(device_ids)))
+    for device_id in device_ids:
+        await audit.record(
+            session,
+            at=ctx.now,
+            actor=ctx.actor,
+            action="device.wipe_flagged",
+            target_type="device",
+            target_id=device_id,
+            details={"reason": reason},
+        )
+    return len(device_ids)
+
+
+class MyAccount:
+    """What a signed-in user may see and end of their own."""
+
+    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+        assert ctx.user is not None and ctx.session is not None
+        self.session = session
+        self.ctx = ctx
+        self.user = ctx.user
+
+    async def sessions(self) -> list[UserSession]:
+        return list(
+            await self.session.scalars(
+                select(UserSession)
+                .where(UserSession.user_id == self.user.id)
+                .order_by(UserSession.last_seen_at.desc())
+            )
+        )
+
+    async def end_session(self, session_id: uuid.UUID) -> None:
+        await db.begin_write(self.session)
+        result = await self.session.execute(
+            delete(UserSession).where(
+                UserSession.id == session_id, UserSession.user_id == self.user.id
+            )
+        )
+        if not getattr(result, "rowcount", 0):
+            raise NotFound()
+        await audit.record(
+            self.session,
+            at=self.ctx.now,
+            actor=self.ctx.actor,
+            action="session.ended",
+            target_type="session",
+            target_id=session_id,
+        )
+        await self.session.commit()
+
+    async def devices(self) -> list[Device]:
+        return list(
+            await self.session.scalars(
+                select(Device)
+                .where(Device.user_id == self.user.id)
+                .order_by(Device.last_seen_at.desc())
+            )
+        )
+
+    async def wipe_device(self, device_id: uuid.UUID) -> None:
+        await db.begin_write(self.session)
+        device = await self.session.scalar(
+            select(Device).where(Device.id == device_id, Device.user_id == self.user.id)
+        )
+        if device is None:
+            raise NotFound()
+        await flag_devices_for_wipe(self.session, self.ctx, [device.id], "user")
+        await self.session.commit()
+
+
+class AccountAdministration:
+    """Admin-led account recovery: unlock, reset factors, password reset link, wipe devices."""
+
+    def __init__(self, session: AsyncSession, ctx: AuthContext, mailer: Mailer) -> None:
+        if not ctx.has_role(*ACCOUNT_ADMINS):
+            raise Forbidden()
+        self.session = session
+        self.ctx = ctx
+        self.mailer = mailer
+
+    async def _user(self, user_id: uuid.UUID) -> User:
+        await db.begin_write(self.session)
+        user = await self.session.get(User, user_id)
+        if user is None:
+            raise NotFound()
+        return user
+
+    async def _audit(self, action: str, user: User, **details: str | int) -> None:
+        await audit.record(
+            self.session,
+            at=self.ctx.now,
+            actor=self.ctx.actor,
+            action=action,
+            target_type="user",
+            target_id=user.id,
+            details=dict(details),
+        )
+
+    async def unlock(self, user_id: uuid.UUID) -> None:
+        user = await self._user(user_id)
+        user.failed_attempts = 0
+        user.lock_count = 0
+        user.locked_until = None
+        await self._audit("admin.user_unlocked", user)
+        await self.session.commit()
+
+    async def reset_factors(self, user_id: uuid.UUID) -> None:
+        """Back to enrolment: the next sign-in asks for a new second factor."""
+        user = await self._user(user_id)
+        await self.session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+        await self.session.execute(
+            delete(WebAuthnCredential).where(WebAuthnCredential.user_id == user.id)
+        )
+        await self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        await self._audit("admin.factors_reset", user)
+        await self.session.commit()
+
+    async def reset_password(self, user_id: uuid.UUID) -> None:
+        """E-mail the user a single-use link to set a new password; nobody else sees it."""
+        user = await self._user(user_id)
+        if not user.email:
+            from ..errors import Conflict
+
+            raise Conflict(
+                "この利用者にはメールアドレスが登録されていません。",
+                "This user has no e-mail address on record.",
+                code="no_email",
+            )
+        token = tokens.new_token()
+        await self.session.execute(
+            update(OneTimeToken)
+            .where(
+                OneTimeToken.user_id == user.id,
+                OneTimeToken.purpose == TokenPurpose.password_reset,
+                OneTimeToken.used_at.is_(None),
+            )
+            .values(used_at=self.ctx.now)
+        )
+        self.session.add(
+            OneTimeToken(
+                purpose=TokenPurpose.password_reset,
+                token_hash=tokens.token_hash(token),
+                user_id=user.id,
+                expires_at=self.ctx.now + RESET_LINK_TTL,
+                created_at=self.ctx.now,
+            )
+        )
+        await self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        await self._audit("admin.password_reset_sent", user)
+        await self.session.commit()
+        link = f"{self.ctx.settings.base_url}/activate/{token}"
+        await self.mailer.send(
+            user.email,
+            "【carebook】パスワード再設定のご案内",
+            (
+                f"{user.name} 様\n\n"
+                "管理者の依頼により、carebook のパスワード再設定用リンクを発行しました。\n"
+                "次のリンクを開き、新しいパスワードを設定してください（24時間有効・1回限り）。\n\n"
+                f"{link}\n\n"
+                "お心当たりのない場合は、このメールを破棄し、市の担当窓口へご連絡ください。\n"
+            ),
+        )
+
+    async def wipe_devices(self, user_id: uuid.UUID) -> int:
+        user = await self._user(user_id)
+        ids = list(await self.session.scalars(select(Device.id).where(Device.user_id == user.id)))
+        count = await flag_devices_for_wipe(self.session, self.ctx, ids, "admin")
+        await self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        await self._audit("admin.devices_wiped", user, devices=count)
+        await self.session.commit()
+        return count
+
+
+class Activation:
+    """Single-use links: set a password for a new ID (activation) or after an admin reset."""
+
+    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+        self.session = session
+        self.ctx = ctx
+
+    async def _token(self, token: str) -> tuple[OneTimeToken, User]:
+        row = await self.session.scalar(
+            select(OneTimeToken).where(OneTimeToken.token_hash == tokens.token_hash(token))
+        )
+        if row is None or row.used_at is not None or row.expires_at <= self.ctx.now:
+            raise NotFound(
+                "このリンクは無効か、期限が切れています。管理者に再発行を依頼してください。",
+                "This link is invalid or has expired. Ask the administrator for a new one.",
+                code="link_invalid",
+            )
+        user = await self.session.get(User, row.user_id)
+        if user is None or user.status == "stopped":
+            raise NotFound(code="link_invalid")
+        return row, user
+
+    async def describe(self, token: str) -> tuple[str, User]:
+        row, user = await self._token(token)
+        return row.purpose, user
+
+    async def set_password(self, token: str, password: str) -> User:
+        from ..auth.errors import WeakPassword
+        from ..auth.passwords import password_problems
+        from ..auth.service import hashing
+        from ..models.enums import UserStatus
+
+        await db.begin_write(self.session)
+        row, user = await self._token(token)
+        problems = password_problems(
+            password,
+            login_id=user.login_id,
+            name=user.name,
+            name_kana=user.name_kana,
+            birth_date=user.birth_date,
+        )
+        if problems:
+            raise WeakPassword(reasons=[{"code": p.code, "ja": p.ja, "en": p.en} for p in problems])
+        row.used_at = self.ctx.now
+        user.password_hash = hashing(self.ctx.settings).hash(password)
+        user.password_must_change = False
+        user.password_expires_at = None
+        user.password_changed_at = self.ctx.now
+        user.failed_attempts = 0
+        user.locked_until = None
+        if user.status == UserStatus.pending:
+            user.status = UserStatus.active
+            user.activated_at = self.ctx.now
+        await self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        await audit.record(
+            self.session,
+            at=self.ctx.now,
+            actor=audit.Actor(user.id, user.login_id, self.ctx.ip, self.ctx.device_key),
+            action=f"account.{row.purpose}",
+            target_type="user",
+            target_id=user.id,
+        )
+        await self.session.commit()
+        return user

@@ -1,0 +1,123 @@
+"""`/api/auth/*`: the sign-in steps. Thin: each hands the body to `SignInService`."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import State
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..errors import TooManyRequests
+from .context import AuthContext
+from .schemas import CsrfOut, LoginIn, NextOut, PasskeyIn, PasswordChangeIn, TotpEnrollOut, TotpIn
+from .service import Next, SignInService
+from .throttle import SlidingWindow
+
+SIGNIN = {"auth": "signin"}
+
+
+def _throttle(state: State, ctx: AuthContext) -> None:
+    window: SlidingWindow | None = state.get("signin_throttle")
+    if window is None:
+        window = SlidingWindow(ctx.settings.auth.ip_attempts_per_minute)
+        state["signin_throttle"] = window
+    if not window.allow(ctx.ip or "unknown", ctx.now):
+        raise TooManyRequests(headers={"Retry-After": "60"})
+
+
+def _next(ctx: AuthContext, step: Next) -> NextOut:
+    return NextOut(next=step.next, csrf_token=ctx.csrf_token())
+
+
+class SignInController(Controller):
+    path = "/api/auth"
+    tags = ["auth"]
+    opt = SIGNIN
+
+    @get("/csrf", opt={"auth": "public"}, summary="The CSRF token for this session")
+    async def csrf(self, auth: AuthContext) -> CsrfOut:
+        if auth.csrf_binding() is None:
+            auth.set_presession_cookie(secrets.token_urlsafe(32))
+        token = auth.csrf_token()
+        assert token is not None
+        return CsrfOut(csrf_token=token)
+
+    @post("/login", status_code=200, summary="Step 1: login ID and password")
+    async def login(
+        self,
+        data: LoginIn,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        request: Request[Any, Any, Any],
+    ) -> NextOut:
+        _throttle(request.app.state, auth)
+        step = await SignInService(db_session, auth).login(data.login_id, data.password)
+        return _next(auth, step)
+
+    @post("/totp", status_code=200, summary="Step 2: a TOTP code")
+    async def totp(
+        self,
+        data: TotpIn,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        request: Request[Any, Any, Any],
+    ) -> NextOut:
+        _throttle(request.app.state, auth)
+        return _next(auth, await SignInService(db_session, auth).verify_totp(data.code))
+
+    @post("/webauthn/options", status_code=200, summary="Step 2: passkey request options")
+    async def webauthn_options(self, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
+        return await SignInService(db_session, auth).passkey_options()
+
+    @post("/webauthn/verify", status_code=200, summary="Step 2: the passkey's answer")
+    async def webauthn_verify(
+        self,
+        data: PasskeyIn,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        request: Request[Any, Any, Any],
+    ) -> NextOut:
+        _throttle(request.app.state, auth)
+        return _next(auth, await SignInService(db_session, auth).verify_passkey(data.credential))
+
+    @post("/totp/enroll", status_code=200, summary="Enrol TOTP: a new secret and its QR code")
+    async def totp_enroll(self, auth: AuthContext, db_session: AsyncSession) -> TotpEnrollOut:
+        out = await SignInService(db_session, auth).totp_enroll()
+        return TotpEnrollOut(
+            secret=out["secret"], otpauth_uri=out["otpauthUri"], qr_svg=out["qrSvg"]
+        )
+
+    @post("/totp/enroll/confirm", status_code=200, summary="Enrol TOTP: confirm with a code")
+    async def totp_enroll_confirm(
+        self, data: TotpIn, auth: AuthContext, db_session: AsyncSession
+    ) -> NextOut:
+        return _next(auth, await SignInService(db_session, auth).totp_enroll_confirm(data.code))
+
+    @post("/webauthn/register/options", status_code=200, summary="Enrol a passkey: options")
+    async def register_options(self, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
+        return await SignInService(db_session, auth).passkey_register_options()
+
+    @post("/webauthn/register/verify", status_code=200, summary="Enrol a passkey: verify")
+    async def register_verify(
+        self, data: PasskeyIn, auth: AuthContext, db_session: AsyncSession
+    ) -> NextOut:
+        step = await SignInService(db_session, auth).passkey_register_verify(
+            data.credential, data.label
+        )
+        return _next(auth, step)
+
+    @post("/password", status_code=200, summary="Change the password")
+    async def password(
+        self, data: PasswordChangeIn, auth: AuthContext, db_session: AsyncSession
+    ) -> NextOut:
+        step = await SignInService(db_session, auth).change_password(
+            data.current_password, data.new_password
+        )
+        return _next(auth, step)
+
+    @post("/logout", status_code=200, summary="Sign out and end this session")
+    async def logout(self, auth: AuthContext, db_session: AsyncSession) -> NextOut:
+        await SignInService(db_session, auth).logout()
+        return NextOut(next="signin", csrf_token=None)

@@ -1,0 +1,263 @@
+"""Resolve the device and the session of every request, enforce CSRF and the second factor.
+
+Route handlers say how much they need with `opt={"auth": …}`:
+- "public": anyone (health, the PWA, invitation links);
+- "signin": the sign-in steps, which check the session's stage themselves;
+- anything else (the default): a session that has passed both factors.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from http.cookies import SimpleCookie
+from typing import Any
+
+import msgspec
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from .. import db
+from ..audit import service as audit
+from ..clock import Clock
+from ..models import Device, User, UserSession
+from ..models.enums import SessionStage, UserStatus
+from ..settings import Settings
+from . import tokens
+from .context import AuthContext, presession_cookie_name, session_cookie_name
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+DEVICE_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+TOUCH_AFTER = timedelta(seconds=60)
+WIPE_HEADERS = [(b"clear-site-data", b'"cache", "storage"')]
+
+
+def _message(ja: str, en: str, english: bool) -> str:
+    return en if english else ja
+
+
+async def _answer(
+    send: Send,
+    status: int,
+    body: dict[str, Any],
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    payload = msgspec.json.encode(body)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        *(extra_headers or []),
+    ]
+    start: Any = {"type": "http.response.start", "status": status, "headers": headers}
+    await send(start)
+    body_event: Any = {"type": "http.response.body", "body": payload}
+    await send(body_event)
+
+
+def _cookie_header(settings: Settings, name: str, value: tuple[str, int] | None) -> bytes:
+    secure = "; Secure" if settings.secure_cookies else ""
+    if value is None:
+        return f"{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}".encode()
+    token, max_age = value
+    return f"{name}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}".encode()
+
+
+def auth_middleware_factory(
+    settings: Settings, clock: Clock, sessionmaker: async_sessionmaker[AsyncSession]
+) -> type:
+    class AuthMiddleware:
+        def __init__(self, app: ASGIApp) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP:
+                await self.app(scope, receive, send)
+                return
+            handler = scope.get("route_handler")
+            mode = (getattr(handler, "opt", None) or {}).get("auth", "full")
+            if scope["path"] == "/schema" or scope["path"].startswith("/schema/"):
+                mode = "public"  # the OpenAPI document describes, it does not reveal data
+            headers = {
+                k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
+            }
+            english = headers.get("accept-language", "").lower().startswith("en")
+            client = scope.get("client")
+            now = clock.now()
+            ctx = AuthContext(
+                settings=settings,
+                now=now,
+                ip=client[0] if client else "",
+                user_agent=headers.get("user-agent", "")[:300],
+            )
+            cookies = SimpleCookie()
+            try:
+                cookies.load(headers.get("cookie", ""))
+            except Exception:
+                cookies = SimpleCookie()
+            raw_device = headers.get("x-carebook-device", "")
+            if DEVICE_KEY.match(raw_device):
+                ctx.device_key = raw_device
+            pre = cookies.get(presession_cookie_name(settings))
+            if pre is not None and re.fullmatch(r"[A-Za-z0-9_-]{20,64}", pre.value):
+                ctx.presession_nonce = pre.value
+
+            async with sessionmaker() as session:
+                wiped = await self._resolve(session, ctx, cookies)
+            if wiped:
+                await _answer(
+                    send,
+                    401,
+                    {
+                        "error": "device_wiped",
+                        "wipe": True,
+                        "message": _message(
+                            "この端末のデータは消去されました。もう一度ログインしてください。",
+                            "This device's data has been wiped. Please sign in again.",
+                            english,
+                        ),
+                    },
+                    WIPE_HEADERS,
+                )
+                return
+
+            method = str(scope.get("method", "GET")).upper()
+            if method not in SAFE_METHODS and not self._csrf_ok(ctx, headers):
+                await _answer(
+                    send,
+                    403,
+                    {
+                        "error": "csrf",
+                        "message": _message(
+                            "画面を再読み込みしてからもう一度お試しください（CSRF）。",
+                            "Please reload the page and try again (CSRF check failed).",
+                            english,
+                        ),
+                    },
+                )
+                return
+            if mode not in {"public", "signin"} and not ctx.signed_in:
+                await _answer(
+                    send,
+                    401,
+                    {
+                        "error": "unauthenticated",
+                        "message": _message("ログインしてください。", "Please sign in.", english),
+                    },
+                )
+                return
+
+            scope.setdefault("state", {})["auth"] = ctx
+
+            async def send_with_cookies(message: Message) -> None:
+                if message["type"] == "http.response.start" and ctx.cookies:
+                    out = MutableScopeHeaders.from_message(message)
+                    for name, value in ctx.cookies.items():
+                        out.add("set-cookie", _cookie_header(settings, name, value).decode())
+                await send(message)
+
+            await self.app(scope, receive, send_with_cookies)
+
+        async def _write(self, session: AsyncSession, *statements: Any) -> None:
+            """End the read snapshot, then write as a writer (objects stay usable, detached)."""
+            session.expunge_all()
+            await session.rollback()
+            await db.begin_write(session)
+            for statement in statements:
+                await session.execute(statement)
+            await session.commit()
+
+        def _csrf_ok(self, ctx: AuthContext, headers: dict[str, str]) -> bool:
+            origin = headers.get("origin")
+            if origin != settings.origin:
+                return False
+            binding = ctx.csrf_binding()
+            presented = headers.get("x-csrf-token", "")
+            return binding is not None and tokens.csrf_matches(
+                settings.secret_key, binding, presented
+            )
+
+        async def _resolve(
+            self, session: AsyncSession, ctx: AuthContext, cookies: SimpleCookie
+        ) -> bool:
+            """Load device and session; True when the device must be told to wipe."""
+            now = ctx.now
+            if ctx.device_key is not None:
+                ctx.device = await session.scalar(
+                    select(Device).where(Device.device_key == ctx.device_key)
+                )
+                device = ctx.device
+                if device is not None and device.wipe_requested_at is not None:
+                    session.expunge_all()
+                    await session.rollback()
+                    await db.begin_write(session)
+                    first = await session.execute(
+                        update(Device)
+                        .where(Device.id == device.id, Device.wipe_delivered_at.is_(None))
+                        .values(wipe_delivered_at=now)
+                    )
+                    if getattr(first, "rowcount", 0):
+                        await audit.record(
+                            session,
+                            at=now,
+                            actor=ctx.actor,
+                            action="device.wipe_delivered",
+                            target_type="device",
+                            target_id=device.id,
+                        )
+                    await session.execute(
+                        delete(UserSession).where(UserSession.device_id == device.id)
+                    )
+                    await session.commit()
+                    return True
+            morsel = cookies.get(session_cookie_name(settings))
+            if morsel is None or not morsel.value:
+                return False
+            found = await session.scalar(
+                select(UserSession).where(UserSession.token_hash == tokens.token_hash(morsel.value))
+            )
+            if found is None:
+                ctx.clear_session_cookie()
+                return False
+            user = await session.get(User, found.user_id)
+            idle = timedelta(seconds=settings.auth.idle_timeout_s)
+            bound_elsewhere = (
+                found.device_id is not None
+                and ctx.device is not None
+                and found.device_id != ctx.device.id
+            )
+            if (
+                user is None
+                or user.status != UserStatus.active
+                or now >= found.expires_at
+                or now - found.last_seen_at >= idle
+                or bound_elsewhere
+            ):
+                if not bound_elsewhere:
+                    await self._write(
+                        session, delete(UserSession).where(UserSession.id == found.id)
+                    )
+                ctx.clear_session_cookie()
+                return False
+            if now - found.last_seen_at >= TOUCH_AFTER:
+                statements: list[Any] = [
+                    update(UserSession).where(UserSession.id == found.id).values(last_seen_at=now)
+                ]
+                if ctx.device is not None:
+                    statements.append(
+                        update(Device).where(Device.id == ctx.device.id).values(last_seen_at=now)
+                    )
+                await self._write(session, *statements)
+                found.last_seen_at = now
+            ctx.session = found
+            ctx.user = user
+            if found.stage != SessionStage.full:
+                # Half-signed-in sessions live at most 15 minutes.
+                if now - found.created_at >= timedelta(minutes=15):
+                    ctx.session = None
+                    ctx.user = None
+            return False
+
+    return AuthMiddleware

@@ -1,0 +1,49 @@
+"""Wire types of the sign-in API (camelCase JSON, bounded, unknown fields refused)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+
+LoginId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=12)]
+
+
+class Strict(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    pass
+
+
+class LoginIn(Strict):
+    login_id: LoginId
+    password: Password
+
+
+class TotpIn(Strict):
+    code: Code
+
+
+class PasskeyIn(Strict):
+    credential: dict[str, Any]
+    label: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class PasswordChangeIn(Strict):
+    current_password: Password
+    new_password: Password
+
+
+class NextOut(msgspec.Struct, rename="camel"):
+    next: str
+    csrf_token: str | None
+
+
+class CsrfOut(msgspec.Struct, rename="camel"):
+    csrf_token: str
+
+
+class TotpEnrollOut(msgspec.Struct, rename="camel"):
+    secret: str
+    otpauth_uri: str
+    qr_svg: str

@@ -1,0 +1,135 @@
+"""Repeated failures lock the account for a growing time and wipe a known device (SECURITY 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyotp
+from sqlalchemy import select
+
+from server.clock import FrozenClock
+from server.models import AuditEvent, Device
+from tests.factories import MadeUser
+from tests.support.api import ApiClient
+
+WRONG = "definitely the wrong password"
+
+
+async def _fail(api: ApiClient, user: MadeUser, times: int) -> Any:
+    response = None
+    for _ in range(times):
+        response = await api.login(user.login_id, WRONG)
+    return response
+
+
+async def test_five_failures_lock_for_a_minute_then_doubling_up_to_an_hour(
+    api: ApiClient, nurse: MadeUser, clock: FrozenClock
+) -> None:
+    await _fail(api, nurse, 5)
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 401
+    clock.advance(seconds=59)
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 401
+    clock.advance(seconds=2)
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 200
+
+    await _fail(api, nurse, 5)  # second lock: two minutes
+    clock.advance(seconds=119)
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 401
+    clock.advance(seconds=2)
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 200
+
+    for _ in range(10):  # keep locking: the wait grows but stops at an hour
+        await _fail(api, nurse, 5)
+        clock.advance(hours=1, seconds=1)
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 200
+
+
+async def test_wrong_totp_codes_count_towards_the_lock_and_success_resets_the_count(
+    api: ApiClient, nurse: MadeUser, clock: FrozenClock
+) -> None:
+    assert nurse.totp_secret is not None
+    await _fail(api, nurse, 4)
+    await api.login(nurse.login_id, nurse.password)
+    ok = await api.post("/api/auth/totp", {"code": pyotp.TOTP(nurse.totp_secret).at(clock.now())})
+    assert ok.json()["next"] == "done"  # 4 failures, then success: the count starts again
+    await api.post("/api/auth/logout")
+    await _fail(api, nurse, 4)
+    await api.login(nurse.login_id, nurse.password)
+    wrong = await api.post("/api/auth/totp", {"code": "000000"})
+    assert wrong.status_code == 401  # the fifth failure locks
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 401
+
+
+async def test_admin_unlocks_a_locked_account(
+    api: ApiClient, client: Any, nurse: MadeUser, admin: MadeUser, clock: FrozenClock
+) -> None:
+    await _fail(api, nurse, 5)
+    admin_api = ApiClient(client)
+    assert admin.totp_secret is not None
+    await admin_api.sign_in_totp(admin.login_id, admin.password, admin.totp_secret, clock.now())
+    unlocked = await admin_api.post(f"/api/admin/users/{nurse.id}/unlock")
+    assert unlocked.status_code == 200, unlocked.text
+    await admin_api.post("/api/auth/logout")
+    assert (await api.login(nurse.login_id, nurse.password)).status_code == 200
+
+
+async def test_five_failed_sign_ins_from_a_registered_device_wipe_it(
+    api: ApiClient, nurse: MadeUser, clock: FrozenClock, sessionmaker: Any
+) -> None:
+    assert nurse.totp_secret is not None
+    await api.sign_in_totp(nurse.login_id, nurse.password, nurse.totp_secret, clock.now())
+    await api.post("/api/auth/logout")  # the device has signed in before
+
+    answers = [await api.login(nurse.login_id, WRONG) for _ in range(5)]
+    assert [a.status_code for a in answers[:4]] == [401] * 4
+    assert all(a.json()["error"] == "invalid_credentials" for a in answers[:4])
+    wiped = answers[4]
+    assert wiped.status_code == 401
+    assert wiped.json()["error"] == "device_wiped"
+    assert wiped.json()["wipe"] is True
+    assert wiped.headers["clear-site-data"] == '"cache", "storage"'
+
+    again = await api.get("/api/me")  # every later request from it is told the same
+    assert again.status_code == 401 and again.json()["wipe"] is True
+    assert again.headers["clear-site-data"] == '"cache", "storage"'
+
+    async with sessionmaker() as session:
+        device = await session.scalar(select(Device).where(Device.device_key == api.device))
+        assert device is not None
+        assert device.wipe_requested_at is not None and device.wipe_delivered_at is not None
+        actions = set(await session.scalars(select(AuditEvent.action)))
+    assert {"device.wipe_flagged", "auth.lockout", "auth.signin"} <= actions
+
+
+async def test_failures_from_an_unknown_device_do_not_wipe_it(
+    api: ApiClient, nurse: MadeUser
+) -> None:
+    answers = [await api.login(nurse.login_id, WRONG) for _ in range(6)]
+    assert all(a.json()["error"] == "invalid_credentials" for a in answers)
+
+
+async def test_admin_wipes_every_device_of_a_user(
+    api: ApiClient, client: Any, nurse: MadeUser, admin: MadeUser, clock: FrozenClock
+) -> None:
+    assert nurse.totp_secret is not None and admin.totp_secret is not None
+    await api.sign_in_totp(nurse.login_id, nurse.password, nurse.totp_secret, clock.now())
+    admin_api = ApiClient(client.__class__(client.app, base_url=str(client.base_url)))
+    async with admin_api.http:
+        clock.advance(seconds=31)
+        await admin_api.sign_in_totp(admin.login_id, admin.password, admin.totp_secret, clock.now())
+        assert (
+            await admin_api.post(f"/api/admin/users/{nurse.id}/wipe-devices")
+        ).status_code == 200
+    response = await api.get("/api/me")
+    assert response.status_code == 401
+    assert response.json()["error"] == "device_wiped"
+
+
+async def test_members_cannot_use_admin_actions(
+    api: ApiClient, nurse: MadeUser, admin: MadeUser, clock: FrozenClock
+) -> None:
+    assert nurse.totp_secret is not None
+    await api.sign_in_totp(nurse.login_id, nurse.password, nurse.totp_secret, clock.now())
+    for action in ("unlock", "reset-factors", "reset-password", "wipe-devices"):
+        response = await api.post(f"/api/admin/users/{admin.id}/{action}")
+        assert response.status_code == 403, action

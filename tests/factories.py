@@ -1,0 +1,88 @@
+"""Arrange data directly in the database for tests, with the same rules the app uses."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pyotp
+
+from server.auth import totp
+from server.auth.service import hashing
+from server.models import Office, TotpFactor, User
+from server.models.enums import JobType, OfficeKind, Role, UserStatus
+from server.settings import Settings
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class MadeUser:
+    id: uuid.UUID
+    login_id: str
+    password: str
+    totp_secret: str | None
+
+
+async def make_office(
+    sessionmaker: Any,
+    name: str = "みどり訪問看護ステーション",
+    kind: OfficeKind = OfficeKind.visiting_nurse_station,
+) -> uuid.UUID:
+    async with sessionmaker() as session:
+        office = Office(name=name, kind=kind)
+        session.add(office)
+        await session.commit()
+        return office.id
+
+
+async def make_user(
+    sessionmaker: Any,
+    settings: Settings,
+    login_id: str,
+    *,
+    now: datetime,
+    password: str = DEFAULT_PASSWORD,
+    role: Role = Role.member,
+    job_type: JobType = JobType.nurse,
+    with_totp: bool = True,
+    must_change: bool = False,
+    password_expires_at: datetime | None = None,
+    status: UserStatus = UserStatus.active,
+    office_id: uuid.UUID | None = None,
+    email: str = "",
+    name: str = "看護 花子",
+) -> MadeUser:
+    if office_id is None:
+        office_id = await make_office(sessionmaker)
+    secret = pyotp.random_base32(32) if with_totp else None
+    async with sessionmaker() as session:
+        user = User(
+            login_id=login_id,
+            name=name,
+            name_kana="かんご はなこ",
+            email=email or f"{login_id}@example.jp",
+            job_type=job_type,
+            role=role,
+            status=status,
+            office_id=office_id,
+            password_hash=hashing(settings).hash(password),
+            password_must_change=must_change,
+            password_expires_at=password_expires_at,
+            created_at=now,
+        )
+        session.add(user)
+        await session.flush()
+        if secret is not None:
+            session.add(
+                TotpFactor(
+                    user_id=user.id,
+                    secret_encrypted=totp.seal_secret(settings.secret_key, secret),
+                    confirmed_at=now,
+                    created_at=now,
+                )
+            )
+        await session.commit()
+        return MadeUser(user.id, login_id, password, secret)
