@@ -1,0 +1,175 @@
+/**
+ * The only module that talks to the server. Every request names the device
+ * (`X-Carebook-Device`), stays same-origin, and state changes carry the CSRF
+ * token, which is fetched when missing, replaced whenever an answer carries
+ * a new one (sign-in rotates it) and refetched once when the server refuses
+ * it. Remote wipe orders (`"wipe": true`) are carried out here, before any
+ * caller sees the answer.
+ */
+import { getDeviceId } from "./device";
+import { getLang, t } from "./i18n";
+import type {
+  AuthStep,
+  DeviceInfo,
+  ErrorBody,
+  Me,
+  SessionInfo,
+  TotpEnrollment,
+} from "./types";
+import { wipeDevice } from "./wipe";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  /** Reasons listed by the server (e.g. why a password is too weak), as text. */
+  get reasons(): string[] {
+    const reasons = (this.body as ErrorBody | null)?.reasons;
+    if (!Array.isArray(reasons)) return [];
+    return reasons.map((r) => (typeof r === "string" ? r : pickMessage((r as ErrorBody)?.message) ?? String((r as ErrorBody)?.error ?? r)));
+  }
+}
+
+export interface ApiHandlers {
+  /** The server ordered a wipe; the device data is already erased. */
+  onWiped(): void;
+  /** A request found no valid session (`401 unauthenticated`). */
+  onUnauthenticated(): void;
+}
+
+let handlers: ApiHandlers = { onWiped: () => {}, onUnauthenticated: () => {} };
+
+export function setApiHandlers(next: ApiHandlers): void {
+  handlers = next;
+}
+
+let csrfToken: string | null = null;
+let csrfPending: Promise<string> | null = null;
+
+/** Forget the CSRF token (after logout or wipe); the next state change fetches a new one. */
+export function resetCsrfToken(): void {
+  csrfToken = null;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function pickMessage(message: ErrorBody["message"]): string | undefined {
+  if (typeof message === "string") return message;
+  if (isObject(message)) {
+    const chosen = message[getLang()] ?? message["ja"] ?? message["en"];
+    return typeof chosen === "string" ? chosen : undefined;
+  }
+  return undefined;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function errorFrom(status: number, body: unknown): ApiError {
+  const errorBody = isObject(body) ? (body as ErrorBody) : null;
+  const code = typeof errorBody?.error === "string" ? errorBody.error : `http_${status}`;
+  let message = pickMessage(errorBody?.message);
+  if (status === 429) message ??= t("error.tooMany");
+  return new ApiError(status, code, message ?? t("error.generic"), body);
+}
+
+async function fetchCsrfToken(): Promise<string> {
+  csrfPending ??= request<{ csrfToken: string }>("GET", "/api/auth/csrf")
+    .then((body) => {
+      if (typeof body?.csrfToken !== "string") throw errorFrom(500, body);
+      csrfToken = body.csrfToken;
+      return body.csrfToken;
+    })
+    .finally(() => {
+      csrfPending = null;
+    });
+  return csrfPending;
+}
+
+async function send(method: string, path: string, body: unknown): Promise<{ response: Response; data: unknown }> {
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    "Accept-Language": getLang(),
+    "X-Carebook-Device": getDeviceId(),
+  };
+  // State changes always send a JSON body, `{}` when there is nothing to say.
+  if (body === undefined && (method === "POST" || method === "PUT" || method === "PATCH")) body = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (!SAFE_METHODS.has(method)) headers["X-CSRF-Token"] = csrfToken ?? (await fetchCsrfToken());
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      cache: "no-store",
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ApiError(0, "network", t("error.network"), error);
+  }
+  return { response, data: await readBody(response) };
+}
+
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  method = method.toUpperCase();
+  let retried = false;
+  for (;;) {
+    const { response, data } = await send(method, path, body);
+    if (isObject(data) && typeof data["csrfToken"] === "string") csrfToken = data["csrfToken"];
+    if (isObject(data) && data["wipe"] === true) {
+      csrfToken = null;
+      await wipeDevice();
+      handlers.onWiped();
+      throw errorFrom(response.ok ? 401 : response.status, { error: "device_wiped", ...data });
+    }
+    if (response.ok) return data as T;
+    const error = errorFrom(response.status, data);
+    if (response.status === 403 && error.code === "csrf" && !SAFE_METHODS.has(method) && !retried) {
+      retried = true;
+      csrfToken = null;
+      continue;
+    }
+    if (response.status === 401 && error.code === "unauthenticated") handlers.onUnauthenticated();
+    throw error;
+  }
+}
+
+/** The endpoints, typed. Paths and bodies follow the server contract. */
+export const api = {
+  login: (loginId: string, password: string) => request<AuthStep>("POST", "/api/auth/login", { loginId, password }),
+  totp: (code: string) => request<AuthStep>("POST", "/api/auth/totp", { code }),
+  webauthnOptions: () => request<unknown>("POST", "/api/auth/webauthn/options"),
+  webauthnVerify: (credential: unknown) => request<AuthStep>("POST", "/api/auth/webauthn/verify", { credential }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    request<AuthStep>("POST", "/api/auth/password", { currentPassword, newPassword }),
+  totpEnroll: () => request<TotpEnrollment>("POST", "/api/auth/totp/enroll"),
+  totpEnrollConfirm: (code: string) => request<AuthStep>("POST", "/api/auth/totp/enroll/confirm", { code }),
+  registerOptions: () => request<unknown>("POST", "/api/auth/webauthn/register/options"),
+  registerVerify: (credential: unknown) =>
+    request<AuthStep>("POST", "/api/auth/webauthn/register/verify", { credential }),
+  logout: () => request<unknown>("POST", "/api/auth/logout"),
+  me: () => request<Me>("GET", "/api/me"),
+  sessions: () => request<SessionInfo[]>("GET", "/api/me/sessions"),
+  endSession: (id: string) => request<unknown>("DELETE", `/api/me/sessions/${encodeURIComponent(id)}`),
+  devices: () => request<DeviceInfo[]>("GET", "/api/me/devices"),
+  wipeDevice: (id: string) => request<unknown>("DELETE", `/api/me/devices/${encodeURIComponent(id)}`),
+};

@@ -1,0 +1,24 @@
+/** The notice area: the offline banner and the app's notices, announced politely. */
+import { t } from "../i18n";
+import { dismissNotice, useAppState } from "../store";
+
+export function Notices() {
+  const { notices, online } = useAppState();
+  return (
+    <div class="notices" data-testid="notice" role="status" aria-live="polite">
+      {!online && (
+        <p class="notice notice-offline" data-kind="offline">
+          {t("offline.banner")}
+        </p>
+      )}
+      {notices.map((n) => (
+        <div class={`notice notice-${n.kind}`} key={n.id} data-kind={n.kind}>
+          <p>{n.text}</p>
+          <button type="button" class="notice-dismiss" onClick={() => dismissNotice(n.id)} aria-label={t("common.dismiss")}>
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

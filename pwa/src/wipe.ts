@@ -1,0 +1,85 @@
+/**
+ * Erases everything carebook keeps on this device: after a remote wipe
+ * order, an ID stop, a logout, or too many wrong passcodes. The order
+ * follows SECURITY.md §24 (key material first, then databases, caches and
+ * push/service workers, then storage), and each step runs even when an
+ * earlier one fails, so a partial failure never leaves more behind than it
+ * must.
+ */
+
+/** Databases to delete where `indexedDB.databases()` is missing (old Safari/Firefox). */
+export const KNOWN_DATABASES = ["carebook", "carebook-keys", "carebook-sync"];
+
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => resolve();
+    // Another tab holds it open; the deletion completes when it closes.
+    request.onblocked = () => resolve();
+  });
+}
+
+async function wipeDatabases(): Promise<void> {
+  if (typeof indexedDB === "undefined") return;
+  let names = KNOWN_DATABASES;
+  if (typeof indexedDB.databases === "function") {
+    const listed = await indexedDB.databases();
+    names = [...new Set([...names, ...listed.map((db) => db.name).filter((n): n is string => !!n)])];
+  }
+  await Promise.all(names.map(deleteDatabase));
+}
+
+async function wipeCaches(): Promise<void> {
+  if (typeof caches === "undefined") return;
+  const keys = await caches.keys();
+  await Promise.all(keys.map((key) => caches.delete(key)));
+}
+
+async function wipeServiceWorkers(): Promise<void> {
+  if (typeof navigator === "undefined" || !("serviceWorker" in navigator)) return;
+  const registrations = await navigator.serviceWorker.getRegistrations();
+  for (const registration of registrations) {
+    try {
+      const subscription = await registration.pushManager?.getSubscription();
+      await subscription?.unsubscribe();
+    } catch {
+      // Push may be unavailable; unregistering still drops the subscription.
+    }
+    await registration.unregister();
+  }
+}
+
+function wipeStorage(): void {
+  for (const storage of [globalThis.localStorage, globalThis.sessionStorage]) {
+    try {
+      storage?.clear();
+    } catch {
+      // Storage disabled: nothing stored there to clear.
+    }
+  }
+}
+
+async function step(run: () => Promise<void> | void): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    console.warn("carebook: wipe step failed", error);
+  }
+}
+
+let running: Promise<void> | null = null;
+
+export function wipeDevice(): Promise<void> {
+  running ??= (async () => {
+    // 1. Key material: the encrypted offline cache is not built yet, so
+    //    there is no key to destroy. It goes here when it lands.
+    await step(wipeDatabases);
+    await step(wipeCaches);
+    await step(wipeServiceWorkers);
+    await step(wipeStorage);
+  })().finally(() => {
+    running = null;
+  });
+  return running;
+}
