@@ -52,9 +52,13 @@ async def _db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
 
 
 def _route_handlers() -> list[Any]:
+    # Each domain lists its own handlers in `server/<domain>/routes.py`.
+    from .admin.routes import ROUTE_HANDLERS as ADMIN
     from .auth.routes import AUTH_ROUTE_HANDLERS
+    from .contact_book.routes import ROUTE_HANDLERS as CONTACT_BOOK
+    from .push.routes import ROUTE_HANDLERS as PUSH
 
-    return [health, *AUTH_ROUTE_HANDLERS, serve_pwa]
+    return [health, *AUTH_ROUTE_HANDLERS, *ADMIN, *CONTACT_BOOK, *PUSH, serve_pwa]
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 
 from .settings import DatabaseSettings
 
@@ -38,7 +39,9 @@ def _sqlite_begin(conn: Any) -> None:
 
 def create_engine(settings: DatabaseSettings, *, for_migrations: bool = False) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": settings.echo}
-    if settings.dialect == "postgresql":
+    if settings.null_pool:
+        kwargs["poolclass"] = NullPool
+    elif settings.dialect == "postgresql":
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(settings.url, **kwargs)
     if settings.dialect == "sqlite" and not for_migrations:

@@ -22,6 +22,8 @@ class SettingsError(ValueError):
 class DatabaseSettings:
     url: str
     echo: bool = False
+    # No connection reuse: for test clients that each run the app in their own event loop.
+    null_pool: bool = False
 
     @property
     def dialect(self) -> str:
@@ -180,6 +182,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         database=DatabaseSettings(
             url=_database_url(env.get("CAREBOOK_DATABASE_URL"), data_dir),
             echo=_bool(env, "CAREBOOK_DATABASE_ECHO", False),
+            null_pool=_bool(env, "CAREBOOK_DATABASE_NULL_POOL", False),
         ),
         base_url=base_url,
         secret_key=_secret_key(env.get("CAREBOOK_SECRET_KEY"), data_dir),

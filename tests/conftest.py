@@ -4,7 +4,6 @@ copied from that template for each test; settings, clock and app built on it."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import uuid
@@ -16,7 +15,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from server import migrate
+from server import db, migrate
 from server.app import create_app
 from server.clock import FrozenClock
 from server.settings import Settings, load_settings
@@ -50,6 +49,7 @@ def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str
         "CAREBOOK_SECRET_KEY": TEST_SECRET_KEY,
         "CAREBOOK_ARGON2_FAST": "1",
         "CAREBOOK_BASE_URL": BASE_URL,
+        "CAREBOOK_DATABASE_NULL_POOL": "1",
     }
     env.update(extra)
     return env
@@ -117,11 +117,14 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Any]]:
 
 
 @pytest.fixture()
-def sessionmaker(app: Litestar) -> Any:
-    """The app's own session factory, for arranging data and checking results directly."""
-    return app.state.sessionmaker
+async def sessionmaker(settings: Settings) -> AsyncIterator[Any]:
+    """A session factory on the test's own event loop, for arranging data and checking results.
+
+    The app runs in the test client's loop; asyncpg connections cannot cross loops,
+    so the test side has an engine of its own.
+    """
+    engine = db.create_engine(settings.database)
+    yield db.session_factory(engine)
+    await engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
-    return asyncio.DefaultEventLoopPolicy()

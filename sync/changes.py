@@ -1,0 +1,87 @@
+"""Recording changes: the room's version is bumped in the writing transaction.
+
+`UPDATE room SET version = version + 1 … RETURNING version` takes the room row's
+lock on PostgreSQL, so writers to one room are ordered and a reader never sees
+version N+1 committed before N. SQLite has one writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.models import ChangeLog, Room, User
+
+
+class EntityType(StrEnum):
+    room = "room"
+    patient = "patient"
+    member = "member"
+    report_title = "reportTitle"
+    post = "post"
+    comment = "comment"
+    receipt = "receipt"
+
+
+class Op(StrEnum):
+    put = "put"
+    delete = "del"
+
+
+async def bump_room_version(session: AsyncSession, room_id: uuid.UUID) -> int:
+    """The room's next version, taken inside the caller's transaction."""
+    result = await session.execute(
+        update(Room)
+        .where(Room.id == room_id)
+        .values(version=Room.version + 1)
+        .returning(Room.version)
+        .execution_options(synchronize_session=False)
+    )
+    version = result.scalar_one_or_none()
+    if version is None:
+        raise LookupError(f"room {room_id} does not exist")
+    return int(version)
+
+
+async def record_change(
+    session: AsyncSession,
+    *,
+    room_id: uuid.UUID,
+    entity_type: EntityType,
+    entity_id: uuid.UUID | str,
+    op: Op,
+    at: datetime,
+) -> int:
+    """Bump the room's version and log one change at it; returns the version.
+
+    The caller stores the returned version on the changed row (`row.version`), in
+    the same transaction, so a pull can serve the row's current state.
+    """
+    version = await bump_room_version(session, room_id)
+    session.add(
+        ChangeLog(
+            room_id=room_id,
+            version=version,
+            entity_type=str(entity_type),
+            entity_id=str(entity_id),
+            op=str(op),
+            at=at,
+        )
+    )
+    return version
+
+
+async def bump_membership_version(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """A user's rooms changed (joined, left, room closed, ID stopped): their cursor must see it."""
+    result = await session.execute(
+        update(User)
+        .where(User.id == user_id)
+        .values(membership_version=User.membership_version + 1)
+        .returning(User.membership_version)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.scalar_one())
