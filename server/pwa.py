@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import Any
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 
@@ -28,8 +29,8 @@ def _cache_control(relative: str) -> str:
 
 
 @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False, opt={"auth": "public"})
-def serve_pwa(settings: Settings, path: str = "") -> Response[bytes] | File:
-    relative = path.lstrip("/")
+def serve_pwa(settings: Settings, request: Request[Any, Any, Any]) -> Response[bytes] | File:
+    relative = str(request.path_params.get("path", "")).lstrip("/")
     if relative.startswith("api/") or relative == "api":
         raise NotFound()
     root = settings.pwa_dir.resolve()

@@ -133,3 +133,28 @@ async def test_members_cannot_use_admin_actions(
     for action in ("unlock", "reset-factors", "reset-password", "wipe-devices"):
         response = await api.post(f"/api/admin/users/{admin.id}/{action}")
         assert response.status_code == 403, action
+
+
+async def test_sign_in_attempts_are_throttled_per_ip(
+    data_dir: Any, database_url: str, clock: FrozenClock, sessionmaker: Any
+) -> None:
+    from litestar.testing import AsyncTestClient
+
+    from server.app import create_app
+    from server.settings import load_settings
+    from tests.conftest import server_env
+
+    settings = load_settings(
+        server_env(data_dir, database_url, CAREBOOK_SIGNIN_PER_IP_PER_MINUTE="3")
+    )
+    app = create_app(settings, clock=clock)
+    async with AsyncTestClient(app, base_url="http://localhost:8000") as http:
+        # Each attempt from a new device and for another account: only the IP links them.
+        answers = [
+            await ApiClient(http).login(f"someone-{i}", WRONG) for i in range(4)
+        ]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert answers[3].json()["error"] == "too_many_requests"
+        assert answers[3].headers["retry-after"] == "60"
+        clock.advance(seconds=61)
+        assert (await ApiClient(http).login("someone-5", WRONG)).status_code == 401
