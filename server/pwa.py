@@ -39,6 +39,7 @@ def serve_pwa(settings: Settings, request: Request[Any, Any, Any]) -> Response[b
         if candidate.is_relative_to(root) and candidate.is_file():
             return File(
                 path=candidate,
+                filename=candidate.name,
                 content_disposition_type="inline",
                 headers={"Cache-Control": _cache_control(relative)},
             )
@@ -46,9 +47,9 @@ def serve_pwa(settings: Settings, request: Request[Any, Any, Any]) -> Response[b
             raise NotFoundException()
     index = root / "index.html"
     if not index.is_file():
-        return Response(_NOT_BUILT.encode(), media_type="text/html; charset=utf-8")
+        return Response(_NOT_BUILT.encode(), media_type="text/html")
     return Response(
         index.read_bytes(),
-        media_type="text/html; charset=utf-8",
+        media_type="text/html",
         headers={"Cache-Control": "no-cache"},
     )

@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..errors import TooManyRequests
 from .context import AuthContext
-from .schemas import CsrfOut, LoginIn, NextOut, PasskeyIn, PasswordChangeIn, TotpEnrollOut, TotpIn
+from .schemas import (
+    CsrfOut,
+    LoginIn,
+    NextOut,
+    PasskeyIn,
+    PasswordChangeIn,
+    SessionStateOut,
+    TotpEnrollOut,
+    TotpIn,
+)
 from .service import Next, SignInService
 from .throttle import SlidingWindow
 
@@ -43,6 +52,16 @@ class SignInController(Controller):
         token = auth.csrf_token()
         assert token is not None
         return CsrfOut(csrf_token=token)
+
+    @get("/session", opt={"auth": "public"}, summary="Is this browser signed in, and at which step")
+    async def session_state(self, auth: AuthContext) -> SessionStateOut:
+        """Lets the PWA decide its first screen without provoking a 401."""
+        if auth.csrf_binding() is None:
+            auth.set_presession_cookie(secrets.token_urlsafe(32))
+        token = auth.csrf_token()
+        assert token is not None
+        stage = auth.session.stage if auth.session is not None else None
+        return SessionStateOut(signed_in=auth.signed_in, stage=stage, csrf_token=token)
 
     @post("/login", status_code=200, summary="Step 1: login ID and password")
     async def login(

@@ -47,3 +47,9 @@ class TotpEnrollOut(msgspec.Struct, rename="camel"):
     secret: str
     otpauth_uri: str
     qr_svg: str
+
+
+class SessionStateOut(msgspec.Struct, rename="camel"):
+    signed_in: bool
+    stage: str | None
+    csrf_token: str

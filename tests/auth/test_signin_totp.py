@@ -165,3 +165,19 @@ async def test_idle_and_absolute_timeouts(
         clock.advance(minutes=20)
         response = await api.get("/api/me")
     assert response.status_code == 401  # 12 hours after sign-in, even when active
+
+
+async def test_session_state_tells_the_pwa_where_it_stands_without_a_401(
+    api: ApiClient, nurse: MadeUser, clock: FrozenClock
+) -> None:
+    fresh = await api.get("/api/auth/session")
+    assert fresh.status_code == 200
+    assert fresh.json()["signedIn"] is False and fresh.json()["stage"] is None
+    await api.login(nurse.login_id, nurse.password)
+    halfway = (await api.get("/api/auth/session")).json()
+    assert halfway["signedIn"] is False and halfway["stage"] == "password"
+    assert halfway["csrfToken"] == api.csrf
+    assert nurse.totp_secret is not None
+    await api.post("/api/auth/totp", {"code": pyotp.TOTP(nurse.totp_secret).at(clock.now())})
+    done = (await api.get("/api/auth/session")).json()
+    assert done["signedIn"] is True and done["stage"] == "full"

@@ -1,0 +1,108 @@
+# carebook: two commands for a newcomer.
+#   make run    install, build the PWA, serve http://localhost:8000 with the demo data
+#   make test   the whole suite: ruff, mypy, tsc, vitest, pytest (server, engine, browser)
+# Needs python3 (>= 3.11), node and npm; `make test` also Debian's chromium and
+# fonts-ipafont-gothic (installed by scripts/ensure-browser.sh when run as root).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.NOTPARALLEL:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PWA := pwa
+LOCK := requirements.lock
+LOCK_FLAGS ?=
+ARTIFACTS := test-artifacts
+PYTEST_ARGS ?=
+
+# Only the directories that exist are linted.
+LINT_DIRS := $(wildcard server sync tests migrations bench)
+PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public $(PWA)/scripts -type f 2>/dev/null) \
+	$(wildcard $(PWA)/index.html $(PWA)/*.ts $(PWA)/tsconfig*.json $(PWA)/package.json)
+
+.PHONY: help run test install pwa browser lint typecheck pwa-test pytest lock clean
+
+help:
+	@echo "make run    install, build the PWA and serve http://localhost:$${PORT:-8000} (demo data on first start)"
+	@echo "make test   ruff, mypy, tsc, vitest and pytest (set CAREBOOK_TEST_DATABASE_URL for PostgreSQL)"
+	@echo "make lock   regenerate $(LOCK) from pyproject.toml (LOCK_FLAGS=--upgrade to move pins)"
+	@echo "make clean  remove .venv, node_modules, the built PWA and caches (keeps ./data)"
+
+# --- install ------------------------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The lock pins the runtime dependencies and the [test] extra; the project itself goes
+# in editable without resolving anything again.
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -r $(LOCK)
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+$(PWA)/node_modules/.installed: $(PWA)/package-lock.json $(PWA)/package.json
+	cd $(PWA) && npm ci --no-audit --no-fund
+	touch $@
+
+$(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA_SOURCES)
+	cd $(PWA) && npm run build
+	touch $@
+
+pwa: $(PWA)/dist/index.html
+
+browser:
+	bash scripts/ensure-browser.sh
+
+# --- run ----------------------------------------------------------------------------------
+
+# HOST and PORT come from the environment (default 127.0.0.1:8000); data in ./data
+# unless CAREBOOK_DATA_DIR says otherwise.
+run: $(VENV)/.installed $(PWA)/dist/index.html
+	CAREBOOK_DATA_DIR="$${CAREBOOK_DATA_DIR:-$(CURDIR)/data}" \
+		$(BIN)/carebook serve --demo-on-first-start
+
+# --- test ---------------------------------------------------------------------------------
+
+test: $(VENV)/.installed browser $(PWA)/dist/index.html
+	@echo "=== ruff: $(LINT_DIRS)"
+	$(BIN)/ruff check $(LINT_DIRS)
+	@echo "=== mypy"
+	$(BIN)/mypy
+	@echo "=== tsc (pwa)"
+	cd $(PWA) && npm run typecheck
+	@echo "=== vitest (pwa)"
+	cd $(PWA) && npm test
+	@if [ -n "$${CAREBOOK_TEST_DATABASE_URL:-}" ]; then echo "=== pytest (PostgreSQL)"; \
+		else echo "=== pytest (SQLite)"; fi
+	mkdir -p $(ARTIFACTS)
+	$(BIN)/pytest --output=$(ARTIFACTS)/playwright --screenshot=only-on-failure $(PYTEST_ARGS)
+
+# Pieces of `make test`, for a quicker loop.
+lint: $(VENV)/.installed
+	$(BIN)/ruff check $(LINT_DIRS)
+typecheck: $(VENV)/.installed $(PWA)/node_modules/.installed
+	$(BIN)/mypy
+	cd $(PWA) && npm run typecheck
+pwa-test: $(PWA)/node_modules/.installed
+	cd $(PWA) && npm test
+pytest: $(VENV)/.installed browser $(PWA)/dist/index.html
+	mkdir -p $(ARTIFACTS)
+	$(BIN)/pytest --output=$(ARTIFACTS)/playwright --screenshot=only-on-failure $(PYTEST_ARGS)
+
+# --- maintenance --------------------------------------------------------------------------
+
+lock: | $(BIN)/python
+	$(BIN)/pip-compile --version >/dev/null 2>&1 || $(BIN)/python -m pip install pip-tools
+	$(BIN)/pip-compile --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+		$(LOCK_FLAGS) --output-file $(LOCK) pyproject.toml
+
+clean:
+	rm -rf $(VENV) $(PWA)/node_modules $(PWA)/dist $(ARTIFACTS) test-results \
+		.pytest_cache .mypy_cache .ruff_cache *.egg-info
+	find . -name __pycache__ -type d -prune -not -path './data/*' -exec rm -rf {} +

@@ -1,0 +1,332 @@
+"""The `carebook` command: serve, migrate, load the demo, issue an operator account.
+
+Commands stay thin: they read settings, call one function that does the work
+and turn its outcome into output and an exit status (0 done, 1 refused or
+failed, 2 bad usage or a bad setting).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC
+from typing import Any, NoReturn, TypeVar
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from . import db, migrate
+from .clock import Clock
+from .settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _fail(message: str, status: int = 1) -> NoReturn:
+    click.echo(f"carebook: {message}", err=True)
+    sys.exit(status)
+
+
+def _settings(env: Mapping[str, str] | None = None) -> Settings:
+    try:
+        return load_settings(env)
+    except SettingsError as exc:
+        _fail(str(exc), 2)
+
+
+def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one session on a short-lived engine."""
+
+    async def run() -> T:
+        engine = db.create_engine(settings.database)
+        try:
+            async with db.session_factory(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _upgrade(settings: Settings, revision: str = "head") -> None:
+    try:
+        migrate.upgrade(settings, revision)
+    except Exception as exc:  # alembic and driver errors alike: say what failed, not a trace
+        _fail(f"cannot upgrade the database ({_safe_url(settings)}): {exc}")
+
+
+def _safe_url(settings: Settings) -> str:
+    url = settings.database.url
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.rsplit('@', 1)[-1]}"
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="carebook", prog_name="carebook")
+def carebook() -> None:
+    """carebook — 在宅医療・介護連携情報共有システム.
+
+    Settings come from the environment (CAREBOOK_DATA_DIR, CAREBOOK_DATABASE_URL,
+    CAREBOOK_BASE_URL, …); see the README.
+    """
+
+
+# --- serve -----------------------------------------------------------------------------------
+
+
+async def _is_empty(session: AsyncSession) -> bool:
+    from .models import User
+
+    count = (await session.execute(select(func.count()).select_from(User))).scalar_one()
+    return int(count) == 0
+
+
+async def _load_demo(session: AsyncSession, settings: Settings) -> str:
+    """Load the demo and describe what was added ("6 offices, 9 users, …")."""
+    from .demo.loader import load_demo
+
+    summary = await load_demo(session, settings, Clock())
+    await session.commit()
+    if dataclasses.is_dataclass(summary) and not isinstance(summary, type):
+        counts = dataclasses.asdict(summary)
+        return ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in counts.items())
+    return str(summary)
+
+
+@carebook.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True,
+              show_envvar=True, help="Address to listen on.")
+@click.option("--port", envvar="PORT", default=8000, show_default=True, show_envvar=True,
+              type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--demo-on-first-start", is_flag=True,
+              help="Load the demo data when the database has no users yet (used by `make run`).")
+@click.option("--no-worker", is_flag=True,
+              help="Do not deliver push notifications in this process (run `carebook worker`).")
+def serve(host: str, port: int, demo_on_first_start: bool, no_worker: bool) -> None:
+    """Upgrade the database to head, then serve the API and the PWA."""
+    import uvicorn
+
+    from .app import create_app
+
+    env = dict(os.environ)
+    env["PORT"] = str(port)
+    if no_worker:
+        env["CAREBOOK_PUSH_WORKER"] = "0"
+    settings = _settings(env)
+    _upgrade(settings)
+    if demo_on_first_start:
+
+        async def first_start(session: AsyncSession) -> str | None:
+            if not await _is_empty(session):
+                return None
+            return await _load_demo(session, settings)
+
+        summary = _with_session(settings, first_start)
+        if summary is not None:
+            click.echo(f"carebook: empty database, demo data loaded: {summary}")
+    click.echo(
+        f"carebook: serving {settings.base_url} on {host}:{port} "
+        f"(database {settings.database.dialect}, data in {settings.data_dir})"
+    )
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        # Only a reverse proxy on these addresses may set X-Forwarded-For/-Proto.
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level="info",
+    )
+    uvicorn.Server(config).run()
+
+
+# --- worker ----------------------------------------------------------------------------------
+
+
+@carebook.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+def worker(once: bool) -> None:
+    """Deliver push notifications from the outbox (use with `carebook serve --no-worker`).
+
+    Several workers may run against one PostgreSQL database; stops on SIGTERM/SIGINT after
+    the sends in flight are recorded.
+    """
+    from .push.worker import run_worker
+
+    settings = _settings()
+    _upgrade(settings)
+    click.echo(f"carebook: push worker on database {settings.database.dialect}")
+    tried = asyncio.run(run_worker(settings, once=once))
+    if once:
+        click.echo(f"carebook: {tried} push(es) tried")
+
+
+# --- db --------------------------------------------------------------------------------------
+
+
+@carebook.group(name="db", context_settings=CONTEXT_SETTINGS)
+def db_group() -> None:
+    """Database migrations (Alembic)."""
+
+
+@db_group.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("revision", default="head")
+def upgrade(revision: str) -> None:
+    """Upgrade the database to REVISION (default: head)."""
+    settings = _settings()
+    _upgrade(settings, revision)
+    click.echo(f"carebook: database upgraded to {revision}")
+
+
+@db_group.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("revision")
+def downgrade(revision: str) -> None:
+    """Downgrade the database to REVISION ('base' removes every table, '-1' one step)."""
+    settings = _settings()
+    try:
+        migrate.downgrade(settings, revision)
+    except Exception as exc:
+        _fail(f"cannot downgrade the database: {exc}")
+    click.echo(f"carebook: database downgraded to {revision}")
+
+
+@db_group.command(context_settings=CONTEXT_SETTINGS)
+def current() -> None:
+    """Show the database's current revision."""
+    settings = _settings()
+    try:
+        migrate.current(settings)
+    except Exception as exc:
+        _fail(f"cannot read the database's revision: {exc}")
+
+
+@db_group.command(context_settings=CONTEXT_SETTINGS)
+@click.option("-m", "--message", required=True, help="What the revision does.")
+@click.option("--empty", is_flag=True,
+              help="Write an empty revision instead of comparing the models with the database.")
+def revision(message: str, empty: bool) -> None:
+    """Write a new migration revision (autogenerated from the models unless --empty)."""
+    settings = _settings()
+    try:
+        migrate.revision(settings, message, autogenerate=not empty)
+    except Exception as exc:
+        _fail(f"cannot write a revision: {exc}")
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+
+@carebook.command(context_settings=CONTEXT_SETTINGS)
+def demo() -> None:
+    """Load the demo data (demo accounts, offices, patients, rooms and posts).
+
+    Refuses on a database that has real (non-demo) users. Never use on a live installation.
+    """
+    from .demo.loader import demo_loaded, has_non_demo_users
+
+    settings = _settings()
+    _upgrade(settings)
+
+    async def work(session: AsyncSession) -> tuple[str, str]:
+        if await has_non_demo_users(session):
+            return "refused", ""
+        if await demo_loaded(session):
+            return "already", ""
+        return "loaded", await _load_demo(session, settings)
+
+    outcome, summary = _with_session(settings, work)
+    if outcome == "refused":
+        _fail(
+            "refusing to load the demo data: this database has non-demo users. "
+            "The demo is only for an empty database of its own (set CAREBOOK_DATA_DIR or "
+            "CAREBOOK_DATABASE_URL to another one)."
+        )
+    if outcome == "already":
+        click.echo("carebook: demo data already loaded; nothing to do")
+        return
+    click.echo(f"carebook: demo data loaded: {summary}")
+    click.echo("carebook: demo accounts and their password are listed in the README")
+
+
+# --- create-admin ----------------------------------------------------------------------------
+
+
+def _check(problem_of: Callable[[str], str | None]) -> Callable[[click.Context, Any, str], str]:
+    def callback(_ctx: click.Context, _param: Any, value: str) -> str:
+        value = value.strip()
+        problem = problem_of(value)
+        if problem:
+            raise click.BadParameter(problem)
+        return value
+
+    return callback
+
+
+def _name_problem(value: str) -> str | None:
+    return None if value else "the name must not be empty"
+
+
+def _login_id_problem(value: str) -> str | None:
+    from .operators import login_id_problem
+
+    return login_id_problem(value)
+
+
+def _email_problem(value: str) -> str | None:
+    from .operators import email_problem
+
+    return email_problem(value)
+
+
+@carebook.command(name="create-admin", context_settings=CONTEXT_SETTINGS)
+@click.option("--login-id", prompt="Login ID", callback=_check(_login_id_problem),
+              help="The operator's login ID (prompted for when missing).")
+@click.option("--name", prompt="Name (氏名)", callback=_check(_name_problem),
+              help="The operator's full name (prompted for when missing).")
+@click.option("--email", prompt="E-mail", callback=_check(_email_problem),
+              help="The operator's e-mail address (prompted for when missing).")
+def create_admin(login_id: str, name: str, email: str) -> None:
+    """Create an operator account with a one-time initial password.
+
+    The password is shown once; it must be changed at the first sign-in and
+    expires if unused. The account belongs to the office 「システム管理」.
+    """
+    from .operators import OperatorError, create_operator
+
+    settings = _settings()
+    _upgrade(settings)
+    clock = Clock()
+
+    async def work(session: AsyncSession) -> Any:
+        issued = await create_operator(
+            session, settings, clock, login_id=login_id, name=name, email=email
+        )
+        await session.commit()
+        return issued
+
+    try:
+        issued = _with_session(settings, work)
+    except OperatorError as exc:
+        _fail(str(exc))
+    expires = issued.user.password_expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"carebook: operator {issued.user.login_id!r} created ({name}, {email})")
+    click.echo(
+        "Initial password (shown only now; it must be changed at the first sign-in, "
+        f"and expires {expires} if unused):"
+    )
+    click.echo(f"initial-password: {issued.initial_password}")
+
+
+def main() -> None:
+    carebook(prog_name="carebook")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""The `carebook` command: help everywhere, create-admin, demo, db, and serve's start-up checks."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import subprocess
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server import db
+from server.auth.passwords import PasswordHashing
+from server.cli import carebook
+from server.models import Office, User
+from server.models.enums import Role, UserStatus
+from server.operators import SYSTEM_OFFICE_NAME
+from server.settings import Settings
+from tests.browser.server import carebook_executable, live_server_process
+from tests.conftest import server_env
+
+T = TypeVar("T")
+
+COMMANDS = [
+    [],
+    ["serve"],
+    ["db"],
+    ["db", "upgrade"],
+    ["db", "downgrade"],
+    ["db", "current"],
+    ["db", "revision"],
+    ["demo"],
+    ["create-admin"],
+]
+
+
+def _query(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async def run() -> T:
+        engine = db.create_engine(settings.database)
+        try:
+            async with db.session_factory(engine)() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def _user(settings: Settings, login_id: str) -> User | None:
+    async def work(session: AsyncSession) -> User | None:
+        found = await session.execute(select(User).where(User.login_id == login_id))
+        return found.unique().scalar_one_or_none()
+
+    return _query(settings, work)
+
+
+def _invoke(env: dict[str, str], args: list[str], input: str | None = None) -> Result:
+    return CliRunner().invoke(carebook, args, env=env, input=input, catch_exceptions=False)
+
+
+@pytest.fixture()
+def env(data_dir: Path, database_url: str) -> dict[str, str]:
+    return server_env(data_dir, database_url)
+
+
+def test_console_script_help() -> None:
+    done = subprocess.run(
+        [carebook_executable(), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    for command in ("serve", "db", "demo", "create-admin"):
+        assert command in done.stdout
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "carebook")
+def test_help_everywhere(args: list[str]) -> None:
+    result = CliRunner().invoke(carebook, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Usage: carebook")
+    assert "-h, --help" in result.output
+
+
+def _password(output: str) -> str:
+    found = re.search(r"^initial-password: (\S+)$", output, re.MULTILINE)
+    assert found, output
+    return found.group(1)
+
+
+def test_create_admin_from_flags(env: dict[str, str], settings: Settings) -> None:
+    before = datetime.now(UTC)
+    result = _invoke(
+        env,
+        ["create-admin", "--login-id", "ops-tanaka", "--name", "田中 一郎",
+         "--email", "ops@city.example.jp"],
+    )
+    assert result.exit_code == 0, result.output
+    password = _password(result.stdout)
+    assert result.stdout.count(password) == 1  # shown once
+
+    user = _user(settings, "ops-tanaka")
+    assert user is not None
+    assert user.role == Role.operator
+    assert user.status == UserStatus.active
+    assert user.name == "田中 一郎"
+    assert user.email == "ops@city.example.jp"
+    assert user.is_demo is False
+    assert user.password_must_change is True
+    assert user.password_hash and password not in user.password_hash
+    hashing = PasswordHashing(settings.auth.argon2_time_cost, settings.auth.argon2_memory_kib)
+    assert hashing.verify(user.password_hash, password)
+    assert not hashing.verify(user.password_hash, password + "x")
+    assert user.password_expires_at is not None
+    ttl = timedelta(seconds=settings.auth.initial_password_ttl_s)
+    assert before + ttl <= user.password_expires_at <= datetime.now(UTC) + ttl
+    assert user.office is not None
+    assert (user.office.name, user.office.kind) == (SYSTEM_OFFICE_NAME, "other")
+
+
+def test_create_admin_reuses_the_system_office_and_refuses_a_taken_id(
+    env: dict[str, str], settings: Settings
+) -> None:
+    args = ["create-admin", "--name", "運用 担当", "--email", "ops@city.example.jp"]
+    assert _invoke(env, [*args, "--login-id", "ops-one"]).exit_code == 0
+    assert _invoke(env, [*args, "--login-id", "ops-two"]).exit_code == 0
+
+    async def offices(session: AsyncSession) -> int:
+        count = await session.execute(
+            select(func.count()).select_from(Office).where(Office.name == SYSTEM_OFFICE_NAME)
+        )
+        return int(count.scalar_one())
+
+    assert _query(settings, offices) == 1
+    again = _invoke(env, [*args, "--login-id", "ops-one"])
+    assert again.exit_code == 1
+    assert "already taken" in again.stderr
+    assert "initial-password" not in again.stdout
+
+
+def test_create_admin_prompts_for_missing_values(env: dict[str, str], settings: Settings) -> None:
+    # A bad login ID is asked for again.
+    answers = "x\nops-prompted\n運用 花子\nhanako@city.example.jp\n"
+    result = _invoke(env, ["create-admin"], input=answers)
+    assert result.exit_code == 0, result.output
+    assert "Login ID" in result.stdout and "E-mail" in result.stdout
+    assert "3 to 64 characters" in result.output
+    user = _user(settings, "ops-prompted")
+    assert user is not None and user.name == "運用 花子"
+    hashing = PasswordHashing(settings.auth.argon2_time_cost, settings.auth.argon2_memory_kib)
+    assert hashing.verify(user.password_hash, _password(result.stdout))
+
+
+def test_create_admin_refuses_a_bad_email(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(
+        carebook,
+        ["create-admin", "--login-id", "ops-mail", "--name", "運用", "--email", "nope"],
+        env=env,
+    )
+    assert result.exit_code == 2
+    assert "e-mail" in result.output
+
+
+def test_demo_refuses_a_database_with_real_users(env: dict[str, str], settings: Settings) -> None:
+    created = _invoke(
+        env,
+        ["create-admin", "--login-id", "ops-real", "--name", "運用", "--email", "o@c.example.jp"],
+    )
+    assert created.exit_code == 0
+    result = _invoke(env, ["demo"])
+    assert result.exit_code == 1
+    assert "non-demo users" in result.stderr
+
+    async def demo_users(session: AsyncSession) -> int:
+        count = await session.execute(
+            select(func.count()).select_from(User).where(User.is_demo.is_(True))
+        )
+        return int(count.scalar_one())
+
+    assert _query(settings, demo_users) == 0
+
+
+def test_demo_loads_once(env: dict[str, str], settings: Settings) -> None:
+    first = _invoke(env, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "demo data loaded" in first.stdout
+    nurse = _user(settings, "demo-nurse")
+    assert nurse is not None and nurse.is_demo
+    second = _invoke(env, ["demo"])
+    assert second.exit_code == 0, second.output
+    assert "already loaded" in second.stdout
+
+
+def test_db_commands(env: dict[str, str]) -> None:
+    current = _invoke(env, ["db", "current"])
+    assert current.exit_code == 0, current.output
+    downgraded = _invoke(env, ["db", "downgrade", "base"])
+    assert downgraded.exit_code == 0, downgraded.output
+    upgraded = _invoke(env, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "upgraded to head" in upgraded.stdout
+    missing = CliRunner().invoke(carebook, ["db", "downgrade"], env=env)
+    assert missing.exit_code == 2  # REVISION is required
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CAREBOOK_DATABASE_URL", "mysql://carebook@db.example.jp/carebook"),
+        ("CAREBOOK_BASE_URL", "http://carebook.example.jp"),
+        ("CAREBOOK_SECRET_KEY", "short"),
+    ],
+)
+def test_serve_stops_on_a_bad_setting(env: dict[str, str], name: str, value: str) -> None:
+    result = CliRunner().invoke(carebook, ["serve", "--port", "8765"], env={**env, name: value})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("carebook: ")
+    assert name in result.stderr
+
+
+def test_serve_bad_setting_in_a_real_process(data_dir: Path, database_url: str) -> None:
+    done = subprocess.run(
+        [carebook_executable(), "serve"],
+        env={**server_env(data_dir, database_url), "CAREBOOK_BASE_URL": "ftp://x"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("carebook: CAREBOOK_BASE_URL")
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_loads_the_demo_on_first_start(
+    data_dir: Path, database_url: str, settings: Settings
+) -> None:
+    with live_server_process(data_dir, database_url, serve_args=["--demo-on-first-start"]) as srv:
+        health = srv.get_json("/api/health")
+        assert health["status"] == "ok"
+        assert "demo data loaded" in srv.log()
+    nurse = _user(settings, "demo-nurse")
+    assert nurse is not None and nurse.is_demo
+    # The second start finds users and loads nothing.
+    with live_server_process(data_dir, database_url, serve_args=["--demo-on-first-start"]) as srv:
+        assert srv.get_json("/api/health")["status"] == "ok"
+        assert "demo data loaded" not in srv.log()
