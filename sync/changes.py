@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import ChangeLog, Room, User
 
+from .notify import queue_poke, queue_user_event
+
 
 class EntityType(StrEnum):
     room = "room"
@@ -72,6 +74,8 @@ async def record_change(
             at=at,
         )
     )
+    # Members' live streams hear of it when (and only if) the transaction commits.
+    await queue_poke(session, room_id, version)
     return version
 
 
@@ -84,4 +88,6 @@ async def bump_membership_version(session: AsyncSession, user_id: uuid.UUID) -> 
         .returning(User.membership_version)
         .execution_options(synchronize_session=False)
     )
-    return int(result.scalar_one())
+    version = int(result.scalar_one())
+    await queue_user_event(session, user_id)
+    return version

@@ -1,0 +1,81 @@
+"""`/api/sync/*`: pull, push and the live event stream (DESIGN.md "Delta sync").
+
+Thin: each handler hands its body to `SyncService` or `EventStream` and returns plain
+JSON-ready data; the engine in `sync/` does the work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sync.push import Mutation
+
+from ..auth.context import AuthContext
+from .sync_schemas import PullIn, PushIn
+from .sync_service import HEARTBEAT_S, EventStream, SyncService
+
+TAGS = ["sync"]
+RETRY_MS = 3000
+
+
+@post(
+    "/api/sync/pull",
+    status_code=200,
+    summary="Changes in my rooms since the cursor (null: from scratch), paged by limit",
+    tags=TAGS,
+)
+async def sync_pull(data: PullIn, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
+    return await SyncService(db_session, auth).pull(data.cursor, data.limit)
+
+
+@post(
+    "/api/sync/push",
+    status_code=200,
+    summary="Apply my client's mutations in order, each at most once",
+    tags=TAGS,
+)
+async def sync_push(data: PushIn, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
+    mutations = [Mutation(m.id, m.name, m.args) for m in data.mutations]
+    return await SyncService(db_session, auth).push(data.client_id, mutations)
+
+
+@get(
+    "/api/sync/events",
+    summary="Server-sent events: pokes {roomId, version}, revoked {roomId}, wipe; "
+    "a heartbeat comment every 20 s",
+    tags=TAGS,
+)
+async def sync_events(request: Request[Any, Any, Any], auth: AuthContext) -> ServerSentEvent:
+    state = request.app.state
+    stream = EventStream(
+        state.sessionmaker,
+        state.clock,
+        state.settings,
+        auth,
+        heartbeat_s=float(state.get("sync_heartbeat_s", HEARTBEAT_S)),
+    )
+
+    async def messages() -> AsyncIterator[ServerSentEventMessage]:
+        first = True
+        async for item in stream.events():
+            retry = RETRY_MS if first else None
+            first = False
+            if item.comment is not None:
+                yield ServerSentEventMessage(data=None, comment=item.comment, retry=retry)
+            else:
+                yield ServerSentEventMessage(
+                    data=json.dumps(item.data, separators=(",", ":")),
+                    event=item.event,
+                    retry=retry,
+                )
+
+    return ServerSentEvent(messages(), headers={"Cache-Control": "no-store"})
+
+
+ROUTE_HANDLERS = [sync_pull, sync_push, sync_events]

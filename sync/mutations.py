@@ -1,0 +1,206 @@
+"""The arguments of each mutation, bounded, and the reasons a mutation can be refused.
+
+Args arrive as already-decoded JSON inside a push whose envelope the server
+checked; a bad argument is not a bad request but a `rejected` mutation with a
+reason, so one mistaken offline write never blocks the ones queued after it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+MAX_BODY = 10_000
+MAX_ATTACHMENTS = 10
+ACCEPTED_UUID_VERSIONS = (4, 7)
+
+Body = Annotated[str, Meta(min_length=1, max_length=MAX_BODY)]
+ClosingReason = Literal["death", "facilityAdmission", "endOfService", "other"]
+PostKindName = Literal["normal", "closingRequest"]
+
+
+class Args(Struct, rename="camel", forbid_unknown_fields=True):
+    pass
+
+
+class Vitals(Args, omit_defaults=True):
+    """Fixed keys and units; bounds are physiological, to catch typos, not to diagnose."""
+
+    systolic: Annotated[int, Meta(ge=40, le=300)] | None = None  # mmHg
+    diastolic: Annotated[int, Meta(ge=20, le=200)] | None = None  # mmHg
+    pulse: Annotated[int, Meta(ge=20, le=250)] | None = None  # /min
+    temperature: Annotated[float, Meta(ge=30.0, le=45.0)] | None = None  # °C
+    spo2: Annotated[int, Meta(ge=50, le=100)] | None = None  # %
+    respiration_rate: Annotated[int, Meta(ge=4, le=80)] | None = None  # /min
+    weight: Annotated[float, Meta(ge=1.0, le=300.0)] | None = None  # kg
+    blood_glucose: Annotated[int, Meta(ge=10, le=1000)] | None = None  # mg/dL
+
+    def stored(self) -> dict[str, Any] | None:
+        """The keys given, camelCase, as stored on the post; None when none was given."""
+        values = {k: v for k, v in msgspec.to_builtins(self).items() if v is not None}
+        return values or None
+
+
+class PostCreate(Args):
+    id: uuid.UUID
+    room_id: uuid.UUID
+    report_title_id: uuid.UUID
+    body: Body
+    urgent: bool = False
+    vitals: Vitals | None = None
+    attachment_ids: Annotated[list[uuid.UUID], Meta(max_length=MAX_ATTACHMENTS)] = []
+    kind: PostKindName = "normal"
+    closing_reason: ClosingReason | None = None
+
+
+class PostEdit(Args):
+    id: uuid.UUID
+    base_version: Annotated[int, Meta(ge=0)]
+    body: Body | UnsetType = UNSET
+    report_title_id: uuid.UUID | UnsetType = UNSET
+    urgent: bool | UnsetType = UNSET
+    vitals: Vitals | UnsetType | None = UNSET
+
+
+class PostDelete(Args):
+    id: uuid.UUID
+
+
+class CommentCreate(Args):
+    id: uuid.UUID
+    post_id: uuid.UUID
+    body: Body
+
+
+class CommentDelete(Args):
+    id: uuid.UUID
+
+
+class ReceiptMark(Args):
+    room_id: uuid.UUID
+    up_to_version: Annotated[int, Meta(ge=0, le=2**62)]
+
+
+ARG_TYPES: dict[str, type[Args]] = {
+    "post.create": PostCreate,
+    "post.edit": PostEdit,
+    "post.delete": PostDelete,
+    "comment.create": CommentCreate,
+    "comment.delete": CommentDelete,
+    "receipt.mark": ReceiptMark,
+}
+
+
+# --- reasons --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a mutation was not applied: a stable code and a message in both languages."""
+
+    code: str
+    message_ja: str
+    message_en: str
+
+    def wire(self) -> dict[str, str]:
+        return {"code": self.code, "ja": self.message_ja, "en": self.message_en}
+
+
+class Rejected(Exception):
+    """Raised before a mutation writes anything: it will never succeed with these args."""
+
+    def __init__(self, reason: Reason, room_id: uuid.UUID | None = None,
+                 patient_id: uuid.UUID | None = None) -> None:
+        super().__init__(reason.code)
+        self.reason = reason
+        self.room_id = room_id
+        self.patient_id = patient_id
+
+
+class Conflicted(Exception):
+    """An edit on a stale base version: the server's state wins and goes back to the client."""
+
+    def __init__(self, server_state: dict[str, Any], room_id: uuid.UUID,
+                 patient_id: uuid.UUID) -> None:
+        super().__init__("conflict")
+        self.server_state = server_state
+        self.room_id = room_id
+        self.patient_id = patient_id
+
+
+def _r(code: str, ja: str, en: str) -> Reason:
+    return Reason(code, ja, en)
+
+
+UNKNOWN_MUTATION = _r("unknown_mutation", "この操作には対応していません。",
+                      "This kind of change is not supported.")
+NOT_MEMBER = _r("not_member", "この部屋の参加者ではありません（または部屋がありません）。",
+                "You are not a member of this room (or it does not exist).")
+READ_ONLY = _r("read_only", "この部屋では閲覧のみ許可されています。",
+               "You may only read in this room.")
+ROOM_CLOSED = _r("room_closed", "この部屋は終了しているため書き込めません。",
+                 "This room is closed and can no longer be written to.")
+NOT_AUTHOR = _r("not_author", "自分の投稿・コメントだけを変更できます。",
+                "You can only change your own posts and comments.")
+NOT_FOUND = _r("not_found", "対象が見つかりません。", "The item was not found.")
+DELETED = _r("deleted", "対象はすでに削除されています。", "The item has already been deleted.")
+ID_TAKEN = _r("id_taken", "同じIDの別のデータがすでにあります。",
+              "Another item already has this id.")
+BAD_ID = _r("bad_id", "IDはUUID（v4またはv7）で指定してください。",
+            "Ids must be UUIDs (version 4 or 7).")
+BAD_REPORT_TITLE = _r("bad_report_title", "この部屋の有効な標題を選んでください。",
+                      "Choose an active report title of this room.")
+BAD_ATTACHMENT = _r(
+    "bad_attachment",
+    "添付写真が見つからないか、この部屋で自分がアップロードした未使用の写真ではありません。",
+    "An attachment is missing, or is not an unused photo you uploaded to this room.",
+)
+DUPLICATE_ATTACHMENT = _r("duplicate_attachment", "同じ写真が重複しています。",
+                          "The same photo is attached twice.")
+BAD_CLOSING = _r(
+    "bad_closing_reason",
+    "終了依頼には終了理由（死亡・施設入所・サービス終了・その他）が必要です。通常の投稿には不要です。",
+    "A closing request needs a reason (death, facility admission, end of service, other); "
+    "a normal post has none.",
+)
+BLANK_BODY = _r("blank_body", "本文を入力してください。", "Please enter some text.")
+NOTHING_TO_EDIT = _r("nothing_to_edit", "変更する項目がありません。", "Nothing to change.")
+WRITE_CONFLICT = _r("write_conflict", "同時に行われた別の変更と衝突しました。",
+                    "This collided with another change made at the same time.")
+
+
+def invalid_args(detail: str) -> Reason:
+    return Reason(
+        "invalid_args",
+        f"入力内容に誤りがあります: {detail}",
+        f"The input is not valid: {detail}",
+    )
+
+
+def parse_args(name: str, args: Any) -> Args:
+    """The typed args of mutation `name`; `Rejected` for an unknown name or bad args."""
+    arg_type = ARG_TYPES.get(name)
+    if arg_type is None:
+        raise Rejected(UNKNOWN_MUTATION)
+    try:
+        parsed = msgspec.convert(args, arg_type)
+    except msgspec.ValidationError as exc:
+        raise Rejected(invalid_args(str(exc))) from None
+    for value in _ids(parsed):
+        if value.version not in ACCEPTED_UUID_VERSIONS or value.variant != uuid.RFC_4122:
+            raise Rejected(BAD_ID)
+    body = getattr(parsed, "body", UNSET)
+    if isinstance(body, str) and not body.strip():
+        raise Rejected(BLANK_BODY)
+    return parsed
+
+
+def _ids(parsed: Args) -> list[uuid.UUID]:
+    """The ids a client made (new entities); references to existing rows are looked up."""
+    if isinstance(parsed, PostCreate | CommentCreate):
+        return [parsed.id]
+    return []

@@ -1,0 +1,341 @@
+"""The pull side of the engine on a bare session: first pulls and paging, deltas, the cursor,
+revocation, wipes and epochs. Each replica is compared with the tables themselves."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from server.clock import FrozenClock
+from server.db import begin_write
+from server.models import Device, User
+from server.models.enums import Permission, UserStatus
+from sync import cursor as cursors
+from sync.pull import pull
+from tests.sync.conftest import People
+from tests.sync.test_push_engine import post_args, push
+from tests.sync.world import (
+    SECRET,
+    Replica,
+    RoomIds,
+    close_room,
+    join,
+    leave,
+    open_room,
+    pull_all,
+    uid,
+    visible_state,
+)
+
+
+async def fill(sm: Any, clock: FrozenClock, people: People, room: RoomIds, posts: int) -> None:
+    """Posts by two authors, comments, an edit, a deletion and receipts."""
+    batch: list[tuple[int, str, Any]] = []
+    ids = []
+    for i in range(posts):
+        args = post_args(room, body=f"投稿 {i}")
+        ids.append(args["id"])
+        batch.append((i + 1, "post.create", args))
+    await push(sm, people.nurse, "nurse-1", batch, clock.now())
+    await push(sm, people.doctor, "doctor-1", [
+        (1, "comment.create", {"id": uid(), "postId": ids[0], "body": "了解"}),
+        (2, "post.create", post_args(room, body="医師より")),
+        (3, "receipt.mark", {"roomId": str(room.room_id), "upToVersion": 10}),
+    ], clock.now())
+    await push(sm, people.nurse, "nurse-1", [
+        (posts + 1, "post.delete", {"id": ids[1]}),
+        (posts + 2, "post.edit", {"id": ids[2], "baseVersion": 0, "body": "stale"}),
+    ], clock.now())
+
+
+async def test_first_pull_serves_the_room_and_pages_to_the_same_state(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    await fill(sessionmaker, clock, people, room, 12)
+    async with sessionmaker() as session:
+        whole = Replica()
+        assert await pull_all(session, people.nurse, whole, limit=1000) == 1
+        paged = Replica()
+        pulls = await pull_all(session, people.nurse, paged, limit=3)
+        expected = await visible_state(session, people.nurse)
+    assert pulls > 5
+    assert whole.rooms == expected == paged.rooms
+    held = whole.rooms[str(room.room_id)]
+    types = {key[0] for key in held}
+    assert types == {"room", "patient", "member", "reportTitle", "post", "comment", "receipt"}
+    members = whole.of_type(room.room_id, "member")
+    nurse = next(m for m in members.values() if m["userId"] == str(people.nurse))
+    assert (nurse["name"], nurse["jobType"], nurse["officeName"], nurse["officePhone"]) == (
+        "看護 花子", "nurse", "みどり訪問看護ステーション", "012-555-0105")
+    assert len(whole.posts(room.room_id)) == 12  # 13 made, 1 deleted
+
+
+async def test_first_pull_shape(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    async with sessionmaker() as session:
+        result = await pull(session, people.nurse, None, 2, secret=SECRET)
+    body = result.body
+    assert set(body) == {"cursor", "rooms", "revokedRooms", "resetRooms", "lastMutationIds",
+                         "wipe"}
+    served = body["rooms"][str(room.room_id)]
+    assert served["hasMore"] is True
+    assert [c["type"] for c in served["changes"]] == ["room", "patient", "reportTitle",
+                                                      "reportTitle"]
+    assert all(set(c) == {"type", "op", "id", "version", "data"} for c in served["changes"])
+    assert result.served[0].room_id == room.room_id and result.served[0].count == 4
+    json.dumps(body)  # JSON-ready as it is
+
+
+async def test_cursor_is_opaque_signed_and_position_based(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    async with sessionmaker() as session:
+        result = await pull(session, people.nurse, None, 500, secret=SECRET)
+    token = result.body["cursor"]
+    payload, _, _mac = token.partition(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert set(data) == {"e", "m", "r"}  # epoch, membership version, room versions: no ids
+    assert data["r"] == {room.room_id.hex: data["r"][room.room_id.hex]}
+    assert isinstance(data["r"][room.room_id.hex], int)
+    # Claiming a room (or a position) by editing the token is refused.
+    data["r"][uuid.uuid4().hex] = 0
+    forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    for bad in [f"{forged}.{_mac}", token[:-2] + "AA", "garbage", token + ".x", "é.é"]:
+        async with sessionmaker() as session:
+            with pytest.raises(cursors.CursorError):
+                await pull(session, people.nurse, bad, 500, secret=SECRET)
+    async with sessionmaker() as session:
+        with pytest.raises(cursors.CursorError):
+            await pull(session, people.nurse, token, 500, secret="another-secret-" + "y" * 32)
+
+
+async def test_incremental_pulls_serve_latest_state_once(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    replica = Replica()
+    async with sessionmaker() as session:
+        await pull_all(session, people.doctor, replica)
+        nothing = await pull(session, people.doctor, replica.cursor, 500, secret=SECRET)
+    assert nothing.body["rooms"] == {} and nothing.served == []
+    first, second = post_args(room), post_args(room)
+    await push(sessionmaker, people.nurse, "nurse-1",
+               [(1, "post.create", first), (2, "post.create", second)], clock.now())
+    await push(sessionmaker, people.nurse, "nurse-1", [
+        (3, "post.edit", {"id": first["id"], "baseVersion": 0, "body": "stale"}),
+    ], clock.now())
+    async with sessionmaker() as session:
+        delta = await pull(session, people.doctor, replica.cursor, 500, secret=SECRET)
+    changes = delta.body["rooms"][str(room.room_id)]["changes"]
+    assert [(c["type"], c["id"], c["op"]) for c in changes] == [
+        ("post", first["id"], "put"), ("post", second["id"], "put")]
+    replica.apply(delta.body)
+    version = replica.posts(room.room_id)[first["id"]]["version"]
+    edited = await push(sessionmaker, people.nurse, "nurse-1", [
+        (4, "post.edit", {"id": first["id"], "baseVersion": version, "body": "一"}),
+        (5, "post.edit", {"id": first["id"], "baseVersion": version, "body": "stale"}),
+    ], clock.now())
+    assert [r.status for r in edited] == ["ok", "conflict"]
+    assert edited[1].server_state is not None
+    await push(sessionmaker, people.nurse, "nurse-1", [
+        (6, "post.edit", {"id": first["id"], "baseVersion": edited[1].server_state["version"],
+                          "body": "二"}),
+        (7, "post.delete", {"id": second["id"]}),
+    ], clock.now())
+    async with sessionmaker() as session:
+        delta = await pull(session, people.doctor, replica.cursor, 500, secret=SECRET)
+        replica.apply(delta.body)
+        expected = await visible_state(session, people.doctor)
+    changes = delta.body["rooms"][str(room.room_id)]["changes"]
+    assert [(c["id"], c["op"]) for c in changes] == [(first["id"], "put"), (second["id"], "del")]
+    assert changes[0]["data"]["body"] == "二"
+    assert replica.rooms == expected
+
+
+async def test_paging_misses_nothing_written_between_pages(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    await fill(sessionmaker, clock, people, room, 8)
+    replica = Replica()
+    async with sessionmaker() as session:
+        first = await pull(session, people.doctor, None, 3, secret=SECRET)
+    replica.apply(first.body)
+    held = set(replica.posts(room.room_id))
+    # While the doctor pages, the nurse edits a served post, deletes an unserved one and adds
+    # a new one.
+    async with sessionmaker() as session:
+        expected_before = await visible_state(session, people.doctor)
+    posts = {k[1]: v for k, v in expected_before[str(room.room_id)].items() if k[0] == "post"}
+    unserved = sorted((p for p in posts if p not in held), key=lambda p: posts[p]["version"])
+    mine = [p for p in unserved if posts[p]["authorId"] == str(people.nurse)]
+    await push(sessionmaker, people.nurse, "nurse-1", [
+        (100, "post.delete", {"id": mine[-1]}),
+        (101, "post.create", post_args(room, body="ページング中の投稿")),
+        (102, "post.edit", {"id": mine[0], "baseVersion": posts[mine[0]]["version"],
+                            "body": "編集済み"}),
+    ], clock.now())
+    async with sessionmaker() as session:
+        await pull_all(session, people.doctor, replica, limit=3)
+        expected = await visible_state(session, people.doctor)
+    assert replica.rooms == expected
+    assert replica.posts(room.room_id)[mine[0]]["body"] == "編集済み"
+    assert mine[-1] not in replica.posts(room.room_id)
+
+
+async def test_non_members_and_admins_get_nothing(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    await fill(sessionmaker, clock, people, room, 3)
+    for user_id in (people.outsider, people.admin):
+        async with sessionmaker() as session:
+            result = await pull(session, user_id, None, 500, secret=SECRET)
+        assert result.body["rooms"] == {} and result.served == []
+        assert result.body["wipe"] is False
+
+
+async def test_removed_member_is_revoked_and_never_served_again(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    other = await open_room(sessionmaker, clock.now(), {people.doctor: Permission.write},
+                            patient_name="別の 患者")
+    replica = Replica()
+    async with sessionmaker() as session:
+        await pull_all(session, people.doctor, replica)
+    assert set(replica.rooms) == {str(room.room_id), str(other.room_id)}
+    clock.advance(minutes=1)
+    await leave(sessionmaker, room.room_id, people.doctor, clock.now())
+    await push(sessionmaker, people.nurse, "nurse-1", [(1, "post.create", post_args(room))],
+               clock.now())
+    async with sessionmaker() as session:
+        result = await pull(session, people.doctor, replica.cursor, 500, secret=SECRET)
+    assert result.body["revokedRooms"] == [str(room.room_id)]
+    assert str(room.room_id) not in result.body["rooms"]
+    replica.apply(result.body)
+    assert set(replica.rooms) == {str(other.room_id)}
+    # Even the old cursor (kept by a stale tab) gets nothing of the room.
+    async with sessionmaker() as session:
+        again = await pull(session, people.doctor, None, 500, secret=SECRET)
+    assert set(again.body["rooms"]) == {str(other.room_id)}
+    # The other members see the member leave (a put with leftAt).
+    nurse = Replica()
+    async with sessionmaker() as session:
+        await pull_all(session, people.nurse, nurse)
+    doctor_row = next(m for m in nurse.of_type(room.room_id, "member").values()
+                      if m["userId"] == str(people.doctor))
+    assert doctor_row["leftAt"] is not None
+    # Rejoining serves the room from scratch again.
+    clock.advance(minutes=1)
+    await join(sessionmaker, room.room_id, people.doctor, Permission.read, clock.now())
+    async with sessionmaker() as session:
+        await pull_all(session, people.doctor, replica)
+        expected = await visible_state(session, people.doctor)
+    assert replica.rooms == expected and str(room.room_id) in replica.rooms
+
+
+async def test_new_member_gets_the_room_from_scratch(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    await fill(sessionmaker, clock, people, room, 3)
+    replica = Replica()
+    async with sessionmaker() as session:
+        await pull_all(session, people.outsider, replica)
+    assert replica.rooms == {}
+    await join(sessionmaker, room.room_id, people.outsider, Permission.write, clock.now())
+    async with sessionmaker() as session:
+        await pull_all(session, people.outsider, replica, limit=2)
+        expected = await visible_state(session, people.outsider)
+    assert replica.rooms == expected and len(replica.posts(room.room_id)) == 3
+
+
+async def test_closed_room_stays_readable(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    replica = Replica()
+    async with sessionmaker() as session:
+        await pull_all(session, people.nurse, replica)
+    await close_room(sessionmaker, room.room_id, clock.now())
+    async with sessionmaker() as session:
+        result = await pull(session, people.nurse, replica.cursor, 500, secret=SECRET)
+    changes = result.body["rooms"][str(room.room_id)]["changes"]
+    assert [(c["type"], c["data"]["status"]) for c in changes] == [("room", "closed")]
+    assert result.body["revokedRooms"] == []
+
+
+async def test_stopped_user_and_flagged_device_are_told_to_wipe(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    replica = Replica()
+    async with sessionmaker() as session:
+        await pull_all(session, people.nurse, replica)
+        session.add(Device(device_key="lost-tablet-0001", user_id=people.nurse,
+                           wipe_requested_at=clock.now()))
+        await session.commit()
+        device = await session.scalar(
+            Device.__table__.select().with_only_columns(Device.id)
+            .where(Device.device_key == "lost-tablet-0001"))
+    async with sessionmaker() as session:
+        flagged = await pull(session, people.nurse, replica.cursor, 500, secret=SECRET,
+                             device_id=device)
+        other_device = await pull(session, people.nurse, replica.cursor, 500, secret=SECRET)
+    assert flagged.body["wipe"] is True and flagged.body["rooms"] == {}
+    assert flagged.body["revokedRooms"] == [str(room.room_id)]
+    assert other_device.body["wipe"] is False
+    async with sessionmaker() as session:
+        await begin_write(session)
+        await session.execute(update(User).where(User.id == people.nurse)
+                              .values(status=UserStatus.stopped))
+        await session.commit()
+        stopped = await pull(session, people.nurse, replica.cursor, 500, secret=SECRET)
+    assert stopped.body["wipe"] is True and stopped.body["cursor"] is None
+    assert stopped.served == []
+
+
+async def test_a_new_epoch_resets_rooms(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    await fill(sessionmaker, clock, people, room, 3)
+    replica = Replica()
+    async with sessionmaker() as session:
+        await pull_all(session, people.nurse, replica)
+        await begin_write(session)
+        await cursors.new_epoch(session)
+        await session.commit()
+        result = await pull(session, people.nurse, replica.cursor, 500, secret=SECRET)
+        assert result.body["resetRooms"] == [str(room.room_id)]
+        served = result.body["rooms"][str(room.room_id)]["changes"]
+        assert served[0]["type"] == "room"  # from scratch
+        replica.apply(result.body)
+        await pull_all(session, people.nurse, replica)
+        expected = await visible_state(session, people.nurse)
+    assert replica.rooms == expected
+
+
+async def test_last_mutation_ids_come_with_the_pull(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    await push(sessionmaker, people.nurse, "nurse-tablet", [(7, "post.create",
+                                                              post_args(room))], clock.now())
+    await push(sessionmaker, people.doctor, "doctor-pc", [(3, "post.create", post_args(room))],
+               clock.now())
+    async with sessionmaker() as session:
+        result = await pull(session, people.nurse, None, 500, secret=SECRET)
+    assert result.body["lastMutationIds"] == {"nurse-tablet": 7}
+
+
+async def test_membership_version_is_in_the_cursor(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    async with sessionmaker() as session:
+        before = await pull(session, people.outsider, None, 500, secret=SECRET)
+    await join(sessionmaker, room.room_id, people.outsider, Permission.read, clock.now())
+    async with sessionmaker() as session:
+        after = await pull(session, people.outsider, before.body["cursor"], 500, secret=SECRET)
+    old = cursors.decode(before.body["cursor"], SECRET)
+    new = cursors.decode(after.body["cursor"], SECRET)
+    assert new.membership_version == old.membership_version + 1
+    assert set(new.rooms) == {room.room_id}
