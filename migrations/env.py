@@ -24,12 +24,25 @@ def _url() -> str:
     return url
 
 
+# Search objects made by hand in revision 0003_search, unknown to the models: the SQLite
+# FTS5 table, its shadow and key tables, and the PostgreSQL trigram index.
+_UNMANAGED_PREFIX = "post_fts"
+_UNMANAGED_INDEXES = {"ix_post_body_trgm"}
+
+
+def _include_name(name: str | None, type_: str, _parents: object) -> bool:
+    if type_ == "table" and name is not None and name.startswith(_UNMANAGED_PREFIX):
+        return False
+    return not (type_ == "index" and name in _UNMANAGED_INDEXES)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

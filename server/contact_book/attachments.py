@@ -1,0 +1,117 @@
+"""HTTP for photo attachments: upload into a room, view the photo or its thumbnail.
+
+Photos are served under `/api/`, so they get `Cache-Control: no-store` like every
+API answer and the service worker never keeps them; `nosniff` and an explicit
+`Content-Disposition` stop a browser from treating them as anything but images.
+"""
+
+from __future__ import annotations
+
+import uuid
+from email.utils import format_datetime
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import ETag
+from litestar.enums import RequestEncodingType
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import Body
+from litestar.response import File
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..auth.context import AuthContext
+from ..errors import error_body
+from ..settings import Settings
+from . import images
+from .attachments_schemas import AttachmentOut, UploadIn
+from .attachments_service import Attachments, Variant
+from .blob_store import BlobStore
+
+# The form's own framing on top of the photo; anything larger is refused before parsing.
+_MULTIPART_ALLOWANCE = 64 * 1024
+
+
+def _too_large(request: Request[Any, Any, Any], _exc: RequestEntityTooLarge) -> Response[Any]:
+    return Response(error_body(request, images.ImageTooLarge()), status_code=413)
+
+
+def _service(db_session: AsyncSession, auth: AuthContext, settings: Settings) -> Attachments:
+    return Attachments(db_session, auth, BlobStore(settings.attachments_dir))
+
+
+@post(
+    "/api/rooms/{room_id:uuid}/attachments",
+    status_code=201,
+    summary="Upload a photo (JPEG, PNG, WebP; 10 MB at most) before the post that names it",
+    tags=["contact book"],
+    request_max_body_size=images.MAX_UPLOAD_BYTES + _MULTIPART_ALLOWANCE,
+    exception_handlers={RequestEntityTooLarge: _too_large},
+)
+async def upload_attachment(
+    room_id: uuid.UUID,
+    data: Annotated[
+        UploadIn, Body(media_type=RequestEncodingType.MULTI_PART, multipart_form_part_limit=4)
+    ],
+    auth: AuthContext,
+    db_session: AsyncSession,
+    settings: Settings,
+) -> AttachmentOut:
+    try:
+        raw = await data.file.read(images.MAX_UPLOAD_BYTES + 1)
+    finally:
+        await data.file.close()
+    attachment = await _service(db_session, auth, settings).upload(room_id, raw)
+    return AttachmentOut(
+        id=attachment.id,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        width=attachment.width,
+        height=attachment.height,
+    )
+
+
+async def _serve(
+    attachment_id: uuid.UUID,
+    variant: Variant,
+    auth: AuthContext,
+    db_session: AsyncSession,
+    settings: Settings,
+) -> File:
+    found = await _service(db_session, auth, settings).view(attachment_id, variant)
+    return File(
+        path=found.path,
+        media_type=found.content_type,
+        filename=found.filename,
+        content_disposition_type="inline",
+        etag=ETag(value=f"{found.attachment.id.hex}-{variant}"),
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "Last-Modified": format_datetime(found.attachment.created_at, usegmt=True),
+        },
+    )
+
+
+@get(
+    "/api/attachments/{attachment_id:uuid}",
+    summary="A photo, for current members of its room only",
+    tags=["contact book"],
+)
+async def view_attachment(
+    attachment_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession, settings: Settings
+) -> File:
+    return await _serve(attachment_id, "original", auth, db_session, settings)
+
+
+@get(
+    "/api/attachments/{attachment_id:uuid}/thumbnail",
+    summary="A photo's JPEG thumbnail (320 px), for current members of its room only",
+    tags=["contact book"],
+)
+async def view_thumbnail(
+    attachment_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession, settings: Settings
+) -> File:
+    return await _serve(attachment_id, "thumbnail", auth, db_session, settings)
+
+
+ROUTE_HANDLERS = [upload_attachment, view_attachment, view_thumbnail]
