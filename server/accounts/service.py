@@ -12,10 +12,13 @@ from .. import db
 from ..audit import service as audit
 from ..auth import tokens
 from ..auth.context import AuthContext
-from ..errors import Forbidden, NotFound
+from ..auth.errors import WeakPassword
+from ..auth.passwords import password_problems
+from ..auth.service import hashing
+from ..errors import Conflict, Forbidden, NotFound
 from ..mail.service import Mailer
 from ..models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
-from ..models.enums import Role, TokenPurpose
+from ..models.enums import Role, TokenPurpose, UserStatus
 
 ACCOUNT_ADMINS = (Role.municipal_admin, Role.operator)
 RESET_LINK_TTL = timedelta(hours=24)
@@ -33,6 +36,11 @@ async def flag_devices_for_wipe(
         .values(wipe_requested_at=ctx.now, wipe_reason=reason)
     )
     await session.execute(delete(UserSession).where(UserSession.device_id.in_(device_ids)))
+    # A `wipe` push reaches the device even while the app is closed; the worker then
+    # deletes its subscription.
+    from ..push.outbox import enqueue_wipe
+
+    await enqueue_wipe(session, device_ids, at=ctx.now)
     for device_id in device_ids:
         await audit.record(
             session,
@@ -154,8 +162,6 @@ class AccountAdministration:
         """E-mail the user a single-use link to set a new password; nobody else sees it."""
         user = await self._user(user_id)
         if not user.email:
-            from ..errors import Conflict
-
             raise Conflict(
                 "この利用者にはメールアドレスが登録されていません。",
                 "This user has no e-mail address on record.",
@@ -224,7 +230,7 @@ class Activation:
                 code="link_invalid",
             )
         user = await self.session.get(User, row.user_id)
-        if user is None or user.status == "stopped":
+        if user is None or user.status == UserStatus.stopped:
             raise NotFound(code="link_invalid")
         return row, user
 
@@ -233,11 +239,6 @@ class Activation:
         return row.purpose, user
 
     async def set_password(self, token: str, password: str) -> User:
-        from ..auth.errors import WeakPassword
-        from ..auth.passwords import password_problems
-        from ..auth.service import hashing
-        from ..models.enums import UserStatus
-
         await db.begin_write(self.session)
         row, user = await self._token(token)
         problems = password_problems(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..audit import service as audit
+from ..errors import NotFound
 from ..models import Device, TotpFactor, User, UserSession, WebAuthnCredential
 from ..models.enums import SessionStage, UserStatus
 from ..settings import Settings
@@ -30,7 +31,7 @@ from .errors import (
     WeakPassword,
     WrongStep,
 )
-from .passwords import PasswordHashing, password_problems
+from .passwords import PasswordHashing, PasswordProblem, password_problems
 
 FRESH_SIGNIN = timedelta(minutes=10)
 
@@ -458,8 +459,6 @@ class SignInService:
         else:
             match = [c for c in factors.passkeys if c.id == passkey_id]
             if not match:
-                from ..errors import NotFound
-
                 raise NotFound()
             if remaining <= 1:
                 raise LastFactor()
@@ -483,8 +482,6 @@ class SignInService:
             birth_date=user.birth_date,
         )
         if current == new:
-            from .passwords import PasswordProblem
-
             problems.append(PasswordProblem(
                 "unchanged", "今のパスワードと違うものにしてください。",
                 "Choose a password different from the current one."))
@@ -518,6 +515,10 @@ class SignInService:
     async def logout(self) -> None:
         await db.begin_write(self.session)
         if self.ctx.session is not None:
+            if self.ctx.session.device_id is not None:
+                from ..push.outbox import remove_device_subscriptions
+
+                await remove_device_subscriptions(self.session, self.ctx.session.device_id)
             await self.session.execute(
                 delete(UserSession).where(UserSession.id == self.ctx.session.id)
             )

@@ -14,6 +14,7 @@ from .people import (
     User,
 )
 from .push import Outbox, PushSubscription
+from .push_extra import NotificationPreference, RoomMute
 from .rooms import Consent, Patient, ReportTitle, Room, RoomMember
 from .sync import ChangeLog, ClientMutation
 
@@ -29,6 +30,7 @@ __all__ = [
     "Consent",
     "Device",
     "Invitation",
+    "NotificationPreference",
     "Office",
     "OneTimeToken",
     "Outbox",
@@ -40,6 +42,7 @@ __all__ = [
     "ReportTitle",
     "Room",
     "RoomMember",
+    "RoomMute",
     "SystemSetting",
     "TotpFactor",
     "User",

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTE_HANDLERS: list[Any] = []
+from .controllers import PushController
+
+ROUTE_HANDLERS: list[Any] = [PushController]
