@@ -4,4 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-ROUTE_HANDLERS: list[Any] = []
+from .controllers import (
+    AdminApplicationController,
+    AdminInvitationController,
+    AdminLedgerController,
+    AdminMiscController,
+    AdminOfficeController,
+    AdminRoomController,
+    InvitationLinkController,
+    OfficeApplicationController,
+    OfficeController,
+    help_for_users,
+)
+
+ROUTE_HANDLERS: list[Any] = [
+    OfficeApplicationController,
+    OfficeController,
+    InvitationLinkController,
+    AdminApplicationController,
+    AdminInvitationController,
+    AdminLedgerController,
+    AdminOfficeController,
+    AdminRoomController,
+    AdminMiscController,
+    help_for_users,
+]

@@ -1,0 +1,690 @@
+"""Applications (申請): what offices and invitees ask for, and the admin's decision.
+
+States: submitted → approved | rejected (with a reason) | withdrawn (by the
+office). Any other move is a 409 that says which state the application is in.
+Approval carries out the request in the same transaction (issue the ID, stop
+it, open the room, add the member, close the room); mail goes after the commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import db
+from ..auth.context import AuthContext
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..mail import templates
+from ..mail.service import Mailer
+from ..mail.templates import Letter
+from ..models import (
+    Application,
+    ApplicationEvent,
+    Office,
+    Pledge,
+    Room,
+    RoomMember,
+    User,
+)
+from ..models.enums import ApplicationKind, ApplicationState, JobType, RoomStatus
+from . import composition
+from .common import (
+    as_uuid,
+    deliver,
+    era_out,
+    jst_text,
+    office_ref,
+    record,
+    require_admin,
+    require_office_admin,
+    room_refs,
+    today_jst,
+    user_ref,
+    users_by_id,
+)
+from .help import check_pledge
+from .patients import check_label, checked_consent, patient_values
+from .rooms import (
+    RoomSpec,
+    add_member,
+    close_room,
+    current_member,
+    open_room,
+    room_name,
+    titles_of,
+)
+from .schemas import (
+    PAYLOAD_TYPES,
+    ApplicationIn,
+    ApplicationOut,
+    HistoryOut,
+    IdCareManagerPayload,
+    IdStopPayload,
+    RoomClosePayload,
+    RoomCreateIn,
+    RoomJoinPayload,
+    RoomOpenPayload,
+    Strict,
+)
+from .users import NewPerson, issue_id, stop_user
+
+T = TypeVar("T", bound=Strict)
+
+KIND_LABELS: dict[str, str] = {
+    ApplicationKind.id_care_manager: "利用登録依頼（様式2-2C・4-1）",
+    ApplicationKind.id_invited: "ID発行申請（招待・様式4-2）",
+    ApplicationKind.id_stop: "ID停止依頼（様式3）",
+    ApplicationKind.room_open: "患者（利用者）部屋作成依頼（様式5・6）",
+    ApplicationKind.room_join: "部屋への参加依頼",
+    ApplicationKind.room_close: "部屋の終了依頼",
+}
+KIND_FORMS: dict[str, list[str]] = {
+    ApplicationKind.id_care_manager: ["2-2C", "4-1"],
+    ApplicationKind.id_invited: ["4-2"],
+    ApplicationKind.id_stop: ["3"],
+    ApplicationKind.room_open: ["5", "6"],
+    ApplicationKind.room_join: [],
+    ApplicationKind.room_close: [],
+}
+_STATE_WORDS: dict[str, tuple[str, str]] = {
+    ApplicationState.approved: ("すでに承認されています", "has already been approved"),
+    ApplicationState.rejected: ("すでに却下されています", "has already been rejected"),
+    ApplicationState.withdrawn: ("取り下げられています", "has been withdrawn"),
+}
+_ACTIONS: dict[str, tuple[str, str]] = {
+    "approve": ("承認", "approved"),
+    "reject": ("却下", "rejected"),
+    "withdraw": ("取り下げ", "withdrawn"),
+}
+
+
+def _not_submitted(application: Application, action: str) -> Conflict:
+    ja_state, en_state = _STATE_WORDS.get(
+        application.state, (f"状態が「{application.state}」です", f"is {application.state}")
+    )
+    ja_action, en_action = _ACTIONS[action]
+    return Conflict(
+        f"この申請は{ja_state}。{ja_action}できません。",
+        f"This application {en_state}; it cannot be {en_action}.",
+        code="application_not_submitted",
+        state=application.state,
+    )
+
+
+def decode_payload(payload: Any, kind: type[T]) -> T:
+    """The payload as its kind's struct, with the same bounds as a request body."""
+    try:
+        return msgspec.json.decode(msgspec.json.encode(payload), type=kind)
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(
+            f"申請内容に誤りがあります：{exc}",
+            f"The application's payload is not valid: {exc}",
+            code="invalid_payload",
+        ) from None
+
+
+async def _event(
+    session: AsyncSession,
+    ctx: AuthContext,
+    application: Application,
+    action: str,
+    note: str | None = None,
+) -> None:
+    session.add(
+        ApplicationEvent(
+            application_id=application.id,
+            actor_id=ctx.user_id,
+            action=action,
+            note=note,
+            at=ctx.now,
+        )
+    )
+
+
+async def application_outs(
+    session: AsyncSession, applications: Sequence[Application], ctx: AuthContext
+) -> list[ApplicationOut]:
+    """Applications with everything a reviewer needs: people, office, room and history."""
+    if not applications:
+        return []
+    ids = [a.id for a in applications]
+    events = list(
+        await session.scalars(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id.in_(ids))
+            .order_by(ApplicationEvent.at)
+        )
+    )
+    user_ids: set[uuid.UUID] = set()
+    room_ids: set[uuid.UUID] = set()
+    payload_users: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for a in applications:
+        mentioned = [as_uuid(a.payload.get("userId"))]
+        mentioned += [as_uuid(m.get("userId")) for m in a.payload.get("members", [])]
+        payload_users[a.id] = [u for u in mentioned if u is not None]
+        user_ids.update(payload_users[a.id])
+        user_ids.update(u for u in (a.applicant_id, a.subject_user_id, a.reviewer_id) if u)
+        room = a.room_id or as_uuid(a.payload.get("roomId"))
+        if room:
+            room_ids.add(room)
+    user_ids.update(e.actor_id for e in events if e.actor_id)
+    people = await users_by_id(session, user_ids)
+    rooms = await room_refs(session, room_ids)
+    offices = {
+        o.id: o
+        for o in await session.scalars(
+            select(Office).where(Office.id.in_({a.office_id for a in applications if a.office_id}))
+        )
+    }
+
+    def ref(user_id: uuid.UUID | None) -> Any:
+        user = people.get(user_id) if user_id else None
+        return user_ref(user) if user else None
+
+    out = []
+    for a in applications:
+        payload = dict(a.payload)
+        patient = payload.get("patient")
+        if a.kind == ApplicationKind.room_open and isinstance(patient, dict):
+            try:
+                born = date.fromisoformat(str(patient.get("birthDate")))
+                era = msgspec.to_builtins(era_out(born))
+                payload["patient"] = {**patient, "birthDateEra": era}
+            except ValueError:
+                pass
+        room_id = a.room_id or as_uuid(a.payload.get("roomId"))
+        out.append(
+            ApplicationOut(
+                id=a.id,
+                kind=a.kind,
+                kind_label=KIND_LABELS.get(a.kind, a.kind),
+                forms=KIND_FORMS.get(a.kind, []),
+                state=a.state,
+                office=office_ref(offices[a.office_id]) if a.office_id in offices else None,
+                applicant=ref(a.applicant_id),
+                invitation_id=a.invitation_id,
+                subject_user=ref(a.subject_user_id),
+                room=rooms.get(room_id) if room_id else None,
+                payload=payload,
+                users=[user_ref(people[u]) for u in payload_users[a.id] if u in people],
+                reason=a.reason,
+                reviewer=ref(a.reviewer_id),
+                reviewed_at=a.reviewed_at,
+                created_at=a.created_at,
+                updated_at=a.updated_at,
+                age_days=max(0, (ctx.now - a.created_at).days),
+                history=[
+                    HistoryOut(
+                        at=e.at,
+                        action=e.action,
+                        actor_id=e.actor_id,
+                        actor_name=people[e.actor_id].name if e.actor_id in people else None,
+                        note=e.note,
+                    )
+                    for e in events
+                    if e.application_id == a.id
+                ],
+            )
+        )
+    return out
+
+
+class OfficeApplications:
+    """An office's system manager submits, lists and withdraws their own office's applications."""
+
+    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+        self.user, self.office_id = require_office_admin(ctx)
+        self.session = session
+        self.ctx = ctx
+
+    async def submit(self, data: ApplicationIn) -> ApplicationOut:
+        payload_type = PAYLOAD_TYPES[data.kind]
+        await db.begin_write(self.session)
+        application = Application(
+            kind=data.kind,
+            state=ApplicationState.submitted,
+            office_id=self.office_id,
+            applicant_id=self.user.id,
+            payload={},
+            created_at=self.ctx.now,
+            updated_at=self.ctx.now,
+        )
+        payload = decode_payload(data.payload, payload_type)
+        if isinstance(payload, IdCareManagerPayload):
+            application.payload = await self._id_care_manager(payload)
+        elif isinstance(payload, IdStopPayload):
+            application.payload = await self._id_stop(payload)
+            application.subject_user_id = payload.user_id
+        elif isinstance(payload, RoomOpenPayload):
+            application.payload = await self._room_open(payload)
+        elif isinstance(payload, RoomJoinPayload):
+            application.payload = await self._room_join(payload)
+            application.subject_user_id = payload.user_id
+            application.room_id = payload.room_id
+        elif isinstance(payload, RoomClosePayload):
+            application.payload = await self._room_close(payload)
+            application.room_id = payload.room_id
+        self.session.add(application)
+        await self.session.flush()
+        if isinstance(payload, IdCareManagerPayload):
+            assert payload.office_pledge is not None
+            self.session.add(
+                Pledge(
+                    form="4-1",
+                    version=payload.office_pledge.version,
+                    office_id=self.office_id,
+                    application_id=application.id,
+                    signer_name=payload.office_pledge.representative.strip(),
+                    accepted_at=self.ctx.now,
+                )
+            )
+        await _event(self.session, self.ctx, application, "submitted")
+        await record(
+            self.session,
+            self.ctx,
+            "application.submitted",
+            target_type="application",
+            target_id=application.id,
+            room_id=application.room_id,
+            kind=application.kind,
+            officeId=str(self.office_id),
+        )
+        await self.session.commit()
+        return (await application_outs(self.session, [application], self.ctx))[0]
+
+    async def _own_user(self, user_id: uuid.UUID) -> User:
+        user = await self.session.get(User, user_id)
+        if user is None:
+            raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+        if user.office_id != self.office_id:
+            raise Forbidden(
+                "他の事業所の利用者については申請できません。",
+                "You can only apply for users of your own office.",
+                code="other_office",
+            )
+        return user
+
+    async def _open_room(self, room_id: uuid.UUID) -> Room:
+        room = await self.session.get(Room, room_id)
+        if room is None:
+            raise NotFound("部屋が見つかりません。", "Room not found.", code="room_not_found")
+        if room.status != RoomStatus.open:
+            raise Conflict(
+                "この部屋は終了しています。", "This room has been closed.", code="room_closed"
+            )
+        return room
+
+    async def _id_care_manager(self, payload: IdCareManagerPayload) -> dict[str, Any]:
+        if payload.job_type != JobType.care_manager:
+            raise InvalidInput(
+                "様式2-2Cはケアマネジャー（介護支援専門員）の利用登録に使います。",
+                "Form 2-2C registers care managers only.",
+                code="not_care_manager",
+            )
+        if payload.office_pledge is None:
+            raise InvalidInput(
+                "個人情報の取扱いに関する誓約書（様式4-1）への同意が必要です。",
+                "The office's pledge (form 4-1) must be accepted.",
+                code="pledge_not_accepted",
+            )
+        await check_pledge(
+            self.session, payload.office_pledge.version, payload.office_pledge.accepted
+        )
+        return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
+
+    async def _id_stop(self, payload: IdStopPayload) -> dict[str, Any]:
+        user = await self._own_user(payload.user_id)
+        if user.status == "stopped":
+            raise Conflict(
+                "このIDはすでに停止されています。",
+                "This ID has already been stopped.",
+                code="already_stopped",
+            )
+        await self._no_duplicate(ApplicationKind.id_stop, subject_user_id=user.id)
+        return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
+
+    async def _no_duplicate(self, kind: str, **match: uuid.UUID) -> None:
+        stmt = select(Application.id).where(
+            Application.kind == kind, Application.state == ApplicationState.submitted
+        )
+        for column, value in match.items():
+            stmt = stmt.where(getattr(Application, column) == value)
+        if await self.session.scalar(stmt.limit(1)) is not None:
+            raise Conflict(
+                "同じ内容の申請がすでに審査中です。",
+                "The same request is already waiting for review.",
+                code="duplicate_application",
+            )
+
+    async def _room_open(self, payload: RoomOpenPayload) -> dict[str, Any]:
+        """Checked now so the office learns at once what is missing; checked again on approval."""
+        today = today_jst(self.ctx.now)
+        patient = patient_values(payload.patient, today)
+        if payload.consent is not None:
+            checked_consent(payload.consent, today, patient.birth_date)
+        users = await users_by_id(self.session, [m.user_id for m in payload.members])
+        people = composition.check_members(
+            [m.user_id for m in payload.members], users, require_active=False
+        )
+        composition.raise_if_missing(payload.consent is not None, people)
+        titles = titles_of(payload.report_titles)
+        names = [t.name.strip() for t in titles]
+        if len(set(names)) != len(names):
+            raise InvalidInput(
+                "ケアレポート標題が重複しています。",
+                "Duplicate report titles.",
+                code="duplicate_titles",
+            )
+        if payload.label:
+            check_label(payload.label, patient.name, patient.name_kana)
+        normalized: dict[str, Any] = msgspec.to_builtins(payload)
+        normalized["patient"] = {**normalized["patient"], **patient.as_payload()}
+        return normalized
+
+    async def _room_join(self, payload: RoomJoinPayload) -> dict[str, Any]:
+        room = await self._open_room(payload.room_id)
+        user = await self._own_user(payload.user_id)
+        composition.check_members([user.id], {user.id: user}, require_active=False)
+        if await current_member(self.session, room.id, user.id) is not None:
+            raise Conflict(
+                "この利用者はすでに部屋の参加者です。",
+                "This user is already a member of the room.",
+                code="already_member",
+            )
+        await self._no_duplicate(
+            ApplicationKind.room_join, room_id=room.id, subject_user_id=user.id
+        )
+        return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
+
+    async def _room_close(self, payload: RoomClosePayload) -> dict[str, Any]:
+        room = await self._open_room(payload.room_id)
+        involved = await self.session.scalar(
+            select(RoomMember.id)
+            .join(User, User.id == RoomMember.user_id)
+            .where(
+                RoomMember.room_id == room.id,
+                RoomMember.left_at.is_(None),
+                User.office_id == self.office_id,
+            )
+            .limit(1)
+        )
+        if involved is None:
+            raise Forbidden(
+                "自事業所が参加していない部屋の終了は依頼できません。",
+                "Your office has no member in this room.",
+                code="other_office",
+            )
+        await self._no_duplicate(ApplicationKind.room_close, room_id=room.id)
+        return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
+
+    async def mine(self, state: ApplicationState | None) -> list[ApplicationOut]:
+        stmt = (
+            select(Application)
+            .where(Application.office_id == self.office_id)
+            .order_by(Application.created_at.desc())
+        )
+        if state is not None:
+            stmt = stmt.where(Application.state == state)
+        return await application_outs(
+            self.session, list(await self.session.scalars(stmt)), self.ctx
+        )
+
+    async def withdraw(self, application_id: uuid.UUID, note: str) -> ApplicationOut:
+        await db.begin_write(self.session)
+        application = await _locked(self.session, application_id)
+        if application.office_id != self.office_id:
+            raise Forbidden(
+                "他の事業所の申請は取り下げられません。",
+                "This application belongs to another office.",
+                code="other_office",
+            )
+        if application.state != ApplicationState.submitted:
+            raise _not_submitted(application, "withdraw")
+        application.state = ApplicationState.withdrawn
+        application.updated_at = self.ctx.now
+        await _event(self.session, self.ctx, application, "withdrawn", note or None)
+        await record(
+            self.session,
+            self.ctx,
+            "application.withdrawn",
+            target_type="application",
+            target_id=application.id,
+            kind=application.kind,
+        )
+        await self.session.commit()
+        return (await application_outs(self.session, [application], self.ctx))[0]
+
+
+async def _locked(session: AsyncSession, application_id: uuid.UUID) -> Application:
+    application = await session.scalar(
+        select(Application).where(Application.id == application_id).with_for_update()
+    )
+    if application is None:
+        raise NotFound(
+            "申請が見つかりません。", "Application not found.", code="application_not_found"
+        )
+    return application
+
+
+class ApplicationReview:
+    """The municipal admin's inbox: read, approve (which carries the request out) or reject."""
+
+    def __init__(self, session: AsyncSession, ctx: AuthContext, mailer: Mailer) -> None:
+        require_admin(ctx)
+        self.session = session
+        self.ctx = ctx
+        self.mailer = mailer
+
+    async def inbox(
+        self, state: ApplicationState | None, kind: ApplicationKind | None
+    ) -> list[ApplicationOut]:
+        """Oldest first: the application waiting longest is at the top."""
+        stmt = select(Application).order_by(Application.created_at, Application.id)
+        if state is not None:
+            stmt = stmt.where(Application.state == state)
+        if kind is not None:
+            stmt = stmt.where(Application.kind == kind)
+        return await application_outs(
+            self.session, list(await self.session.scalars(stmt)), self.ctx
+        )
+
+    async def get(self, application_id: uuid.UUID) -> ApplicationOut:
+        application = await self.session.get(Application, application_id)
+        if application is None:
+            raise NotFound(
+                "申請が見つかりません。", "Application not found.", code="application_not_found"
+            )
+        return (await application_outs(self.session, [application], self.ctx))[0]
+
+    async def approve(
+        self,
+        application_id: uuid.UUID,
+        note: str = "",
+        room_overrides: RoomCreateIn | None = None,
+    ) -> ApplicationOut:
+        await db.begin_write(self.session)
+        application = await _locked(self.session, application_id)
+        if application.state != ApplicationState.submitted:
+            raise _not_submitted(application, "approve")
+        if room_overrides is not None and application.kind != ApplicationKind.room_open:
+            raise InvalidInput(
+                "この申請からは部屋を作成できません。",
+                "Only a room-opening application creates a room.",
+                code="not_room_open",
+            )
+        letters = await self._carry_out(application, room_overrides)
+        application.state = ApplicationState.approved
+        application.reviewer_id = self.ctx.user_id
+        application.reviewed_at = self.ctx.now
+        application.updated_at = self.ctx.now
+        await _event(self.session, self.ctx, application, "approved", note or None)
+        await record(
+            self.session,
+            self.ctx,
+            "admin.application_approved",
+            target_type="application",
+            target_id=application.id,
+            room_id=application.room_id,
+            kind=application.kind,
+            subjectUserId=str(application.subject_user_id) if application.subject_user_id else None,
+        )
+        await self.session.commit()
+        await deliver(self.mailer, letters)
+        return (await application_outs(self.session, [application], self.ctx))[0]
+
+    async def _applicant_letter(self, application: Application) -> list[Letter]:
+        applicant = (
+            await self.session.get(User, application.applicant_id)
+            if application.applicant_id
+            else None
+        )
+        if applicant is None or not applicant.email:
+            return []
+        return [
+            templates.application_approved(
+                applicant.email,
+                name=applicant.name,
+                kind_label=KIND_LABELS.get(application.kind, application.kind),
+                submitted=jst_text(application.created_at),
+            )
+        ]
+
+    async def _carry_out(
+        self, application: Application, overrides: RoomCreateIn | None
+    ) -> list[Letter]:
+        kind = application.kind
+        payload = application.payload
+        if kind in (ApplicationKind.id_care_manager, ApplicationKind.id_invited):
+            office_id = application.office_id
+            assert office_id is not None
+            user, letter = await issue_id(
+                self.session,
+                self.ctx,
+                NewPerson(
+                    name=str(payload["name"]).strip(),
+                    name_kana=str(payload["nameKana"]).strip(),
+                    email=str(payload["email"]),
+                    phone=str(payload.get("phone") or ""),
+                    job_type=str(payload["jobType"]),
+                    office_id=office_id,
+                ),
+                application_id=application.id,
+            )
+            application.subject_user_id = user.id
+            return [letter, *await self._applicant_letter(application)]
+        if kind == ApplicationKind.id_stop:
+            stop = decode_payload(payload, IdStopPayload)
+            await stop_user(
+                self.session,
+                self.ctx,
+                stop.user_id,
+                reason=stop.reason,
+                application_id=application.id,
+            )
+            return await self._applicant_letter(application)
+        if kind == ApplicationKind.room_open:
+            return await self._open(application, overrides)
+        if kind == ApplicationKind.room_join:
+            join = decode_payload(payload, RoomJoinPayload)
+            await add_member(
+                self.session,
+                self.ctx,
+                join.room_id,
+                join.user_id,
+                join.permission,
+                application_id=application.id,
+            )
+            return await self._applicant_letter(application)
+        if kind == ApplicationKind.room_close:
+            close = decode_payload(payload, RoomClosePayload)
+            _room, letters = await close_room(
+                self.session,
+                self.ctx,
+                close.room_id,
+                reason=close.reason,
+                application_id=application.id,
+            )
+            return [*letters, *await self._applicant_letter(application)]
+        raise InvalidInput(  # pragma: no cover - every kind is handled above
+            "この種類の申請は承認できません。",
+            "This kind cannot be approved.",
+        )
+
+    async def _open(self, application: Application, overrides: RoomCreateIn | None) -> list[Letter]:
+        requested = decode_payload(application.payload, RoomOpenPayload)
+        o = overrides or RoomCreateIn()
+        spec = RoomSpec(
+            patient=o.patient or requested.patient,
+            consent=o.consent or requested.consent,
+            members=o.members if o.members is not None else requested.members,
+            titles=titles_of(
+                o.report_titles if o.report_titles is not None else requested.report_titles
+            ),
+            label=o.label or requested.label,
+        )
+        room = await open_room(self.session, self.ctx, spec, application=application)
+        application.room_id = room.id
+        applicant = (
+            await self.session.get(User, application.applicant_id)
+            if application.applicant_id
+            else None
+        )
+        if applicant is None or not applicant.email:
+            return []
+        return [
+            templates.room_opened(
+                applicant.email,
+                name=applicant.name,
+                room_name=room_name(room),
+                submitted=jst_text(application.created_at),
+            )
+        ]
+
+    async def reject(self, application_id: uuid.UUID, reason: str) -> ApplicationOut:
+        await db.begin_write(self.session)
+        application = await _locked(self.session, application_id)
+        if application.state != ApplicationState.submitted:
+            raise _not_submitted(application, "reject")
+        reason = reason.strip()
+        application.state = ApplicationState.rejected
+        application.reason = reason
+        application.reviewer_id = self.ctx.user_id
+        application.reviewed_at = self.ctx.now
+        application.updated_at = self.ctx.now
+        await _event(self.session, self.ctx, application, "rejected", reason)
+        await record(
+            self.session,
+            self.ctx,
+            "admin.application_rejected",
+            target_type="application",
+            target_id=application.id,
+            room_id=application.room_id,
+            kind=application.kind,
+        )
+        letters = []
+        kind_label = KIND_LABELS.get(application.kind, application.kind)
+        submitted = jst_text(application.created_at)
+        if application.kind == ApplicationKind.id_invited:
+            to, name = str(application.payload.get("email", "")), str(application.payload["name"])
+        else:
+            applicant = (
+                await self.session.get(User, application.applicant_id)
+                if application.applicant_id
+                else None
+            )
+            to, name = (applicant.email, applicant.name) if applicant else ("", "")
+        if to:
+            letters.append(
+                templates.application_rejected(
+                    to, name=name, kind_label=kind_label, submitted=submitted, reason=reason
+                )
+            )
+        await self.session.commit()
+        await deliver(self.mailer, letters)
+        return (await application_outs(self.session, [application], self.ctx))[0]

@@ -1,0 +1,198 @@
+"""What every part of the city's side shares: who may act, the audit trail, mail after commit,
+and the small read-models (user, office, room references) the answers are built from."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..audit import service as audit
+from ..auth.context import AuthContext
+from ..errors import Forbidden
+from ..mail.service import Mailer
+from ..mail.templates import Letter
+from ..models import Office, Patient, Room, User
+from ..models.enums import JOB_TYPE_LABELS, OFFICE_KIND_LABELS, JobType, OfficeKind, Role
+from .era import from_western
+from .schemas import EraDateOut, OfficeRef, RoomRef, UserRef
+
+log = logging.getLogger("carebook.admin")
+
+JST = timezone(timedelta(hours=9), "JST")
+ADMINS = (Role.municipal_admin, Role.operator)
+
+
+def require_admin(ctx: AuthContext) -> User:
+    """The municipal admin or the operator; everyone else gets 403 (members never reach here)."""
+    if ctx.user is None or not ctx.has_role(*ADMINS):
+        raise Forbidden(
+            "この操作は市のユーザー管理者のみが行えます。",
+            "Only the city's user administrators can do this.",
+            code="admin_only",
+        )
+    return ctx.user
+
+
+def require_operator(ctx: AuthContext) -> User:
+    if ctx.user is None or not ctx.has_role(Role.operator):
+        raise Forbidden(
+            "この操作はシステム管理者のみが行えます。",
+            "Only the system operator can do this.",
+            code="operator_only",
+        )
+    return ctx.user
+
+
+def require_office_admin(ctx: AuthContext) -> tuple[User, uuid.UUID]:
+    """An office's system manager, acting for the office they belong to."""
+    user = ctx.user
+    if user is None or not ctx.has_role(Role.office_admin) or user.office_id is None:
+        raise Forbidden(
+            "この操作は事業所のシステム管理担当者のみが行えます。",
+            "Only an office's system manager can do this.",
+            code="office_admin_only",
+        )
+    return user, user.office_id
+
+
+def today_jst(now: datetime) -> date:
+    return now.astimezone(JST).date()
+
+
+def jst_text(moment: datetime) -> str:
+    local = moment.astimezone(JST)
+    return f"{local.year}年{local.month}月{local.day}日 {local.hour:02d}:{local.minute:02d}"
+
+
+async def record(
+    session: AsyncSession,
+    ctx: AuthContext,
+    action: str,
+    *,
+    target_type: str,
+    target_id: uuid.UUID | str | None,
+    room_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    **details: Any,
+) -> None:
+    """One audit event for one admin action: who (ctx.actor), what, on what, from where."""
+    await audit.record(
+        session,
+        at=ctx.now,
+        actor=ctx.actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        room_id=room_id,
+        patient_id=patient_id,
+        details={k: v for k, v in details.items() if v is not None},
+    )
+
+
+async def deliver(mailer: Mailer, letters: Iterable[Letter]) -> int:
+    """Send after the commit; a mail failure is logged, never undoes the committed work.
+
+    Admins can resend an activation link with the password-reset action.
+    """
+    sent = 0
+    for letter in letters:
+        if not letter.to:
+            continue
+        try:
+            await mailer.send(letter.to, letter.subject, letter.body)
+            sent += 1
+        except Exception:
+            log.exception("mail %r could not be sent", letter.subject)
+    return sent
+
+
+def job_label(job_type: str) -> str:
+    try:
+        return JOB_TYPE_LABELS[JobType(job_type)]
+    except ValueError:
+        return job_type
+
+
+def office_kind_label(kind: str) -> str:
+    try:
+        return OFFICE_KIND_LABELS[OfficeKind(kind)]
+    except ValueError:
+        return kind
+
+
+def office_ref(office: Office) -> OfficeRef:
+    return OfficeRef(
+        id=office.id, name=office.name, kind=office.kind, kind_label=office_kind_label(office.kind)
+    )
+
+
+def user_ref(user: User) -> UserRef:
+    return UserRef(
+        id=user.id,
+        login_id=user.login_id,
+        name=user.name,
+        name_kana=user.name_kana,
+        job_type=user.job_type,
+        job_type_label=job_label(user.job_type),
+        role=user.role,
+        status=user.status,
+        office_id=user.office_id,
+        office_name=user.office.name if user.office else None,
+        office_kind=user.office.kind if user.office else None,
+    )
+
+
+def era_out(value: date) -> EraDateOut:
+    era = from_western(value)
+    return EraDateOut(
+        era=era.era.value,
+        era_label=era.label,
+        year=era.year,
+        month=era.month,
+        day=era.day,
+        text=era.text,
+    )
+
+
+async def users_by_id(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, User]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(User).where(User.id.in_(wanted)))
+    return {user.id: user for user in rows.unique()}
+
+
+async def room_refs(session: AsyncSession, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, RoomRef]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Room, Patient)
+        .join(Patient, Patient.id == Room.patient_id)
+        .where(Room.id.in_(wanted))
+    )
+    return {
+        room.id: RoomRef(
+            id=room.id,
+            label=room.label,
+            status=room.status,
+            patient_name=patient.name,
+            patient_name_kana=patient.name_kana,
+        )
+        for room, patient in rows.all()
+    }
+
+
+def as_uuid(value: Any) -> uuid.UUID | None:
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,296 @@
+"""The user ledger (管理簿): every user ever issued, with status and the dates of each change.
+
+The city must know each user's name, job type and office and the counts per
+office and job type (the manual's 「水戸市の責務」); it files the ledger as CSV,
+UTF-8 with a BOM so that Excel opens the Japanese text correctly. Office
+admins see the same rows for their own office only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .. import db
+from ..auth.context import AuthContext
+from ..errors import NotFound
+from ..mail.service import Mailer
+from ..models import (
+    Application,
+    ApplicationEvent,
+    AuditEvent,
+    Office,
+    Pledge,
+    RoomMember,
+    User,
+)
+from ..models.enums import JobType, Role, UserStatus
+from .common import (
+    JST,
+    job_label,
+    record,
+    require_admin,
+    require_office_admin,
+    room_refs,
+)
+from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
+from .users import stop_user
+
+ROLE_LABELS: dict[str, str] = {
+    Role.member: "システム利用者",
+    Role.office_admin: "事業所のシステム管理担当者",
+    Role.municipal_admin: "ユーザー管理者（市）",
+    Role.operator: "システム管理者",
+}
+STATUS_LABELS: dict[str, str] = {
+    UserStatus.pending: "利用開始前",
+    UserStatus.active: "利用中",
+    UserStatus.stopped: "停止",
+}
+CSV_HEADERS = (
+    "ログインID",
+    "氏名",
+    "ふりがな",
+    "職種",
+    "事業所",
+    "権限",
+    "状態",
+    "メールアドレス",
+    "電話番号",
+    "登録日",
+    "利用開始日",
+    "停止日",
+    "誓約日",
+    "参加中の部屋数",
+)
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    q: str | None = None
+    office_id: uuid.UUID | None = None
+    job_type: JobType | None = None
+    role: Role | None = None
+    status: UserStatus | None = None
+    user_id: uuid.UUID | None = None
+
+
+async def ledger_rows(session: AsyncSession, f: LedgerFilter) -> list[LedgerRow]:
+    pledged = (
+        select(Pledge.user_id, func.max(Pledge.accepted_at).label("at"))
+        .where(Pledge.form == "4-2", Pledge.user_id.is_not(None))
+        .group_by(Pledge.user_id)
+        .subquery()
+    )
+    rooms = (
+        select(RoomMember.user_id, func.count().label("n"))
+        .where(RoomMember.left_at.is_(None))
+        .group_by(RoomMember.user_id)
+        .subquery()
+    )
+    stmt = (
+        select(User, Office.name, pledged.c.at, rooms.c.n)
+        .outerjoin(Office, Office.id == User.office_id)
+        .outerjoin(pledged, pledged.c.user_id == User.id)
+        .outerjoin(rooms, rooms.c.user_id == User.id)
+        .order_by(Office.name_kana, User.name_kana, User.login_id)
+    )
+    if f.q and f.q.strip():
+        q = f.q.strip()
+        stmt = stmt.where(
+            or_(
+                User.name.contains(q, autoescape=True),
+                User.name_kana.contains(q, autoescape=True),
+                User.login_id.contains(q, autoescape=True),
+            )
+        )
+    if f.office_id is not None:
+        stmt = stmt.where(User.office_id == f.office_id)
+    if f.job_type is not None:
+        stmt = stmt.where(User.job_type == f.job_type)
+    if f.role is not None:
+        stmt = stmt.where(User.role == f.role)
+    if f.status is not None:
+        stmt = stmt.where(User.status == f.status)
+    if f.user_id is not None:
+        stmt = stmt.where(User.id == f.user_id)
+    rows = (await session.execute(stmt)).unique().all()
+    return [
+        LedgerRow(
+            id=user.id,
+            login_id=user.login_id,
+            name=user.name,
+            name_kana=user.name_kana,
+            job_type=user.job_type,
+            job_type_label=job_label(user.job_type),
+            role=user.role,
+            role_label=ROLE_LABELS.get(user.role, user.role),
+            status=user.status,
+            status_label=STATUS_LABELS.get(user.status, user.status),
+            office_id=user.office_id,
+            office_name=office_name,
+            email=user.email,
+            phone=user.phone,
+            created_at=user.created_at,
+            activated_at=user.activated_at,
+            stopped_at=user.stopped_at,
+            pledged_at=pledged_at,
+            room_count=int(room_count or 0),
+        )
+        for user, office_name, pledged_at, room_count in rows
+    ]
+
+
+def _counts(rows: list[LedgerRow]) -> tuple[list[CountOut], list[CountOut]]:
+    offices = Counter((r.office_id, r.office_name) for r in rows)
+    jobs = Counter(r.job_type for r in rows)
+    by_office = [
+        CountOut(key=str(key) if key else None, label=name or "（所属なし）", count=n)
+        for (key, name), n in sorted(offices.items(), key=lambda item: (-item[1], item[0][1] or ""))
+    ]
+    by_job = [
+        CountOut(key=job, label=job_label(job), count=n)
+        for job, n in sorted(jobs.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    return by_office, by_job
+
+
+def _day(value: object) -> str:
+    return value.astimezone(JST).date().isoformat() if isinstance(value, datetime) else ""
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def ledger_csv(rows: list[LedgerRow]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_HEADERS)
+    for r in rows:
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    r.login_id,
+                    r.name,
+                    r.name_kana,
+                    r.job_type_label,
+                    r.office_name or "",
+                    r.role_label,
+                    r.status_label,
+                    r.email,
+                    r.phone,
+                    _day(r.created_at),
+                    _day(r.activated_at),
+                    _day(r.stopped_at),
+                    _day(r.pledged_at),
+                    str(r.room_count),
+                )
+            ]
+        )
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+class Ledger:
+    def __init__(self, session: AsyncSession, ctx: AuthContext, mailer: Mailer) -> None:
+        require_admin(ctx)
+        self.session = session
+        self.ctx = ctx
+        self.mailer = mailer
+
+    async def json(self, f: LedgerFilter) -> LedgerOut:
+        rows = await ledger_rows(self.session, f)
+        by_office, by_job = _counts(rows)
+        return LedgerOut(
+            total=len(rows), users=rows, counts_by_office=by_office, counts_by_job_type=by_job
+        )
+
+    async def csv(self, f: LedgerFilter) -> bytes:
+        rows = await ledger_rows(self.session, f)
+        await self.session.rollback()
+        await db.begin_write(self.session)
+        await record(
+            self.session,
+            self.ctx,
+            "admin.ledger_exported",
+            target_type="ledger",
+            target_id=None,
+            rows=len(rows),
+        )
+        await self.session.commit()
+        return ledger_csv(rows)
+
+    async def user(self, user_id: uuid.UUID) -> UserDetailOut:
+        rows = await ledger_rows(self.session, LedgerFilter(user_id=user_id))
+        row = rows[0] if rows else None
+        if row is None:
+            raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+        history = [
+            HistoryOut(
+                at=e.at, action=e.action, actor_id=e.actor_id, actor_name=e.actor_login, note=None
+            )
+            for e in await self.session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.target_type == "user", AuditEvent.target_id == str(user_id))
+                .order_by(AuditEvent.seq)
+            )
+        ]
+        events = await self.session.execute(
+            select(ApplicationEvent, Application.kind)
+            .join(Application, Application.id == ApplicationEvent.application_id)
+            .where(Application.subject_user_id == user_id)
+        )
+        history += [
+            HistoryOut(
+                at=e.at,
+                action=f"application.{kind}.{e.action}",
+                actor_id=e.actor_id,
+                actor_name=None,
+                note=e.note,
+            )
+            for e, kind in events.all()
+        ]
+        history.sort(key=lambda h: h.at)
+        room_ids = list(
+            await self.session.scalars(
+                select(RoomMember.room_id).where(
+                    RoomMember.user_id == user_id, RoomMember.left_at.is_(None)
+                )
+            )
+        )
+        refs = await room_refs(self.session, room_ids)
+        return UserDetailOut(user=row, history=history, rooms=list(refs.values()))
+
+    async def stop(self, user_id: uuid.UUID, reason: str) -> UserDetailOut:
+        """An admin stops an ID directly (e.g. a 様式3 that came on paper)."""
+        await db.begin_write(self.session)
+        await stop_user(self.session, self.ctx, user_id, reason=reason)
+        await self.session.commit()
+        return await self.user(user_id)
+
+
+class OfficeStaff:
+    """An office admin's view of the ledger: their own office's people."""
+
+    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+        _user, self.office_id = require_office_admin(ctx)
+        self.session = session
+
+    async def staff(self, f: LedgerFilter) -> LedgerOut:
+        rows = await ledger_rows(
+            self.session,
+            LedgerFilter(q=f.q, office_id=self.office_id, job_type=f.job_type, status=f.status),
+        )
+        by_office, by_job = _counts(rows)
+        return LedgerOut(
+            total=len(rows), users=rows, counts_by_office=by_office, counts_by_job_type=by_job
+        )

@@ -1,0 +1,55 @@
+"""What an office's system manager needs to fill in applications: who can be proposed as a
+member, and which rooms their office takes part in."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..auth.context import AuthContext
+from ..models import Room, RoomMember, User
+from ..models.enums import JobType, Role, UserStatus
+from .common import require_office_admin, room_refs, user_ref
+from .schemas import RoomRef, UserRef
+
+DIRECTORY_LIMIT = 50
+
+
+class OfficeDesk:
+    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+        _user, self.office_id = require_office_admin(ctx)
+        self.session = session
+
+    async def directory(self, q: str | None) -> list[UserRef]:
+        """Professionals of every office who could be proposed as room members (not admins)."""
+        stmt = (
+            select(User)
+            .where(
+                User.role.in_([Role.member, Role.office_admin]),
+                User.job_type != JobType.city_staff,
+                User.status != UserStatus.stopped,
+            )
+            .order_by(User.name_kana)
+            .limit(DIRECTORY_LIMIT)
+        )
+        if q and q.strip():
+            term = q.strip()
+            stmt = stmt.where(
+                or_(
+                    User.name.contains(term, autoescape=True),
+                    User.name_kana.contains(term, autoescape=True),
+                )
+            )
+        return [user_ref(u) for u in (await self.session.scalars(stmt)).unique()]
+
+    async def rooms(self) -> list[RoomRef]:
+        """Rooms in which a current member belongs to this office (for join/close requests)."""
+        ids = await self.session.scalars(
+            select(Room.id)
+            .join(RoomMember, RoomMember.room_id == Room.id)
+            .join(User, User.id == RoomMember.user_id)
+            .where(RoomMember.left_at.is_(None), User.office_id == self.office_id)
+            .distinct()
+        )
+        refs = await room_refs(self.session, list(ids))
+        return sorted(refs.values(), key=lambda r: r.patient_name_kana)

@@ -1,0 +1,603 @@
+"""Wire types of the city's side (camelCase JSON, bounded, unknown fields refused).
+
+Inputs are strict structs; outputs are plain structs built from rows by the
+services, never ORM objects. `docs/api/admin.md` describes each route with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from ..models.enums import CareLevel, JobType, OfficeKind, Permission, Sex
+from .era import Era
+
+# -- bounded scalars ---------------------------------------------------------------------------
+
+_KANA = r"^[\u3041-\u3096\u309D\u309E\u30A1-\u30FA\u30FC-\u30FE\u30FB\uFF66-\uFF9F \u3000]+$"
+Text100 = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+Name = Text100
+Kana = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=_KANA)]
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, msgspec.Meta(max_length=30, pattern=r"^\+?[0-9][0-9\-() ]{4,28}[0-9]$")]
+OptionalPhone = Annotated[
+    str, msgspec.Meta(max_length=30, pattern=r"^(\+?[0-9][0-9\-() ]{4,28}[0-9])?$")
+]
+PostalCode = Annotated[str, msgspec.Meta(max_length=8, pattern=r"^([0-9]{3}-?[0-9]{4})?$")]
+Address = Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=r"\S")]
+OptionalAddress = Annotated[str, msgspec.Meta(max_length=300)]
+InsuredNumber = Annotated[str, msgspec.Meta(max_length=10, pattern=r"^([0-9]{10})?$")]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000, pattern=r"\S")]
+Note = Annotated[str, msgspec.Meta(max_length=1000)]
+TitleName = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S")]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S")]
+PledgeVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"\S")]
+Relationship = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\S")]
+EraYear = Annotated[int, msgspec.Meta(ge=1, le=99)]
+Month = Annotated[int, msgspec.Meta(ge=1, le=12)]
+Day = Annotated[int, msgspec.Meta(ge=1, le=31)]
+
+ClosingReason = Literal["death", "facilityAdmission", "endOfService", "other"]
+SignedBy = Literal["patient", "proxy"]
+OfficeApplicationKind = Literal["idCareManager", "idStop", "roomOpen", "roomJoin", "roomClose"]
+
+
+class Strict(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    pass
+
+
+class Out(msgspec.Struct, rename="camel"):
+    pass
+
+
+# -- inputs: people and pledges ----------------------------------------------------------------
+
+
+class EraDateIn(Strict):
+    """A Japanese-era date: `{"era": "showa", "year": 15, "month": 3, "day": 12}`."""
+
+    era: Era
+    year: EraYear
+    month: Month
+    day: Day
+
+
+BirthDate = dt.date | EraDateIn
+
+
+class OfficePledgeIn(Strict):
+    """様式4-1: the office's representative accepts the pledge text of `version`."""
+
+    representative: Name
+    version: PledgeVersion
+    accepted: bool
+
+
+class PersonalPledgeIn(Strict):
+    """様式4-2: the employee accepts the pledge text of `version`."""
+
+    version: PledgeVersion
+    accepted: bool
+
+
+# -- inputs: application payloads (the `payload` of `POST /api/applications`) ------------------
+
+
+class IdCareManagerPayload(Strict):
+    """様式2-2C + 様式4-1: an ID for a care manager of the applying office."""
+
+    name: Name
+    name_kana: Kana
+    email: Email
+    phone: OptionalPhone = ""
+    job_type: JobType = JobType.care_manager
+    office_pledge: OfficePledgeIn | None = None
+
+
+class IdStopPayload(Strict):
+    """様式3: stop the ID of a user of the applying office."""
+
+    user_id: uuid.UUID
+    reason: Reason
+    date: dt.date
+
+
+class PatientIn(Strict):
+    name: Name
+    name_kana: Kana
+    sex: Sex
+    birth_date: BirthDate
+    address: Address
+    care_level: CareLevel
+    postal_code: PostalCode = ""
+    phone: OptionalPhone = ""
+    insured_number: InsuredNumber = ""
+
+
+class ConsentIn(Strict):
+    """様式5: who consented (the patient or a proxy), when, and who explained the system."""
+
+    date: dt.date
+    signed_by: SignedBy
+    explained_by: Name
+    proxy_name: Name | None = None
+    proxy_relationship: Relationship | None = None
+    scan_attachment_id: uuid.UUID | None = None
+
+
+class MemberIn(Strict):
+    user_id: uuid.UUID
+    permission: Permission = Permission.write
+
+
+class ReportTitleIn(Strict):
+    name: TitleName
+    id: uuid.UUID | None = None
+    vitals: bool = False
+    description: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+TitleSpec = TitleName | ReportTitleIn
+
+
+class RequesterIn(Strict):
+    """様式6 「申請者」: the applying office's representative, system manager and phone."""
+
+    representative: Name | None = None
+    system_manager: Name | None = None
+    phone: OptionalPhone = ""
+
+
+class RoomOpenPayload(Strict):
+    """様式5 + 様式6: the patient, the consent, the proposed members and report titles."""
+
+    patient: PatientIn
+    consent: ConsentIn | None = None
+    members: Annotated[list[MemberIn], msgspec.Meta(max_length=60)] = []
+    report_titles: Annotated[list[TitleSpec], msgspec.Meta(max_length=30)] = []
+    label: Label | None = None
+    requester: RequesterIn | None = None
+
+
+class RoomJoinPayload(Strict):
+    room_id: uuid.UUID
+    user_id: uuid.UUID
+    permission: Permission = Permission.write
+
+
+class RoomClosePayload(Strict):
+    room_id: uuid.UUID
+    reason: ClosingReason
+    note: Note = ""
+
+
+PAYLOAD_TYPES: dict[str, type[Strict]] = {
+    "idCareManager": IdCareManagerPayload,
+    "idStop": IdStopPayload,
+    "roomOpen": RoomOpenPayload,
+    "roomJoin": RoomJoinPayload,
+    "roomClose": RoomClosePayload,
+}
+
+
+class ApplicationIn(Strict):
+    kind: OfficeApplicationKind
+    payload: dict[str, Any]
+
+
+class ApproveIn(Strict):
+    note: Note = ""
+
+
+class RejectIn(Strict):
+    reason: Reason
+
+
+class WithdrawIn(Strict):
+    note: Note = ""
+
+
+# -- inputs: invitations -----------------------------------------------------------------------
+
+
+class InvitationIn(Strict):
+    name: Name
+    email: Email
+    office_id: uuid.UUID
+
+
+class InvitationApplyIn(Strict):
+    """What the invitee fills in: the ID application and the 様式4-2 pledge."""
+
+    name: Name
+    name_kana: Kana
+    job_type: JobType
+    email: Email
+    pledge: PersonalPledgeIn
+    phone: OptionalPhone = ""
+    office_id: uuid.UUID | None = None
+
+
+# -- inputs: offices, rooms, users, help -------------------------------------------------------
+
+
+class PaperPledgeIn(Strict):
+    """A 様式4-1 received on paper: who signed it, which text, on which day."""
+
+    representative: Name
+    version: PledgeVersion
+    accepted_on: dt.date
+
+
+class OfficeIn(Strict):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+    kind: OfficeKind
+    name_kana: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    postal_code: PostalCode = ""
+    address: OptionalAddress = ""
+    phone: OptionalPhone = ""
+    fax: OptionalPhone = ""
+    pledge: PaperPledgeIn | None = None
+
+
+class RoomCreateIn(Strict):
+    """From a roomOpen application (`applicationId`; other fields override it) or directly."""
+
+    application_id: uuid.UUID | None = None
+    patient: PatientIn | None = None
+    consent: ConsentIn | None = None
+    members: Annotated[list[MemberIn], msgspec.Meta(max_length=60)] | None = None
+    report_titles: Annotated[list[TitleSpec], msgspec.Meta(max_length=30)] | None = None
+    label: Label | None = None
+
+
+class MemberAddIn(Strict):
+    user_id: uuid.UUID
+    permission: Permission = Permission.write
+
+
+class MemberPatchIn(Strict):
+    permission: Permission
+
+
+class ReportTitlesIn(Strict):
+    titles: Annotated[list[TitleSpec], msgspec.Meta(min_length=1, max_length=30)]
+
+
+class LabelIn(Strict):
+    label: Label | None
+
+
+class RoomCloseIn(Strict):
+    reason: ClosingReason | None = None
+    closing_request_id: uuid.UUID | None = None
+    note: Note = ""
+
+
+class UserStopIn(Strict):
+    reason: Reason = "管理者による停止"
+
+
+class HelpContactIn(Strict):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+    postal_code: PostalCode = ""
+    address: OptionalAddress = ""
+    phone: OptionalPhone = ""
+    email: Annotated[
+        str, msgspec.Meta(max_length=254, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+    ] = ""
+    hours: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+
+
+class PledgeTextsIn(Strict):
+    version: PledgeVersion
+    form41: Annotated[str, msgspec.Meta(min_length=1, max_length=5000, pattern=r"\S")]
+    form42: Annotated[str, msgspec.Meta(min_length=1, max_length=5000, pattern=r"\S")]
+
+
+class HelpIn(Strict):
+    city_name: Name
+    contacts: Annotated[list[HelpContactIn], msgspec.Meta(max_length=10)]
+    rules: Annotated[str, msgspec.Meta(max_length=20000)]
+    pledge: PledgeTextsIn
+
+
+# -- outputs -----------------------------------------------------------------------------------
+
+
+class EraDateOut(Out):
+    era: str
+    era_label: str
+    year: int
+    month: int
+    day: int
+    text: str
+
+
+class OfficeRef(Out):
+    id: uuid.UUID
+    name: str
+    kind: str
+    kind_label: str
+
+
+class UserRef(Out):
+    id: uuid.UUID
+    login_id: str
+    name: str
+    name_kana: str
+    job_type: str
+    job_type_label: str
+    role: str
+    status: str
+    office_id: uuid.UUID | None
+    office_name: str | None
+    office_kind: str | None
+
+
+class HistoryOut(Out):
+    at: dt.datetime
+    action: str
+    actor_id: uuid.UUID | None
+    actor_name: str | None
+    note: str | None
+
+
+class RoomRef(Out):
+    id: uuid.UUID
+    label: str | None
+    status: str
+    patient_name: str
+    patient_name_kana: str
+
+
+class ApplicationOut(Out):
+    id: uuid.UUID
+    kind: str
+    kind_label: str
+    forms: list[str]
+    state: str
+    office: OfficeRef | None
+    applicant: UserRef | None
+    invitation_id: uuid.UUID | None
+    subject_user: UserRef | None
+    room: RoomRef | None
+    payload: dict[str, Any]
+    users: list[UserRef]
+    reason: str | None
+    reviewer: UserRef | None
+    reviewed_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    age_days: int
+    history: list[HistoryOut]
+
+
+class InvitationOut(Out):
+    id: uuid.UUID
+    name: str
+    email: str
+    office: OfficeRef
+    invited_by: str | None
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    state: str  # pending | used | expired
+    application_id: uuid.UUID | None
+
+
+class JobTypeOut(Out):
+    code: str
+    label: str
+
+
+class PledgeTextOut(Out):
+    form: str
+    version: str
+    text: str
+
+
+class InvitationPublicOut(Out):
+    name: str
+    email: str
+    office: OfficeRef
+    expires_at: dt.datetime
+    offices: list[OfficeRef]
+    job_types: list[JobTypeOut]
+    pledge: PledgeTextOut
+
+
+class AppliedOut(Out):
+    application_id: uuid.UUID
+    state: str
+
+
+class LedgerRow(Out):
+    id: uuid.UUID
+    login_id: str
+    name: str
+    name_kana: str
+    job_type: str
+    job_type_label: str
+    role: str
+    role_label: str
+    status: str
+    status_label: str
+    office_id: uuid.UUID | None
+    office_name: str | None
+    email: str
+    phone: str
+    created_at: dt.datetime
+    activated_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    pledged_at: dt.datetime | None
+    room_count: int
+
+
+class CountOut(Out):
+    key: str | None
+    label: str
+    count: int
+
+
+class LedgerOut(Out):
+    total: int
+    users: list[LedgerRow]
+    counts_by_office: list[CountOut]
+    counts_by_job_type: list[CountOut]
+
+
+class UserDetailOut(Out):
+    user: LedgerRow
+    history: list[HistoryOut]
+    rooms: list[RoomRef]
+
+
+class OfficeOut(Out):
+    id: uuid.UUID
+    name: str
+    name_kana: str
+    kind: str
+    kind_label: str
+    postal_code: str
+    address: str
+    phone: str
+    fax: str
+    representative: str | None
+    pledged_at: dt.datetime | None
+    pledge_version: str | None
+    active_users: int
+    created_at: dt.datetime
+
+
+class MissingOut(Out):
+    code: str
+    ja: str
+    en: str
+
+
+class PatientOut(Out):
+    id: uuid.UUID
+    name: str
+    name_kana: str
+    sex: str
+    birth_date: dt.date
+    birth_date_era: EraDateOut
+    postal_code: str
+    address: str
+    phone: str
+    care_level: str
+    care_level_label: str
+    insured_number: str
+
+
+class ConsentOut(Out):
+    id: uuid.UUID
+    date: dt.date
+    signed_by: str
+    proxy_name: str | None
+    proxy_relationship: str | None
+    explained_by: str
+    scan_attachment_id: uuid.UUID | None
+    recorded_at: dt.datetime
+
+
+class MemberOut(Out):
+    id: uuid.UUID
+    user: UserRef
+    permission: str
+    joined_at: dt.datetime
+    left_at: dt.datetime | None
+    left_reason: str | None
+
+
+class ReportTitleOut(Out):
+    id: uuid.UUID
+    name: str
+    position: int
+    vitals: bool
+    active: bool
+    description: str
+
+
+class RoomSummaryOut(Out):
+    id: uuid.UUID
+    label: str | None
+    status: str
+    patient_name: str
+    patient_name_kana: str
+    member_count: int
+    opened_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    closing_requested: bool
+
+
+class RoomOut(Out):
+    id: uuid.UUID
+    label: str | None
+    status: str
+    version: int
+    opened_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    closed_reason: str | None
+    patient: PatientOut
+    consent: ConsentOut | None
+    members: list[MemberOut]
+    former_members: list[MemberOut]
+    report_titles: list[ReportTitleOut]
+    missing: list[MissingOut]
+    application_id: uuid.UUID | None
+
+
+class ClosingRequestOut(Out):
+    post_id: uuid.UUID
+    room: RoomRef
+    requester: UserRef
+    reason: str | None
+    reason_label: str
+    note: str
+    requested_at: dt.datetime
+
+
+class HelpContactOut(Out):
+    title: str
+    name: str
+    postal_code: str
+    address: str
+    phone: str
+    email: str
+    hours: str
+    note: str
+
+
+class PledgeTextsOut(Out):
+    version: str
+    form41: str
+    form42: str
+
+
+class HelpOut(Out):
+    city_name: str
+    contacts: list[HelpContactOut]
+    rules: str
+    pledge: PledgeTextsOut
+    updated_at: dt.datetime | None
+
+
+class FormOut(Out):
+    """One printable form: its number, title, fixed wording and every field, pre-filled."""
+
+    form: str
+    title: str
+    subtitle: str
+    addressee: str | None
+    date: dt.date
+    date_era: EraDateOut
+    text: str
+    fields: dict[str, Any]
+    source: dict[str, str]

@@ -1,0 +1,71 @@
+"""Members and office admins reach none of the admin API; nobody signed out reaches any of it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.support.api import ApiClient
+
+from .conftest import City, SignIn
+
+ANY = "00000000-0000-7000-8000-000000000000"
+ADMIN_ROUTES = [
+    ("GET", "/api/admin/applications?state=submitted", None),
+    ("GET", f"/api/admin/applications/{ANY}", None),
+    ("POST", f"/api/admin/applications/{ANY}/approve", None),
+    ("POST", f"/api/admin/applications/{ANY}/reject", {"reason": "x"}),
+    ("POST", "/api/admin/invitations", {"name": "x", "email": "x@example.jp", "officeId": ANY}),
+    ("GET", "/api/admin/invitations", None),
+    ("GET", "/api/admin/ledger", None),
+    ("GET", "/api/admin/ledger.csv", None),
+    ("GET", f"/api/admin/users/{ANY}", None),
+    ("POST", f"/api/admin/users/{ANY}/stop", None),
+    ("GET", "/api/admin/offices", None),
+    ("POST", "/api/admin/offices", {"name": "x", "kind": "pharmacy"}),
+    ("GET", "/api/admin/rooms", None),
+    ("POST", "/api/admin/rooms", {}),
+    ("GET", f"/api/admin/rooms/{ANY}", None),
+    ("POST", f"/api/admin/rooms/{ANY}/members", {"userId": ANY}),
+    ("PATCH", f"/api/admin/rooms/{ANY}/members/{ANY}", {"permission": "read"}),
+    ("DELETE", f"/api/admin/rooms/{ANY}/members/{ANY}", None),
+    ("PUT", f"/api/admin/rooms/{ANY}/report-titles", {"titles": ["x"]}),
+    ("PUT", f"/api/admin/rooms/{ANY}/label", {"label": "x"}),
+    ("POST", f"/api/admin/rooms/{ANY}/close", None),
+    ("GET", "/api/admin/closing-requests", None),
+    ("GET", "/api/admin/help", None),
+    ("GET", f"/api/admin/forms/6/{ANY}", None),
+]
+
+
+@pytest.mark.parametrize("who", ["station_nurse", "station_admin"])
+async def test_members_and_office_admins_reach_none_of_the_admin_api(
+    city: City, sign_in: SignIn, who: str
+) -> None:
+    api = await sign_in(city.users[who])
+    for method, path, body in ADMIN_ROUTES:
+        response = await api.request(method, path, body)
+        assert response.status_code == 403, (method, path, response.text)
+        assert response.json()["error"] == "admin_only"
+
+
+async def test_members_reach_none_of_the_office_side(city: City, sign_in: SignIn) -> None:
+    api = await sign_in(city.users["station_nurse"])
+    for path in (
+        "/api/applications",
+        "/api/office/staff",
+        "/api/office/directory",
+        "/api/office/rooms",
+    ):
+        assert (await api.get(path)).status_code == 403, path
+    withdraw = await api.post(f"/api/applications/{uuid.uuid4()}/withdraw")
+    assert withdraw.status_code == 403
+
+
+async def test_signed_out_callers_get_401(anonymous: ApiClient) -> None:
+    for method, path, body in ADMIN_ROUTES[:6]:
+        response = await anonymous.request(method, path, body)
+        assert response.status_code == 401, (method, path)
+    assert (await anonymous.get("/api/help")).status_code == 401
+    assert (await anonymous.get("/api/applications")).status_code == 401
