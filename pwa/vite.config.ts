@@ -1,14 +1,69 @@
 /// <reference types="vitest/config" />
 /**
  * Build settings. The server sends a strict CSP (script-src 'self', style-src
- * 'self', no inline anything), so the build must emit only files: no
- * modulepreload polyfill script, no inlined assets.
+ * 'self', worker-src 'self', no inline anything), so the build must emit
+ * only files: no modulepreload polyfill script, no inlined assets.
+ *
+ * The service worker is a second, separate build (a classic script, so every
+ * browser that has service workers runs it) emitted at dist/sw.js, after the
+ * app: it precaches the app's files, and its cache name is a hash of them,
+ * so each release gets a fresh cache and the 「更新があります」 prompt.
  */
-import { defineConfig } from "vite";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { build, defineConfig, type Plugin } from "vite";
 import preact from "@preact/preset-vite";
 
+const OUT_DIR = resolve(import.meta.dirname, "dist");
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
+function serviceWorker(): Plugin {
+  return {
+    name: "carebook-service-worker",
+    apply: "build",
+    async closeBundle() {
+      const files = listFiles(OUT_DIR)
+        .map((path) => "/" + relative(OUT_DIR, path).split("\\").join("/"))
+        .filter((url) => url !== "/sw.js" && !url.startsWith("/.vite/") && url !== "/index.html")
+        .sort();
+      const hash = createHash("sha256");
+      for (const url of files) hash.update(url).update(readFileSync(join(OUT_DIR, url)));
+      hash.update(readFileSync(join(OUT_DIR, "index.html")));
+      const version = hash.digest("hex").slice(0, 12);
+      await build({
+        configFile: false,
+        logLevel: "warn",
+        define: {
+          __PRECACHE__: JSON.stringify(files),
+          __SW_VERSION__: JSON.stringify(version),
+        },
+        build: {
+          outDir: OUT_DIR,
+          emptyOutDir: false,
+          copyPublicDir: false,
+          target: "es2022",
+          sourcemap: false,
+          lib: {
+            entry: resolve(import.meta.dirname, "src/sw.ts"),
+            formats: ["iife"],
+            name: "carebookServiceWorker",
+            fileName: () => "sw.js",
+          },
+        },
+      });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [preact()],
+  plugins: [preact(), serviceWorker()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -8,6 +8,7 @@
  */
 import { getDeviceId } from "./device";
 import { getLang, t } from "./i18n";
+import type { AttachmentInfo, PullRequest, PullResponse, PushRequest, PushResponse, Readers } from "./sync/wire";
 import type {
   AuthStep,
   DeviceInfo,
@@ -42,6 +43,8 @@ export interface ApiHandlers {
   onWiped(): void;
   /** A request found no valid session (`401 unauthenticated`). */
   onUnauthenticated(): void;
+  /** The server answered with a success: the device is in contact (offline lock/wipe clocks). */
+  onContact?(): void;
 }
 
 let handlers: ApiHandlers = { onWiped: () => {}, onUnauthenticated: () => {} };
@@ -104,15 +107,25 @@ async function fetchCsrfToken(): Promise<string> {
   return csrfPending;
 }
 
-async function send(method: string, path: string, body: unknown): Promise<{ response: Response; data: unknown }> {
+/** How to read a successful answer: JSON (the default) or the raw bytes (photos). */
+type Expect = "json" | "blob";
+
+async function send(
+  method: string,
+  path: string,
+  body: unknown,
+  expect: Expect = "json",
+): Promise<{ response: Response; data: unknown }> {
   const headers: Record<string, string> = {
-    Accept: "application/json",
+    Accept: expect === "json" ? "application/json" : "*/*",
     "Accept-Language": getLang(),
     "X-Carebook-Device": getDeviceId(),
   };
+  const form = typeof FormData !== "undefined" && body instanceof FormData;
   // State changes always send a JSON body, `{}` when there is nothing to say.
   if (body === undefined && (method === "POST" || method === "PUT" || method === "PATCH")) body = {};
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A multipart body sets its own Content-Type (with the boundary).
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   if (!SAFE_METHODS.has(method)) headers["X-CSRF-Token"] = csrfToken ?? (await fetchCsrfToken());
   let response: Response;
   try {
@@ -121,19 +134,31 @@ async function send(method: string, path: string, body: unknown): Promise<{ resp
       credentials: "same-origin",
       cache: "no-store",
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
     });
   } catch (error) {
     throw new ApiError(0, "network", t("error.network"), error);
   }
-  return { response, data: await readBody(response) };
+  if (expect === "blob" && response.ok) {
+    try {
+      return { response, data: await response.blob() };
+    } catch (error) {
+      throw new ApiError(0, "network", t("error.network"), error);
+    }
+  }
+  try {
+    return { response, data: await readBody(response) };
+  } catch (error) {
+    // The connection dropped while the answer was on its way.
+    throw new ApiError(0, "network", t("error.network"), error);
+  }
 }
 
-export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, path: string, body?: unknown, expect: Expect = "json"): Promise<T> {
   method = method.toUpperCase();
   let retried = false;
   for (;;) {
-    const { response, data } = await send(method, path, body);
+    const { response, data } = await send(method, path, body, expect);
     if (isObject(data) && typeof data["csrfToken"] === "string") csrfToken = data["csrfToken"];
     if (isObject(data) && data["wipe"] === true) {
       csrfToken = null;
@@ -141,7 +166,10 @@ export async function request<T>(method: string, path: string, body?: unknown): 
       handlers.onWiped();
       throw errorFrom(response.ok ? 401 : response.status, { error: "device_wiped", ...data });
     }
-    if (response.ok) return data as T;
+    if (response.ok) {
+      handlers.onContact?.();
+      return data as T;
+    }
     const error = errorFrom(response.status, data);
     if (response.status === 403 && error.code === "csrf" && !SAFE_METHODS.has(method) && !retried) {
       retried = true;
@@ -167,9 +195,43 @@ export const api = {
   registerVerify: (credential: unknown) =>
     request<AuthStep>("POST", "/api/auth/webauthn/register/verify", { credential }),
   logout: () => request<unknown>("POST", "/api/auth/logout"),
+  /** Public: whether this browser is signed in, so start-up needs no 401 to find out. */
+  sessionState: () =>
+    request<{ signedIn: boolean; stage: string | null; csrfToken: string }>("GET", "/api/auth/session"),
   me: () => request<Me>("GET", "/api/me"),
   sessions: () => request<SessionInfo[]>("GET", "/api/me/sessions"),
   endSession: (id: string) => request<unknown>("DELETE", `/api/me/sessions/${encodeURIComponent(id)}`),
   devices: () => request<DeviceInfo[]>("GET", "/api/me/devices"),
   wipeDevice: (id: string) => request<unknown>("DELETE", `/api/me/devices/${encodeURIComponent(id)}`),
+
+  // Sync and the contact book: called only from src/sync/ (the UI reads the local store).
+  syncPull: (body: PullRequest) => request<PullResponse>("POST", "/api/sync/pull", body),
+  syncPush: (body: PushRequest) => request<PushResponse>("POST", "/api/sync/push", body),
+  uploadAttachment: (roomId: string, file: Blob, name: string) => {
+    const form = new FormData();
+    form.append("file", file, name);
+    return request<AttachmentInfo>("POST", `/api/rooms/${encodeURIComponent(roomId)}/attachments`, form);
+  },
+  attachmentThumbnail: (id: string) =>
+    request<Blob>("GET", `/api/attachments/${encodeURIComponent(id)}/thumbnail`, undefined, "blob"),
+  attachment: (id: string) => request<Blob>("GET", `/api/attachments/${encodeURIComponent(id)}`, undefined, "blob"),
+  readers: (roomId: string, postId: string) =>
+    request<Readers>("GET", `/api/rooms/${encodeURIComponent(roomId)}/posts/${encodeURIComponent(postId)}/readers`),
+  search: (roomId: string, q: string) =>
+    request<unknown>("GET", `/api/rooms/${encodeURIComponent(roomId)}/search?q=${encodeURIComponent(q)}`),
+
+  // Web Push (issue 7).
+  pushKey: () => request<{ publicKey: string }>("GET", "/api/push/key"),
+  pushSubscribe: (subscription: PushSubscriptionJSON) => request<unknown>("POST", "/api/push/subscriptions", subscription),
+  /** Removes this device's subscription (the server knows it by the device). */
+  pushUnsubscribe: () => request<unknown>("DELETE", "/api/push/subscriptions"),
+  pushPreferences: () => request<PushPreferences>("GET", "/api/push/preferences"),
+  savePushPreferences: (prefs: PushPreferences) => request<PushPreferences>("PUT", "/api/push/preferences", prefs),
 };
+
+export interface PushPreferences {
+  enabled: boolean;
+  quietHours: { start: string; end: string } | null;
+  mutedRoomIds: string[];
+  showRoomLabel: boolean;
+}

@@ -4,6 +4,8 @@
  * text. The chosen language is kept in localStorage under `carebook.lang`.
  */
 
+import { appEn, appJa } from "./messages-app";
+
 export type Lang = "ja" | "en";
 export const LANGS: readonly Lang[] = ["ja", "en"];
 export const LANG_STORAGE_KEY = "carebook.lang";
@@ -120,6 +122,7 @@ const ja = {
   "error.passkeyUnsupported": "このブラウザはパスキーに対応していません。",
   "error.passkeyCancelled": "パスキーの操作が取り消されたか、時間切れになりました。",
   "error.unexpectedNext": "想定外の応答です。最初からやり直してください。",
+  ...appJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -236,6 +239,7 @@ const en: Record<MessageKey, string> = {
   "error.passkeyUnsupported": "This browser does not support passkeys.",
   "error.passkeyCancelled": "The passkey prompt was cancelled or timed out.",
   "error.unexpectedNext": "Unexpected answer from the server. Please start again.",
+  ...appEn,
 };
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { ja, en };

@@ -1,11 +1,14 @@
-/** Entry: styles, the store's outside inputs (language, network, URL), then the app. */
+/** Entry: styles, the store's outside inputs (language, network, URL), the service worker, then the app. */
 import { render } from "preact";
 import "./styles.css";
 import { boot } from "./actions/auth";
-import { onHashChange } from "./actions/navigation";
+import { navigate, onHashChange } from "./actions/navigation";
 import { App } from "./App";
 import { getLang, onLangChange, t } from "./i18n";
-import { setState } from "./store";
+import { clearData } from "./local/data";
+import { addNotice, setState } from "./store";
+import { onServiceWorkerMessage, registerServiceWorker } from "./sw-register";
+import { wipeDevice } from "./wipe";
 
 function applyLang(): void {
   document.documentElement.lang = getLang();
@@ -22,6 +25,19 @@ window.addEventListener("online", () => setState({ online: true }));
 window.addEventListener("offline", () => setState({ online: false }));
 window.addEventListener("hashchange", onHashChange);
 
+onServiceWorkerMessage((message) => {
+  if (message.type === "open-room" && message.room) navigate("room", message.room);
+  if (message.type === "wiped") {
+    // The service worker wiped the device on the server's order (push); finish here.
+    void wipeDevice().then(() => {
+      clearData();
+      setState({ me: null, screen: "signIn" });
+      addNotice("error", t("notice.deviceWiped"));
+    });
+  }
+});
+
 const root = document.getElementById("app");
 if (root) render(<App />, root);
 void boot();
+void registerServiceWorker();

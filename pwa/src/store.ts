@@ -8,10 +8,49 @@ import type { Lang } from "./i18n";
 import { getLang } from "./i18n";
 import type { AuthNext, Me } from "./types";
 
-export type Screen = "loading" | "signIn" | "secondFactor" | "changePassword" | "enroll" | "home" | "settings";
+export type Screen =
+  | "loading"
+  | "signIn"
+  | "secondFactor"
+  | "changePassword"
+  | "enroll"
+  | "setPasscode"
+  | "unlock"
+  | "offlineLocked"
+  | "home"
+  | "room"
+  | "compose"
+  | "patient"
+  | "vitals"
+  | "settings"
+  | "notifications"
+  | "admin";
+
+/** Screens that show carebook data (need the unlocked cache) and have a URL. */
+export const DATA_SCREENS: ReadonlySet<Screen> = new Set<Screen>([
+  "home",
+  "room",
+  "compose",
+  "patient",
+  "vitals",
+  "settings",
+  "notifications",
+  "admin",
+]);
 
 /** Screens that need a fully signed-in session. */
-export const SESSION_SCREENS: ReadonlySet<Screen> = new Set<Screen>(["home", "settings"]);
+export const SESSION_SCREENS: ReadonlySet<Screen> = new Set<Screen>([...DATA_SCREENS, "setPasscode"]);
+
+/** What the sync client is doing, for the status line. */
+export interface SyncStatus {
+  state: "idle" | "syncing" | "offline" | "error" | "signedOut";
+  /** Mutations waiting to be sent, and refused ones waiting for the user. */
+  pending: number;
+  rejected: number;
+  /** The last error's text, when state is "error". */
+  error: string | null;
+  lastSyncAt: number | null;
+}
 
 export type NoticeKind = "info" | "success" | "error";
 
@@ -29,6 +68,15 @@ export interface AppState {
   notices: Notice[];
   online: boolean;
   lang: Lang;
+  /** The room the current screen is about (room, compose, patient, vitals). */
+  roomId: string | null;
+  sync: SyncStatus;
+  /** Why the unlock screen shows: the app just started, or it was idle. */
+  lockReason: "start" | "idle";
+  /** Wrong passcodes left before the wipe, once one was wrong. */
+  attemptsLeft: number | null;
+  /** A new service worker waits: offer 「更新があります」. */
+  updateReady: boolean;
 }
 
 type Listener = (state: AppState) => void;
@@ -41,6 +89,11 @@ function initialState(): AppState {
     notices: [],
     online: typeof navigator === "undefined" ? true : navigator.onLine,
     lang: getLang(),
+    roomId: null,
+    sync: { state: "idle", pending: 0, rejected: 0, error: null, lastSyncAt: null },
+    lockReason: "start",
+    attemptsLeft: null,
+    updateReady: false,
   };
 }
 
@@ -65,6 +118,10 @@ export function subscribe(listener: Listener): () => void {
 /** For tests: back to the state of a fresh page. */
 export function resetState(): void {
   state = initialState();
+}
+
+export function setSync(patch: Partial<SyncStatus>): void {
+  setState({ sync: { ...state.sync, ...patch } });
 }
 
 export function addNotice(kind: NoticeKind, text: string): void {

@@ -7,6 +7,10 @@
  * must.
  */
 
+import { closeDataDb } from "./db/database";
+import { destroyDeviceKey } from "./db/keystore";
+import { setKey } from "./local/key";
+
 /** Databases to delete where `indexedDB.databases()` is missing (old Safari/Firefox). */
 export const KNOWN_DATABASES = ["carebook", "carebook-keys", "carebook-sync"];
 
@@ -68,12 +72,29 @@ async function step(run: () => Promise<void> | void): Promise<void> {
   }
 }
 
+/** Parts of the app that hold data in memory or open connections (the sync client, the local store). */
+const listeners = new Set<() => void>();
+
+export function onWipe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+async function destroyKeyMaterial(): Promise<void> {
+  // The in-memory key first, then the stored wrapped key: from here on the
+  // ciphertext left in the databases can no longer be opened, even if a
+  // later step fails or the tab is closed mid-way.
+  setKey(null);
+  await destroyDeviceKey();
+}
+
 let running: Promise<void> | null = null;
 
 export function wipeDevice(): Promise<void> {
   running ??= (async () => {
-    // 1. Key material: the encrypted offline cache is not built yet, so
-    //    there is no key to destroy. It goes here when it lands.
+    await step(destroyKeyMaterial);
+    for (const listener of listeners) await step(listener);
+    await step(closeDataDb);
     await step(wipeDatabases);
     await step(wipeCaches);
     await step(wipeServiceWorkers);

@@ -1,3 +1,4 @@
+import "fake-indexeddb/auto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetCsrfToken } from "../api";
 import { reloadLang } from "../i18n";
@@ -30,8 +31,11 @@ beforeEach(async () => {
   reloadLang();
   resetCsrfToken();
   resetState();
-  // boot() installs the api handlers; with no session it lands on sign-in.
-  serve({ "GET /api/me": () => ({ status: 401, body: { error: "unauthenticated" } }) });
+  // boot() installs the api handlers; with no session it lands on sign-in, and never
+  // asks /api/me (a 401 there would show as an error in the browser console).
+  serve({
+    "GET /api/auth/session": () => ({ body: { signedIn: false, stage: null, csrfToken: "t" } }),
+  });
   await boot();
 });
 
@@ -58,7 +62,8 @@ describe("sign-in flow", () => {
     expect(await submitTotp("000000")).toMatchObject({ ok: false, message: "コードが違います。" });
     expect(getState().screen).toBe("secondFactor");
     expect(await submitTotp("123456")).toEqual({ ok: true });
-    expect(getState().screen).toBe("home");
+    // First sign-in on this device: a passcode comes before any data.
+    expect(getState().screen).toBe("setPasscode");
     expect(getState().me?.user.name).toBe("看護 花子");
   });
 
@@ -86,9 +91,12 @@ describe("sign-in flow", () => {
   });
 
   it("sends a signed-in user whose session expired back to sign-in with a notice", async () => {
-    serve({ "GET /api/me": () => ({ body: ME }) });
+    serve({
+      "GET /api/auth/session": () => ({ body: { signedIn: true, stage: "full", csrfToken: "t" } }),
+      "GET /api/me": () => ({ body: ME }),
+    });
     await boot();
-    expect(getState().screen).toBe("home");
+    expect(getState().screen).toBe("setPasscode");
     serve({ "GET /api/me/sessions": () => ({ status: 401, body: { error: "unauthenticated", message: "x" } }) });
     await loadSessions();
     expect(getState().screen).toBe("signIn");

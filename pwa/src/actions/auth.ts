@@ -8,7 +8,9 @@ import { addNotice, clearNotices, getState, SESSION_SCREENS, setState } from "..
 import type { AuthNext, AuthStep, Me } from "../types";
 import { createPasskey, getPasskey } from "../webauthn";
 import { wipeDevice } from "../wipe";
-import { showScreen, showScreenFromUrl } from "./navigation";
+import { clearData } from "../local/data";
+import { afterSignIn, bootLocked, noteContact } from "../local/session";
+import { showScreen } from "./navigation";
 import { attempt, failure, type Result } from "./result";
 
 export class UnexpectedStepError extends Error {}
@@ -38,9 +40,7 @@ export async function follow(next: AuthNext): Promise<void> {
 
 async function enterApp(): Promise<void> {
   const me = await api.me();
-  clearNotices();
-  setState({ me });
-  showScreen("home");
+  await afterSignIn(me);
 }
 
 async function runStep(call: () => Promise<AuthStep>): Promise<Result> {
@@ -110,6 +110,7 @@ async function leave(notice: string): Promise<void> {
   const lang = getLang();
   resetCsrfToken();
   await wipeDevice();
+  clearData();
   setLang(lang);
   setState({ me: null, notices: [] });
   showScreen("signIn");
@@ -137,6 +138,7 @@ export function leaveAfterOwnDeviceWipe(): Promise<void> {
 /** Called by api.ts when the server answers `"wipe": true` (data already erased). */
 function onWiped(): void {
   setLang(getLang()); // the language choice is no secret: keep it
+  clearData();
 
   setState({ me: null, notices: [] });
   showScreen("signIn");
@@ -154,16 +156,25 @@ function onUnauthenticated(): void {
   addNotice("error", t("notice.sessionExpired"));
 }
 
-/** Starts the app: signed in already (a session cookie) or at sign-in. */
+/**
+ * Starts the app. With carebook data on this device: the passcode first (the
+ * data opens offline too). Without: signed in already (a session cookie) →
+ * set a passcode; otherwise the sign-in screen.
+ */
 export async function boot(): Promise<void> {
-  setApiHandlers({ onWiped, onUnauthenticated });
+  setApiHandlers({ onWiped, onUnauthenticated, onContact: noteContact });
+  if (await bootLocked()) return;
   let me: Me;
   try {
+    const state = await api.sessionState();
+    if (!state.signedIn) {
+      if (getState().screen === "loading") showScreen("signIn");
+      return;
+    }
     me = await api.me();
   } catch {
     if (getState().screen === "loading") showScreen("signIn");
     return;
   }
-  setState({ me });
-  showScreenFromUrl();
+  await afterSignIn(me);
 }

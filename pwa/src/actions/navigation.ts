@@ -1,36 +1,67 @@
 /**
  * Moves between screens. Signed-in screens are mirrored in the URL hash
- * (`#/`, `#/settings`) so links, the back button and reloads work; the
- * sign-in steps have no URL of their own.
+ * (`#/`, `#/rooms/<id>`, `#/settings` …) so links, the back button, reloads
+ * and notification clicks work; the sign-in and lock steps have no URL of
+ * their own (the hash is kept, so unlocking lands where the user was going).
  */
-import { getState, setState, type Screen } from "../store";
+import { DATA_SCREENS, getState, setState, type Screen } from "../store";
 
-const HASHES: Partial<Record<Screen, string>> = { home: "#/", settings: "#/settings" };
+export type Route = { screen: Screen; roomId: string | null };
 
-export function hrefFor(screen: "home" | "settings"): string {
-  return HASHES[screen] ?? "#/";
+const ROOM_SCREENS: Record<string, Screen> = { "": "room", new: "compose", patient: "patient", vitals: "vitals" };
+const ROOM_SUFFIX: Partial<Record<Screen, string>> = { room: "", compose: "/new", patient: "/patient", vitals: "/vitals" };
+
+export function hrefFor(screen: Screen, roomId?: string | null): string {
+  const suffix = ROOM_SUFFIX[screen];
+  if (suffix !== undefined && roomId) return `#/rooms/${encodeURIComponent(roomId)}${suffix}`;
+  if (screen === "settings") return "#/settings";
+  if (screen === "notifications") return "#/settings/notifications";
+  if (screen === "admin") return "#/admin";
+  return "#/";
 }
 
-function screenForHash(hash: string): "home" | "settings" {
-  return hash === HASHES.settings ? "settings" : "home";
+/** The route a hash names; unknown hashes are the room list. */
+export function routeForHash(hash: string): Route {
+  const path = hash.replace(/^#/, "");
+  const room = /^\/rooms\/([^/]+)(?:\/(new|patient|vitals))?\/?$/.exec(path);
+  if (room?.[1]) return { screen: ROOM_SCREENS[room[2] ?? ""] ?? "room", roomId: decodeURIComponent(room[1]) };
+  if (path === "/settings") return { screen: "settings", roomId: null };
+  if (path === "/settings/notifications") return { screen: "notifications", roomId: null };
+  // The admin screens follow their own sub-routes (`#/admin/<view>/<id>`, admin/AdminApp.tsx).
+  if (path === "/admin" || path.startsWith("/admin/")) return { screen: "admin", roomId: null };
+  return { screen: "home", roomId: null };
 }
 
-export function showScreen(screen: Screen): void {
-  setState({ screen });
-  const hash = HASHES[screen];
-  if (typeof location === "undefined") return;
-  if (hash && location.hash !== hash) history.replaceState(null, "", hash);
-  if (!hash && location.hash) history.replaceState(null, "", location.pathname + location.search);
+export function showScreen(screen: Screen, roomId: string | null = null): void {
+  setState({ screen, roomId });
+  if (typeof location === "undefined" || !DATA_SCREENS.has(screen)) return;
+  const hash = hrefFor(screen, roomId);
+  const adminSubRoute = screen === "admin" && location.hash.startsWith("#/admin/");
+  if (location.hash !== hash && !adminSubRoute) history.replaceState(null, "", hash);
+}
+
+export function navigate(screen: Screen, roomId: string | null = null): void {
+  if (typeof location === "undefined") {
+    setState({ screen, roomId });
+    return;
+  }
+  const hash = hrefFor(screen, roomId);
+  // While locked (or signing in) only the URL changes: unlocking goes there.
+  if (location.hash === hash) {
+    if (DATA_SCREENS.has(getState().screen)) setState({ screen, roomId });
+  } else location.hash = hash; // hashchange → onHashChange
 }
 
 /** The signed-in screen the current URL asks for. */
 export function showScreenFromUrl(): void {
-  showScreen(screenForHash(location.hash));
+  const route = routeForHash(typeof location === "undefined" ? "" : location.hash);
+  showScreen(route.screen, route.roomId);
 }
 
-/** Follows hash changes (links, back button) while signed in. */
+/** Follows hash changes (links, back button) while signed in and unlocked. */
 export function onHashChange(): void {
-  if (!getState().me) return;
-  const screen = screenForHash(location.hash);
-  if (getState().screen !== screen) setState({ screen });
+  const current = getState();
+  if (!current.me || !DATA_SCREENS.has(current.screen)) return;
+  const route = routeForHash(location.hash);
+  if (current.screen !== route.screen || current.roomId !== route.roomId) setState(route);
 }

@@ -1,12 +1,16 @@
-/** The top bar: the name, the navigation once signed in, and the language switch. */
+/** The top bar: the name, the navigation once unlocked, and the language switch. */
 import { hrefFor } from "../actions/navigation";
 import { t } from "../i18n";
-import { useAppState } from "../store";
+import { lock } from "../local/session";
+import { DATA_SCREENS, useAppState } from "../store";
 import { LangSwitch } from "./LangSwitch";
+
+const ADMIN_ROLES = new Set(["municipal_admin", "operator", "office_admin"]);
 
 export function Header() {
   const { me, screen } = useAppState();
-  const signedIn = me !== null && (screen === "home" || screen === "settings");
+  const signedIn = me !== null && DATA_SCREENS.has(screen);
+  const home = screen === "home" || screen === "room" || screen === "compose" || screen === "patient" || screen === "vitals";
   return (
     <header class="app-header">
       <a class="brand" href={signedIn ? hrefFor("home") : "/"}>
@@ -16,12 +20,20 @@ export function Header() {
       </a>
       {signedIn && (
         <nav aria-label={t("nav.main")} class="app-nav">
-          <a href={hrefFor("home")} aria-current={screen === "home" ? "page" : undefined}>
+          <a href={hrefFor("home")} data-testid="nav-home" aria-current={home ? "page" : undefined}>
             {t("nav.home")}
           </a>
-          <a href={hrefFor("settings")} data-testid="nav-settings" aria-current={screen === "settings" ? "page" : undefined}>
+          <a href={hrefFor("settings")} data-testid="nav-settings" aria-current={screen === "settings" || screen === "notifications" ? "page" : undefined}>
             {t("nav.settings")}
           </a>
+          {me && ADMIN_ROLES.has(me.user.role) && (
+            <a href={hrefFor("admin")} data-testid="nav-admin" aria-current={screen === "admin" ? "page" : undefined}>
+              {t("nav.admin")}
+            </a>
+          )}
+          <button type="button" class="nav-button" data-testid="nav-lock" onClick={() => lock("idle")}>
+            {t("nav.lock")}
+          </button>
         </nav>
       )}
       {/* Settings shows the switch in its own section; one switch per page. */}

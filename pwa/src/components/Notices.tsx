@@ -1,12 +1,13 @@
 /** The notice area: the offline banner and the app's notices, announced politely. */
 import { t } from "../i18n";
-import { dismissNotice, useAppState } from "../store";
+import { DATA_SCREENS, dismissNotice, useAppState } from "../store";
 
 export function Notices() {
-  const { notices, online } = useAppState();
+  const { notices, online, screen } = useAppState();
   return (
     <div class="notices" data-testid="notice" role="status" aria-live="polite">
-      {!online && (
+      {/* Data screens have the status bar, which says it (and what is waiting). */}
+      {!online && !DATA_SCREENS.has(screen) && (
         <p class="notice notice-offline" data-kind="offline">
           {t("offline.banner")}
         </p>

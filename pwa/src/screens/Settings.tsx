@@ -10,6 +10,85 @@ import { ScreenHeading } from "../components/ScreenHeading";
 import { formatDateTime, t } from "../i18n";
 import { useAppState } from "../store";
 import type { DeviceInfo, SessionInfo } from "../types";
+import { changePasscode, getLockSettings, lock, saveLockSettings } from "../local/session";
+import type { LockSettings } from "../db/keystore";
+
+function PasscodeSection() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [settings, setSettings] = useState<LockSettings | null>(null);
+  useEffect(() => {
+    void getLockSettings().then(setSettings);
+  }, []);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(false);
+    const result = await changePasscode(current, next, confirm);
+    setBusy(false);
+    if (!result.ok) setError(result.message);
+    else {
+      setDone(true);
+      setCurrent("");
+      setNext("");
+      setConfirm("");
+    }
+  }
+
+  async function setIdle(minutes: number) {
+    await saveLockSettings({ idleLockMinutes: minutes });
+    setSettings(await getLockSettings());
+  }
+
+  const digits = (set: (v: string) => void) => (e: Event) => set((e.currentTarget as HTMLInputElement).value.replace(/\D/g, ""));
+  return (
+    <section class="card" aria-labelledby="passcode-heading">
+      <h2 id="passcode-heading">{t("passcode.settingsHeading")}</h2>
+      <p class="hint">{t("passcode.settingsIntro", { n: settings?.maxPasscodeAttempts ?? 5 })}</p>
+      {settings && (
+        <div class="field">
+          <label for="idle-minutes">{t("passcode.idleLabel")}</label>
+          <select id="idle-minutes" value={String(settings.idleLockMinutes)} onChange={(e) => void setIdle(Number(e.currentTarget.value))}>
+            {[1, 2, 5, 10, 15].map((m) => (
+              <option key={m} value={String(m)}>
+                {t("passcode.minutes", { n: m })}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      <button type="button" class="secondary" data-testid="lock-now" onClick={() => lock("idle")}>
+        {t("passcode.lockNow")}
+      </button>
+      <form onSubmit={submit} noValidate class="passcode-change">
+        <h3>{t("passcode.change")}</h3>
+        {(
+          [
+            ["passcode-current", t("passcode.current"), current, setCurrent],
+            ["passcode-next", t("passcode.new"), next, setNext],
+            ["passcode-next-confirm", t("passcode.confirm"), confirm, setConfirm],
+          ] as const
+        ).map(([id, label, value, set]) => (
+          <div class="field" key={id}>
+            <label for={id}>{label}</label>
+            <input id={id} type="password" inputMode="numeric" autoComplete="off" class="code-input" value={value} onInput={digits(set)} />
+          </div>
+        ))}
+        <FormError message={error} testId="passcode-change-error" />
+        {done && <p role="status">{t("passcode.changed")}</p>}
+        <button type="submit" class="secondary" disabled={busy}>
+          {t("passcode.changeSubmit")}
+        </button>
+      </form>
+    </section>
+  );
+}
 
 function useLoaded<T>(loader: () => Promise<Loaded<T>>): [Loaded<T> | null, () => void] {
   const [value, setValue] = useState<Loaded<T> | null>(null);
@@ -173,6 +252,13 @@ export function Settings() {
       <section class="card" aria-labelledby="language-heading">
         <h2 id="language-heading">{t("settings.language")}</h2>
         <LangSwitch id="lang-settings" />
+      </section>
+      <PasscodeSection />
+      <section class="card" aria-labelledby="notifications-heading">
+        <h2 id="notifications-heading">{t("push.heading")}</h2>
+        <a class="button secondary" href={hrefFor("notifications")} data-testid="notifications-link">
+          {t("push.open")}
+        </a>
       </section>
       <SecuritySection />
       <SessionsSection />

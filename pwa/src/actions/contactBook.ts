@@ -1,0 +1,167 @@
+/**
+ * What a nurse does in a contact book: write a post (from a draft that
+ * survives closing the app), comment, delete, mark read, and deal with a
+ * refused mutation. Each action writes to the local cache or the outbox and
+ * asks the sync client to send; none talks to the server itself.
+ */
+import { t } from "../i18n";
+import { getOne, putOne, writeBatch } from "../db/database";
+import { getData } from "../local/data";
+import { uuidv7 } from "../local/ids";
+import { removePhotos } from "../local/photos";
+import { myReceipt } from "../local/data";
+import { parseVitals, type VitalsInput } from "../local/vitals";
+import { refreshOutbox, requestSync } from "../sync/client";
+import { discard, enqueue, listOutbox, type OutboxEntry, type PendingPhoto } from "../sync/outbox";
+import { addNotice } from "../store";
+import { navigate } from "./navigation";
+
+export interface Draft {
+  roomId: string;
+  reportTitleId: string | null;
+  body: string;
+  vitals: VitalsInput;
+  urgent: boolean;
+  photos: PendingPhoto[];
+  /** A closing request (部屋の終了申請) with its reason, for the admin to confirm. */
+  closingReason?: ClosingReason | null;
+  updatedAt: string;
+}
+
+export const CLOSING_REASONS = ["death", "facilityAdmission", "endOfService", "other"] as const;
+export type ClosingReason = (typeof CLOSING_REASONS)[number];
+
+export function emptyDraft(roomId: string): Draft {
+  return { roomId, reportTitleId: null, body: "", vitals: {}, urgent: false, photos: [], updatedAt: new Date().toISOString() };
+}
+
+const draftId = (roomId: string) => `draft:${roomId}`;
+
+export async function loadDraft(roomId: string): Promise<Draft> {
+  return (await getOne<{ value: Draft }>("meta", draftId(roomId)))?.value ?? emptyDraft(roomId);
+}
+
+export async function saveDraft(draft: Draft): Promise<void> {
+  await putOne("meta", draftId(draft.roomId), { id: draftId(draft.roomId), value: { ...draft, updatedAt: new Date().toISOString() } });
+}
+
+/** Throws the draft away, with its photos. */
+export async function discardDraft(roomId: string): Promise<void> {
+  const draft = await loadDraft(roomId);
+  await removePhotos(draft.photos.map((p) => p.localId));
+  await writeBatch([{ store: "meta", op: "del", id: draftId(roomId) }]);
+}
+
+export function titleNeedsVitals(roomId: string, reportTitleId: string | null): boolean {
+  const title = getData().titles.get(roomId)?.find((x) => x.id === reportTitleId);
+  return !!title && (title.vitals === true || title.name === "バイタル");
+}
+
+export type SubmitResult = { ok: true } | { ok: false; message: string };
+
+/** Queues the draft as a post; it shows at once, marked as waiting to send. */
+export async function submitDraft(draft: Draft): Promise<SubmitResult> {
+  if (!draft.reportTitleId) return { ok: false, message: t("compose.needTitle") };
+  const needsVitals = titleNeedsVitals(draft.roomId, draft.reportTitleId);
+  const { vitals, errors } = parseVitals(needsVitals ? draft.vitals : {});
+  if (errors.length) return { ok: false, message: t("compose.vitalsInvalid") };
+  const hasVitals = Object.keys(vitals).length > 0;
+  if (!draft.body.trim()) return { ok: false, message: t("compose.needBody") };
+  if (draft.body.length > 10_000) return { ok: false, message: t("compose.tooLong") };
+  const args: Record<string, unknown> = {
+    id: uuidv7(),
+    roomId: draft.roomId,
+    reportTitleId: draft.reportTitleId,
+    body: draft.body.trim(),
+    urgent: draft.urgent,
+    kind: draft.closingReason ? "closingRequest" : "normal",
+    ...(draft.closingReason ? { closingReason: draft.closingReason } : {}),
+    ...(hasVitals ? { vitals } : {}),
+  };
+  await enqueue("post.create", args, draft.photos);
+  // The photos now belong to the outbox entry: drop the draft, not them.
+  await writeBatch([{ store: "meta", op: "del", id: draftId(draft.roomId) }]);
+  await refreshOutbox();
+  void requestSync();
+  return { ok: true };
+}
+
+export async function addComment(postId: string, body: string): Promise<SubmitResult> {
+  const text = body.trim();
+  if (!text) return { ok: false, message: t("comment.empty") };
+  if (text.length > 4000) return { ok: false, message: t("compose.tooLong") };
+  await enqueue("comment.create", { id: uuidv7(), postId, body: text });
+  await refreshOutbox();
+  void requestSync();
+  return { ok: true };
+}
+
+/** Edits my post's text; the base version lets the server refuse it if someone changed it first. */
+export async function editPost(postId: string, baseVersion: number, body: string): Promise<SubmitResult> {
+  const text = body.trim();
+  if (!text) return { ok: false, message: t("compose.needBody") };
+  if (text.length > 10_000) return { ok: false, message: t("compose.tooLong") };
+  await enqueue("post.edit", { id: postId, baseVersion, body: text });
+  await refreshOutbox();
+  void requestSync();
+  return { ok: true };
+}
+
+export async function deletePost(postId: string): Promise<void> {
+  await enqueue("post.delete", { id: postId });
+  await refreshOutbox();
+  void requestSync();
+}
+
+export async function deleteComment(commentId: string): Promise<void> {
+  await enqueue("comment.delete", { id: commentId });
+  await refreshOutbox();
+  void requestSync();
+}
+
+/** Marks the open room read up to its newest post (only ever forward, only once per version). */
+export async function markRead(roomId: string): Promise<void> {
+  const data = getData();
+  const open = data.open;
+  if (!open || open.roomId !== roomId) return;
+  const newest = open.posts.reduce((max, p) => Math.max(max, p.version ?? 0), 0);
+  const mine = myReceipt(data.receipts.get(roomId), data.me?.user.id);
+  const queued = data.outbox.some((e) => e.name === "receipt.mark" && e.args["roomId"] === roomId && Number(e.args["upToVersion"]) >= newest);
+  if (newest <= mine || queued) return;
+  await enqueue("receipt.mark", { roomId, upToVersion: newest });
+  await refreshOutbox();
+  void requestSync();
+}
+
+export async function discardRejected(id: number): Promise<void> {
+  await discard(id);
+  await refreshOutbox();
+}
+
+/** Moves a refused post back into the room's draft, to fix and send again. */
+export async function editRejected(entry: OutboxEntry): Promise<void> {
+  const roomId = String(entry.args["roomId"] ?? "");
+  if (entry.name !== "post.create" || !roomId) return;
+  const vitals = (entry.args["vitals"] ?? {}) as Record<string, number>;
+  const draft: Draft = {
+    ...emptyDraft(roomId),
+    reportTitleId: (entry.args["reportTitleId"] as string | null) ?? null,
+    body: String(entry.args["body"] ?? ""),
+    urgent: entry.args["urgent"] === true,
+    vitals: Object.fromEntries(Object.entries(vitals).map(([k, v]) => [k, String(v)])),
+    photos: (entry.photos ?? []).map(({ attachmentId: _uploaded, ...photo }) => photo),
+  };
+  await saveDraft(draft);
+  // The photos move to the draft; the entry goes without deleting them.
+  await writeBatch([{ store: "outbox", op: "del", id: entry.id }]);
+  await refreshOutbox();
+  navigate("compose", roomId);
+}
+
+export async function rejectedEntries(): Promise<OutboxEntry[]> {
+  return (await listOutbox()).filter((e) => e.status === "rejected");
+}
+
+export function notifyQueued(): void {
+  addNotice("info", t("compose.queued"));
+}

@@ -1,0 +1,170 @@
+/**
+ * The encrypted offline cache (`carebook` database). Every value is sealed
+ * with the data key (see crypto/records.ts); what stays in the clear is only
+ * what IndexedDB needs to find records: the opaque record id and, for room
+ * data, the opaque room id (index `room`), so a room can be opened or purged
+ * without decrypting the others. No store, index or key carries a name,
+ * a date or any text about a patient.
+ */
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from "idb";
+import { open, openBytes, seal, sealBytes, type Sealed } from "../crypto/records";
+import { requireKey } from "../local/key";
+
+export const DATA_DB = "carebook";
+
+/** Room data synced from the server, one store per entity type. */
+export const ROOM_STORES = ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts"] as const;
+export type RoomStore = (typeof ROOM_STORES)[number];
+/** Local-only stores: the mutation queue, sync bookkeeping, drafts and photo bytes waiting to upload. */
+export type LocalStore = "outbox" | "meta" | "photos";
+export type StoreName = RoomStore | LocalStore;
+
+export interface StoredRecord extends Sealed {
+  id: string;
+  /** Opaque room id, for the `room` index (room stores, photos). */
+  r?: string;
+}
+
+export interface StoredOutbox extends Sealed {
+  id: number;
+}
+
+interface DataSchema extends DBSchema {
+  rooms: { key: string; value: StoredRecord; indexes: { room: string } };
+  patients: { key: string; value: StoredRecord; indexes: { room: string } };
+  members: { key: string; value: StoredRecord; indexes: { room: string } };
+  reportTitles: { key: string; value: StoredRecord; indexes: { room: string } };
+  posts: { key: string; value: StoredRecord; indexes: { room: string } };
+  comments: { key: string; value: StoredRecord; indexes: { room: string } };
+  receipts: { key: string; value: StoredRecord; indexes: { room: string } };
+  outbox: { key: number; value: StoredOutbox };
+  meta: { key: string; value: StoredRecord };
+  photos: { key: string; value: StoredRecord; indexes: { room: string } };
+}
+
+export type DataDB = IDBPDatabase<DataSchema>;
+
+let dbPromise: Promise<DataDB> | null = null;
+
+export function dataDb(): Promise<DataDB> {
+  dbPromise ??= openDB<DataSchema>(DATA_DB, 1, {
+    upgrade(database) {
+      for (const name of [...ROOM_STORES, "photos"] as const) {
+        database.createObjectStore(name, { keyPath: "id" }).createIndex("room", "r");
+      }
+      database.createObjectStore("outbox", { keyPath: "id" });
+      database.createObjectStore("meta", { keyPath: "id" });
+    },
+    blocking() {
+      // A wipe (here or in the service worker) wants the database gone.
+      void closeDataDb();
+    },
+    terminated() {
+      dbPromise = null;
+    },
+  });
+  return dbPromise;
+}
+
+export async function closeDataDb(): Promise<void> {
+  const pending = dbPromise;
+  dbPromise = null;
+  if (pending) (await pending.catch(() => null))?.close();
+}
+
+export async function deleteDataDb(): Promise<void> {
+  await closeDataDb();
+  await deleteDB(DATA_DB).catch(() => undefined);
+}
+
+/** One write to make in a batch: a value to seal and put, or a record to delete. */
+export type Write =
+  | { store: Exclude<StoreName, "outbox">; op: "put"; id: string; room?: string; value: unknown }
+  | { store: "outbox"; op: "put"; id: number; value: unknown }
+  | { store: StoreName; op: "del"; id: string | number }
+  | { store: RoomStore | "photos"; op: "purgeRoom"; room: string };
+
+type Prepared =
+  | { store: StoreName; op: "put"; record: StoredRecord | StoredOutbox }
+  | { store: StoreName; op: "del"; id: string | number }
+  | { store: RoomStore | "photos"; op: "purgeRoom"; room: string };
+
+/**
+ * Applies `writes` atomically. Encryption runs first, because an IndexedDB
+ * transaction commits as soon as it waits on anything but IndexedDB.
+ */
+export async function writeBatch(writes: Write[]): Promise<void> {
+  if (writes.length === 0) return;
+  const key = requireKey();
+  const prepared: Prepared[] = await Promise.all(
+    writes.map(async (w): Promise<Prepared> => {
+      if (w.op !== "put") return w;
+      const sealed = await seal(key, w.store, w.id, w.value);
+      const record: StoredRecord | StoredOutbox =
+        w.store === "outbox" ? { id: w.id as number, ...sealed } : { id: w.id as string, ...sealed, ...(w.room ? { r: w.room } : {}) };
+      return { store: w.store, op: "put", record };
+    }),
+  );
+  const database = await dataDb();
+  const stores = [...new Set(prepared.map((p) => p.store))];
+  const tx = database.transaction(stores, "readwrite");
+  const done: Promise<unknown>[] = [];
+  // Requests run in the order they are issued; a purge must finish finding
+  // its keys before later puts are issued, or it would delete them too.
+  for (const p of prepared) {
+    const store = tx.objectStore(p.store) as unknown as {
+      put(v: unknown): Promise<unknown>;
+      delete(k: unknown): Promise<unknown>;
+      index(name: "room"): { getAllKeys(q: IDBKeyRange): Promise<IDBValidKey[]> };
+    };
+    if (p.op === "put") done.push(store.put(p.record));
+    else if (p.op === "del") done.push(store.delete(p.id));
+    else {
+      const keys = await store.index("room").getAllKeys(IDBKeyRange.only(p.room));
+      for (const k of keys) done.push(store.delete(k));
+    }
+  }
+  done.push(tx.done);
+  await Promise.all(done);
+}
+
+export async function putOne(store: Exclude<StoreName, "outbox">, id: string, value: unknown, room?: string): Promise<void> {
+  await writeBatch([{ store, op: "put", id, value, ...(room ? { room } : {}) }]);
+}
+
+export async function getOne<T>(store: Exclude<StoreName, "outbox">, id: string): Promise<T | null> {
+  const record = await (await dataDb()).get(store, id);
+  if (!record) return null;
+  return open<T>(requireKey(), store, id, record);
+}
+
+/** Every record of a store (or of one room in it), decrypted. */
+export async function getAll<T>(store: Exclude<StoreName, "outbox" | "meta">, room?: string): Promise<T[]> {
+  const database = await dataDb();
+  const records = room ? await database.getAllFromIndex(store, "room", room) : await database.getAll(store);
+  const key = requireKey();
+  return Promise.all(records.map((r) => open<T>(key, store, r.id, r)));
+}
+
+export async function getOutbox<T>(): Promise<T[]> {
+  const records = await (await dataDb()).getAll("outbox");
+  const key = requireKey();
+  return Promise.all(records.map((r) => open<T>(key, "outbox", r.id, r)));
+}
+
+/** Raw sealed records, for tests and the IndexedDB dump check. */
+export async function rawRecords(store: StoreName): Promise<unknown[]> {
+  return (await dataDb()).getAll(store);
+}
+
+/** Binary values (photo bytes waiting to upload), sealed like every other record. */
+export async function putBytes(id: string, bytes: ArrayBuffer, room?: string): Promise<void> {
+  const sealed = await sealBytes(requireKey(), "photos", id, bytes);
+  await (await dataDb()).put("photos", { id, ...sealed, ...(room ? { r: room } : {}) });
+}
+
+export async function getBytes(id: string): Promise<ArrayBuffer | null> {
+  const record = await (await dataDb()).get("photos", id);
+  if (!record) return null;
+  return openBytes(requireKey(), "photos", id, record);
+}

@@ -1,0 +1,214 @@
+/**
+ * The decrypted data the screens show, in memory while unlocked: rooms,
+ * patients, care teams, report titles and receipts for every room, a summary
+ * per room for the list, and the posts and comments of the room that is
+ * open (loaded from the encrypted cache when it opens). Components read it
+ * through `useData`; only the sync client and the actions change it.
+ * Pending outbox entries are laid over the synced posts so a nurse sees what
+ * she wrote at once, marked as waiting to send.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { getAll, getOne, putOne } from "../db/database";
+import type { OutboxEntry } from "../sync/outbox";
+import type { CommentData, MemberData, PatientData, PostData, ReceiptData, ReportTitleData, RoomData } from "../sync/wire";
+import type { Me } from "../types";
+
+export interface RoomSummary {
+  roomId: string;
+  lastPost: { titleId: string | null; body: string; createdAt: string; urgent: boolean } | null;
+  postCount: number;
+  unread: number;
+  urgentUnread: boolean;
+  maxVersion: number;
+}
+
+export interface OpenRoom {
+  roomId: string;
+  posts: PostData[];
+  comments: Map<string, CommentData[]>;
+  loadMs: number;
+}
+
+export interface LocalData {
+  ready: boolean;
+  me: Me | null;
+  rooms: RoomData[];
+  patients: Map<string, PatientData>;
+  members: Map<string, MemberData[]>;
+  titles: Map<string, ReportTitleData[]>;
+  receipts: Map<string, ReceiptData[]>;
+  summaries: Map<string, RoomSummary>;
+  open: OpenRoom | null;
+  outbox: OutboxEntry[];
+  /** Sent and acknowledged, shown until the pull that brings the server's copy. */
+  acked: OutboxEntry[];
+}
+
+function empty(): LocalData {
+  return {
+    ready: false,
+    me: null,
+    rooms: [],
+    patients: new Map(),
+    members: new Map(),
+    titles: new Map(),
+    receipts: new Map(),
+    summaries: new Map(),
+    open: null,
+    outbox: [],
+    acked: [],
+  };
+}
+
+let data: LocalData = empty();
+const listeners = new Set<(d: LocalData) => void>();
+
+export function getData(): LocalData {
+  return data;
+}
+
+export function setData(patch: Partial<LocalData>): void {
+  data = { ...data, ...patch };
+  for (const listener of listeners) listener(data);
+}
+
+/** Forget everything (lock, wipe). */
+export function clearData(): void {
+  data = empty();
+  for (const listener of listeners) listener(data);
+}
+
+export function useData(): LocalData {
+  const [current, setCurrent] = useState(data);
+  useEffect(() => {
+    setCurrent(data);
+    const listener = (d: LocalData) => setCurrent(d);
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  }, []);
+  return current;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string | undefined): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (!k) continue;
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
+}
+
+/** Newest first; ties broken by id (UUIDv7 ids sort by time). */
+export function sortPosts(posts: PostData[]): PostData[] {
+  return posts.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? 1 : -1));
+}
+
+export function myReceipt(receipts: ReceiptData[] | undefined, userId: string | undefined): number {
+  if (!userId) return 0;
+  return receipts?.find((r) => r.userId === userId)?.upToVersion ?? 0;
+}
+
+export function summarize(roomId: string, posts: PostData[], upTo: number, myId: string | undefined): RoomSummary {
+  let last: PostData | null = null;
+  let unread = 0;
+  let urgentUnread = false;
+  let maxVersion = 0;
+  for (const post of posts) {
+    const version = post.version ?? 0;
+    maxVersion = Math.max(maxVersion, version);
+    if (!last || post.createdAt > last.createdAt) last = post;
+    if (version > upTo && post.authorId !== myId) {
+      unread++;
+      if (post.urgent) urgentUnread = true;
+    }
+  }
+  return {
+    roomId,
+    postCount: posts.length,
+    unread,
+    urgentUnread,
+    maxVersion,
+    lastPost: last
+      ? { titleId: last.reportTitleId, body: last.body.slice(0, 80), createdAt: last.createdAt, urgent: last.urgent }
+      : null,
+  };
+}
+
+/** Recomputes and stores (encrypted) the list summary of the given rooms. */
+export async function refreshSummaries(roomIds: Iterable<string>): Promise<void> {
+  const summaries = new Map(data.summaries);
+  for (const roomId of roomIds) {
+    const posts = await getAll<PostData>("posts", roomId);
+    const receipts = data.receipts.get(roomId);
+    const summary = summarize(roomId, posts, myReceipt(receipts, data.me?.user.id), data.me?.user.id);
+    summaries.set(roomId, summary);
+    await putOne("meta", `summary:${roomId}`, { id: `summary:${roomId}`, value: summary });
+  }
+  setData({ summaries });
+}
+
+/** Loads the per-room data (not the posts) from the encrypted cache. */
+export async function loadRooms(): Promise<void> {
+  const [rooms, patients, members, titles, receipts] = await Promise.all([
+    getAll<RoomData>("rooms"),
+    getAll<PatientData>("patients"),
+    getAll<MemberData>("members"),
+    getAll<ReportTitleData>("reportTitles"),
+    getAll<ReceiptData & { id: string }>("receipts"),
+  ]);
+  const me = (await getOne<{ value: Me }>("meta", "me"))?.value ?? data.me;
+  const patientByRoom = new Map<string, PatientData>();
+  const roomOfPatient = new Map(rooms.map((r) => [r.patientId, r.id]));
+  for (const p of patients) {
+    const roomId = p.roomId ?? roomOfPatient.get(p.id);
+    if (roomId) patientByRoom.set(roomId, p);
+  }
+  const summaries = new Map<string, RoomSummary>();
+  await Promise.all(
+    rooms.map(async (room) => {
+      const stored = await getOne<{ value: RoomSummary }>("meta", `summary:${room.id}`);
+      if (stored) summaries.set(room.id, stored.value);
+    }),
+  );
+  setData({
+    ready: true,
+    me,
+    rooms,
+    patients: patientByRoom,
+    members: groupBy(members, (m) => m.roomId),
+    titles: new Map(
+      [...groupBy(titles, (t) => t.roomId)].map(([k, v]) => [k, v.sort((a, b) => (a.position ?? 0) - (b.position ?? 0))]),
+    ),
+    receipts: groupBy(receipts, (r) => r.roomId),
+    summaries,
+  });
+  const missing = rooms.filter((r) => !summaries.has(r.id)).map((r) => r.id);
+  if (missing.length) await refreshSummaries(missing);
+}
+
+/** Opens a room: its posts and comments, decrypted from the cache. */
+export async function openRoom(roomId: string): Promise<OpenRoom> {
+  const started = performance.now();
+  const [posts, comments] = await Promise.all([getAll<PostData>("posts", roomId), getAll<CommentData>("comments", roomId)]);
+  const byPost = groupBy(
+    comments.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)),
+    (c) => c.postId,
+  );
+  const open: OpenRoom = { roomId, posts: sortPosts(posts), comments: byPost, loadMs: performance.now() - started };
+  // For the benchmark (bench/pwa_room_open.py) and the browser's performance panel.
+  performance.measure?.("carebook:room-decrypt", { start: started, end: performance.now() });
+  setData({ open });
+  return open;
+}
+
+export function closeRoom(): void {
+  if (data.open) setData({ open: null });
+}
+
+export async function saveMe(me: Me): Promise<void> {
+  await putOne("meta", "me", { id: "me", value: me });
+  setData({ me });
+}

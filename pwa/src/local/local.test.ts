@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ageOn, formatEraDate, toEra, todayInJapan } from "./era";
+import { isUnusual, normaliseNumber, parseVitals } from "./vitals";
+import { summarize, sortPosts } from "./data";
+import type { PostData } from "../sync/wire";
+
+describe("Japanese era", () => {
+  it.each([
+    ["1930-04-12", "昭和5年4月12日"],
+    ["1926-08-03", "大正15年8月3日"],
+    ["1926-12-25", "昭和元年12月25日"],
+    ["1926-12-24", "大正15年12月24日"],
+    ["1989-01-07", "昭和64年1月7日"],
+    ["1989-01-08", "平成元年1月8日"],
+    ["2019-04-30", "平成31年4月30日"],
+    ["2019-05-01", "令和元年5月1日"],
+    ["2026-11-26", "令和8年11月26日"],
+    ["1912-07-29", "明治45年7月29日"],
+    ["1912-07-30", "大正元年7月30日"],
+  ])("%s → %s", (date, expected) => {
+    expect(formatEraDate(date)).toBe(expected);
+  });
+
+  it("has no era before Meiji and names it in English", () => {
+    expect(toEra("1850-01-01")).toBeNull();
+    expect(formatEraDate("1930-04-12", "en")).toBe("Shōwa 5");
+  });
+
+  it("counts full years of age, the birthday included", () => {
+    expect(ageOn("1930-04-12", "2026-04-11")).toBe(95);
+    expect(ageOn("1930-04-12", "2026-04-12")).toBe(96);
+    expect(ageOn("bad", "2026-04-12")).toBeNull();
+  });
+
+  it("takes today in Japan time", () => {
+    expect(todayInJapan(new Date("2026-11-26T16:00:00Z"))).toBe("2026-11-27");
+    expect(todayInJapan(new Date("2026-11-26T14:59:00Z"))).toBe("2026-11-26");
+  });
+});
+
+describe("vitals form", () => {
+  it("accepts plausible values, full-width digits and a comma", () => {
+    const { vitals, errors } = parseVitals({ systolic: "１５８", diastolic: "88", temperature: "36,4", spo2: "96" });
+    expect(errors).toEqual([]);
+    expect(vitals).toEqual({ systolic: 158, diastolic: 88, temperature: 36.4, spo2: 96 });
+  });
+
+  it("refuses typos outside the plausible range, too many decimals and text", () => {
+    const { errors } = parseVitals({ systolic: "1580", temperature: "36.45", pulse: "abc", spo2: "101" });
+    expect(errors.map((e) => [e.key, e.problem])).toEqual([
+      ["systolic", "range"],
+      ["pulse", "number"],
+      ["temperature", "decimals"],
+      ["spo2", "range"],
+    ]);
+  });
+
+  it("refuses a diastolic pressure not below the systolic", () => {
+    expect(parseVitals({ systolic: "120", diastolic: "130" }).errors).toEqual([{ key: "diastolic", problem: "range" }]);
+  });
+
+  it("leaves out empty fields and flags unusual values", () => {
+    expect(parseVitals({ systolic: "", pulse: " 72 " }).vitals).toEqual({ pulse: 72 });
+    expect(isUnusual("systolic", 158)).toBe(true);
+    expect(isUnusual("spo2", 97)).toBe(false);
+    expect(isUnusual("temperature", 37.8)).toBe(true);
+    expect(normaliseNumber(" ３６．５ ")).toBe("36.5");
+  });
+});
+
+function post(id: string, createdAt: string, version: number, extra: Partial<PostData> = {}): PostData {
+  return { id, roomId: "r", authorId: "other", reportTitleId: "t", kind: "normal", body: `body ${id}`, urgent: false, vitals: null, attachmentIds: [], createdAt, editedAt: null, version, ...extra };
+}
+
+describe("room summary", () => {
+  it("counts unread posts by others after my receipt, flags urgent ones, names the last post", () => {
+    const posts = [
+      post("a", "2026-11-20T01:00:00Z", 1),
+      post("b", "2026-11-21T01:00:00Z", 2, { urgent: true }),
+      post("c", "2026-11-22T01:00:00Z", 3, { authorId: "me" }),
+      post("d", "2026-11-19T01:00:00Z", 4),
+    ];
+    const s = summarize("r", posts, 1, "me");
+    expect(s).toMatchObject({ unread: 2, urgentUnread: true, maxVersion: 4, postCount: 4 });
+    expect(s.lastPost?.body).toBe("body c");
+    expect(summarize("r", posts, 4, "me")).toMatchObject({ unread: 0, urgentUnread: false });
+  });
+
+  it("sorts newest first", () => {
+    const sorted = sortPosts([post("a", "2026-11-20T01:00:00Z", 1), post("b", "2026-11-22T01:00:00Z", 2), post("c", "2026-11-21T01:00:00Z", 3)]);
+    expect(sorted.map((p) => p.id)).toEqual(["b", "c", "a"]);
+  });
+});

@@ -1,0 +1,517 @@
+/**
+ * The contact book of one room: posts newest first, filtered by report title
+ * and searched locally (so it works offline), each with its author, job
+ * type, office, time, vitals, photos, comments and read/unread lists. What
+ * this device wrote but has not sent yet is shown in place, marked.
+ */
+import { memo } from "preact/compat";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { addComment, deleteComment, deletePost, discardRejected, editPost, editRejected, markRead } from "../actions/contactBook";
+import { hrefFor, navigate } from "../actions/navigation";
+import { FormError } from "../components/Field";
+import { ScreenHeading } from "../components/ScreenHeading";
+import { t } from "../i18n";
+import { getData, openRoom, useData, type LocalData } from "../local/data";
+import { ageOn, todayInJapan } from "../local/era";
+import { formatPostTime } from "../local/format";
+import { careLevelLabel, jobTypeLabel } from "../local/labels";
+import { localPhotoUrl } from "../local/photos";
+import { isUnusual, VITALS_FIELDS } from "../local/vitals";
+import type { OutboxEntry } from "../sync/outbox";
+import { loadReaders, thumbnailUrl } from "../sync/remote";
+import type { CommentData, MemberData, PostData, Readers } from "../sync/wire";
+import { useAppState } from "../store";
+import { foldKana } from "./Rooms";
+
+export type PostView = PostData & { pending?: "sending" | "sent"; localPhotos?: string[] };
+export type CommentView = CommentData & { pending?: boolean };
+
+/** Synced posts with this device's unsent changes laid over them. */
+export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostView[]; comments: Map<string, CommentView[]> } {
+  const open = data.open?.roomId === roomId ? data.open : null;
+  const synced = open?.posts ?? [];
+  const known = new Set(synced.map((p) => p.id));
+  const deleted = new Set<string>();
+  const edits = new Map<string, string>();
+  const deletedComments = new Set<string>();
+  const created: PostView[] = [];
+  const comments = new Map<string, CommentView[]>(open ? [...open.comments].map(([k, v]) => [k, [...v]]) : []);
+  const knownComments = new Set([...comments.values()].flat().map((c) => c.id));
+  const entries: [OutboxEntry, "sending" | "sent"][] = [
+    ...data.acked.map((e) => [e, "sent"] as [OutboxEntry, "sent"]),
+    ...data.outbox.filter((e) => e.status === "pending").map((e) => [e, "sending"] as [OutboxEntry, "sending"]),
+  ];
+  const myId = data.me?.user.id ?? "";
+  for (const [entry, state] of entries) {
+    const a = entry.args;
+    if (entry.name === "post.create" && a["roomId"] === roomId && !known.has(String(a["id"]))) {
+      created.push({
+        id: String(a["id"]),
+        roomId,
+        authorId: myId,
+        reportTitleId: (a["reportTitleId"] as string) ?? null,
+        kind: "normal",
+        body: String(a["body"] ?? ""),
+        urgent: a["urgent"] === true,
+        vitals: (a["vitals"] as PostData["vitals"]) ?? null,
+        attachmentIds: [],
+        createdAt: entry.createdAt,
+        editedAt: null,
+        pending: state,
+        localPhotos: (entry.photos ?? []).map((p) => p.localId),
+      });
+    } else if (entry.name === "post.delete") deleted.add(String(a["id"]));
+    else if (entry.name === "post.edit" && typeof a["body"] === "string") edits.set(String(a["id"]), a["body"]);
+    else if (entry.name === "comment.delete") deletedComments.add(String(a["id"]));
+    else if (entry.name === "comment.create" && !knownComments.has(String(a["id"]))) {
+      const postId = String(a["postId"]);
+      const list = comments.get(postId) ?? [];
+      list.push({ id: String(a["id"]), postId, authorId: myId, body: String(a["body"] ?? ""), createdAt: entry.createdAt, pending: true });
+      comments.set(postId, list);
+    }
+  }
+  for (const [postId, list] of comments) comments.set(postId, list.filter((c) => !deletedComments.has(c.id)));
+  const posts = [
+    ...created.reverse(),
+    ...synced
+      .filter((p) => !deleted.has(p.id))
+      .map((p): PostView => {
+        const body = edits.get(p.id);
+        return body === undefined ? p : { ...p, body, pending: "sending" };
+      }),
+  ];
+  return { posts, comments };
+}
+
+function memberOf(members: MemberData[] | undefined, userId: string): MemberData | undefined {
+  return members?.find((m) => m.userId === userId || m.user?.id === userId);
+}
+
+export function authorLine(member: MemberData | undefined): { name: string; job: string; office: string } {
+  if (!member) return { name: t("post.formerMember"), job: "", office: "" };
+  const u = member.user ?? {};
+  return {
+    name: member.name ?? u.name ?? "—",
+    job: jobTypeLabel(member.jobType ?? u.jobType, member.jobTypeLabel ?? u.jobTypeLabel),
+    office: member.officeName ?? u.officeName ?? "",
+  };
+}
+
+function Thumb({ attachmentId, localId }: { attachmentId?: string; localId?: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  const [full, setFull] = useState(false);
+  useEffect(() => {
+    let live = true;
+    const load = localId ? localPhotoUrl(localId) : attachmentId ? thumbnailUrl(attachmentId, full) : Promise.resolve(null);
+    void load.then((u) => {
+      if (!live) return;
+      setUrl(u);
+      setFailed(!u);
+    });
+    return () => {
+      live = false;
+    };
+  }, [attachmentId, localId, full]);
+  if (failed) return <span class="thumb thumb-missing">{t("post.photoOffline")}</span>;
+  if (!url) return <span class="thumb thumb-loading" aria-hidden="true" />;
+  return (
+    <button type="button" class={full ? "thumb-button thumb-full" : "thumb-button"} onClick={() => setFull(!full)} aria-label={full ? t("post.photoSmaller") : t("post.photoLarger")}>
+      <img class="thumb" src={url} alt={t("post.photoAlt")} data-testid="post-photo" />
+    </button>
+  );
+}
+
+function VitalsTable({ vitals }: { vitals: NonNullable<PostData["vitals"]> }) {
+  const fields = VITALS_FIELDS.filter((f) => vitals[f.key] !== undefined);
+  if (!fields.length) return null;
+  return (
+    <dl class="vitals" data-testid="post-vitals">
+      {fields.map((f) => {
+        const value = vitals[f.key] as number;
+        return (
+          <div key={f.key} class={isUnusual(f.key, value) ? "vital unusual" : "vital"}>
+            <dt>{t(`vitals.${f.key}`)}</dt>
+            <dd>
+              {value}
+              <span class="unit">{f.unit}</span>
+            </dd>
+          </div>
+        );
+      })}
+    </dl>
+  );
+}
+
+function ReadersList({ roomId, postId }: { roomId: string; postId: string }) {
+  const [readers, setReaders] = useState<Readers | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [open, setOpen] = useState(false);
+  async function toggle() {
+    if (open) {
+      setOpen(false);
+      return;
+    }
+    setOpen(true);
+    setError(null);
+    try {
+      setReaders(await loadReaders(roomId, postId));
+    } catch {
+      setError(t("post.readersOffline"));
+    }
+  }
+  return (
+    <div class="readers">
+      <button type="button" class="link-button" aria-expanded={open} onClick={() => void toggle()} data-testid="readers-toggle">
+        {t("post.readers")}
+      </button>
+      {open && error && <p class="hint">{error}</p>}
+      {open && readers && (
+        <div class="readers-lists" data-testid="readers">
+          <div>
+            <h4>{t("post.read", { n: readers.read.length })}</h4>
+            <ul>{readers.read.map((r) => <li key={r.userId ?? r.id ?? r.name}>{r.name}</li>)}</ul>
+          </div>
+          <div>
+            <h4>{t("post.unread", { n: readers.unread.length })}</h4>
+            <ul>{readers.unread.map((r) => <li key={r.userId ?? r.id ?? r.name}>{r.name}</li>)}</ul>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function CommentForm({ postId }: { postId: string }) {
+  const [body, setBody] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  async function submit(e: Event) {
+    e.preventDefault();
+    const result = await addComment(postId, body);
+    if (result.ok) setBody("");
+    else setError(result.message);
+  }
+  const id = `comment-${postId}`;
+  return (
+    <form class="comment-form" onSubmit={submit}>
+      <label for={id} class="visually-hidden">
+        {t("comment.label")}
+      </label>
+      <textarea id={id} rows={1} value={body} placeholder={t("comment.placeholder")} data-testid="comment-input" onInput={(e) => setBody(e.currentTarget.value)} />
+      <button type="submit" class="secondary" data-testid="comment-submit" disabled={!body.trim()}>
+        {t("comment.submit")}
+      </button>
+      <FormError message={error} testId="comment-error" />
+    </form>
+  );
+}
+
+type PostCardProps = { post: PostView; comments: CommentView[]; members: MemberData[] | undefined; titleName: string; myId: string; canWrite: boolean };
+
+/** Memoised: showing more posts does not re-render the ones already shown. */
+const PostCard = memo(function PostCard({ post, comments, members, titleName, myId, canWrite }: PostCardProps) {
+  const author = authorLine(memberOf(members, post.authorId));
+  const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [editError, setEditError] = useState<string | null>(null);
+  async function saveEdit(e: Event) {
+    e.preventDefault();
+    if (editing === null) return;
+    const result = await editPost(post.id, post.version ?? 0, editing);
+    if (result.ok) setEditing(null);
+    else setEditError(result.message);
+  }
+  return (
+    <article tabIndex={-1} class={post.urgent ? "post card urgent" : "post card"} data-testid="post" data-post-id={post.id} data-pending={post.pending} aria-labelledby={`post-${post.id}-title`}>
+      <header class="post-head">
+        <h3 id={`post-${post.id}-title`} class="post-title">
+          {post.urgent && <span class="urgent-mark">{t("post.urgent")}</span>}
+          {post.kind === "closingRequest" && <span class="closing-mark">{t("post.closingRequest")}</span>}
+          <span class="title-chip">{titleName}</span>
+        </h3>
+        <p class="post-author">
+          <strong>{author.name}</strong>
+          {author.job && <span> ・ {author.job}</span>}
+          {author.office && <span> ・ {author.office}</span>}
+        </p>
+        <p class="post-time">
+          <time dateTime={post.createdAt}>{formatPostTime(post.createdAt)}</time>
+          {post.editedAt && <span> {t("post.edited")}</span>}
+          {post.pending === "sending" && (
+            <span class="pending-mark" data-testid="pending-mark">
+              {t("post.pending")}
+            </span>
+          )}
+        </p>
+      </header>
+      {post.vitals && <VitalsTable vitals={post.vitals} />}
+      {post.kind === "closingRequest" && post.closingReason && (
+        <p class="closing-reason">{t("closing.reasonLine", { reason: t(`closing.${post.closingReason as "death"}`) })}</p>
+      )}
+      {editing === null ? (
+        post.body && <p class="post-body">{post.body}</p>
+      ) : (
+        <form class="edit-form" onSubmit={saveEdit}>
+          <label for={`edit-${post.id}`} class="visually-hidden">
+            {t("post.edit")}
+          </label>
+          <textarea id={`edit-${post.id}`} rows={6} value={editing} data-testid="post-edit-body" onInput={(e) => setEditing(e.currentTarget.value)} />
+          <FormError message={editError} testId="post-edit-error" />
+          <div class="form-actions">
+            <button type="submit" class="primary" data-testid="post-edit-save">
+              {t("post.editSave")}
+            </button>
+            <button type="button" class="secondary" onClick={() => setEditing(null)}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </form>
+      )}
+      {(post.attachmentIds.length > 0 || (post.localPhotos?.length ?? 0) > 0) && (
+        <div class="photos">
+          {post.attachmentIds.map((id) => (
+            <Thumb key={id} attachmentId={id} />
+          ))}
+          {post.localPhotos?.map((id) => <Thumb key={id} localId={id} />)}
+        </div>
+      )}
+      {!post.pending && <ReadersList roomId={post.roomId} postId={post.id} />}
+      {comments.length > 0 && (
+        <ul class="comments" aria-label={t("comment.heading")}>
+          {comments.map((c) => {
+            const a = authorLine(memberOf(members, c.authorId));
+            return (
+              <li key={c.id} data-testid="comment">
+                <p class="comment-author">
+                  <strong>{a.name}</strong>
+                  {a.job && <span> ・ {a.job}</span>} <time dateTime={c.createdAt}>{formatPostTime(c.createdAt)}</time>
+                  {c.pending && <span class="pending-mark">{t("post.pending")}</span>}
+                </p>
+                <p class="comment-body">{c.body}</p>
+                {c.authorId === myId && !c.pending && (
+                  <button type="button" class="link-button" onClick={() => void deleteComment(c.id)}>
+                    {t("comment.delete")}
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {!post.pending && canWrite && <CommentForm postId={post.id} />}
+      {post.authorId === myId && !post.pending && (
+        <div class="post-actions">
+          {confirming ? (
+            <>
+              <span>{t("post.deleteConfirm")}</span>
+              <button type="button" class="danger" onClick={() => void deletePost(post.id)}>
+                {t("post.delete")}
+              </button>
+              <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+                {t("common.cancel")}
+              </button>
+            </>
+          ) : (
+            <>
+              {editing === null && post.kind !== "closingRequest" && (
+                <button type="button" class="link-button" data-testid="post-edit" onClick={() => setEditing(post.body)}>
+                  {t("post.edit")}
+                </button>
+              )}
+              <button type="button" class="link-button" onClick={() => setConfirming(true)}>
+                {t("post.delete")}
+              </button>
+            </>
+          )}
+        </div>
+      )}
+    </article>
+  );
+});
+
+function Rejected({ entries }: { entries: OutboxEntry[] }) {
+  if (!entries.length) return null;
+  return (
+    <section class="card rejected" role="alert" data-testid="rejected">
+      <h2>{t("sync.rejectedHeading")}</h2>
+      <ul class="item-list">
+        {entries.map((e) => (
+          <li key={e.id}>
+            <div class="item-text">
+              <strong>{t(`mutation.${e.name}`)}</strong>
+              {typeof e.args["body"] === "string" && <span class="excerpt">{String(e.args["body"]).slice(0, 60)}</span>}
+              <span>{t("sync.reason", { reason: e.reason || t("error.generic") })}</span>
+            </div>
+            {e.name === "post.create" && (
+              <button type="button" class="secondary" onClick={() => void editRejected(e)}>
+                {t("sync.edit")}
+              </button>
+            )}
+            <button type="button" class="secondary" data-testid="rejected-discard" onClick={() => void discardRejected(e.id)}>
+              {t("sync.discard")}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function RoomHeader({ roomId, current }: { roomId: string; current: "room" | "patient" | "vitals" | "compose" }) {
+  const data = useData();
+  const patient = data.patients.get(roomId);
+  const age = patient?.birthDate ? ageOn(patient.birthDate, todayInJapan()) : null;
+  const links: ["room" | "patient" | "vitals", string][] = [
+    ["room", t("room.contactBook")],
+    ["patient", t("room.patient")],
+    ["vitals", t("room.vitals")],
+  ];
+  return (
+    <div class="room-header">
+      <div class="room-title">
+        <ScreenHeading text={patient?.name ?? t("room.unknown")} />
+        <p class="room-meta">
+          {age !== null && t("rooms.age", { n: age })}
+          {patient?.careLevel && ` ・ ${careLevelLabel(patient.careLevel)}`}
+        </p>
+      </div>
+      <nav class="room-tabs" aria-label={t("room.sections")}>
+        {links.map(([screen, label]) => (
+          <a key={screen} href={hrefFor(screen, roomId)} aria-current={current === screen ? "page" : undefined} data-testid={`tab-${screen}`}>
+            {label}
+          </a>
+        ))}
+      </nav>
+    </div>
+  );
+}
+
+/** Posts rendered at first and per step: a room of 1,000 posts opens with one screenful. */
+export const PAGE_SIZE = 30;
+const NO_COMMENTS: CommentView[] = [];
+
+function MoreSentinel({ onMore }: { onMore: () => void }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!ref.current || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) onMore();
+    }, { rootMargin: "600px" });
+    observer.observe(ref.current);
+    return () => observer.disconnect();
+  }, [onMore]);
+  return <div ref={ref} class="more-sentinel" aria-hidden="true" />;
+}
+
+export function Room() {
+  const { roomId } = useAppState();
+  const data = useData();
+  const [titleFilter, setTitleFilter] = useState("");
+  const [query, setQuery] = useState("");
+  const [limit, setLimit] = useState(PAGE_SIZE);
+  const searchRef = useRef<HTMLInputElement>(null);
+  useEffect(() => setLimit(PAGE_SIZE), [titleFilter, query]);
+
+  useEffect(() => {
+    if (roomId && data.ready && getData().open?.roomId !== roomId) void openRoom(roomId);
+  }, [roomId, data.ready]);
+
+  const opened = data.open?.roomId === roomId;
+  useEffect(() => {
+    if (roomId && opened) void markRead(roomId);
+  }, [roomId, opened, data.open?.posts.length]);
+
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      const target = e.target as HTMLElement | null;
+      if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+      if (e.key === "/") {
+        e.preventDefault();
+        searchRef.current?.focus();
+      } else if (e.key === "n" && roomId) {
+        e.preventDefault();
+        navigate("compose", roomId);
+      } else if (e.key === "j" || e.key === "k") {
+        // Next / previous post, as in mail readers.
+        const posts = [...document.querySelectorAll<HTMLElement>("[data-testid=post]")];
+        const at = posts.findIndex((p) => p === document.activeElement || p.contains(document.activeElement));
+        const next = posts[e.key === "j" ? Math.min(at + 1, posts.length - 1) : Math.max(at - 1, 0)];
+        if (next) {
+          e.preventDefault();
+          next.focus();
+        }
+      }
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [roomId]);
+
+  const { posts, comments } = useMemo(() => (roomId ? postsWithOutbox(data, roomId) : { posts: [], comments: new Map() }), [data, roomId]);
+  const titles = roomId ? (data.titles.get(roomId) ?? []) : [];
+  const titleName = (id: string | null) => titles.find((x) => x.id === id)?.name ?? "—";
+  const q = foldKana(query);
+  const shown = posts.filter(
+    (p) =>
+      (!titleFilter || p.reportTitleId === titleFilter) &&
+      (!q || foldKana(p.body).includes(q) || (comments.get(p.id) ?? []).some((c: CommentView) => foldKana(c.body).includes(q))),
+  );
+  const rejected = data.outbox.filter((e) => e.status === "rejected" && (e.args["roomId"] === roomId || e.name !== "post.create"));
+  const room = data.rooms.find((r) => r.id === roomId);
+  const myId = data.me?.user.id ?? "";
+  const members = roomId ? data.members.get(roomId) : undefined;
+  const me = members ? memberOf(members, myId) : undefined;
+  const canWrite = room?.status !== "closed" && (me?.permission ?? room?.permission ?? "write") === "write";
+
+  if (!roomId) return null;
+  if (data.ready && !room) {
+    return (
+      <section class="card">
+        <p>{t("room.notFound")}</p>
+        <a href={hrefFor("home")}>{t("room.backToRooms")}</a>
+      </section>
+    );
+  }
+  return (
+    <div class="contact-book">
+      <RoomHeader roomId={roomId} current="room" />
+      <div class="room-toolbar">
+        {canWrite && (
+          <a class="button primary compose-button" href={hrefFor("compose", roomId)} data-testid="compose-link">
+            {t("room.compose")}
+          </a>
+        )}
+        <div class="field">
+          <label for="title-filter">{t("room.filter")}</label>
+          <select id="title-filter" data-testid="title-filter" value={titleFilter} onChange={(e) => setTitleFilter(e.currentTarget.value)}>
+            <option value="">{t("room.allTitles")}</option>
+            {titles.map((x) => (
+              <option key={x.id} value={x.id}>
+                {x.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="post-search">{t("room.search")}</label>
+          <input id="post-search" ref={searchRef} type="search" data-testid="post-search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        </div>
+      </div>
+      <Rejected entries={rejected} />
+      {!opened && <p class="hint">{t("common.loading")}</p>}
+      {opened && shown.length === 0 && <p class="placeholder">{posts.length ? t("room.noMatch") : t("room.noPosts")}</p>}
+      <div class="posts" data-testid="posts" data-total={shown.length}>
+        {shown.slice(0, limit).map((post) => (
+          <PostCard key={post.id} post={post} comments={comments.get(post.id) ?? NO_COMMENTS} members={members} titleName={titleName(post.reportTitleId)} myId={myId} canWrite={canWrite} />
+        ))}
+      </div>
+      {shown.length > limit && (
+        <>
+          <MoreSentinel onMore={() => setLimit((n) => n + PAGE_SIZE)} />
+          <button type="button" class="secondary more-button" onClick={() => setLimit((n) => n + PAGE_SIZE)}>
+            {t("room.more", { n: shown.length - limit })}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+/** The vitals trend: the chart (uPlot, loaded only when this screen opens) and a table for exact values. */
+import { lazy, Suspense } from "preact/compat";
+import { useEffect } from "preact/hooks";
+import { t } from "../i18n";
+import { getData, openRoom, useData } from "../local/data";
+import { formatPostTime } from "../local/format";
+import { VITALS_FIELDS } from "../local/vitals";
+import type { PostData } from "../sync/wire";
+import { useAppState } from "../store";
+import { RoomHeader } from "./Room";
+
+const VitalsChart = lazy(() => import("./VitalsChart"));
+
+export interface VitalsSeries {
+  times: number[];
+  systolic: (number | null)[];
+  diastolic: (number | null)[];
+  pulse: (number | null)[];
+  temperature: (number | null)[];
+  spo2: (number | null)[];
+}
+
+/** The posts' vitals in time order, one point per post that has any. */
+export function vitalsSeries(posts: PostData[]): VitalsSeries {
+  const rows = posts.filter((p) => p.vitals && Object.keys(p.vitals).length).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  const pick = (k: keyof NonNullable<PostData["vitals"]>) => rows.map((p) => p.vitals?.[k] ?? null);
+  return {
+    times: rows.map((p) => Math.floor(new Date(p.createdAt).getTime() / 1000)),
+    systolic: pick("systolic"),
+    diastolic: pick("diastolic"),
+    pulse: pick("pulse"),
+    temperature: pick("temperature"),
+    spo2: pick("spo2"),
+  };
+}
+
+export function Vitals() {
+  const { roomId } = useAppState();
+  const data = useData();
+  useEffect(() => {
+    if (roomId && data.ready && getData().open?.roomId !== roomId) void openRoom(roomId);
+  }, [roomId, data.ready]);
+  if (!roomId) return null;
+  const posts = data.open?.roomId === roomId ? data.open.posts : null;
+  const series = posts ? vitalsSeries(posts) : null;
+  const rows = posts ? posts.filter((p) => p.vitals && Object.keys(p.vitals).length) : [];
+  return (
+    <div class="vitals-screen">
+      <RoomHeader roomId={roomId} current="vitals" />
+      <section class="card" aria-labelledby="vitals-heading">
+        <h2 id="vitals-heading">{t("vitals.heading")}</h2>
+        {!series && <p class="hint">{t("common.loading")}</p>}
+        {series && series.times.length === 0 && <p class="placeholder">{t("vitals.none")}</p>}
+        {series && series.times.length > 0 && (
+          <Suspense fallback={<p class="hint">{t("common.loading")}</p>}>
+            <VitalsChart series={series} />
+          </Suspense>
+        )}
+      </section>
+      {rows.length > 0 && (
+        <section class="card table-card" aria-labelledby="vitals-table-heading">
+          <h2 id="vitals-table-heading">{t("vitals.table")}</h2>
+          <div class="table-scroll" tabIndex={0}>
+            <table class="vitals-table" data-testid="vitals-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("vitals.time")}</th>
+                  {VITALS_FIELDS.map((f) => (
+                    <th scope="col" key={f.key}>
+                      {t(`vitals.${f.key}`)}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((p) => (
+                  <tr key={p.id}>
+                    <th scope="row">{formatPostTime(p.createdAt)}</th>
+                    {VITALS_FIELDS.map((f) => (
+                      <td key={f.key}>{p.vitals?.[f.key] ?? ""}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

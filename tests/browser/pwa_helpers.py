@@ -1,0 +1,180 @@
+"""Helpers for the PWA browser tests: sign-in with TOTP, the device passcode, IndexedDB dumps."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from playwright.sync_api import (
+    APIRequestContext,
+    APIResponse,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+)
+
+from server.demo.data import DEMO_PASSWORD, DEMO_TOTP_SECRET, ROOMS
+
+PASSCODE = "482916"
+_used_steps: dict[str, int] = {}
+
+
+def totp_code(login_id: str) -> str:
+    """A code the server has not seen for this user: each TOTP step is accepted once."""
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    while True:
+        step = int(time.time()) // 30
+        last = _used_steps.get(login_id, -1)
+        # The server accepts the previous, current and next step (±1).
+        for candidate in (step, step + 1):
+            if candidate > last:
+                _used_steps[login_id] = candidate
+                return totp.at(candidate * 30)
+        time.sleep(max(0.5, (step + 1) * 30 - time.time() + 0.5))
+
+
+def sign_in(page: Page, base_url: str, login_id: str, *, passcode: str | None = PASSCODE) -> None:
+    """Signs in through the UI; on a new device sets the passcode and waits for the room list."""
+    page.goto(base_url + "/")
+    page.get_by_test_id("login-id").fill(login_id)
+    page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("totp-code").fill(totp_code(login_id))
+    page.get_by_test_id("totp-submit").click()
+    if passcode is None:
+        return
+    page.get_by_test_id("passcode-new").fill(passcode)
+    page.get_by_test_id("passcode-confirm").fill(passcode)
+    page.get_by_test_id("passcode-submit").click()
+    wait_for_rooms(page, rooms_of(login_id))
+
+
+def rooms_of(login_id: str) -> int:
+    """How many demo rooms the user is a member of."""
+    return sum(1 for room in ROOMS if any(login == login_id for login, _ in room.members))
+
+
+def wait_for_rooms(page: Page, count: int) -> None:
+    rows = page.locator("[data-testid=room-row]:visible")
+    expect(rows).to_have_count(count, timeout=20_000)
+    status = page.get_by_test_id("sync-status")
+    expect(status).to_have_attribute("data-state", "idle", timeout=20_000)
+
+
+def unlock(page: Page, passcode: str = PASSCODE) -> None:
+    page.get_by_test_id("passcode").fill(passcode)
+    page.get_by_test_id("unlock-submit").click()
+
+
+def open_room(page: Page, patient_name: str) -> None:
+    page.locator("[data-testid=room-row]:visible", has_text=patient_name).first.click()
+    expect(page.locator("[data-testid=post]").first).to_be_visible(timeout=15_000)
+
+
+DUMP_INDEXEDDB = """
+async () => {
+  const text = (v) => {
+    if (v instanceof ArrayBuffer) return new TextDecoder('utf-8', {fatal: false}).decode(v);
+    if (ArrayBuffer.isView(v)) return new TextDecoder('utf-8', {fatal: false}).decode(v);
+    if (Array.isArray(v)) return v.map(text).join(' ');
+    if (v && typeof v === 'object') {
+      return Object.entries(v).map(([k, x]) => k + ':' + text(x)).join(' ');
+    }
+    return String(v);
+  };
+  const out = {};
+  for (const info of await indexedDB.databases()) {
+    const db = await new Promise((res, rej) => {
+      const r = indexedDB.open(info.name);
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    for (const store of db.objectStoreNames) {
+      const values = await new Promise((res, rej) => {
+        const r = db.transaction(store).objectStore(store).getAll();
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      const keys = await new Promise((res) => {
+        const r = db.transaction(store).objectStore(store).getAllKeys();
+        r.onsuccess = () => res(r.result);
+      });
+      const indexes = Array.from(db.transaction(store).objectStore(store).indexNames);
+      out[info.name + '/' + store] = {
+        count: values.length, keys: text(keys), indexes, text: text(values),
+      };
+    }
+    db.close();
+  }
+  return out;
+}
+"""
+
+DEVICE_STATE = """
+async () => ({
+  databases: (await indexedDB.databases()).map((d) => d.name),
+  caches: await caches.keys(),
+  registrations: (await navigator.serviceWorker.getRegistrations()).length,
+})
+"""
+
+
+def device_state(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = page.evaluate(DEVICE_STATE)
+    return result
+
+
+@dataclass
+class SignedInApi:
+    """A signed-in API client with its own device id, as the PWA's api.ts would be."""
+
+    context: APIRequestContext
+    csrf: str
+
+    def post(self, path: str, data: Any = None) -> APIResponse:
+        return self.context.post(path, data=data if data is not None else {},
+                                 headers={"X-CSRF-Token": self.csrf})
+
+    def delete(self, path: str) -> APIResponse:
+        return self.context.delete(path, headers={"X-CSRF-Token": self.csrf})
+
+    def dispose(self) -> None:
+        self.context.dispose()
+
+
+def api_context(playwright: Playwright, base_url: str, login_id: str) -> SignedInApi:
+    context = playwright.request.new_context(
+        base_url=base_url,
+        extra_http_headers={"X-Carebook-Device": str(uuid.uuid4()), "Origin": base_url},
+    )
+    csrf = context.get("/api/auth/csrf").json()["csrfToken"]
+    step = context.post("/api/auth/login", data={"loginId": login_id, "password": DEMO_PASSWORD},
+                        headers={"X-CSRF-Token": csrf}).json()
+    csrf = step.get("csrfToken", csrf)
+    done = context.post("/api/auth/totp", data={"code": totp_code(login_id)},
+                        headers={"X-CSRF-Token": csrf})
+    assert done.ok, done.text()
+    csrf = done.json().get("csrfToken") or context.get("/api/auth/csrf").json()["csrfToken"]
+    return SignedInApi(context, csrf)
+
+
+def api_post(api: SignedInApi, path: str, data: Any = None) -> Any:
+    response = api.post(path, data)
+    assert response.ok, f"{path}: {response.status} {response.text()}"
+    return response.json()
+
+
+def my_user_id(page: Page) -> str:
+    user_id: str = page.evaluate(
+        """async () => (await (await fetch('/api/me', {headers: {
+              'X-Carebook-Device': localStorage.getItem('carebook.deviceId')}})).json()).user.id"""
+    )
+    return user_id
+
+
+def grant_notifications(context: BrowserContext, base_url: str) -> None:
+    context.grant_permissions(["notifications"], origin=base_url)
