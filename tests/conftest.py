@@ -50,6 +50,8 @@ def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str
         "CAREBOOK_ARGON2_FAST": "1",
         "CAREBOOK_BASE_URL": BASE_URL,
         "CAREBOOK_DATABASE_NULL_POOL": "1",
+        # The push worker runs only in the tests that are about it (they set it to 1).
+        "CAREBOOK_PUSH_WORKER": "0",
     }
     env.update(extra)
     return env

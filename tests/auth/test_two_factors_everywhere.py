@@ -73,6 +73,7 @@ async def test_public_routes_are_only_the_expected_ones(app: Litestar) -> None:
         "/api/invitations/{token:str}",
         "/api/invitations/{token:str}/apply",
         "/api/push/key",  # the VAPID public key
+        "/api/metrics",  # checks an operator session or the scraper's bearer token itself
     }
     assert public <= allowed, public - allowed
 
@@ -85,3 +86,8 @@ async def test_sign_in_steps_refuse_a_password_only_session_at_the_wrong_step(
         response = await api.post(path)
         assert response.status_code in {401, 409}, path
         assert (await api.get("/api/me")).status_code == 401
+
+
+async def test_metrics_answer_only_an_operator(api: ApiClient, nurse: MadeUser) -> None:
+    await api.login(nurse.login_id, nurse.password)
+    assert (await api.get("/api/metrics")).status_code in {401, 403}
