@@ -8,6 +8,8 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sync.notify import queue_user_event
+
 from .. import db
 from ..audit import service as audit
 from ..auth import tokens
@@ -19,6 +21,7 @@ from ..errors import Conflict, Forbidden, NotFound
 from ..mail.service import Mailer
 from ..models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
 from ..models.enums import Role, TokenPurpose, UserStatus
+from ..push.outbox import enqueue_wipe
 
 ACCOUNT_ADMINS = (Role.municipal_admin, Role.operator)
 RESET_LINK_TTL = timedelta(hours=24)
@@ -37,10 +40,12 @@ async def flag_devices_for_wipe(
     )
     await session.execute(delete(UserSession).where(UserSession.device_id.in_(device_ids)))
     # A `wipe` push reaches the device even while the app is closed; the worker then
-    # deletes its subscription.
-    from ..push.outbox import enqueue_wipe
-
+    # deletes its subscription. Open live streams of the owners end at commit.
     await enqueue_wipe(session, device_ids, at=ctx.now)
+    owners = set(await session.scalars(select(Device.user_id).where(Device.id.in_(device_ids))))
+    for owner in owners - {None}:
+        assert owner is not None
+        await queue_user_event(session, owner)
     for device_id in device_ids:
         await audit.record(
             session,
