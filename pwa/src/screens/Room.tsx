@@ -224,11 +224,11 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
   return (
     <article tabIndex={-1} class={post.urgent ? "post card urgent" : "post card"} data-testid="post" data-post-id={post.id} data-pending={post.pending} aria-labelledby={`post-${post.id}-title`}>
       <header class="post-head">
-        <h3 id={`post-${post.id}-title`} class="post-title">
+        <h2 id={`post-${post.id}-title`} class="post-title">
           {post.urgent && <span class="urgent-mark">{t("post.urgent")}</span>}
           {post.kind === "closingRequest" && <span class="closing-mark">{t("post.closingRequest")}</span>}
           <span class="title-chip">{titleName}</span>
-        </h3>
+        </h2>
         <p class="post-author">
           <strong>{author.name}</strong>
           {author.job && <span> ・ {author.job}</span>}
