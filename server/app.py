@@ -56,9 +56,10 @@ def _route_handlers() -> list[Any]:
     from .admin.routes import ROUTE_HANDLERS as ADMIN
     from .auth.routes import AUTH_ROUTE_HANDLERS
     from .contact_book.routes import ROUTE_HANDLERS as CONTACT_BOOK
+    from .ops.metrics import ROUTE_HANDLERS as OPS
     from .push.routes import ROUTE_HANDLERS as PUSH
 
-    return [health, *AUTH_ROUTE_HANDLERS, *ADMIN, *CONTACT_BOOK, *PUSH, serve_pwa]
+    return [health, *AUTH_ROUTE_HANDLERS, *ADMIN, *CONTACT_BOOK, *PUSH, *OPS, serve_pwa]
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
@@ -69,19 +70,41 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # VAPID keys are made on first start; the push outbox worker runs in the server's
+        # loop unless `carebook worker` runs it.
+        from .push.keys import load_vapid_keys
+        from .push.worker import PushWorker
+
+        load_vapid_keys(settings.data_dir, settings.push.vapid_private_key)
+        push_worker = None
+        if settings.push.in_process_worker:
+            push_worker = PushWorker(settings, sessionmaker, clock)
+            push_worker.start()
         try:
             yield
         finally:
+            if push_worker is not None:
+                await push_worker.stop()
             # advanced-alchemy/SQLAlchemy do not dispose engines for us when a
             # process builds several apps (one per test).
             await engine.dispose()
 
     from .auth.middleware import auth_middleware_factory
+    from .contact_book.sync_service import sync_notifier_lifespan
+    from .ops.middleware import OpsRuntime
 
-    return Litestar(
+    # Request ids, access log, metrics, body and rate limits (server/ops/middleware.py).
+    ops = OpsRuntime(settings, clock, sessionmaker)
+    app = Litestar(
         route_handlers=_route_handlers(),
         state=State(
-            {"settings": settings, "clock": clock, "engine": engine, "sessionmaker": sessionmaker}
+            {
+                "settings": settings,
+                "clock": clock,
+                "engine": engine,
+                "sessionmaker": sessionmaker,
+                "metrics": ops.metrics,
+            }
         ),
         dependencies={
             "settings": Provide(_settings, sync_to_thread=False),
@@ -90,8 +113,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "auth": Provide(_auth, sync_to_thread=False),
         },
         middleware=[
-            security_headers_middleware_factory(hsts=settings.secure_cookies),
+            ops.body_limit,
             DefineMiddleware(auth_middleware_factory(settings, clock, sessionmaker)),
+            ops.guard_middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
@@ -100,7 +124,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        lifespan=[lifespan],
+        lifespan=[lifespan, sync_notifier_lifespan],
         request_max_body_size=12 * 1024 * 1024,
         debug=False,
     )
+    # Around the router, not as route middleware: the router's own 404 and 405 answers
+    # get the security headers, a request id and an access-log line too.
+    app.asgi_handler = ops.outer(
+        security_headers_middleware_factory(hsts=settings.secure_cookies)(app.asgi_handler)
+    )
+    return app

@@ -134,15 +134,20 @@ def serve(host: str, port: int, demo_on_first_start: bool, no_worker: bool) -> N
         f"carebook: serving {settings.base_url} on {host}:{port} "
         f"(database {settings.database.dialect}, data in {settings.data_dir})"
     )
+    from .ops.logging import configure_logging
+
     app = create_app(settings)
+    configure_logging(settings.ops.log_format)  # after the app: it replaces Litestar's set-up
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
-        proxy_headers=True,
-        # Only a reverse proxy on these addresses may set X-Forwarded-For/-Proto.
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # carebook reads X-Forwarded-For/-Proto (and the client-certificate header) itself,
+        # from CAREBOOK_TRUSTED_PROXIES only: server/ops/middleware.py.
+        proxy_headers=False,
         log_level="info",
+        log_config=None,  # configure_logging: JSON lines with request ids
+        access_log=False,  # carebook's own access line names the route, not the query
     )
     uvicorn.Server(config).run()
 
@@ -158,9 +163,11 @@ def worker(once: bool) -> None:
     Several workers may run against one PostgreSQL database; stops on SIGTERM/SIGINT after
     the sends in flight are recorded.
     """
+    from .ops.logging import configure_logging
     from .push.worker import run_worker
 
     settings = _settings()
+    configure_logging(settings.ops.log_format)
     _upgrade(settings)
     click.echo(f"carebook: push worker on database {settings.database.dialect}")
     tried = asyncio.run(run_worker(settings, once=once))
@@ -322,6 +329,14 @@ def create_admin(login_id: str, name: str, email: str) -> None:
         f"and expires {expires} if unused):"
     )
     click.echo(f"initial-password: {issued.initial_password}")
+
+
+# --- audit, backup, restore (server/ops/commands.py) -----------------------------------------
+
+from .ops.commands import OPS_COMMANDS  # noqa: E402
+
+for _command in OPS_COMMANDS:
+    carebook.add_command(_command)
 
 
 def main() -> None:

@@ -56,6 +56,48 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class PushSettings:
+    """Web Push: the VAPID key (None: generated into the data dir) and the outbox worker."""
+
+    # base64url of the raw 32-byte P-256 private key or of its DER (pywebpush takes no PEM).
+    vapid_private_key: str | None = None
+    vapid_subject: str = "mailto:carebook@localhost"
+    # Tests only: lets http://127.0.0.1/… endpoints (the loopback push receiver) through.
+    allow_http_loopback: bool = False
+    # Host names (or parent domains) of the push services endpoints may point at; "*" any.
+    endpoint_hosts: tuple[str, ...] = (
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    )
+    in_process_worker: bool = True
+    concurrency: int = 16
+    batch_size: int = 100
+    max_attempts: int = 12
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    """Running an installation: audit retention, abuse limits, logs, the proxy in front."""
+
+    audit_retention_days: int = 1825
+    # JSON bodies are small; only routes that set their own limit (uploads) take more.
+    json_body_max_bytes: int = 256 * 1024
+    signin_per_user_per_minute: int = 30
+    push_per_user_per_minute: int = 20
+    uploads_per_user_per_minute: int = 30
+    sse_per_user: int = 4
+    log_format: str = "json"
+    # Peers whose X-Forwarded-For/-Proto (and client-certificate header) are believed.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Set when the proxy does mutual TLS and passes the verified certificate's fingerprint.
+    client_cert_header: str | None = None
+    # Lets a Prometheus scraper read /api/metrics without an operator's session.
+    metrics_token: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database: DatabaseSettings
@@ -63,6 +105,8 @@ class Settings:
     secret_key: str
     smtp: SmtpSettings
     auth: AuthSettings = field(default_factory=AuthSettings)
+    push: PushSettings = field(default_factory=PushSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
     pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa" / "dist"
     version: str = "0.1.0"
 
@@ -156,6 +200,102 @@ def _secret_key(raw: str | None, data_dir: Path) -> str:
     return key
 
 
+def _vapid_private_key(raw: str | None) -> str | None:
+    """Accept what pywebpush accepts (base64url raw 32 bytes or DER), refuse PEM early."""
+    if not raw:
+        return None
+    import base64
+    import binascii
+
+    from cryptography.hazmat.primitives.serialization import load_der_private_key
+
+    text = raw.strip()
+    wanted = (
+        "CAREBOOK_VAPID_PRIVATE_KEY must be the base64url of a raw 32-byte P-256 private key "
+        "or of its DER encoding (not PEM)"
+    )
+    try:
+        key = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        raise SettingsError(wanted) from None
+    if len(key) != 32:
+        try:
+            load_der_private_key(key, password=None)
+        except (ValueError, TypeError):
+            raise SettingsError(wanted) from None
+    return text
+
+
+def _vapid_subject(raw: str | None, base_url: str) -> str:
+    if not raw:
+        return f"mailto:carebook@{urlsplit(base_url).hostname}"
+    if not raw.startswith(("mailto:", "https://")) or len(raw) < 10:
+        raise SettingsError(
+            f"CAREBOOK_VAPID_SUBJECT must be a mailto: address or an https:// URL, not {raw!r}"
+        )
+    return raw
+
+
+def _push_settings(env: Mapping[str, str], base_url: str) -> PushSettings:
+    hosts_raw = env.get("CAREBOOK_PUSH_ENDPOINT_HOSTS")
+    hosts = PushSettings.endpoint_hosts
+    if hosts_raw:
+        hosts = tuple(h.strip().lower().lstrip(".") for h in hosts_raw.split(",") if h.strip())
+    return PushSettings(
+        vapid_private_key=_vapid_private_key(env.get("CAREBOOK_VAPID_PRIVATE_KEY")),
+        vapid_subject=_vapid_subject(env.get("CAREBOOK_VAPID_SUBJECT"), base_url),
+        allow_http_loopback=_bool(env, "CAREBOOK_PUSH_ALLOW_HTTP_LOOPBACK", False),
+        endpoint_hosts=hosts,
+        in_process_worker=_bool(env, "CAREBOOK_PUSH_WORKER", True),
+        concurrency=_int(env, "CAREBOOK_PUSH_CONCURRENCY", 16, minimum=1),
+        batch_size=_int(env, "CAREBOOK_PUSH_BATCH_SIZE", 100, minimum=1),
+        max_attempts=_int(env, "CAREBOOK_PUSH_MAX_ATTEMPTS", 12, minimum=1),
+    )
+
+
+def _ops_settings(env: Mapping[str, str]) -> OpsSettings:
+    import ipaddress
+
+    raw_proxies = env.get("CAREBOOK_TRUSTED_PROXIES") or env.get("FORWARDED_ALLOW_IPS")
+    proxies = OpsSettings.trusted_proxies
+    if raw_proxies:
+        proxies = tuple(p.strip() for p in raw_proxies.split(",") if p.strip())
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    "CAREBOOK_TRUSTED_PROXIES must list IP addresses or networks "
+                    f"(e.g. 127.0.0.1,10.0.0.0/24), not {proxy!r}"
+                ) from None
+    log_format = (env.get("CAREBOOK_LOG_FORMAT") or "json").lower()
+    if log_format not in {"json", "text"}:
+        raise SettingsError(f"CAREBOOK_LOG_FORMAT must be json or text, not {log_format!r}")
+    header = (env.get("CAREBOOK_CLIENT_CERT_HEADER") or "").strip().lower() or None
+    if header is not None and not all(c.isalnum() or c == "-" for c in header):
+        raise SettingsError(
+            f"CAREBOOK_CLIENT_CERT_HEADER must be a header name such as "
+            f"X-Client-Cert-Fingerprint, not {header!r}"
+        )
+    metrics_token = env.get("CAREBOOK_METRICS_TOKEN") or None
+    if metrics_token is not None and len(metrics_token) < 24:
+        raise SettingsError("CAREBOOK_METRICS_TOKEN must be at least 24 characters long")
+    return OpsSettings(
+        audit_retention_days=_int(env, "CAREBOOK_AUDIT_RETENTION_DAYS", 1825, minimum=1),
+        json_body_max_bytes=_int(env, "CAREBOOK_JSON_BODY_MAX_BYTES", 256 * 1024, minimum=1024),
+        signin_per_user_per_minute=_int(env, "CAREBOOK_SIGNIN_PER_USER_PER_MINUTE", 30, minimum=1),
+        push_per_user_per_minute=_int(env, "CAREBOOK_PUSH_PER_USER_PER_MINUTE", 20, minimum=1),
+        uploads_per_user_per_minute=_int(
+            env, "CAREBOOK_UPLOADS_PER_USER_PER_MINUTE", 30, minimum=1
+        ),
+        sse_per_user=_int(env, "CAREBOOK_SSE_PER_USER", 4, minimum=1),
+        log_format=log_format,
+        trusted_proxies=proxies,
+        client_cert_header=header,
+        metrics_token=metrics_token,
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and check every setting; create the data directory and secret key if missing."""
     env = os.environ if env is None else env
@@ -195,4 +335,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             sender=env.get("CAREBOOK_SMTP_SENDER") or "carebook <no-reply@localhost>",
         ),
         auth=auth,
+        push=_push_settings(env, base_url),
+        ops=_ops_settings(env),
     )

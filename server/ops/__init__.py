@@ -1,0 +1,1 @@
+"""Running an installation: audit-chain tools, backups, abuse limits, logs and metrics."""
