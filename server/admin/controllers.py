@@ -250,7 +250,11 @@ class AdminLedgerController(Controller):
             self._filter(q, office_id, job_type, role, status)
         )
 
-    @get("/ledger.csv", summary="The user ledger as CSV (UTF-8 with BOM, Japanese headers)")
+    @get(
+        "/ledger.csv",
+        media_type="text/csv",
+        summary="The user ledger as CSV (UTF-8 with BOM, Japanese headers)",
+    )
     async def ledger_csv(
         self,
         auth: AuthContext,
@@ -268,7 +272,7 @@ class AdminLedgerController(Controller):
         day = auth.now.strftime("%Y%m%d")
         return Response(
             body,
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="ledger-{day}.csv"'},
         )
 
