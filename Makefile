@@ -1,8 +1,9 @@
 # carebook: two commands for a newcomer.
 #   make run    install, build the PWA, serve http://localhost:8000 with the demo data
 #   make test   the whole suite: ruff, mypy, tsc, vitest, pytest (server, engine, browser)
-# Needs python3 (>= 3.11), node and npm; `make test` also Debian's chromium and
-# fonts-ipafont-gothic (installed by scripts/ensure-browser.sh when run as root).
+# Needs python3 (>= 3.11), node and npm; `make test` also Debian's chromium,
+# fonts-ipafont-gothic, nginx, caddy and systemd (installed by scripts/ensure-test-tools.sh
+# when run as root).
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -24,7 +25,7 @@ LINT_DIRS := $(wildcard server sync tests migrations bench)
 PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public $(PWA)/scripts -type f 2>/dev/null) \
 	$(wildcard $(PWA)/index.html $(PWA)/*.ts $(PWA)/tsconfig*.json $(PWA)/package.json)
 
-.PHONY: help run test install pwa browser lint typecheck pwa-test pytest lock clean
+.PHONY: help run test install pwa test-tools lint typecheck pwa-test pytest lock clean
 
 help:
 	@echo "make run    install, build the PWA and serve http://localhost:$${PORT:-8000} (demo data on first start)"
@@ -56,8 +57,8 @@ $(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA_SOURCES)
 
 pwa: $(PWA)/dist/index.html
 
-browser:
-	bash scripts/ensure-browser.sh
+test-tools:
+	bash scripts/ensure-test-tools.sh
 
 # --- run ----------------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ run: $(VENV)/.installed $(PWA)/dist/index.html
 
 # --- test ---------------------------------------------------------------------------------
 
-test: $(VENV)/.installed browser $(PWA)/dist/index.html
+test: $(VENV)/.installed test-tools $(PWA)/dist/index.html
 	@echo "=== ruff: $(LINT_DIRS)"
 	$(BIN)/ruff check $(LINT_DIRS)
 	@echo "=== mypy"
@@ -91,7 +92,7 @@ typecheck: $(VENV)/.installed $(PWA)/node_modules/.installed
 	cd $(PWA) && npm run typecheck
 pwa-test: $(PWA)/node_modules/.installed
 	cd $(PWA) && npm test
-pytest: $(VENV)/.installed browser $(PWA)/dist/index.html
+pytest: $(VENV)/.installed test-tools $(PWA)/dist/index.html
 	mkdir -p $(ARTIFACTS)
 	$(BIN)/pytest --output=$(ARTIFACTS)/playwright --screenshot=only-on-failure $(PYTEST_ARGS)
 

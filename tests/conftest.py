@@ -25,6 +25,26 @@ BASE_URL = "http://localhost:8000"
 PG_ADMIN_URL = os.environ.get("CAREBOOK_TEST_DATABASE_URL", "")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`postgres_only` tests (several processes on one database, LISTEN/NOTIFY) need
+    CAREBOOK_TEST_DATABASE_URL: without it they are deselected — listed as deselected in the
+    summary, not silently skipped — and `.ci/run` runs them in its PostgreSQL pass."""
+    if PG_ADMIN_URL:
+        return
+    keep = [item for item in items if not item.get_closest_marker("postgres_only")]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
+
+@pytest.fixture()
+def postgres_url(database_url: str) -> str:
+    """This test's PostgreSQL database (for `postgres_only` tests)."""
+    assert PG_ADMIN_URL, "this test needs PostgreSQL (CAREBOOK_TEST_DATABASE_URL)"
+    assert database_url.startswith("postgresql")
+    return database_url
+
+
 def _pg_psycopg_url(url: str, dbname: str | None = None) -> str:
     # CAREBOOK_TEST_DATABASE_URL: postgresql://user[:pw]@host:port/admin_db
     plain = url.replace("postgresql+asyncpg://", "postgresql://")

@@ -2,7 +2,7 @@
 a phone (Pixel 7) and a desktop (1440×900) context, problem watching and screenshots.
 
 Every test under tests/browser is marked `browser`. Nothing here skips: a missing
-Chromium or a server that does not start fails the test (see scripts/ensure-browser.sh).
+Chromium or a server that does not start fails the test (see scripts/ensure-test-tools.sh).
 """
 
 from __future__ import annotations

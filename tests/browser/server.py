@@ -125,12 +125,18 @@ def live_server_process(
     *,
     demo: bool = False,
     serve_args: Sequence[str] = (),
+    base_url: str | None = None,
     **extra_env: str,
 ) -> Iterator[LiveServer]:
-    """Start `carebook serve` on a free port (after `carebook demo` when asked); stop it after."""
+    """Start `carebook serve` on a free port (after `carebook demo` when asked); stop it after.
+
+    `base_url` is the address users reach it by when that is not the process itself (a
+    reverse proxy in front of several processes); by default, http://localhost:<port>.
+    """
     port = free_port()
     url = f"http://localhost:{port}"
-    env = server_env(data_dir, database_url, CAREBOOK_BASE_URL=url, PORT=str(port), **extra_env)
+    env = server_env(data_dir, database_url, CAREBOOK_BASE_URL=base_url or url, PORT=str(port),
+                     **extra_env)
     if demo:
         loaded = run_carebook(["demo"], env)
         if loaded.returncode != 0:

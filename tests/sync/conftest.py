@@ -3,7 +3,6 @@ and an admin who (by mistake) holds a membership row — the engine must still s
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,21 +19,6 @@ from tests.factories import MadeUser
 from tests.support.api import ApiClient
 from tests.sync.support import serving, signed_in
 from tests.sync.world import RoomIds, add_office, add_user, open_room
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`postgres_only` tests need CAREBOOK_TEST_DATABASE_URL: without it they are deselected
-    (listed as deselected in the summary, not silently skipped); their fixture asserts it."""
-    if os.environ.get("CAREBOOK_TEST_DATABASE_URL"):
-        return
-    here = os.path.dirname(__file__)
-    keep, drop = [], []
-    for item in items:
-        mine = str(item.path).startswith(here)
-        (drop if mine and item.get_closest_marker("postgres_only") else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
 
 
 @dataclass

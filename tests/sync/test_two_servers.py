@@ -8,7 +8,6 @@ without CAREBOOK_TEST_DATABASE_URL, and the fixture insists on it.
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,13 +25,6 @@ from tests.sync.support import EventReader
 from tests.sync.world import open_room, uid
 
 pytestmark = pytest.mark.postgres_only
-
-
-@pytest.fixture()
-def postgres_url(database_url: str) -> str:
-    assert os.environ.get("CAREBOOK_TEST_DATABASE_URL"), "this test needs PostgreSQL"
-    assert database_url.startswith("postgresql")
-    return database_url
 
 
 async def _signed_in(url: str, sm: Any, settings: Settings, login: str, **kwargs: Any) -> Any:
