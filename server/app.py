@@ -128,6 +128,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         request_max_body_size=12 * 1024 * 1024,
         debug=False,
     )
+    # Error answers in the OpenAPI document: carebook's `Error` body, not Litestar's default.
+    from .openapi import document_errors
+
+    document_errors(app)
     # Around the router, not as route middleware: the router's own 404 and 405 answers
     # get the security headers, a request id and an access-log line too.
     app.asgi_handler = ops.outer(

@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sync.notify import queue_user_event
 
 from .. import db
+from ..admin.common import require_admin
 from ..audit import service as audit
 from ..auth import tokens
 from ..auth.context import AuthContext
 from ..auth.errors import WeakPassword
 from ..auth.passwords import password_problems
 from ..auth.service import hashing
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, NotFound
 from ..mail.service import Mailer
 from ..models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
 from ..models.enums import Role, TokenPurpose, UserStatus
@@ -120,8 +121,7 @@ class AccountAdministration:
     """Admin-led account recovery: unlock, reset factors, password reset link, wipe devices."""
 
     def __init__(self, session: AsyncSession, ctx: AuthContext, mailer: Mailer) -> None:
-        if not ctx.has_role(*ACCOUNT_ADMINS):
-            raise Forbidden()
+        require_admin(ctx)  # the same refusal (403 admin_only) as the rest of /api/admin
         self.session = session
         self.ctx = ctx
         self.mailer = mailer

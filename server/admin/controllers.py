@@ -219,6 +219,21 @@ class AdminInvitationController(Controller):
     ) -> list[InvitationOut]:
         return await InvitationAdministration(db_session, auth, Mailer(settings)).all()
 
+    @post(
+        "/{invitation_id:uuid}/revoke",
+        status_code=200,
+        summary="Revoke an unused invitation: its link stops working",
+    )
+    async def revoke(
+        self,
+        invitation_id: uuid.UUID,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        settings: Settings,
+    ) -> InvitationOut:
+        admin = InvitationAdministration(db_session, auth, Mailer(settings))
+        return await admin.revoke(invitation_id)
+
 
 class AdminLedgerController(Controller):
     path = "/api/admin"

@@ -1,13 +1,14 @@
 """Invitations: the admin e-mails a single-use link (7 days); the invitee applies with it.
 
 Only the SHA-256 of the token is stored. A link stops working when used, when
-it expires (by the injected clock) and for every purpose but its own.
+it expires (by the injected clock), when an admin revokes it (sent to the wrong
+address, the person left) and for every purpose but its own.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import db
 from ..auth import tokens
 from ..auth.context import AuthContext
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
 from ..models import Application, ApplicationEvent, Invitation, Office, Pledge, User
@@ -42,6 +43,45 @@ def _link_invalid() -> NotFound:
         "This invitation link is invalid, used or expired. Ask the city's office for a new one.",
         code="link_invalid",
     )
+
+
+def _link_revoked() -> DomainError:
+    # 410: the link was real but the city withdrew it; the holder should ask, not retry.
+    return DomainError(
+        "この招待は市の担当者によって取り消されました。心当たりがある場合は市の担当窓口にお問い合わせください。",
+        "This invitation was revoked by the city. "
+        "If you expected it, please contact the city's office.",
+        code="link_revoked",
+        status_code=410,
+    )
+
+
+def invitation_state(invitation: Invitation, now: datetime) -> str:
+    """pending | used | revoked | expired: used and revoked are final, expiry follows the clock."""
+    if invitation.used_at is not None:
+        return "used"
+    if invitation.revoked_at is not None:
+        return "revoked"
+    if invitation.expires_at <= now:
+        return "expired"
+    return "pending"
+
+
+_NOT_REVOCABLE = {
+    "used": (
+        "この招待はすでに使用され、申請が届いています。取り消せません（不要なら申請を却下してください）。",
+        "This invitation has already been used to apply; it cannot be revoked "
+        "(reject the application instead).",
+    ),
+    "expired": (
+        "この招待はすでに期限が切れています。取り消せません（リンクはもう使えません）。",
+        "This invitation has already expired; it cannot be revoked (the link no longer works).",
+    ),
+    "revoked": (
+        "この招待はすでに取り消されています。",
+        "This invitation has already been revoked.",
+    ),
+}
 
 
 async def _office(session: AsyncSession, office_id: uuid.UUID) -> Office:
@@ -98,6 +138,48 @@ class InvitationAdministration:
         )
         return (await self._outs([invitation]))[0]
 
+    async def revoke(self, invitation_id: uuid.UUID) -> InvitationOut:
+        """Withdraw an unused, unexpired invitation: its link stops working at once.
+
+        The guarded UPDATE makes revoke and a concurrent apply exclusive: whichever
+        writes first wins, the other sees the row no longer pending.
+        """
+        await db.begin_write(self.session)
+        invitation = await self.session.get(Invitation, invitation_id)
+        if invitation is None:
+            raise NotFound(
+                "招待が見つかりません。",
+                "The invitation was not found.",
+                code="invitation_not_found",
+            )
+        revoked = await self.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > self.ctx.now,
+            )
+            .values(revoked_at=self.ctx.now, revoked_by_id=self.ctx.user_id)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(revoked, "rowcount", 0):
+            await self.session.refresh(invitation)
+            state = invitation_state(invitation, self.ctx.now)
+            ja, en = _NOT_REVOCABLE.get(state, _NOT_REVOCABLE["revoked"])
+            raise Conflict(ja, en, code="invitation_not_pending", state=state)
+        await record(
+            self.session,
+            self.ctx,
+            "admin.invitation_revoked",
+            target_type="invitation",
+            target_id=invitation.id,
+            officeId=str(invitation.office_id),
+        )
+        await self.session.commit()
+        await self.session.refresh(invitation)
+        return (await self._outs([invitation]))[0]
+
     async def all(self) -> list[InvitationOut]:
         rows = list(
             await self.session.scalars(select(Invitation).order_by(Invitation.created_at.desc()))
@@ -115,7 +197,12 @@ class InvitationAdministration:
             u.id: u.name
             for u in (
                 await self.session.scalars(
-                    select(User).where(User.id.in_({r.invited_by_id for r in rows}))
+                    select(User).where(
+                        User.id.in_(
+                            {r.invited_by_id for r in rows}
+                            | {r.revoked_by_id for r in rows if r.revoked_by_id}
+                        )
+                    )
                 )
             ).unique()
         }
@@ -131,9 +218,6 @@ class InvitationAdministration:
         }
         out = []
         for r in rows:
-            state = (
-                "used" if r.used_at else "expired" if r.expires_at <= self.ctx.now else "pending"
-            )
             out.append(
                 InvitationOut(
                     id=r.id,
@@ -144,7 +228,9 @@ class InvitationAdministration:
                     created_at=r.created_at,
                     expires_at=r.expires_at,
                     used_at=r.used_at,
-                    state=state,
+                    revoked_at=r.revoked_at,
+                    revoked_by=inviters.get(r.revoked_by_id) if r.revoked_by_id else None,
+                    state=invitation_state(r, self.ctx.now),
                     application_id=applications.get(r.id),
                 )
             )
@@ -166,6 +252,8 @@ class InvitationLinks:
         )
         if invitation is None or invitation.used_at is not None:
             raise _link_invalid()
+        if invitation.revoked_at is not None:
+            raise _link_revoked()
         if invitation.expires_at <= self.ctx.now:
             raise _link_invalid()
         return invitation
@@ -200,7 +288,11 @@ class InvitationLinks:
         await check_pledge(self.session, data.pledge.version, data.pledge.accepted)
         taken = await self.session.execute(
             update(Invitation)
-            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+            .where(
+                Invitation.id == invitation.id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
             .values(used_at=self.ctx.now)
             .execution_options(synchronize_session=False)
         )

@@ -387,8 +387,10 @@ class InvitationOut(Out):
     created_at: dt.datetime
     expires_at: dt.datetime
     used_at: dt.datetime | None
-    state: str  # pending | used | expired
+    state: str  # pending | used | expired | revoked
     application_id: uuid.UUID | None
+    revoked_at: dt.datetime | None = None
+    revoked_by: str | None = None
 
 
 class JobTypeOut(Out):

@@ -118,6 +118,11 @@ class Invitation(IdMixin, CreatedMixin, Base):
     invited_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Withdrawn by an admin before use (wrong address, the person left): the link stops working.
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    revoked_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), default=None
+    )
 
 
 class OneTimeToken(IdMixin, CreatedMixin, Base):

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import AuditEvent, Pledge
+from server.models import Application, AuditEvent, Pledge
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
 
@@ -159,3 +159,146 @@ async def test_activation_links_are_single_use_and_expire(
         f"/api/activation/{second}", {"password": "朝の訪問で見た庭の椿がきれいだった"}
     )
     assert expired.status_code == 404
+
+
+# -- revoking an unused invitation ------------------------------------------------------------
+
+
+async def _invitation_id(admin: ApiClient) -> str:
+    (newest, *_) = (await admin.get("/api/admin/invitations")).json()
+    return str(newest["id"])
+
+
+async def test_an_admin_revokes_an_unused_invitation_and_the_link_stops_working(
+    city: City,
+    sign_in: SignIn,
+    clients: Clients,
+    smtp: SmtpSink,
+    sessionmaker: Any,
+    clock: FrozenClock,
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    token = await invite(admin, city, smtp)
+    invitation_id = await _invitation_id(admin)
+    visitor = await clients.anonymous()
+    assert (await visitor.get(f"/api/invitations/{token}")).status_code == 200
+
+    revoked = await admin.post(f"/api/admin/invitations/{invitation_id}/revoke")
+    assert revoked.status_code == 200, revoked.text
+    body = revoked.json()
+    assert body["state"] == "revoked"
+    assert body["revokedBy"] == "市役所 太郎"
+    assert body["revokedAt"] is not None and body["usedAt"] is None
+
+    # The link: refused at the look-up and at the apply step, in both languages.
+    shown = await visitor.get(f"/api/invitations/{token}")
+    assert shown.status_code == 410
+    assert shown.json()["error"] == "link_revoked"
+    assert "取り消されました" in shown.json()["message"]
+    english = await visitor.get(f"/api/invitations/{token}", headers={"Accept-Language": "en"})
+    assert english.status_code == 410 and "revoked" in english.json()["message"]
+    applied = await visitor.post(f"/api/invitations/{token}/apply", application(city))
+    assert applied.status_code == 410
+    assert applied.json()["error"] == "link_revoked"
+    async with sessionmaker() as s:
+        assert list(await s.scalars(select(Application))) == []
+        assert list(await s.scalars(select(Pledge))) == []
+        (event,) = list(
+            await s.scalars(
+                select(AuditEvent).where(AuditEvent.action == "admin.invitation_revoked")
+            )
+        )
+        details = [e.details for e in await s.scalars(select(AuditEvent))]
+    assert event.actor_id == city.id("admin")
+    assert event.target_type == "invitation" and event.target_id == invitation_id
+    assert event.details == {"officeId": str(city.offices["station"])}
+    assert token not in repr(details)
+
+    # Revoked is final: once more → 409, and the list keeps saying so after the expiry date.
+    again = await admin.post(f"/api/admin/invitations/{invitation_id}/revoke")
+    assert again.status_code == 409
+    assert again.json() == {
+        "error": "invitation_not_pending",
+        "message": "この招待はすでに取り消されています。",
+        "state": "revoked",
+    }
+    clock.advance(days=8)
+    admin = await sign_in(city.users["admin"])  # the old session timed out meanwhile
+    (row,) = (await admin.get("/api/admin/invitations")).json()
+    assert row["state"] == "revoked" and row["revokedBy"] == "市役所 太郎"
+    assert (await visitor.get(f"/api/invitations/{token}")).status_code == 410
+
+
+async def test_used_expired_and_unknown_invitations_cannot_be_revoked(
+    city: City,
+    sign_in: SignIn,
+    clients: Clients,
+    smtp: SmtpSink,
+    sessionmaker: Any,
+    clock: FrozenClock,
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    visitor = await clients.anonymous()
+    token = await invite(admin, city, smtp)
+    used_id = await _invitation_id(admin)
+    applied = await visitor.post(f"/api/invitations/{token}/apply", application(city))
+    assert applied.status_code == 201, applied.text
+
+    refused = await admin.post(
+        f"/api/admin/invitations/{used_id}/revoke", headers={"Accept-Language": "en"}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "invitation_not_pending"
+    assert refused.json()["state"] == "used"
+    assert "already been used" in refused.json()["message"]
+    ja = await admin.post(f"/api/admin/invitations/{used_id}/revoke")
+    assert "使用され" in ja.json()["message"] and "却下" in ja.json()["message"]
+
+    clock.advance(minutes=1)  # newest first: the second invitation is the later one
+    await invite(admin, city, smtp)
+    expired_id = await _invitation_id(admin)
+    assert expired_id != used_id
+    clock.advance(days=7)
+    admin = await sign_in(city.users["admin"])  # the old session timed out meanwhile
+    late = await admin.post(f"/api/admin/invitations/{expired_id}/revoke")
+    assert late.status_code == 409
+    assert late.json()["state"] == "expired" and "期限" in late.json()["message"]
+
+    unknown = await admin.post("/api/admin/invitations/0190f3a0-0000-7000-8000-000000000000/revoke")
+    assert unknown.status_code == 404
+    assert unknown.json()["error"] == "invitation_not_found"
+    bad = await admin.post("/api/admin/invitations/not-a-uuid/revoke")
+    assert bad.status_code in (400, 404)
+
+    states = {i["id"]: i["state"] for i in (await admin.get("/api/admin/invitations")).json()}
+    assert states == {used_id: "used", expired_id: "expired"}
+    async with sessionmaker() as s:
+        revokes = list(
+            await s.scalars(
+                select(AuditEvent).where(AuditEvent.action == "admin.invitation_revoked")
+            )
+        )
+    assert revokes == []  # refusals changed nothing
+
+
+async def test_only_city_admins_revoke(
+    city: City, sign_in: SignIn, clients: Clients, smtp: SmtpSink
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    token = await invite(admin, city, smtp)
+    invitation_id = await _invitation_id(admin)
+    for key in ("station_admin", "station_nurse"):
+        api = await sign_in(city.users[key])
+        response = await api.post(f"/api/admin/invitations/{invitation_id}/revoke")
+        assert response.status_code == 403
+        assert response.json()["error"] == "admin_only"
+    visitor = await clients.anonymous()
+    assert (await visitor.get(f"/api/invitations/{token}")).status_code == 200
+    anonymous = await visitor.post(f"/api/admin/invitations/{invitation_id}/revoke")
+    assert anonymous.status_code == 401
+    assert (await visitor.get(f"/api/invitations/{token}")).status_code == 200
+
+    operator = await sign_in(city.users["operator"])
+    done = await operator.post(f"/api/admin/invitations/{invitation_id}/revoke")
+    assert done.status_code == 200 and done.json()["revokedBy"] == "運用 次郎"
+    assert (await visitor.get(f"/api/invitations/{token}")).status_code == 410

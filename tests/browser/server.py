@@ -107,12 +107,13 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_path: Pa
     )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 10) -> None:
+    """SIGTERM (as systemd stops a unit), then SIGKILL when it does not end in time."""
     if process.poll() is not None:
         return
     process.terminate()
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
@@ -157,4 +158,4 @@ def live_server_process(
             _wait_until_healthy(url, process, log_path)
             yield LiveServer(url=url, port=port, env=env, process=process, log_path=log_path)
         finally:
-            _stop(process)
+            stop_process(process)

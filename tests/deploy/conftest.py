@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import LiveServer, carebook_executable, free_port, live_server_process
+from tests.browser.server import (
+    LiveServer,
+    carebook_executable,
+    free_port,
+    live_server_process,
+    stop_process,
+)
 from tests.conftest import server_env
 from tests.deploy.proxies import Certificates, RunningProxy, running_proxy
 from tests.deploy.tls import Authority, Issued
@@ -73,13 +79,7 @@ def worker_process(env: dict[str, str], log_path: Path) -> Iterator[subprocess.P
             raise RuntimeError(f"carebook worker exited: {log_path.read_text(errors='replace')}")
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_process(process, timeout=15)
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.browser.server import free_port
+from tests.browser.server import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "carebook.conf"
@@ -261,10 +261,4 @@ def running_proxy(
         _wait_until_answering(proxy, ca, needs_client_cert=certs.client_ca is not None)
         yield proxy
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_process(process)

@@ -1,5 +1,6 @@
 """SECURITY.md 28: schemathesis over every operation of the OpenAPI document, signed in as a
-member and as an admin — no 5xx, answers match their schemas, refusals change nothing.
+member and as an admin — no 5xx, every answer (refusals included: the `Error` schema of
+server/openapi.py) has a documented status and matches its schema, refusals change nothing.
 
 Bounded here (CAREBOOK_FUZZ_EXAMPLES, default 5 valid + 5 invalid cases per operation);
 `scripts/fuzz.sh` runs it long.

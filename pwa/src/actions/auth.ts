@@ -10,7 +10,7 @@ import { createPasskey, getPasskey } from "../webauthn";
 import { wipeDevice } from "../wipe";
 import { clearData } from "../local/data";
 import { afterSignIn, bootLocked, noteContact } from "../local/session";
-import { showScreen } from "./navigation";
+import { forgetRoute, showScreen } from "./navigation";
 import { attempt, failure, type Result } from "./result";
 
 export class UnexpectedStepError extends Error {}
@@ -113,6 +113,7 @@ async function leave(notice: string): Promise<void> {
   clearData();
   setLang(lang);
   setState({ me: null, notices: [] });
+  forgetRoute(); // the next sign-in (maybe someone else's) starts at the room list
   showScreen("signIn");
   addNotice("info", notice);
 }
@@ -141,6 +142,7 @@ function onWiped(): void {
   clearData();
 
   setState({ me: null, notices: [] });
+  forgetRoute();
   showScreen("signIn");
   addNotice("error", t("notice.deviceWiped"));
 }

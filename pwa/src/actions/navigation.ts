@@ -52,6 +52,18 @@ export function navigate(screen: Screen, roomId: string | null = null): void {
   } else location.hash = hash; // hashchange → onHashChange
 }
 
+/**
+ * Drops the signed-in route from the URL. Called when the signed-in user goes away (sign-out,
+ * wipe, another user signing in on the device): the URL would otherwise bring the next
+ * sign-in back to the last screen (Settings, where sign-out is) or to another user's room.
+ * A lock or an expired session keeps the route, so the same user resumes where they were.
+ */
+export function forgetRoute(): void {
+  setState({ roomId: null });
+  if (typeof location === "undefined" || !location.hash) return;
+  history.replaceState(null, "", location.pathname + location.search);
+}
+
 /** The signed-in screen the current URL asks for. */
 export function showScreenFromUrl(): void {
   const route = routeForHash(typeof location === "undefined" ? "" : location.hash);

@@ -74,8 +74,11 @@ export interface Invitation {
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
+  /** pending | used | expired | revoked */
   state: string;
   applicationId: string | null;
+  revokedAt?: string | null;
+  revokedBy?: string | null;
 }
 
 export interface JobTypeOption {
@@ -336,6 +339,8 @@ export const adminApi = {
   invitations: () => request<Invitation[]>("GET", "/api/admin/invitations"),
   invite: (name: string, email: string, officeId: string) =>
     request<Invitation>("POST", "/api/admin/invitations", { name, email, officeId }),
+  revokeInvitation: (invitationId: string) =>
+    request<Invitation>("POST", `/api/admin/invitations/${id(invitationId)}/revoke`),
   ledger: (filter: Record<string, string | undefined>) => request<Ledger>("GET", `/api/admin/ledger${query(filter)}`),
   user: (userId: string) => request<UserDetail>("GET", `/api/admin/users/${id(userId)}`),
   stopUser: (userId: string, reason: string) =>

@@ -1,7 +1,7 @@
 /** The municipal admin's screens: inbox, application detail, invitations, ledger, offices, rooms, closing requests. */
 import { useState } from "preact/hooks";
 import { addNotice } from "../store";
-import { adminApi, query, type Application, type Office, type Room, type UserRef } from "./api";
+import { adminApi, query, type Application, type Invitation, type Office, type Room, type UserRef } from "./api";
 import { adminHref, FORM_CODES } from "./helpers";
 import { label, ta } from "./messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, Select, TextArea, useLoad } from "./ui";
@@ -234,6 +234,26 @@ export function Invitations() {
   const [officeId, setOfficeId] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // The revoke is two steps: 取り消し opens the question in the row, 取り消す carries it out.
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [revokeError, setRevokeError] = useState<unknown>(null);
+
+  async function revoke(i: Invitation) {
+    setRevokeError(null);
+    setBusy(true);
+    try {
+      await adminApi.revokeInvitation(i.id);
+      addNotice("success", ta("inv.revoked", { name: i.name }));
+      setConfirming(null);
+      list.reload();
+    } catch (err) {
+      setRevokeError(err);
+      setConfirming(null);
+      list.reload(); // the state may have moved on (used or expired meanwhile)
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function send(e: Event) {
     e.preventDefault();
@@ -269,6 +289,7 @@ export function Invitations() {
         </form>
       </Section>
       <Section title={ta("inv.list")}>
+        <ErrorBox error={revokeError} testId="revoke-error" />
         {!list.data ? (
           <Loading error={list.error} />
         ) : list.data.length === 0 ? (
@@ -283,6 +304,7 @@ export function Invitations() {
                 <th scope="col">{ta("inbox.submitted")}</th>
                 <th scope="col">{ta("inv.expires")}</th>
                 <th scope="col">{ta("inv.state")}</th>
+                <th scope="col">{ta("a.actions")}</th>
               </tr>
             </thead>
             <tbody>
@@ -293,8 +315,40 @@ export function Invitations() {
                   <td>{i.office.name}</td>
                   <td>{dateTime(i.createdAt)}</td>
                   <td>{dateTime(i.expiresAt)}</td>
-                  <td>
+                  <td data-testid="invitation-state">
                     {i.applicationId ? <a href={adminHref("applications", i.applicationId)}>{label("inv.state", i.state)}</a> : label("inv.state", i.state)}
+                    {i.state === "revoked" && i.revokedBy && (
+                      <span class="hint">
+                        {" "}
+                        （{ta("inv.revokedBy", { name: i.revokedBy })}）
+                      </span>
+                    )}
+                  </td>
+                  <td>
+                    {i.state === "pending" &&
+                      (confirming === i.id ? (
+                        <div role="group" aria-label={ta("inv.revoke")} data-testid="revoke-confirm">
+                          <p>{ta("inv.revokeConfirm", { name: i.name, email: i.email })}</p>
+                          <button type="button" class="danger" data-testid="revoke-yes" disabled={busy} onClick={() => void revoke(i)}>
+                            {ta("inv.revokeYes")}
+                          </button>{" "}
+                          <button type="button" data-testid="revoke-no" disabled={busy} onClick={() => setConfirming(null)}>
+                            {ta("inv.revokeNo")}
+                          </button>
+                        </div>
+                      ) : (
+                        <button
+                          type="button"
+                          data-testid="revoke-invitation"
+                          aria-label={`${ta("inv.revoke")}: ${i.name}`}
+                          onClick={() => {
+                            setRevokeError(null);
+                            setConfirming(i.id);
+                          }}
+                        >
+                          {ta("inv.revoke")}
+                        </button>
+                      ))}
                   </td>
                 </tr>
               ))}

@@ -14,7 +14,7 @@ import { addNotice, clearNotices, getState, setState, DATA_SCREENS } from "../st
 import { startSync, stopSync } from "../sync/client";
 import type { Me } from "../types";
 import { wipeDevice } from "../wipe";
-import { showScreen, showScreenFromUrl } from "../actions/navigation";
+import { forgetRoute, showScreen, showScreenFromUrl } from "../actions/navigation";
 import { clearData, loadRooms, saveMe, getData } from "./data";
 import { hasKey, setKey } from "./key";
 
@@ -66,8 +66,9 @@ export async function afterSignIn(me: Me): Promise<void> {
   setState({ me });
   const record = await readDeviceKey().catch(() => null);
   if (record && record.userId !== me.user.id) {
-    // Another user's data: it goes before this user's arrives.
+    // Another user's data: it goes before this user's arrives, and so does their last screen.
     await wipeDevice();
+    forgetRoute();
     showScreen("setPasscode");
     return;
   }
@@ -101,6 +102,7 @@ async function wipeForPasscodes(): Promise<void> {
   await wipeDevice();
   clearData();
   setState({ me: null, attemptsLeft: null, notices: [] });
+  forgetRoute();
   showScreen("signIn");
   addNotice("error", t("passcode.wiped"));
 }
@@ -289,6 +291,7 @@ export async function bootLocked(): Promise<boolean> {
   const state = await readLockState();
   if (state.lastContactAt !== null && Date.now() - state.lastContactAt > state.settings.offlineWipeDays * DAY) {
     await wipeDevice();
+    forgetRoute();
     showScreen("signIn");
     addNotice("error", t("offline.wiped"));
     return true;
