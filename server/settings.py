@@ -75,6 +75,9 @@ class PushSettings:
     concurrency: int = 16
     batch_size: int = 100
     max_attempts: int = 12
+    # How often a worker looks for due rows when nothing woke it. Posts wake it at once (in
+    # the same process, or through LISTEN/NOTIFY on PostgreSQL); the poll catches retries.
+    poll_seconds: int = 1
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,7 @@ def _push_settings(env: Mapping[str, str], base_url: str) -> PushSettings:
         concurrency=_int(env, "CAREBOOK_PUSH_CONCURRENCY", 16, minimum=1),
         batch_size=_int(env, "CAREBOOK_PUSH_BATCH_SIZE", 100, minimum=1),
         max_attempts=_int(env, "CAREBOOK_PUSH_MAX_ATTEMPTS", 12, minimum=1),
+        poll_seconds=_int(env, "CAREBOOK_PUSH_POLL_SECONDS", 1, minimum=1),
     )
 
 

@@ -21,7 +21,7 @@ import json
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +103,14 @@ class Hub:
         self._by_room: dict[uuid.UUID, set[Subscription]] = {}
         self._by_user: dict[uuid.UUID, set[Subscription]] = {}
         self._recent: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._observers: set[Callable[[Event], None]] = set()
+
+    def observe(self, callback: Callable[[Event], None]) -> Callable[[], None]:
+        """Call `callback` for every event published here, whoever it is for; returns the
+        function that stops it. The push worker of a separate process uses it to wake up when
+        another process commits a post (heard through LISTEN/NOTIFY), instead of polling."""
+        self._observers.add(callback)
+        return lambda: self._observers.discard(callback)
 
     def subscribe(self, user_id: uuid.UUID, rooms: Iterable[uuid.UUID] = ()) -> Subscription:
         subscription = Subscription(self, user_id)
@@ -121,6 +129,9 @@ class Hub:
             self._recent[key] = None
             if len(self._recent) > RECENT:
                 self._recent.popitem(last=False)
+        for observer in list(self._observers):
+            observer(item)
+        if isinstance(item, Poke):
             for subscription in list(self._by_room.get(item.room_id, ())):
                 subscription.offer(item)
         elif isinstance(item, UserEvent):

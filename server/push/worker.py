@@ -38,6 +38,8 @@ from pywebpush import WebPushException, webpush
 from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from sync import notify
+
 from .. import db
 from ..clock import Clock
 from ..models import Outbox, PushSubscription
@@ -53,7 +55,6 @@ SEND_TIMEOUT_S: Final = 10.0
 BACKOFF_BASE_S: Final = 10.0
 BACKOFF_CAP_S: Final = 3600.0
 RETRY_AFTER_CAP_S: Final = 24 * 3600.0
-POLL_INTERVAL_S: Final = 1.0
 _OUTBOX = cast(Table, Outbox.__table__)
 
 
@@ -187,13 +188,15 @@ class PushWorker:
         *,
         sender: Sender | None = None,
         lease: timedelta = LEASE,
-        poll_interval: float = POLL_INTERVAL_S,
+        poll_interval: float | None = None,
     ) -> None:
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.clock = clock
         self.lease = lease
-        self.poll_interval = poll_interval
+        self.poll_interval = (
+            float(settings.push.poll_seconds) if poll_interval is None else poll_interval
+        )
         self.batch_size = settings.push.batch_size
         self.max_attempts = settings.push.max_attempts
         if sender is None:
@@ -479,10 +482,18 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
     """`carebook worker`: deliver until SIGTERM/SIGINT (or once), on an engine of its own."""
     engine = db.create_engine(settings.database)
     worker = PushWorker(settings, db.session_factory(engine), Clock())
+    listener: notify.PgListener | None = None
+    stop_observing: Callable[[], None] | None = None
     try:
         if once:
             return await worker.run_once()
+        if settings.database.dialect == "postgresql":
+            # Wake up when a serve process commits a post (its NOTIFY), not only every poll.
+            listener = notify.PgListener(notify.listener_dsn(settings.database.url))
+            stop_observing = listener.hub.observe(lambda _event: worker.wake())
         task = worker.start()
+        if listener is not None:
+            await listener.start()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -491,5 +502,9 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
             await task
         return 0
     finally:
+        if stop_observing is not None:
+            stop_observing()
+        if listener is not None:
+            await listener.stop()
         await worker.stop()
         await engine.dispose()

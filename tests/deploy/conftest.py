@@ -29,6 +29,7 @@ from tests.deploy.tls import Authority, Issued
 # Peers whose X-Forwarded-* headers carebook believes: the proxy on loopback.
 TRUSTED_PROXIES = "127.0.0.1,::1"
 CERT_HEADER = "X-Client-Cert-Fingerprint"
+WORKER_POLL_S = 300
 
 
 @dataclass
@@ -109,8 +110,10 @@ def installation_of(
     with live_server_process(data_dir, postgres_url, **common) as one, \
             live_server_process(data_dir, postgres_url, **common) as two, \
             worker_process(
+                # A poll far longer than the test: only the NOTIFY of a post can wake it.
                 server_env(data_dir, postgres_url, CAREBOOK_BASE_URL=url,
-                           CAREBOOK_PUSH_ALLOW_HTTP_LOOPBACK="1"),
+                           CAREBOOK_PUSH_ALLOW_HTTP_LOOPBACK="1",
+                           CAREBOOK_PUSH_POLL_SECONDS=str(WORKER_POLL_S)),
                 data_dir / "worker.log",
             ) as worker, \
             running_proxy(kind, tmp_path / kind, (one.port, two.port), certs,

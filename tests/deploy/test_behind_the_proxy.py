@@ -120,7 +120,8 @@ async def test_the_contact_book_works_end_to_end_through_one_address(
                 assert poke.event == "poke" and poke.data["roomId"] == str(room.room_id)
             bodies, cursor = await bodies_after(doctor_api, cursor, room)
             assert bodies == ["血圧 128/76、食欲あり"]
-            notifications = await received_within(receiver, subscription, 15.0)
+            # The worker polls every WORKER_POLL_S (300 s): the post's NOTIFY woke it.
+            notifications = await received_within(receiver, subscription, 10.0)
             assert len(notifications) == 1, installation.worker_log.read_text()
 
         # A 2 MB photo (over nginx's default 1 MB body limit) is uploaded through the proxy
