@@ -212,8 +212,13 @@ export const api = {
     form.append("file", file, name);
     return request<AttachmentInfo>("POST", `/api/rooms/${encodeURIComponent(roomId)}/attachments`, form);
   },
-  attachmentThumbnail: (id: string) =>
-    request<Blob>("GET", `/api/attachments/${encodeURIComponent(id)}/thumbnail`, undefined, "blob"),
+  attachmentThumbnail: (id: string, purpose: "view" | "offline" = "view") =>
+    request<Blob>(
+      "GET",
+      `/api/attachments/${encodeURIComponent(id)}/thumbnail${purpose === "offline" ? "?purpose=offline" : ""}`,
+      undefined,
+      "blob",
+    ),
   attachment: (id: string) => request<Blob>("GET", `/api/attachments/${encodeURIComponent(id)}`, undefined, "blob"),
   readers: (roomId: string, postId: string) =>
     request<Readers>("GET", `/api/rooms/${encodeURIComponent(roomId)}/posts/${encodeURIComponent(postId)}/readers`),

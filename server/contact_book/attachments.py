@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import uuid
 from email.utils import format_datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import ETag
 from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,8 +76,9 @@ async def _serve(
     auth: AuthContext,
     db_session: AsyncSession,
     settings: Settings,
+    purpose: str = "view",
 ) -> File:
-    found = await _service(db_session, auth, settings).view(attachment_id, variant)
+    found = await _service(db_session, auth, settings).view(attachment_id, variant, purpose)
     return File(
         path=found.path,
         media_type=found.content_type,
@@ -109,9 +110,17 @@ async def view_attachment(
     tags=["contact book"],
 )
 async def view_thumbnail(
-    attachment_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession, settings: Settings
+    attachment_id: uuid.UUID,
+    auth: AuthContext,
+    db_session: AsyncSession,
+    settings: Settings,
+    purpose: Annotated[
+        Literal["view", "offline"],
+        Parameter(description="`offline`: the PWA keeps an encrypted copy for use without "
+                              "signal (audited as such, not as a look at the photo)"),
+    ] = "view",
 ) -> File:
-    return await _serve(attachment_id, "thumbnail", auth, db_session, settings)
+    return await _serve(attachment_id, "thumbnail", auth, db_session, settings, purpose)
 
 
 ROUTE_HANDLERS = [upload_attachment, view_attachment, view_thumbnail]

@@ -101,8 +101,13 @@ class Attachments:
         await self.session.commit()
         return attachment
 
-    async def view(self, attachment_id: uuid.UUID, variant: Variant) -> Viewable:
-        """Authorize one view and audit it; unknown, foreign and deleted photos all answer 404."""
+    async def view(
+        self, attachment_id: uuid.UUID, variant: Variant, purpose: str = "view"
+    ) -> Viewable:
+        """Authorize one view and audit it; unknown, foreign and deleted photos all answer 404.
+
+        `purpose` "offline": the PWA fetched it to keep an encrypted copy on the device (the
+        audit says so, so a review does not read it as somebody looking at the photo)."""
         await db.begin_write(self.session)
         attachment = await self.session.get(Attachment, attachment_id)
         if attachment is None or attachment.room_id is None:
@@ -135,7 +140,7 @@ class Attachments:
             target_id=attachment.id,
             room_id=access.room_id,
             patient_id=access.patient_id,
-            details={"variant": variant},
+            details={"variant": variant, "purpose": purpose},
         )
         await self.session.commit()
         suffix = ".thumb" if variant == "thumbnail" else ""

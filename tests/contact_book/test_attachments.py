@@ -248,6 +248,10 @@ async def test_uploads_and_views_are_audited_with_room_and_patient(
     made = (await upload(nurse, world.room_id, photos.jpeg_with_gps())).json()
     await nurse.get(f"/api/attachments/{made['id']}")
     await nurse.get(f"/api/attachments/{made['id']}/thumbnail")
+    kept = await nurse.get(f"/api/attachments/{made['id']}/thumbnail?purpose=offline")
+    assert kept.status_code == 200
+    odd = await nurse.get(f"/api/attachments/{made['id']}/thumbnail?purpose=gossip")
+    assert odd.status_code == 400
     async with sessionmaker() as session:
         events = list(
             await session.scalars(
@@ -256,10 +260,13 @@ async def test_uploads_and_views_are_audited_with_room_and_patient(
                 .order_by(AuditEvent.seq)
             )
         )
-    assert [(e.action, e.details.get("variant")) for e in events] == [
-        ("attachment.upload", None),
-        ("attachment.view", "original"),
-        ("attachment.view", "thumbnail"),
+    seen = [(e.action, e.details.get("variant"), e.details.get("purpose")) for e in events]
+    assert seen == [
+        ("attachment.upload", None, None),
+        ("attachment.view", "original", "view"),
+        ("attachment.view", "thumbnail", "view"),
+        # The PWA's background copy for offline use is told apart from a look at the photo.
+        ("attachment.view", "thumbnail", "offline"),
     ]
     for event in events:
         assert (event.room_id, event.patient_id) == (world.room_id, world.patient_id)

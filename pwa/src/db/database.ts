@@ -15,8 +15,11 @@ export const DATA_DB = "carebook";
 /** Room data synced from the server, one store per entity type. */
 export const ROOM_STORES = ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts"] as const;
 export type RoomStore = (typeof ROOM_STORES)[number];
-/** Local-only stores: the mutation queue, sync bookkeeping, drafts and photo bytes waiting to upload. */
-export type LocalStore = "outbox" | "meta" | "photos";
+/**
+ * Local-only stores: the mutation queue, sync bookkeeping, drafts, photo bytes waiting to
+ * upload, and the offline copies of other members' photo thumbnails (local/thumbnails.ts).
+ */
+export type LocalStore = "outbox" | "meta" | "photos" | "thumbnails";
 export type StoreName = RoomStore | LocalStore;
 
 export interface StoredRecord extends Sealed {
@@ -40,20 +43,54 @@ interface DataSchema extends DBSchema {
   outbox: { key: number; value: StoredOutbox };
   meta: { key: string; value: StoredRecord };
   photos: { key: string; value: StoredRecord; indexes: { room: string } };
+  thumbnails: { key: string; value: StoredThumbnail; indexes: { room: string; post: string; lru: [number, number]; wanted: number } };
+}
+
+/**
+ * A photo thumbnail kept for offline use, keyed by the opaque attachment id. In the clear
+ * only opaque ids (room `r`, post `p`) and bookkeeping numbers: a use counter `s` (an order,
+ * not a date) and the ciphertext size `n`, indexed together (`lru`) so the size budget is
+ * enforced from keys alone. A row still to be fetched has `w: 1` and no ciphertext.
+ */
+export interface StoredThumbnail extends Partial<Sealed> {
+  id: string;
+  r: string;
+  p: string;
+  s?: number;
+  n?: number;
+  w?: 1;
 }
 
 export type DataDB = IDBPDatabase<DataSchema>;
 
 let dbPromise: Promise<DataDB> | null = null;
 
+/**
+ * Schema versions: 1 the synced room stores, outbox, meta and photos; 2 adds `thumbnails`.
+ * Each step only adds, so a device upgrading from 1 keeps everything it had.
+ */
+export const DATA_DB_VERSION = 2;
+/** A `meta` key (no value) left by the 1 → 2 upgrade: older posts' thumbnails are still to be noted. */
+export const THUMBNAIL_BACKFILL_MARK = "thumbnails:backfill";
+
 export function dataDb(): Promise<DataDB> {
-  dbPromise ??= openDB<DataSchema>(DATA_DB, 1, {
-    upgrade(database) {
-      for (const name of [...ROOM_STORES, "photos"] as const) {
-        database.createObjectStore(name, { keyPath: "id" }).createIndex("room", "r");
+  dbPromise ??= openDB<DataSchema>(DATA_DB, DATA_DB_VERSION, {
+    upgrade(database, oldVersion, _newVersion, transaction) {
+      if (oldVersion < 1) {
+        for (const name of [...ROOM_STORES, "photos"] as const) {
+          database.createObjectStore(name, { keyPath: "id" }).createIndex("room", "r");
+        }
+        database.createObjectStore("outbox", { keyPath: "id" });
+        database.createObjectStore("meta", { keyPath: "id" });
       }
-      database.createObjectStore("outbox", { keyPath: "id" });
-      database.createObjectStore("meta", { keyPath: "id" });
+      if (oldVersion < 2) {
+        const thumbnails = database.createObjectStore("thumbnails", { keyPath: "id" });
+        thumbnails.createIndex("room", "r");
+        thumbnails.createIndex("post", "p");
+        thumbnails.createIndex("lru", ["s", "n"]);
+        thumbnails.createIndex("wanted", "w");
+        if (oldVersion >= 1) void transaction.objectStore("meta").put({ id: THUMBNAIL_BACKFILL_MARK } as StoredRecord);
+      }
     },
     blocking() {
       // A wipe (here or in the service worker) wants the database gone.
@@ -79,15 +116,15 @@ export async function deleteDataDb(): Promise<void> {
 
 /** One write to make in a batch: a value to seal and put, or a record to delete. */
 export type Write =
-  | { store: Exclude<StoreName, "outbox">; op: "put"; id: string; room?: string; value: unknown }
+  | { store: Exclude<StoreName, "outbox" | "thumbnails">; op: "put"; id: string; room?: string; value: unknown }
   | { store: "outbox"; op: "put"; id: number; value: unknown }
   | { store: StoreName; op: "del"; id: string | number }
-  | { store: RoomStore | "photos"; op: "purgeRoom"; room: string };
+  | { store: RoomStore | "photos" | "thumbnails"; op: "purgeRoom"; room: string };
 
 type Prepared =
   | { store: StoreName; op: "put"; record: StoredRecord | StoredOutbox }
   | { store: StoreName; op: "del"; id: string | number }
-  | { store: RoomStore | "photos"; op: "purgeRoom"; room: string };
+  | { store: RoomStore | "photos" | "thumbnails"; op: "purgeRoom"; room: string };
 
 /**
  * Applies `writes` atomically. Encryption runs first, because an IndexedDB
@@ -128,18 +165,18 @@ export async function writeBatch(writes: Write[]): Promise<void> {
   await Promise.all(done);
 }
 
-export async function putOne(store: Exclude<StoreName, "outbox">, id: string, value: unknown, room?: string): Promise<void> {
+export async function putOne(store: Exclude<StoreName, "outbox" | "thumbnails">, id: string, value: unknown, room?: string): Promise<void> {
   await writeBatch([{ store, op: "put", id, value, ...(room ? { room } : {}) }]);
 }
 
-export async function getOne<T>(store: Exclude<StoreName, "outbox">, id: string): Promise<T | null> {
+export async function getOne<T>(store: Exclude<StoreName, "outbox" | "thumbnails">, id: string): Promise<T | null> {
   const record = await (await dataDb()).get(store, id);
   if (!record) return null;
   return open<T>(requireKey(), store, id, record);
 }
 
 /** Every record of a store (or of one room in it), decrypted. */
-export async function getAll<T>(store: Exclude<StoreName, "outbox" | "meta">, room?: string): Promise<T[]> {
+export async function getAll<T>(store: Exclude<StoreName, "outbox" | "meta" | "thumbnails">, room?: string): Promise<T[]> {
   const database = await dataDb();
   const records = room ? await database.getAllFromIndex(store, "room", room) : await database.getAll(store);
   const key = requireKey();

@@ -12,11 +12,13 @@ import { passcodeProblem } from "../crypto/passcode";
 import { readDeviceKey, readLockState, updateLockState, writeDeviceKey, type LockSettings } from "../db/keystore";
 import { addNotice, clearNotices, getState, setState, DATA_SCREENS } from "../store";
 import { startSync, stopSync } from "../sync/client";
+import { forgetThumbnails } from "../sync/remote";
 import type { Me } from "../types";
 import { wipeDevice } from "../wipe";
 import { forgetRoute, showScreen, showScreenFromUrl } from "../actions/navigation";
 import { clearData, loadRooms, saveMe, getData } from "./data";
 import { hasKey, setKey } from "./key";
+import { revokeLocalPhotoUrls } from "./photos";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -196,6 +198,9 @@ export function lock(reason: "idle" | "start" = "idle"): void {
   stopIdleWatch();
   setKey(null);
   clearData();
+  // Decrypted photos live on as blob: URLs until revoked: not past the lock.
+  forgetThumbnails();
+  revokeLocalPhotoUrls();
   setState({ lockReason: reason, attemptsLeft: null });
   showScreen("unlock");
 }

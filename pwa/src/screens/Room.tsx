@@ -18,7 +18,7 @@ import { careLevelLabel, jobTypeLabel } from "../local/labels";
 import { localPhotoUrl } from "../local/photos";
 import { isUnusual, VITALS_FIELDS } from "../local/vitals";
 import type { OutboxEntry } from "../sync/outbox";
-import { loadReaders, thumbnailUrl } from "../sync/remote";
+import { loadReaders, thumbnailUrl, type ThumbnailOwner } from "../sync/remote";
 import type { CommentData, MemberData, PostData, Readers } from "../sync/wire";
 import { useAppState } from "../store";
 import { foldKana } from "./Rooms";
@@ -97,15 +97,22 @@ export function authorLine(member: MemberData | undefined): { name: string; job:
   };
 }
 
-function Thumb({ attachmentId, localId }: { attachmentId?: string; localId?: string }) {
+function Thumb({ attachmentId, localId, owner }: { attachmentId?: string; localId?: string; owner?: ThumbnailOwner }) {
   const [url, setUrl] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   const [full, setFull] = useState(false);
+  const [fullOffline, setFullOffline] = useState(false);
   useEffect(() => {
     let live = true;
-    const load = localId ? localPhotoUrl(localId) : attachmentId ? thumbnailUrl(attachmentId, full) : Promise.resolve(null);
+    const load = localId ? localPhotoUrl(localId) : attachmentId ? thumbnailUrl(attachmentId, full, owner) : Promise.resolve(null);
     void load.then((u) => {
       if (!live) return;
+      if (full && !u) {
+        // Full-size photos are online only: keep showing the thumbnail and say so.
+        setFull(false);
+        setFullOffline(true);
+        return;
+      }
       setUrl(u);
       setFailed(!u);
     });
@@ -116,9 +123,16 @@ function Thumb({ attachmentId, localId }: { attachmentId?: string; localId?: str
   if (failed) return <span class="thumb thumb-missing">{t("post.photoOffline")}</span>;
   if (!url) return <span class="thumb thumb-loading" aria-hidden="true" />;
   return (
-    <button type="button" class={full ? "thumb-button thumb-full" : "thumb-button"} onClick={() => setFull(!full)} aria-label={full ? t("post.photoSmaller") : t("post.photoLarger")}>
-      <img class="thumb" src={url} alt={t("post.photoAlt")} data-testid="post-photo" />
-    </button>
+    <>
+      <button type="button" class={full ? "thumb-button thumb-full" : "thumb-button"} onClick={() => { setFullOffline(false); setFull(!full); }} aria-label={full ? t("post.photoSmaller") : t("post.photoLarger")}>
+        <img class="thumb" src={url} alt={t("post.photoAlt")} data-testid="post-photo" />
+      </button>
+      {fullOffline && (
+        <span class="hint" role="status" data-testid="photo-full-offline">
+          {t("post.photoFullOffline")}
+        </span>
+      )}
+    </>
   );
 }
 
@@ -206,10 +220,10 @@ function CommentForm({ postId }: { postId: string }) {
   );
 }
 
-type PostCardProps = { post: PostView; comments: CommentView[]; members: MemberData[] | undefined; titleName: string; myId: string; canWrite: boolean };
+type PostCardProps = { post: PostView; comments: CommentView[]; members: MemberData[] | undefined; titleName: string; myId: string; canWrite: boolean; keepPhotos: boolean };
 
 /** Memoised: showing more posts does not re-render the ones already shown. */
-const PostCard = memo(function PostCard({ post, comments, members, titleName, myId, canWrite }: PostCardProps) {
+const PostCard = memo(function PostCard({ post, comments, members, titleName, myId, canWrite, keepPhotos }: PostCardProps) {
   const author = authorLine(memberOf(members, post.authorId));
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
@@ -270,7 +284,7 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
       {(post.attachmentIds.length > 0 || (post.localPhotos?.length ?? 0) > 0) && (
         <div class="photos">
           {post.attachmentIds.map((id) => (
-            <Thumb key={id} attachmentId={id} />
+            <Thumb key={id} attachmentId={id} owner={{ roomId: post.roomId, postId: post.id, keep: keepPhotos }} />
           ))}
           {post.localPhotos?.map((id) => <Thumb key={id} localId={id} />)}
         </div>
@@ -404,7 +418,7 @@ function MoreSentinel({ onMore }: { onMore: () => void }) {
 }
 
 export function Room() {
-  const { roomId } = useAppState();
+  const { roomId, sync } = useAppState();
   const data = useData();
   const [titleFilter, setTitleFilter] = useState("");
   const [query, setQuery] = useState("");
@@ -497,11 +511,16 @@ export function Room() {
         </div>
       </div>
       <Rejected entries={rejected} />
+      {sync.state === "offline" && posts.some((p) => p.attachmentIds.length > 0) && (
+        <p class="hint" data-testid="photos-offline-note">
+          {t("room.photosOffline")}
+        </p>
+      )}
       {!opened && <p class="hint">{t("common.loading")}</p>}
       {opened && shown.length === 0 && <p class="placeholder">{posts.length ? t("room.noMatch") : t("room.noPosts")}</p>}
       <div class="posts" data-testid="posts" data-total={shown.length}>
         {shown.slice(0, limit).map((post) => (
-          <PostCard key={post.id} post={post} comments={comments.get(post.id) ?? NO_COMMENTS} members={members} titleName={titleName(post.reportTitleId)} myId={myId} canWrite={canWrite} />
+          <PostCard key={post.id} post={post} comments={comments.get(post.id) ?? NO_COMMENTS} members={members} titleName={titleName(post.reportTitleId)} myId={myId} canWrite={canWrite} keepPhotos={room?.status !== "closed"} />
         ))}
       </div>
       {shown.length > limit && (
