@@ -8,6 +8,9 @@ beside each figure because it competes with the server for the same 2 cores.
     .venv/bin/python bench/sync_bench.py                       # SQLite in a temporary dir
     .venv/bin/python bench/sync_bench.py --pg                  # a scratch PostgreSQL database
         (CAREBOOK_BENCH_PG, default postgresql+asyncpg://postgres@127.0.0.1:55432/)
+    --only bare,serial,pull,paced,push,poke,history   (phases; `serial`: one client, empty
+        pulls back to back, with the server's CPU per pull)
+    --profile FILE                                    (the server under cProfile)
 
 Sessions: the demo users demo-nurse, demo-doctor and demo-caremanager (members of every
 demo room) are signed in once each (one cookie jar per user); many simulated clients share
@@ -235,6 +238,26 @@ async def pulls_closed(users: list[ApiClient], clients: int, seconds: float,
            share_of_bare=round(100 * rate / bare_rate, 1))
 
 
+async def pulls_serial(user: ApiClient, seconds: float, db: str) -> None:
+    """One client pulling back to back with nothing new anywhere: the pull's own cost,
+    latency and server CPU per pull, with no queueing and no other request in the way."""
+    cursor = await catch_up(user, None)
+    proc = SERVER["proc"]
+    lat: list[float] = []
+    cpu0 = sum(proc.cpu_times()[:2])
+    t_end = time.perf_counter() + seconds
+    while time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        response = await user.post("/api/sync/pull", {"cursor": cursor, "limit": 100})
+        lat.append(time.perf_counter() - t0)
+        assert response.status_code == 200 and not response.json()["rooms"], response.text
+        cursor = response.json()["cursor"]
+    cpu = sum(proc.cpu_times()[:2]) - cpu0
+    record(f"{db}: empty pull, one client back to back, nothing posted",
+           rate=round(len(lat) / seconds), p50_ms=pct(lat, .5) * 1e3,
+           p99_ms=pct(lat, .99) * 1e3, server_cpu_ms_per_pull=round(1e3 * cpu / len(lat), 2))
+
+
 async def pulls_paced(users: list[ApiClient], clients: int, seconds: float, db: str) -> None:
     apis = [clone(users[i % len(users)]) for i in range(clients)]
     start = [await catch_up(user, None) for user in users]
@@ -392,12 +415,33 @@ async def insert_history(url: str, room: str, title: str, author: str, n: int) -
     await engine.dispose()
 
 
+# `carebook serve` under cProfile. uvicorn re-raises SIGTERM after its graceful shutdown;
+# turning that into SystemExit lets the profile be written (cProfile only sees the loop's
+# thread, not aiosqlite's worker threads).
+PROFILED_SERVE = """
+import cProfile, signal, sys
+from server.cli import carebook
+def stop(*_):
+    raise SystemExit(0)
+signal.signal(signal.SIGTERM, stop)
+profile = cProfile.Profile()
+profile.enable()
+try:
+    carebook(sys.argv[2:], prog_name="carebook", standalone_mode=False)
+finally:
+    profile.disable()
+    profile.dump_stats(sys.argv[1])
+"""
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pg", action="store_true")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--history", type=int, default=100_000)
-    parser.add_argument("--only", default="bare,pull,paced,push,poke,history")
+    parser.add_argument("--only", default="bare,serial,pull,paced,push,poke,history")
+    parser.add_argument("--profile", metavar="FILE",
+                        help="run the server under cProfile and write its stats to FILE")
     args = parser.parse_args()
     only = set(args.only.split(","))
     data_dir = Path(tempfile.mkdtemp(prefix="carebook-syncbench-"))
@@ -418,9 +462,13 @@ async def main() -> None:
         db = "PostgreSQL"
     url = env.get("CAREBOOK_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir}/carebook.sqlite3"
     log = open(data_dir / "server.log", "w")
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/carebook"), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--no-worker", "--demo-on-first-start"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker",
+             "--demo-on-first-start"]
+    command = [str(ROOT / ".venv/bin/carebook"), *serve]
+    if args.profile:
+        command = [str(ROOT / ".venv/bin/python"), "-c", PROFILED_SERVE,
+                   str(Path(args.profile).resolve()), *serve]
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     bare_port = free_port()
     bare_proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/uvicorn"), "bench.bare_app:app", "--host", "127.0.0.1",
@@ -457,6 +505,9 @@ async def main() -> None:
             t0 = time.perf_counter()
             await insert_history(url, rooms[0][0], rooms[0][1], str(author), args.history)
             print(f"history inserted in {time.perf_counter() - t0:.1f} s", flush=True)
+        if "serial" in only:
+            mark()
+            await pulls_serial(readers[0], args.seconds, db)
         pusher = Pusher(apis[2], quiet[0], quiet[1], 20)
         bg = asyncio.create_task(pusher.run())
         try:

@@ -42,13 +42,28 @@ def _auth(request: Request[Any, Any, Any]) -> AuthContext:
     return ctx
 
 
-async def _db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
-    async with state.sessionmaker() as session:
-        try:
-            yield session
-        finally:
-            if session.in_transaction():
-                await session.rollback()
+async def _db_session(
+    state: State, request: Request[Any, Any, Any]
+) -> AsyncGenerator[AsyncSession, None]:
+    # The request's own session, which the auth middleware opened (one connection per
+    # request, see `db.RequestDatabase`); a session of its own only outside that middleware.
+    request_db: db.RequestDatabase | None = request.scope.get("state", {}).get(
+        db.REQUEST_DATABASE_KEY
+    )
+    if request_db is None:
+        async with state.sessionmaker() as session:
+            try:
+                yield session
+            finally:
+                if session.in_transaction():
+                    await session.rollback()
+        return
+    session = await request_db.session()
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await session.rollback()
 
 
 def _route_handlers() -> list[Any]:

@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import sqlite3
+import time
+import weakref
+from collections import deque
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+)
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.pool import NullPool
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
 from .settings import DatabaseSettings
+
+log = logging.getLogger("carebook.db")
+
+# A pooled PostgreSQL connection idle for longer than this is pinged before use (see
+# `_ping_if_idle`); one in steady use is not.
+PING_IF_IDLE_S = 30.0
+# PostgreSQL connections are replaced after this long, whatever their use, so that server-side
+# or proxy idle limits and slow leaks in a backend never meet a connection we still trust.
+RECYCLE_S = 1800
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -28,6 +50,63 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
+        dbapi_connection.__class__ = _OneHopConnection
+
+
+def _one_hop(
+    connection: sqlite3.Connection, operation: str, parameters: Any
+) -> tuple[Any, list[Any] | None, int | None, int]:
+    # Runs in aiosqlite's thread: the whole statement, its rows and its counts at once.
+    cursor = connection.cursor()
+    try:
+        if parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        description = cursor.description
+        rows = cursor.fetchall() if description else None
+        return description, rows, cursor.lastrowid, cursor.rowcount
+    finally:
+        cursor.close()
+
+
+class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, executing a statement in one trip to aiosqlite's thread.
+
+    The stock adapter makes four (create a cursor, execute, fetch all, close), each a
+    queue hand-off to the connection's thread and a wake-up of the event loop, and under
+    load a fight for the GIL: the largest cost of a small query on SQLite. Same results,
+    same errors (raised by the same sqlite3 calls, mapped by the same `_handle_exception`).
+    """
+
+    __slots__ = ()
+
+    def execute(self, operation: Any, parameters: Any = None) -> Any:
+        try:
+            aio = self._connection
+            description, rows, lastrowid, rowcount = self.await_(
+                aio._execute(_one_hop, aio._conn, operation, parameters)
+            )
+            if description:
+                self.description = description
+                self.lastrowid = self.rowcount = -1
+                self._rows = deque(rows or ())
+            else:
+                self.description = None
+                self.lastrowid = lastrowid
+                self.rowcount = rowcount
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+
+class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+
+    def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
+        if server_side:
+            return super().cursor(server_side=True)
+        return _OneHopCursor(self)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -37,27 +116,205 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _mark_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["carebook_idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(
+    dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """Ping a PostgreSQL connection at checkout only when it sat idle in the pool for a while.
+
+    `pool_pre_ping` pings at every checkout: three round trips (BEGIN, ";", ROLLBACK) before
+    each request's first query, the largest share of an empty pull. Connections go stale
+    when the server restarts, or a proxy or `idle_session_timeout` drops them while they
+    sit unused; a connection handed back moments ago is as good as the last query proved
+    it. So only connections idle for `PING_IF_IDLE_S` are pinged (the pool is LIFO, so a
+    busy server keeps reusing warm ones), every connection is recycled after `RECYCLE_S`,
+    and a connection that dies while busy fails its request, which makes SQLAlchemy
+    invalidate it and every older pooled connection (they are replaced at their next
+    checkout). A failed ping discards the connection and the pool connects afresh.
+    """
+    since = record.info.get("carebook_idle_since")
+    if since is None or time.monotonic() - since < PING_IF_IDLE_S:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception as error:
+        raise exc.DisconnectionError("stale pooled connection") from error
+
+
 def create_engine(settings: DatabaseSettings, *, for_migrations: bool = False) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": settings.echo}
     if settings.null_pool:
         kwargs["poolclass"] = NullPool
     elif settings.dialect == "postgresql":
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        kwargs.update(pool_size=10, max_overflow=20, pool_recycle=RECYCLE_S, pool_use_lifo=True)
     engine = create_async_engine(settings.url, **kwargs)
     if settings.dialect == "sqlite" and not for_migrations:
+        # A SQLite file connection does not go stale: no ping, no recycling.
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    if settings.dialect == "postgresql" and not settings.null_pool:
+        event.listen(engine.sync_engine.pool, "checkin", _mark_idle)
+        event.listen(engine.sync_engine.pool, "checkout", _ping_if_idle)
     return engine
+
+
+async def refresh_planner_statistics(engine: AsyncEngine, *, closing: bool = False) -> None:
+    """SQLite: give the query planner statistics (no-op on PostgreSQL, whose autovacuum does).
+
+    Without `sqlite_stat1` SQLite guesses that an equality on any index column selects ~10
+    rows, and may walk a room's whole (room_id, version) index where a primary key lookup
+    would do: with 100,000 posts in one room that was ~30 ms instead of 0.1 ms per query.
+    At start: ANALYZE, bounded by `analysis_limit` (a sample of each index, milliseconds
+    even for large tables). At close: `PRAGMA optimize`, SQLite's own advice for a
+    connection that ends, which re-analyzes the tables whose size changed much.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    async with engine.connect() as connection:
+        await connection.execution_options(sqlite_immediate=True)
+        async with connection.begin():
+            await connection.exec_driver_sql("PRAGMA analysis_limit=1000")
+            await connection.exec_driver_sql("PRAGMA optimize" if closing else "ANALYZE")
 
 
 async def begin_write(session: AsyncSession) -> None:
     """Start the session's transaction as a writer (SQLite: BEGIN IMMEDIATE; no-op elsewhere).
 
     Call it first in any unit of work that reads and then writes.
+
+    On SQLite the writers of this process also queue, in order, on an asyncio lock before
+    BEGIN IMMEDIATE (released when the transaction ends): waiting inside SQLite's busy
+    handler means sleeping in growing steps (up to 100 ms each) on a driver thread while
+    the lock may long be free, which made the tail of concurrent pushes seconds long.
+    Other processes (a separate `carebook worker`) still meet SQLite's own lock and busy
+    timeout, and a lock not free within `WRITER_QUEUE_S` is not waited for any longer here.
     """
-    if not session.in_transaction():
+    if session.in_transaction():
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        lock = _writer_lock(bind.engine)
+        try:
+            await asyncio.wait_for(lock.acquire(), WRITER_QUEUE_S)
+        except TimeoutError:
+            log.warning("waited %ss for this process's SQLite writers; going on", WRITER_QUEUE_S)
+        else:
+            session.info[_WRITER_LOCK] = lock
+    try:
         await session.connection(execution_options={"sqlite_immediate": True})
+    except BaseException:
+        _release_writer_lock(session.sync_session)
+        raise
+
+
+WRITER_QUEUE_S = 10.0  # as long as SQLite's busy_timeout
+_WRITER_LOCK = "carebook_writer_lock"
+_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _writer_lock(engine: Engine) -> asyncio.Lock:
+    # One per engine and event loop: an asyncio lock belongs to the loop it first waited in.
+    locks = _WRITER_LOCKS.setdefault(engine, {})
+    loop = asyncio.get_running_loop()
+    lock = locks.get(loop)
+    if lock is None:
+        for stale in [other for other in locks if other.is_closed()]:
+            del locks[stale]
+        lock = locks[loop] = asyncio.Lock()
+    return lock
+
+
+def _release_writer_lock(session: Session) -> None:
+    lock: asyncio.Lock | None = session.info.pop(_WRITER_LOCK, None)
+    if lock is not None and lock.locked():
+        lock.release()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _writer_done(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        _release_writer_lock(session)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+# --- one connection per request --------------------------------------------------------------
+
+# Where the auth middleware keeps a request's `RequestDatabase` in the ASGI scope's state.
+REQUEST_DATABASE_KEY = "carebook.request_database"
+
+
+class RequestDatabase:
+    """The one session of one HTTP request, on one pooled connection taken at first use.
+
+    Execution options that describe one transaction (`begin_write`, a pull's snapshot)
+    would outlive it on a connection the session does not own, so they are reset at the
+    end of each transaction.
+
+    The auth middleware resolves the caller with it and the handler's `db_session`
+    dependency gets the same session, so a request checks out one connection (and pings
+    at most once) instead of one per session. Transactions still begin and end as the
+    code says; between them the connection stays with the request, outside any
+    transaction, so it holds no lock and no snapshot. The middleware calls `release`
+    when the response starts (a streaming response such as the sync event stream then
+    holds no connection while it runs) and again, idempotently, when the request ends.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._connection: AsyncConnection | None = None
+        self._session: AsyncSession | None = None
+
+    async def session(self) -> AsyncSession:
+        if self._session is None:
+            engine: AsyncEngine = self._sessionmaker.kw["bind"]
+            connection = await engine.connect()
+            try:
+                session = self._sessionmaker(bind=connection)
+            except BaseException:
+                await connection.close()
+                raise
+            sync_connection = connection.sync_connection
+            assert sync_connection is not None
+
+            def reset(_session: Session, transaction: SessionTransaction) -> None:
+                if transaction.parent is None:
+                    _reset_transaction_options(sync_connection)
+
+            event.listen(session.sync_session, "after_transaction_end", reset)
+            self._connection, self._session = connection, session
+        return self._session
+
+    async def release(self) -> None:
+        """Roll back what is still open, forget the session's objects, return the connection."""
+        session, connection = self._session, self._connection
+        self._session = self._connection = None
+        try:
+            if session is not None:
+                await session.close()
+        finally:
+            if connection is not None:
+                await connection.close()
+
+
+def _reset_transaction_options(connection: Connection) -> None:
+    if connection.closed or connection.in_transaction():
+        return
+    options = connection.get_execution_options()
+    reset: dict[str, Any] = {}
+    if options.get("sqlite_immediate"):
+        reset["sqlite_immediate"] = False
+    if options.get("postgresql_readonly"):
+        reset["postgresql_readonly"] = False
+    level = options.get("isolation_level")
+    if level is not None and level != connection.default_isolation_level:
+        reset["isolation_level"] = connection.default_isolation_level
+    if reset:
+        connection.execution_options(**reset)

@@ -8,7 +8,9 @@ A stopped or pending user gets no room either.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -76,8 +78,16 @@ async def user_rooms(
         .join(Room, Room.id == RoomMember.room_id)
         .where(RoomMember.user_id == user_id, RoomMember.left_at.is_(None))
     )
+    return rooms_from_rows(rows)
+
+
+def rooms_from_rows(rows: Iterable[Any]) -> dict[uuid.UUID, RoomAccess]:
+    """Rooms from membership rows (`room_id`, `permission`, `patient_id`, `status`,
+    `version`) of current stays; rows whose `room_id` is None are skipped."""
     rooms: dict[uuid.UUID, RoomAccess] = {}
     for row in rows:
+        if row.room_id is None:
+            continue
         known = rooms.get(row.room_id)
         if known is not None and known.permission == Permission.write:
             continue  # two open stays would be a data error; the wider one wins

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, and_, bindparam, func, literal, null, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.models import (
@@ -40,13 +40,14 @@ from server.models import (
     ReportTitle,
     Room,
     RoomMember,
+    SystemSetting,
     User,
 )
 from server.models.enums import UserStatus
 
 from . import cursor as cursors
 from . import wire
-from .access import RoomAccess, user_rooms, user_state
+from .access import RoomAccess, UserState, rooms_from_rows
 from .changes import EntityType
 from .cursor import Cursor, RoomPosition
 
@@ -104,37 +105,124 @@ async def pull(
     limit = max(1, min(int(limit), MAX_LIMIT))
     await begin_snapshot(session)
     try:
-        epoch = await cursors.read_epoch(session)
-        if epoch is None:
+        found = await _read_state(session, user_id, device_id)
+        if found.epoch is None:
             await session.rollback()
             await cursors.ensure_epoch(session)
             await begin_snapshot(session)
-            epoch = await cursors.read_epoch(session)
-            assert epoch is not None
-        return await _pull(session, user_id, previous, epoch, limit, secret, device_id)
+            found = await _read_state(session, user_id, device_id)
+            assert found.epoch is not None
+        return await _pull(session, previous, found, limit, secret)
     finally:
         if session.in_transaction():
             await session.rollback()
 
 
+@dataclass(frozen=True)
+class _State:
+    """What every pull reads first, as of its snapshot."""
+
+    epoch: str | None
+    user: UserState | None
+    device_flagged: bool
+    rooms: dict[uuid.UUID, RoomAccess]
+    last_mutation_ids: dict[str, int]
+
+
+async def _read_state(
+    session: AsyncSession, user_id: uuid.UUID, device_id: uuid.UUID | None
+) -> _State:
+    """The epoch, the user, the device's wipe flag, the user's rooms with their versions and
+    the user's clients' last mutation ids, in one query.
+
+    A pull that finds nothing new needs nothing else, and every statement is a round trip
+    (on SQLite a hop through the driver's thread, several per statement): outer joins on a
+    one-row anchor and scalar subqueries make it one. The rules are those of
+    `access.user_state` / `access.user_rooms` (membership rows are read for every user and
+    dropped here for those who may read no room).
+    """
+    dialect = session.get_bind().dialect.name
+    statement = _STATE_QUERIES.get((dialect, device_id is not None))
+    if statement is None:
+        statement = _state_query(dialect, with_device=device_id is not None)
+        _STATE_QUERIES[(dialect, device_id is not None)] = statement
+    params: dict[str, Any] = {"user_id": user_id}
+    if device_id is not None:
+        params["device_id"] = device_id
+    rows = list(await session.execute(statement, params))
+    first = rows[0]
+    user = (
+        None
+        if first.user_id is None
+        else UserState(first.user_status, first.user_role, int(first.membership_version))
+    )
+    rooms = rooms_from_rows(rows) if user is not None and user.may_read_rooms else {}
+    last_ids = {str(k): int(v) for k, v in (first.mutations or {}).items()}
+    return _State(
+        None if first.epoch is None else str(first.epoch),
+        user,
+        first.flagged is not None,
+        rooms,
+        last_ids,
+    )
+
+
+# Built once per dialect and device/no device, with bound parameters: SQLAlchemy then reuses
+# the statement's cache key and compiled form instead of rebuilding both for every pull.
+_STATE_QUERIES: dict[tuple[str, bool], Any] = {}
+
+
+def _state_query(dialect: str, *, with_device: bool) -> Any:
+    epoch = select(SystemSetting.value).where(SystemSetting.key == cursors.EPOCH_KEY)
+    flagged: Any = (
+        select(Device.wipe_requested_at)
+        .where(Device.id == bindparam("device_id"))
+        .scalar_subquery()
+        if with_device
+        else null()
+    )
+    aggregate = func.json_object_agg if dialect == "postgresql" else func.json_group_object
+    mutations = (
+        select(aggregate(ClientMutation.client_id, ClientMutation.last_mutation_id))
+        .where(ClientMutation.user_id == bindparam("user_id"))
+        .scalar_subquery()
+    )
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            epoch.scalar_subquery().label("epoch"),
+            flagged.label("flagged"),
+            type_coerce(mutations, JSON).label("mutations"),
+            User.id.label("user_id"),
+            User.status.label("user_status"),
+            User.role.label("user_role"),
+            User.membership_version.label("membership_version"),
+            RoomMember.room_id.label("room_id"),
+            RoomMember.permission.label("permission"),
+            Room.patient_id.label("patient_id"),
+            Room.status.label("status"),
+            Room.version.label("version"),
+        )
+        .select_from(anchor)
+        .outerjoin(User, User.id == bindparam("user_id"))
+        .outerjoin(RoomMember, and_(RoomMember.user_id == User.id, RoomMember.left_at.is_(None)))
+        .outerjoin(Room, Room.id == RoomMember.room_id)
+    )
+
+
 async def _pull(
     session: AsyncSession,
-    user_id: uuid.UUID,
     previous: Cursor | None,
-    epoch: str,
+    found: _State,
     limit: int,
     secret: str,
-    device_id: uuid.UUID | None,
 ) -> PullResult:
+    epoch = found.epoch
+    assert epoch is not None
     known = dict(previous.rooms) if previous is not None else {}
     same_epoch = previous is not None and previous.epoch == epoch
-    state = await user_state(session, user_id)
-    wipe = state is None or state.status == UserStatus.stopped
-    if not wipe and device_id is not None:
-        flagged = await session.scalar(
-            select(Device.wipe_requested_at).where(Device.id == device_id)
-        )
-        wipe = flagged is not None
+    state = found.user
+    wipe = state is None or state.status == UserStatus.stopped or found.device_flagged
     if wipe:
         return PullResult(
             {
@@ -148,7 +236,7 @@ async def _pull(
             [],
         )
     assert state is not None
-    rooms = await user_rooms(session, user_id, state)
+    rooms = found.rooms
     revoked = sorted(str(r) for r in known if r not in rooms)
     reset = [] if same_epoch else sorted(str(r) for r in known if r in rooms)
     positions = known if same_epoch else {}
@@ -166,14 +254,7 @@ async def _pull(
         if changes:
             served.append(RoomServed(room_id, access.patient_id, len(changes)))
 
-    last_ids = {
-        row.client_id: int(row.last_mutation_id)
-        for row in await session.execute(
-            select(ClientMutation.client_id, ClientMutation.last_mutation_id).where(
-                ClientMutation.user_id == user_id
-            )
-        )
-    }
+    last_ids = found.last_mutation_ids
     token = cursors.encode(Cursor(epoch, state.membership_version, new_positions), secret)
     return PullResult(
         {
@@ -356,20 +437,21 @@ async def _current_states(
                 )
             ):
                 put(_title_change(title), title.version)
+        # Posts and comments by primary key alone, the room checked here: with `room_id` in
+        # the WHERE clause a planner without statistics (SQLite before its first ANALYZE)
+        # walks the room's (room_id, version) index instead, every row of a long room.
         elif entity_type == EntityType.post:
             for post in await session.scalars(
-                _fresh(select(Post)).where(
-                    Post.room_id == room_id, Post.id.in_(keys), Post.deleted_at.is_(None)
-                )
+                _fresh(select(Post)).where(Post.id.in_(keys), Post.deleted_at.is_(None))
             ):
-                put(_post_change(post), post.version)
+                if post.room_id == room_id:
+                    put(_post_change(post), post.version)
         elif entity_type == EntityType.comment:
             for comment in await session.scalars(
-                _fresh(select(Comment)).where(
-                    Comment.room_id == room_id, Comment.id.in_(keys), Comment.deleted_at.is_(None)
-                )
+                _fresh(select(Comment)).where(Comment.id.in_(keys), Comment.deleted_at.is_(None))
             ):
-                put(_comment_change(comment), comment.version)
+                if comment.room_id == room_id:
+                    put(_comment_change(comment), comment.version)
         elif entity_type == EntityType.receipt:
             for receipt in await session.scalars(
                 _fresh(select(ReadReceipt)).where(

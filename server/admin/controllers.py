@@ -11,7 +11,7 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post, put
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
@@ -67,7 +67,7 @@ from .schemas import (
 
 Query = Annotated[str | None, Parameter(max_length=100)]
 # `state` is a reserved name in Litestar handlers: the query parameter keeps it on the wire.
-StateQuery = Annotated[ApplicationState | None, Parameter(query="state")]
+StateQuery = Annotated[ApplicationState | None, QueryParameter(name="state")]
 
 
 # -- the office side ---------------------------------------------------------------------------
@@ -111,7 +111,7 @@ class OfficeController(Controller):
         auth: AuthContext,
         db_session: AsyncSession,
         q: Query = None,
-        job_type: Annotated[JobType | None, Parameter(query="jobType")] = None,
+        job_type: Annotated[JobType | None, QueryParameter(name="jobType")] = None,
         status: UserStatus | None = None,
     ) -> LedgerOut:
         return await OfficeStaff(db_session, auth).staff(
@@ -256,8 +256,8 @@ class AdminLedgerController(Controller):
         db_session: AsyncSession,
         settings: Settings,
         q: Query = None,
-        office_id: Annotated[uuid.UUID | None, Parameter(query="officeId")] = None,
-        job_type: Annotated[JobType | None, Parameter(query="jobType")] = None,
+        office_id: Annotated[uuid.UUID | None, QueryParameter(name="officeId")] = None,
+        job_type: Annotated[JobType | None, QueryParameter(name="jobType")] = None,
         role: Role | None = None,
         status: UserStatus | None = None,
     ) -> LedgerOut:
@@ -276,8 +276,8 @@ class AdminLedgerController(Controller):
         db_session: AsyncSession,
         settings: Settings,
         q: Query = None,
-        office_id: Annotated[uuid.UUID | None, Parameter(query="officeId")] = None,
-        job_type: Annotated[JobType | None, Parameter(query="jobType")] = None,
+        office_id: Annotated[uuid.UUID | None, QueryParameter(name="officeId")] = None,
+        job_type: Annotated[JobType | None, QueryParameter(name="jobType")] = None,
         role: Role | None = None,
         status: UserStatus | None = None,
     ) -> Response[bytes]:

@@ -8,6 +8,8 @@ Route handlers say how much they need with `opt={"auth": …}`:
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from datetime import timedelta
 from http.cookies import SimpleCookie
@@ -17,7 +19,7 @@ import msgspec
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, false, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from .. import db
@@ -29,6 +31,7 @@ from ..settings import Settings
 from . import tokens
 from .context import AuthContext, presession_cookie_name, session_cookie_name
 
+log = logging.getLogger("carebook.auth")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 DEVICE_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 TOUCH_AFTER = timedelta(seconds=60)
@@ -63,6 +66,28 @@ def _cookie_header(settings: Settings, name: str, value: tuple[str, int] | None)
         return f"{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{secure}".encode()
     token, max_age = value
     return f"{name}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}".encode()
+
+
+@functools.cache
+def _who_query(with_device: bool, with_session: bool) -> Any:
+    """Device by key, session by token hash and its user, outer-joined on a one-row anchor.
+
+    Built once per shape, with bound parameters, so that SQLAlchemy reuses its cache key and
+    compiled form rather than rebuilding both on every request.
+    """
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(Device, UserSession, User)
+        .select_from(anchor)
+        .outerjoin(
+            Device, Device.device_key == bindparam("device_key") if with_device else false()
+        )
+        .outerjoin(
+            UserSession,
+            UserSession.token_hash == bindparam("token_hash") if with_session else false(),
+        )
+        .outerjoin(User, User.id == UserSession.user_id)
+    )
 
 
 def auth_middleware_factory(
@@ -104,8 +129,40 @@ def auth_middleware_factory(
             if pre is not None and re.fullmatch(r"[A-Za-z0-9_-]{20,64}", pre.value):
                 ctx.presession_nonce = pre.value
 
-            async with sessionmaker() as session:
-                wiped = await self._resolve(session, ctx, cookies)
+            # One session and one connection for the whole request: the handler's
+            # `db_session` is this session (server/app.py), and the connection goes back to
+            # the pool when the response starts, so a streaming response holds none.
+            request_db = db.RequestDatabase(sessionmaker)
+            scope.setdefault("state", {})[db.REQUEST_DATABASE_KEY] = request_db
+            try:
+                await self._handle(scope, receive, send, ctx, cookies, headers, mode, english,
+                                   request_db)
+            finally:
+                await request_db.release()
+
+        async def _handle(
+            self,
+            scope: Scope,
+            receive: Receive,
+            send: Send,
+            ctx: AuthContext,
+            cookies: SimpleCookie,
+            headers: dict[str, str],
+            mode: str,
+            english: bool,
+            request_db: db.RequestDatabase,
+        ) -> None:
+            wiped = False
+            if ctx.device_key is not None or cookies.get(session_cookie_name(settings)):
+                session = await request_db.session()
+                try:
+                    wiped = await self._resolve(session, ctx, cookies)
+                finally:
+                    # The handler starts its own transactions on this session; what the
+                    # middleware loaded stays usable in `ctx`, detached.
+                    session.expunge_all()
+                    if session.in_transaction():
+                        await session.rollback()
             if wiped:
                 await _answer(
                     send,
@@ -152,10 +209,18 @@ def auth_middleware_factory(
             scope.setdefault("state", {})["auth"] = ctx
 
             async def send_with_cookies(message: Message) -> None:
-                if message["type"] == "http.response.start" and ctx.cookies:
-                    out = MutableScopeHeaders.from_message(message)
-                    for name, value in ctx.cookies.items():
-                        out.add("set-cookie", _cookie_header(settings, name, value).decode())
+                if message["type"] == "http.response.start":
+                    # The handler and its dependencies are done with the session by now
+                    # (their work is committed or rolled back): a failure to hand the
+                    # connection back must not turn a finished answer into a 500.
+                    try:
+                        await request_db.release()
+                    except Exception:
+                        log.exception("could not release the request's database connection")
+                    if ctx.cookies:
+                        out = MutableScopeHeaders.from_message(message)
+                        for name, value in ctx.cookies.items():
+                            out.add("set-cookie", _cookie_header(settings, name, value).decode())
                 await send(message)
 
             await self.app(scope, receive, send_with_cookies)
@@ -184,10 +249,19 @@ def auth_middleware_factory(
         ) -> bool:
             """Load device and session; True when the device must be told to wipe."""
             now = ctx.now
+            morsel = cookies.get(session_cookie_name(settings))
+            token = morsel.value if morsel is not None and morsel.value else None
+            # Device, session and user in one query (outer joins on a one-row anchor): every
+            # signed-in request pays for this, so it is one round trip, not three.
+            params: dict[str, Any] = {}
             if ctx.device_key is not None:
-                ctx.device = await session.scalar(
-                    select(Device).where(Device.device_key == ctx.device_key)
-                )
+                params["device_key"] = ctx.device_key
+            if token is not None:
+                params["token_hash"] = tokens.token_hash(token)
+            query = _who_query(ctx.device_key is not None, token is not None)
+            row = (await session.execute(query, params)).one()
+            if ctx.device_key is not None:
+                ctx.device = row.Device
                 device = ctx.device
                 if device is not None and device.wipe_requested_at is not None:
                     session.expunge_all()
@@ -212,16 +286,13 @@ def auth_middleware_factory(
                     )
                     await session.commit()
                     return True
-            morsel = cookies.get(session_cookie_name(settings))
-            if morsel is None or not morsel.value:
+            if token is None:
                 return False
-            found = await session.scalar(
-                select(UserSession).where(UserSession.token_hash == tokens.token_hash(morsel.value))
-            )
+            found: UserSession | None = row.UserSession
             if found is None:
                 ctx.clear_session_cookie()
                 return False
-            user = await session.get(User, found.user_id)
+            user: User | None = row.User
             idle = timedelta(seconds=settings.auth.idle_timeout_s)
             bound_elsewhere = (
                 found.device_id is not None

@@ -3,6 +3,7 @@ run with a post, and the live event stream. The engine (`sync/`) does the syncin
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -33,6 +34,7 @@ from ..push.outbox import enqueue_post_notifications
 from ..settings import Settings
 
 HEARTBEAT_S = 20.0
+log = logging.getLogger("carebook.sync")
 
 
 class SyncService:
@@ -259,14 +261,26 @@ def _poke(room_id: uuid.UUID, version: int) -> StreamEvent:
 
 @asynccontextmanager
 async def sync_notifier_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """On PostgreSQL, LISTEN for other processes' pokes while the app runs."""
+    """On PostgreSQL, LISTEN for other processes' pokes while the app runs. On SQLite, give
+    the query planner statistics at start and refresh them at close: the pull's queries
+    stay index lookups however long a room grows (`db.refresh_planner_statistics`)."""
     settings: Settings = app.state.settings
+    engine = app.state.engine
     listener: notify.PgListener | None = None
     if settings.database.dialect == "postgresql":
         listener = notify.PgListener(notify.listener_dsn(settings.database.url))
         await listener.start()
+    await _planner_statistics(engine, closing=False)
     try:
         yield
     finally:
         if listener is not None:
             await listener.stop()
+        await _planner_statistics(engine, closing=True)
+
+
+async def _planner_statistics(engine: Any, *, closing: bool) -> None:
+    try:
+        await db.refresh_planner_statistics(engine, closing=closing)
+    except Exception as exc:  # statistics help; they never stop the server from serving
+        log.warning("cannot refresh SQLite planner statistics (%s)", type(exc).__name__)

@@ -1,0 +1,84 @@
+"""SQLite writers of one process queue on an asyncio lock in `begin_write` (server/db.py): in
+arrival order, and the lock is given back however the transaction ends — commit, rollback,
+close, an error inside it. On PostgreSQL `begin_write` takes no lock at all."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from server import db
+
+
+def is_sqlite(sessionmaker: Any) -> bool:
+    return bool(sessionmaker.kw["bind"].dialect.name == "sqlite")
+
+
+async def test_sqlite_writers_enter_one_at_a_time_in_arrival_order(sessionmaker: Any) -> None:
+    """SQLite: in arrival order, one at a time. PostgreSQL: no queue in the process (row locks
+    order writers there), so these writers, which lock no row, overlap."""
+    order: list[int] = []
+    inside = 0
+    most_inside = 0
+
+    async def writer(i: int) -> None:
+        nonlocal inside, most_inside
+        async with sessionmaker() as session:
+            await db.begin_write(session)
+            order.append(i)
+            inside += 1
+            most_inside = max(most_inside, inside)
+            await session.execute(text("SELECT 1"))
+            await asyncio.sleep(0.02)  # holds the write lock across awaits, like a mutation
+            inside -= 1
+            await session.commit()
+
+    tasks = []
+    for i in range(5):
+        tasks.append(asyncio.create_task(writer(i)))
+        await asyncio.sleep(0.005)  # arrive one after the other
+    await asyncio.gather(*tasks)
+    assert sorted(order) == [0, 1, 2, 3, 4]
+    if is_sqlite(sessionmaker):
+        assert order == [0, 1, 2, 3, 4]
+        assert most_inside == 1
+    else:
+        assert most_inside > 1
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback", "close", "error"])
+async def test_the_lock_is_given_back_however_the_transaction_ends(
+    sessionmaker: Any, ending: str
+) -> None:
+    session = sessionmaker()
+    try:
+        await db.begin_write(session)
+        holds = session.info.get("carebook_writer_lock")
+        if is_sqlite(sessionmaker):
+            assert holds is not None and holds.locked()
+        else:
+            assert holds is None  # PostgreSQL orders writers by row locks
+        if ending == "commit":
+            await session.commit()
+        elif ending == "rollback":
+            await session.rollback()
+        elif ending == "error":
+            with pytest.raises(DBAPIError):
+                await session.execute(text("SELECT * FROM no_such_table"))
+            await session.rollback()
+    finally:
+        await session.close()
+    # The next writer gets in at once (a lock never given back would hold it for
+    # WRITER_QUEUE_S = 10 s before it went on without).
+    started = time.perf_counter()
+    async with sessionmaker() as other:
+        await db.begin_write(other)
+        await other.execute(text("SELECT 1"))
+        await other.commit()
+    assert time.perf_counter() - started < 2.0
+    assert "carebook_writer_lock" not in other.info
