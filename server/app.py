@@ -21,6 +21,7 @@ from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
 from .health.controllers import health
 from .pwa import serve_pwa
+from .request_database import REQUEST_DATABASE_KEY, RequestDatabase
 from .security_headers import security_headers_middleware_factory
 from .settings import Settings, load_settings
 
@@ -46,9 +47,9 @@ async def _db_session(
     state: State, request: Request[Any, Any, Any]
 ) -> AsyncGenerator[AsyncSession, None]:
     # The request's own session, which the auth middleware opened (one connection per
-    # request, see `db.RequestDatabase`); a session of its own only outside that middleware.
-    request_db: db.RequestDatabase | None = request.scope.get("state", {}).get(
-        db.REQUEST_DATABASE_KEY
+    # request, see `RequestDatabase`); a session of its own only outside that middleware.
+    request_db: RequestDatabase | None = request.scope.get("state", {}).get(
+        REQUEST_DATABASE_KEY
     )
     if request_db is None:
         async with state.sessionmaker() as session:

@@ -1,23 +1,17 @@
-"""Engines and sessions: SQLite gets WAL, foreign keys and a busy timeout at every connect."""
+"""Engines and sessions: SQLite gets WAL, foreign keys and a busy timeout at every connect;
+writers begin with `begin_write`. A request's one session is in `request_database.py`."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 import time
 import weakref
-from collections import deque
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.dialects.sqlite.aiosqlite import (
-    AsyncAdapt_aiosqlite_connection,
-    AsyncAdapt_aiosqlite_cursor,
-)
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -26,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
+from . import sqlite_driver
 from .settings import DatabaseSettings
 
 log = logging.getLogger("carebook.db")
@@ -50,63 +45,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
-        dbapi_connection.__class__ = _OneHopConnection
-
-
-def _one_hop(
-    connection: sqlite3.Connection, operation: str, parameters: Any
-) -> tuple[Any, list[Any] | None, int | None, int]:
-    # Runs in aiosqlite's thread: the whole statement, its rows and its counts at once.
-    cursor = connection.cursor()
-    try:
-        if parameters is None:
-            cursor.execute(operation)
-        else:
-            cursor.execute(operation, parameters)
-        description = cursor.description
-        rows = cursor.fetchall() if description else None
-        return description, rows, cursor.lastrowid, cursor.rowcount
-    finally:
-        cursor.close()
-
-
-class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
-    """SQLAlchemy's aiosqlite cursor, executing a statement in one trip to aiosqlite's thread.
-
-    The stock adapter makes four (create a cursor, execute, fetch all, close), each a
-    queue hand-off to the connection's thread and a wake-up of the event loop, and under
-    load a fight for the GIL: the largest cost of a small query on SQLite. Same results,
-    same errors (raised by the same sqlite3 calls, mapped by the same `_handle_exception`).
-    """
-
-    __slots__ = ()
-
-    def execute(self, operation: Any, parameters: Any = None) -> Any:
-        try:
-            aio = self._connection
-            description, rows, lastrowid, rowcount = self.await_(
-                aio._execute(_one_hop, aio._conn, operation, parameters)
-            )
-            if description:
-                self.description = description
-                self.lastrowid = self.rowcount = -1
-                self._rows = deque(rows or ())
-            else:
-                self.description = None
-                self.lastrowid = lastrowid
-                self.rowcount = rowcount
-        except Exception as error:
-            self._adapt_connection._handle_exception(error)
-
-
-class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
-
-    def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
-        if server_side:
-            return super().cursor(server_side=True)
-        return _OneHopCursor(self)
+    sqlite_driver.one_hop_statements(dbapi_connection)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -243,78 +182,3 @@ def _writer_done(session: Session, transaction: SessionTransaction) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-# --- one connection per request --------------------------------------------------------------
-
-# Where the auth middleware keeps a request's `RequestDatabase` in the ASGI scope's state.
-REQUEST_DATABASE_KEY = "carebook.request_database"
-
-
-class RequestDatabase:
-    """The one session of one HTTP request, on one pooled connection taken at first use.
-
-    Execution options that describe one transaction (`begin_write`, a pull's snapshot)
-    would outlive it on a connection the session does not own, so they are reset at the
-    end of each transaction.
-
-    The auth middleware resolves the caller with it and the handler's `db_session`
-    dependency gets the same session, so a request checks out one connection (and pings
-    at most once) instead of one per session. Transactions still begin and end as the
-    code says; between them the connection stays with the request, outside any
-    transaction, so it holds no lock and no snapshot. The middleware calls `release`
-    when the response starts (a streaming response such as the sync event stream then
-    holds no connection while it runs) and again, idempotently, when the request ends.
-    """
-
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self._sessionmaker = sessionmaker
-        self._connection: AsyncConnection | None = None
-        self._session: AsyncSession | None = None
-
-    async def session(self) -> AsyncSession:
-        if self._session is None:
-            engine: AsyncEngine = self._sessionmaker.kw["bind"]
-            connection = await engine.connect()
-            try:
-                session = self._sessionmaker(bind=connection)
-            except BaseException:
-                await connection.close()
-                raise
-            sync_connection = connection.sync_connection
-            assert sync_connection is not None
-
-            def reset(_session: Session, transaction: SessionTransaction) -> None:
-                if transaction.parent is None:
-                    _reset_transaction_options(sync_connection)
-
-            event.listen(session.sync_session, "after_transaction_end", reset)
-            self._connection, self._session = connection, session
-        return self._session
-
-    async def release(self) -> None:
-        """Roll back what is still open, forget the session's objects, return the connection."""
-        session, connection = self._session, self._connection
-        self._session = self._connection = None
-        try:
-            if session is not None:
-                await session.close()
-        finally:
-            if connection is not None:
-                await connection.close()
-
-
-def _reset_transaction_options(connection: Connection) -> None:
-    if connection.closed or connection.in_transaction():
-        return
-    options = connection.get_execution_options()
-    reset: dict[str, Any] = {}
-    if options.get("sqlite_immediate"):
-        reset["sqlite_immediate"] = False
-    if options.get("postgresql_readonly"):
-        reset["postgresql_readonly"] = False
-    level = options.get("isolation_level")
-    if level is not None and level != connection.default_isolation_level:
-        reset["isolation_level"] = connection.default_isolation_level
-    if reset:
-        connection.execution_options(**reset)

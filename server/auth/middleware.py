@@ -27,6 +27,7 @@ from ..audit import service as audit
 from ..clock import Clock
 from ..models import Device, User, UserSession
 from ..models.enums import SessionStage, UserStatus
+from ..request_database import REQUEST_DATABASE_KEY, RequestDatabase
 from ..settings import Settings
 from . import tokens
 from .context import AuthContext, presession_cookie_name, session_cookie_name
@@ -132,8 +133,8 @@ def auth_middleware_factory(
             # One session and one connection for the whole request: the handler's
             # `db_session` is this session (server/app.py), and the connection goes back to
             # the pool when the response starts, so a streaming response holds none.
-            request_db = db.RequestDatabase(sessionmaker)
-            scope.setdefault("state", {})[db.REQUEST_DATABASE_KEY] = request_db
+            request_db = RequestDatabase(sessionmaker)
+            scope.setdefault("state", {})[REQUEST_DATABASE_KEY] = request_db
             try:
                 await self._handle(scope, receive, send, ctx, cookies, headers, mode, english,
                                    request_db)
@@ -150,7 +151,7 @@ def auth_middleware_factory(
             headers: dict[str, str],
             mode: str,
             english: bool,
-            request_db: db.RequestDatabase,
+            request_db: RequestDatabase,
         ) -> None:
             wiped = False
             if ctx.device_key is not None or cookies.get(session_cookie_name(settings)):

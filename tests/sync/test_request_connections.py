@@ -1,4 +1,4 @@
-"""One connection per request (server/db.py `RequestDatabase`): the auth middleware and the
+"""One connection per request (server/request_database.py): the auth middleware and the
 handler share one session on one pooled connection; a transaction's options (SQLite's
 BEGIN IMMEDIATE, a pull's read-only REPEATABLE READ on PostgreSQL) end with it; the event
 stream holds no connection while it waits; a pull that finds nothing runs two queries."""
