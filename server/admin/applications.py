@@ -538,12 +538,14 @@ class ApplicationReview:
         await deliver(self.mailer, letters)
         return (await application_outs(self.session, [application], self.ctx))[0]
 
+    async def _applicant(self, application: Application) -> User | None:
+        """Who applied (None for a form filled in by the city itself)."""
+        if application.applicant_id is None:
+            return None
+        return await self.session.get(User, application.applicant_id)
+
     async def _applicant_letter(self, application: Application) -> list[Letter]:
-        applicant = (
-            await self.session.get(User, application.applicant_id)
-            if application.applicant_id
-            else None
-        )
+        applicant = await self._applicant(application)
         if applicant is None or not applicant.email:
             return []
         return [
@@ -630,11 +632,7 @@ class ApplicationReview:
         )
         room = await open_room(self.session, self.ctx, spec, application=application)
         application.room_id = room.id
-        applicant = (
-            await self.session.get(User, application.applicant_id)
-            if application.applicant_id
-            else None
-        )
+        applicant = await self._applicant(application)
         if applicant is None or not applicant.email:
             return []
         return [
@@ -673,11 +671,7 @@ class ApplicationReview:
         if application.kind == ApplicationKind.id_invited:
             to, name = str(application.payload.get("email", "")), str(application.payload["name"])
         else:
-            applicant = (
-                await self.session.get(User, application.applicant_id)
-                if application.applicant_id
-                else None
-            )
+            applicant = await self._applicant(application)
             to, name = (applicant.email, applicant.name) if applicant else ("", "")
         if to:
             letters.append(
