@@ -4,7 +4,7 @@ import { addNotice } from "../store";
 import { adminApi, query, type Application, type Invitation, type Office, type Room, type UserRef } from "./api";
 import { adminHref, FORM_CODES } from "./helpers";
 import { label, ta } from "./messages";
-import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, Select, TextArea, useLoad } from "./ui";
+import { dateTime, day, ErrorBox, Facts, Input, ListTable, Loading, Section, Select, TextArea, useLoad } from "./ui";
 
 const STATES = ["submitted", "approved", "rejected", "withdrawn"];
 const KINDS = ["idCareManager", "idInvited", "idStop", "roomOpen", "roomJoin", "roomClose"];
@@ -37,42 +37,24 @@ export function Inbox() {
         <Select id="inbox-state" label={ta("inbox.state")} value={state} onValue={setState} placeholder={ta("a.all")} options={STATES.map((s) => ({ value: s, label: label("state", s) }))} />
         <Select id="inbox-kind" label={ta("inbox.kind")} value={kind} onValue={setKind} placeholder={ta("a.all")} options={KINDS.map((k) => ({ value: k, label: label("kind", k) }))} />
       </div>
-      {!data ? (
-        <Loading error={error} />
-      ) : data.length === 0 ? (
-        <p class="admin-empty">{ta("a.empty")}</p>
-      ) : (
-        <table class="admin-table">
-          <thead>
-            <tr>
-              <th scope="col">{ta("inbox.age")}</th>
-              <th scope="col">{ta("inbox.kind")}</th>
-              <th scope="col">{ta("inbox.subject")}</th>
-              <th scope="col">{ta("inbox.office")}</th>
-              <th scope="col">{ta("inbox.submitted")}</th>
-              <th scope="col">{ta("inbox.state")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((a) => (
-              <tr key={a.id} data-testid="inbox-row" data-kind={a.kind} data-state={a.state}>
-                <td class="a-num">{ta("inbox.days", { n: a.ageDays })}</td>
-                <td>
-                  <a href={adminHref("applications", a.id)} data-testid="inbox-open">
-                    {a.kindLabel || label("kind", a.kind)}
-                  </a>
-                </td>
-                <td>{subjectOf(a)}</td>
-                <td>{a.office?.name ?? "—"}</td>
-                <td>{dateTime(a.createdAt)}</td>
-                <td>
-                  <span class={`a-badge a-badge-${a.state}`}>{label("state", a.state)}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable rows={data} error={error} showEmpty headers={[ta("inbox.age"), ta("inbox.kind"), ta("inbox.subject"), ta("inbox.office"), ta("inbox.submitted"), ta("inbox.state")]}>
+        {(a) => (
+          <tr key={a.id} data-testid="inbox-row" data-kind={a.kind} data-state={a.state}>
+            <td class="a-num">{ta("inbox.days", { n: a.ageDays })}</td>
+            <td>
+              <a href={adminHref("applications", a.id)} data-testid="inbox-open">
+                {a.kindLabel || label("kind", a.kind)}
+              </a>
+            </td>
+            <td>{subjectOf(a)}</td>
+            <td>{a.office?.name ?? "—"}</td>
+            <td>{dateTime(a.createdAt)}</td>
+            <td>
+              <span class={`a-badge a-badge-${a.state}`}>{label("state", a.state)}</span>
+            </td>
+          </tr>
+        )}
+      </ListTable>
     </div>
   );
 }
@@ -290,71 +272,52 @@ export function Invitations() {
       </Section>
       <Section title={ta("inv.list")}>
         <ErrorBox error={revokeError} testId="revoke-error" />
-        {!list.data ? (
-          <Loading error={list.error} />
-        ) : list.data.length === 0 ? (
-          <p class="admin-empty">{ta("a.empty")}</p>
-        ) : (
-          <table class="admin-table">
-            <thead>
-              <tr>
-                <th scope="col">{ta("inv.name")}</th>
-                <th scope="col">{ta("inv.email")}</th>
-                <th scope="col">{ta("inv.office")}</th>
-                <th scope="col">{ta("inbox.submitted")}</th>
-                <th scope="col">{ta("inv.expires")}</th>
-                <th scope="col">{ta("inv.state")}</th>
-                <th scope="col">{ta("a.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((i) => (
-                <tr key={i.id} data-testid="invitation-row" data-state={i.state}>
-                  <td>{i.name}</td>
-                  <td>{i.email}</td>
-                  <td>{i.office.name}</td>
-                  <td>{dateTime(i.createdAt)}</td>
-                  <td>{dateTime(i.expiresAt)}</td>
-                  <td data-testid="invitation-state">
-                    {i.applicationId ? <a href={adminHref("applications", i.applicationId)}>{label("inv.state", i.state)}</a> : label("inv.state", i.state)}
-                    {i.state === "revoked" && i.revokedBy && (
-                      <span class="hint">
-                        {" "}
-                        （{ta("inv.revokedBy", { name: i.revokedBy })}）
-                      </span>
-                    )}
-                  </td>
-                  <td>
-                    {i.state === "pending" &&
-                      (confirming === i.id ? (
-                        <div role="group" aria-label={ta("inv.revoke")} data-testid="revoke-confirm">
-                          <p>{ta("inv.revokeConfirm", { name: i.name, email: i.email })}</p>
-                          <button type="button" class="danger" data-testid="revoke-yes" disabled={busy} onClick={() => void revoke(i)}>
-                            {ta("inv.revokeYes")}
-                          </button>{" "}
-                          <button type="button" data-testid="revoke-no" disabled={busy} onClick={() => setConfirming(null)}>
-                            {ta("inv.revokeNo")}
-                          </button>
-                        </div>
-                      ) : (
-                        <button
-                          type="button"
-                          data-testid="revoke-invitation"
-                          aria-label={`${ta("inv.revoke")}: ${i.name}`}
-                          onClick={() => {
-                            setRevokeError(null);
-                            setConfirming(i.id);
-                          }}
-                        >
-                          {ta("inv.revoke")}
-                        </button>
-                      ))}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <ListTable rows={list.data} error={list.error} showEmpty headers={[ta("inv.name"), ta("inv.email"), ta("inv.office"), ta("inbox.submitted"), ta("inv.expires"), ta("inv.state"), ta("a.actions")]}>
+          {(i) => (
+            <tr key={i.id} data-testid="invitation-row" data-state={i.state}>
+              <td>{i.name}</td>
+              <td>{i.email}</td>
+              <td>{i.office.name}</td>
+              <td>{dateTime(i.createdAt)}</td>
+              <td>{dateTime(i.expiresAt)}</td>
+              <td data-testid="invitation-state">
+                {i.applicationId ? <a href={adminHref("applications", i.applicationId)}>{label("inv.state", i.state)}</a> : label("inv.state", i.state)}
+                {i.state === "revoked" && i.revokedBy && (
+                  <span class="hint">
+                    {" "}
+                    （{ta("inv.revokedBy", { name: i.revokedBy })}）
+                  </span>
+                )}
+              </td>
+              <td>
+                {i.state === "pending" &&
+                  (confirming === i.id ? (
+                    <div role="group" aria-label={ta("inv.revoke")} data-testid="revoke-confirm">
+                      <p>{ta("inv.revokeConfirm", { name: i.name, email: i.email })}</p>
+                      <button type="button" class="danger" data-testid="revoke-yes" disabled={busy} onClick={() => void revoke(i)}>
+                        {ta("inv.revokeYes")}
+                      </button>{" "}
+                      <button type="button" data-testid="revoke-no" disabled={busy} onClick={() => setConfirming(null)}>
+                        {ta("inv.revokeNo")}
+                      </button>
+                    </div>
+                  ) : (
+                    <button
+                      type="button"
+                      data-testid="revoke-invitation"
+                      aria-label={`${ta("inv.revoke")}: ${i.name}`}
+                      onClick={() => {
+                        setRevokeError(null);
+                        setConfirming(i.id);
+                      }}
+                    >
+                      {ta("inv.revoke")}
+                    </button>
+                  ))}
+              </td>
+            </tr>
+          )}
+        </ListTable>
       </Section>
     </div>
   );
@@ -594,42 +557,25 @@ export function Offices() {
   return (
     <div data-testid="admin-offices">
       <h1>{ta("office.heading")}</h1>
-      {!data ? (
-        <Loading error={error} />
-      ) : (
-        <table class="admin-table">
-          <thead>
-            <tr>
-              <th scope="col">{ta("office.name")}</th>
-              <th scope="col">{ta("office.kind")}</th>
-              <th scope="col">{ta("office.address")}</th>
-              <th scope="col">{ta("office.phone")}</th>
-              <th scope="col">{ta("office.representative")}</th>
-              <th scope="col">{ta("office.pledge")}</th>
-              <th scope="col">{ta("office.activeUsers")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((o) => (
-              <tr key={o.id} data-testid="office-row">
-                <td>
-                  {o.name}
-                  <div class="a-kana">{o.nameKana}</div>
-                </td>
-                <td>{o.kindLabel}</td>
-                <td>{[o.postalCode && `〒${o.postalCode}`, o.address].filter(Boolean).join(" ")}</td>
-                <td>{o.phone}</td>
-                <td>{o.representative ?? "—"}</td>
-                <td>
-                  {o.pledgedAt ? `${day(o.pledgedAt)}（${o.pledgeVersion ?? ""}）` : "—"}{" "}
-                  <a href={adminHref("print", "4-1", o.id)}>{ta("a.print")}</a>
-                </td>
-                <td class="a-num">{o.activeUsers}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable rows={data} error={error} headers={[ta("office.name"), ta("office.kind"), ta("office.address"), ta("office.phone"), ta("office.representative"), ta("office.pledge"), ta("office.activeUsers")]}>
+        {(o) => (
+          <tr key={o.id} data-testid="office-row">
+            <td>
+              {o.name}
+              <div class="a-kana">{o.nameKana}</div>
+            </td>
+            <td>{o.kindLabel}</td>
+            <td>{[o.postalCode && `〒${o.postalCode}`, o.address].filter(Boolean).join(" ")}</td>
+            <td>{o.phone}</td>
+            <td>{o.representative ?? "—"}</td>
+            <td>
+              {o.pledgedAt ? `${day(o.pledgedAt)}（${o.pledgeVersion ?? ""}）` : "—"}{" "}
+              <a href={adminHref("print", "4-1", o.id)}>{ta("a.print")}</a>
+            </td>
+            <td class="a-num">{o.activeUsers}</td>
+          </tr>
+        )}
+      </ListTable>
       <Section title={ta("office.add")}>
         <form onSubmit={add} noValidate class="admin-form-grid">
           <Input id="office-name" label={ta("office.name")} value={form.name} onValue={set("name")} required />
@@ -667,38 +613,23 @@ export function Rooms() {
           </a>
         </div>
       </div>
-      {!data ? (
-        <Loading error={error} />
-      ) : (
-        <table class="admin-table">
-          <thead>
-            <tr>
-              <th scope="col">{ta("rooms.patient")}</th>
-              <th scope="col">{ta("rooms.label")}</th>
-              <th scope="col">{ta("rooms.members")}</th>
-              <th scope="col">{ta("rooms.opened")}</th>
-              <th scope="col">{ta("ledger.status")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((r) => (
-              <tr key={r.id} data-testid="admin-room-row">
-                <td>
-                  <a href={adminHref("rooms", r.id)}>{r.patientName}</a>
-                  <div class="a-kana">{r.patientNameKana}</div>
-                </td>
-                <td>{r.label ?? "—"}</td>
-                <td class="a-num">{r.memberCount}</td>
-                <td>{day(r.openedAt)}</td>
-                <td>
-                  {label("rooms.status", r.status)}
-                  {r.closingRequested && <span class="a-badge a-badge-warn"> {ta("rooms.closingRequested")}</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable rows={data} error={error} headers={[ta("rooms.patient"), ta("rooms.label"), ta("rooms.members"), ta("rooms.opened"), ta("ledger.status")]}>
+        {(r) => (
+          <tr key={r.id} data-testid="admin-room-row">
+            <td>
+              <a href={adminHref("rooms", r.id)}>{r.patientName}</a>
+              <div class="a-kana">{r.patientNameKana}</div>
+            </td>
+            <td>{r.label ?? "—"}</td>
+            <td class="a-num">{r.memberCount}</td>
+            <td>{day(r.openedAt)}</td>
+            <td>
+              {label("rooms.status", r.status)}
+              {r.closingRequested && <span class="a-badge a-badge-warn"> {ta("rooms.closingRequested")}</span>}
+            </td>
+          </tr>
+        )}
+      </ListTable>
     </div>
   );
 }

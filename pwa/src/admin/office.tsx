@@ -4,7 +4,7 @@ import { addNotice } from "../store";
 import { adminApi, type ConsentIn, type MemberIn, type PatientIn, type UserRef } from "./api";
 import { adminHref, birthDateFromParts, type DateParts } from "./helpers";
 import { label, ta } from "./messages";
-import { dateTime, EMPTY_DATE, ErrorBox, EraDateInput, Input, Loading, Section, Select, useLoad } from "./ui";
+import { dateTime, EMPTY_DATE, ErrorBox, EraDateInput, Input, ListTable, Loading, Section, Select, useLoad } from "./ui";
 
 const CARE_LEVELS = ["none", "applying", "support_1", "support_2", "care_1", "care_2", "care_3", "care_4", "care_5"];
 const REASONS = ["death", "facilityAdmission", "endOfService", "other"];
@@ -25,55 +25,38 @@ export function MyApplications() {
         </a>
       </p>
       <ErrorBox error={actionError} />
-      {!data ? (
-        <Loading error={error} />
-      ) : data.length === 0 ? (
-        <p class="admin-empty">{ta("a.empty")}</p>
-      ) : (
-        <table class="admin-table">
-          <thead>
-            <tr>
-              <th scope="col">{ta("inbox.kind")}</th>
-              <th scope="col">{ta("inbox.submitted")}</th>
-              <th scope="col">{ta("inbox.state")}</th>
-              <th scope="col">{ta("app.reason")}</th>
-              <th scope="col">{ta("a.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((a) => (
-              <tr key={a.id} data-testid="office-application-row" data-kind={a.kind} data-state={a.state}>
-                <td>{a.kindLabel || label("kind", a.kind)}</td>
-                <td>{dateTime(a.createdAt)}</td>
-                <td>
-                  <span class={`a-badge a-badge-${a.state}`}>{label("state", a.state)}</span>
-                </td>
-                <td>{a.reason ?? ""}</td>
-                <td>
-                  {a.state === "submitted" && (
-                    <button
-                      type="button"
-                      class="link"
-                      onClick={() => {
-                        setActionError(null);
-                        adminApi.withdraw(a.id).then(
-                          () => {
-                            addNotice("success", ta("app.withdrawn"));
-                            reload();
-                          },
-                          setActionError,
-                        );
-                      }}
-                    >
-                      {ta("app.withdraw")}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ListTable rows={data} error={error} showEmpty headers={[ta("inbox.kind"), ta("inbox.submitted"), ta("inbox.state"), ta("app.reason"), ta("a.actions")]}>
+        {(a) => (
+          <tr key={a.id} data-testid="office-application-row" data-kind={a.kind} data-state={a.state}>
+            <td>{a.kindLabel || label("kind", a.kind)}</td>
+            <td>{dateTime(a.createdAt)}</td>
+            <td>
+              <span class={`a-badge a-badge-${a.state}`}>{label("state", a.state)}</span>
+            </td>
+            <td>{a.reason ?? ""}</td>
+            <td>
+              {a.state === "submitted" && (
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => {
+                    setActionError(null);
+                    adminApi.withdraw(a.id).then(
+                      () => {
+                        addNotice("success", ta("app.withdrawn"));
+                        reload();
+                      },
+                      setActionError,
+                    );
+                  }}
+                >
+                  {ta("app.withdraw")}
+                </button>
+              )}
+            </td>
+          </tr>
+        )}
+      </ListTable>
     </div>
   );
 }

@@ -236,3 +236,38 @@ export function EraDateInput({ id, label, value, onValue }: { id: string; label:
     </fieldset>
   );
 }
+
+/**
+ * A list screen's table: the loading line (or the load's error) until the rows come, "none"
+ * for an empty list when `showEmpty`, else a header row and one row per item.
+ */
+export function ListTable<T>({
+  rows,
+  error,
+  headers,
+  showEmpty = false,
+  children,
+}: {
+  rows: T[] | null | undefined;
+  error?: unknown;
+  headers: string[];
+  showEmpty?: boolean;
+  children: (row: T) => ComponentChildren;
+}) {
+  if (!rows) return <Loading error={error} />;
+  if (showEmpty && rows.length === 0) return <p class="admin-empty">{ta("a.empty")}</p>;
+  return (
+    <table class="admin-table">
+      <thead>
+        <tr>
+          {headers.map((header) => (
+            <th scope="col" key={header}>
+              {header}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>{rows.map(children)}</tbody>
+    </table>
+  );
+}
