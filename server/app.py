@@ -20,6 +20,7 @@ from .auth.context import AuthContext
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
 from .health.controllers import health
+from .openapi import document_errors
 from .pwa import serve_pwa
 from .request_database import REQUEST_DATABASE_KEY, RequestDatabase
 from .security_headers import security_headers_middleware_factory
@@ -145,8 +146,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         debug=False,
     )
     # Error answers in the OpenAPI document: carebook's `Error` body, not Litestar's default.
-    from .openapi import document_errors
-
     document_errors(app)
     # Around the router, not as route middleware: the router's own 404 and 405 answers
     # get the security headers, a request id and an access-log line too.

@@ -11,6 +11,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
 
 from tests.conftest import PG_ADMIN_URL, _pg_exec, _pg_psycopg_url
+from tests.support.smtp import SmtpSink
 
 from .pages import CSP_WATCH, Device, WatchedPage
 from .server import LiveServer, live_server_process
@@ -78,12 +80,12 @@ def live_server(data_dir: Path, database_url: str) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def demo_server(
-    database_template: str, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def demo_server_process(
+    database_template: str, directory: Path, **extra_env: str
 ) -> Iterator[LiveServer]:
-    """`carebook demo`, then `carebook serve`, shared by the tests of one module."""
-    directory = tmp_path_factory.mktemp("demo-server")
+    """`carebook demo`, then `carebook serve`, on a copy of the template database of its own
+    (a PostgreSQL database made from the template, or a copied SQLite file)."""
     data_dir = directory / "data"
     data_dir.mkdir()
     if PG_ADMIN_URL:
@@ -91,15 +93,45 @@ def demo_server(
         _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{database_template}"')
         url = _pg_psycopg_url(PG_ADMIN_URL, name).replace("postgresql://", "postgresql+asyncpg://")
         try:
-            with live_server_process(data_dir, url, demo=True) as server:
+            with live_server_process(data_dir, url, demo=True, **extra_env) as server:
                 yield server
         finally:
             _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         target = directory / "carebook.sqlite3"
         shutil.copyfile(database_template, target)
-        with live_server_process(data_dir, f"sqlite+aiosqlite:///{target}", demo=True) as server:
+        with live_server_process(
+            data_dir, f"sqlite+aiosqlite:///{target}", demo=True, **extra_env
+        ) as server:
             yield server
+
+
+@pytest.fixture(scope="module")
+def demo_server(
+    database_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The demo installation, shared by the tests of one module."""
+    with demo_server_process(database_template, tmp_path_factory.mktemp("demo-server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback that keeps what it is sent (one per module)."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def mail_demo_server(
+    database_template: str, tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink
+) -> Iterator[LiveServer]:
+    """The demo installation with its mail going to `smtp`."""
+    with demo_server_process(
+        database_template, tmp_path_factory.mktemp("mail-demo-server"),
+        CAREBOOK_SMTP_HOST=smtp.host, CAREBOOK_SMTP_PORT=str(smtp.port),
+    ) as server:
+        yield server
 
 
 @pytest.fixture()

@@ -75,8 +75,33 @@ def open_room(page: Page, patient_name: str) -> None:
     expect(page.locator("[data-testid=post]").first).to_be_visible(timeout=15_000)
 
 
+# Every record of every IndexedDB database of the page: [{db, store, values, keys, indexes}].
+# A JS function declaration for page scripts to include (see DUMP_INDEXEDDB).
+READ_INDEXEDDB_JS = """
+async function readIndexedDb() {
+  const request = (r) => new Promise((res, rej) => {
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
+  const stores = [];
+  for (const info of await indexedDB.databases()) {
+    const db = await request(indexedDB.open(info.name));
+    for (const store of db.objectStoreNames) {
+      const values = await request(db.transaction(store).objectStore(store).getAll());
+      const keys = await request(db.transaction(store).objectStore(store).getAllKeys());
+      const indexes = Array.from(db.transaction(store).objectStore(store).indexNames);
+      stores.push({db: info.name, store, values, keys, indexes});
+    }
+    db.close();
+  }
+  return stores;
+}
+"""
+
+# The text of every IndexedDB store, by "database/store", to search for what must not be there.
 DUMP_INDEXEDDB = """
 async () => {
+""" + READ_INDEXEDDB_JS + """
   const text = (v) => {
     if (v instanceof ArrayBuffer) return new TextDecoder('utf-8', {fatal: false}).decode(v);
     if (ArrayBuffer.isView(v)) return new TextDecoder('utf-8', {fatal: false}).decode(v);
@@ -87,28 +112,8 @@ async () => {
     return String(v);
   };
   const out = {};
-  for (const info of await indexedDB.databases()) {
-    const db = await new Promise((res, rej) => {
-      const r = indexedDB.open(info.name);
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    for (const store of db.objectStoreNames) {
-      const values = await new Promise((res, rej) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      const keys = await new Promise((res) => {
-        const r = db.transaction(store).objectStore(store).getAllKeys();
-        r.onsuccess = () => res(r.result);
-      });
-      const indexes = Array.from(db.transaction(store).objectStore(store).indexNames);
-      out[info.name + '/' + store] = {
-        count: values.length, keys: text(keys), indexes, text: text(values),
-      };
-    }
-    db.close();
+  for (const {db, store, values, keys, indexes} of await readIndexedDb()) {
+    out[db + '/' + store] = {count: values.length, keys: text(keys), indexes, text: text(values)};
   }
   return out;
 }

@@ -11,19 +11,17 @@ import re
 import shutil
 import subprocess
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyotp
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.conftest import PG_ADMIN_URL, _pg_exec, _pg_psycopg_url
 from tests.support.smtp import SmtpSink
 
 from .pwa_helpers import PASSCODE, api_context, api_post, sign_in
-from .server import LiveServer, live_server_process
+from .server import LiveServer
 
 NEW_PASSWORD = "kawaguchi-nurse-pass-2026"
 FORM_TITLES = {
@@ -34,39 +32,6 @@ FORM_TITLES = {
     "5": "情報共有システム情報共有同意書",
     "6": "患者（利用者）部屋作成依頼書",
 }
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture(scope="module")
-def mail_demo_server(
-    database_template: str, tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink
-) -> Iterator[LiveServer]:
-    """`carebook demo` + `carebook serve` with its SMTP pointed at the loopback sink."""
-    directory = tmp_path_factory.mktemp("admin-server")
-    data_dir = directory / "data"
-    data_dir.mkdir()
-    mail_env = {"CAREBOOK_SMTP_HOST": smtp.host, "CAREBOOK_SMTP_PORT": str(smtp.port)}
-    if PG_ADMIN_URL:
-        name = f"carebook_admin_{uuid.uuid4().hex[:12]}"
-        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{database_template}"')
-        url = _pg_psycopg_url(PG_ADMIN_URL, name).replace("postgresql://", "postgresql+asyncpg://")
-        try:
-            with live_server_process(data_dir, url, demo=True, **mail_env) as server:
-                yield server
-        finally:
-            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        target = directory / "carebook.sqlite3"
-        shutil.copyfile(database_template, target)
-        with live_server_process(
-            data_dir, f"sqlite+aiosqlite:///{target}", demo=True, **mail_env
-        ) as server:
-            yield server
 
 
 def _json(page: Page, method: str, path: str, body: Any = None) -> Any:

@@ -10,54 +10,17 @@ Screenshots go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from server.demo.data import DEMO_PASSWORD
-from tests.conftest import PG_ADMIN_URL, _pg_exec, _pg_psycopg_url
 from tests.support.smtp import SmtpSink
 
 from .pwa_helpers import PASSCODE, rooms_of, sign_in, totp_code, wait_for_rooms
-from .server import LiveServer, live_server_process
-
-
-@pytest.fixture(scope="module")
-def smtp() -> Iterator[SmtpSink]:
-    with SmtpSink() as sink:
-        yield sink
-
-
-@pytest.fixture(scope="module")
-def mail_demo_server(
-    database_template: str, tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink
-) -> Iterator[LiveServer]:
-    """`carebook demo` + `carebook serve` with its SMTP pointed at the loopback sink."""
-    directory = tmp_path_factory.mktemp("invitations-server")
-    data_dir = directory / "data"
-    data_dir.mkdir()
-    mail_env = {"CAREBOOK_SMTP_HOST": smtp.host, "CAREBOOK_SMTP_PORT": str(smtp.port)}
-    if PG_ADMIN_URL:
-        name = f"carebook_inv_{uuid.uuid4().hex[:12]}"
-        _pg_exec(f'CREATE DATABASE "{name}" TEMPLATE "{database_template}"')
-        url = _pg_psycopg_url(PG_ADMIN_URL, name).replace("postgresql://", "postgresql+asyncpg://")
-        try:
-            with live_server_process(data_dir, url, demo=True, **mail_env) as server:
-                yield server
-        finally:
-            _pg_exec(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        target = directory / "carebook.sqlite3"
-        shutil.copyfile(database_template, target)
-        with live_server_process(
-            data_dir, f"sqlite+aiosqlite:///{target}", demo=True, **mail_env
-        ) as server:
-            yield server
+from .server import LiveServer
 
 
 def _get(page: Page, path: str) -> Any:

@@ -22,7 +22,7 @@ from server.models import AuditEvent
 from server.settings import load_settings
 
 from .pages import Device
-from .pwa_helpers import api_context, api_post, open_room, sign_in, unlock
+from .pwa_helpers import READ_INDEXEDDB_JS, api_context, api_post, open_room, sign_in, unlock
 from .server import LiveServer, run_async
 
 pytestmark = pytest.mark.browser
@@ -38,6 +38,7 @@ PEOPLE = {
 # of image marker (FF D8 FF) and the JFIF tag; also counts the sealed thumbnail rows.
 SCAN_INDEXEDDB = """
 async () => {
+""" + READ_INDEXEDDB_JS + """
   const found = [];
   let thumbnails = 0;
   const bytesOf = (v) => v instanceof ArrayBuffer ? new Uint8Array(v)
@@ -55,24 +56,11 @@ async () => {
       for (const [k, x] of Object.entries(v)) scan(where + '.' + k, x);
     }
   };
-  for (const info of await indexedDB.databases()) {
-    const db = await new Promise((res, rej) => {
-      const r = indexedDB.open(info.name);
-      r.onsuccess = () => res(r.result);
-      r.onerror = () => rej(r.error);
-    });
-    for (const store of db.objectStoreNames) {
-      const values = await new Promise((res, rej) => {
-        const r = db.transaction(store).objectStore(store).getAll();
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      values.forEach((v, i) => scan(info.name + '/' + store + '[' + i + ']', v));
-      if (info.name === 'carebook' && store === 'thumbnails') {
-        thumbnails = values.filter((v) => v.ct && v.ct.byteLength > 0).length;
-      }
+  for (const {db, store, values} of await readIndexedDb()) {
+    values.forEach((v, i) => scan(db + '/' + store + '[' + i + ']', v));
+    if (db === 'carebook' && store === 'thumbnails') {
+      thumbnails = values.filter((v) => v.ct && v.ct.byteLength > 0).length;
     }
-    db.close();
   }
   return {found, thumbnails};
 }

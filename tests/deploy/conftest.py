@@ -5,6 +5,7 @@ data directory, behind the shipped nginx or Caddy configuration with TLS on `loc
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import ssl
 import subprocess
@@ -55,8 +56,6 @@ class Installation:
 
     def routes_served(self, server: LiveServer) -> list[str]:
         """The routes of the requests one process answered (from its JSON access log)."""
-        import json
-
         routes = []
         for line in server.log().splitlines():
             with contextlib.suppress(ValueError):
