@@ -268,12 +268,17 @@ def test_server_flagged_wipe_on_next_request(
     sign_in(page, demo_server.url, "demo-careworker")
     _wait_sw(page)
     user_id = my_user_id(page)
+    # The tablet is put away (no page open, no live stream) when the city flags it: the
+    # order must reach it at its next request. (Flagging while the page is open races the
+    # live stream's own wipe against the test's reload.)
+    page.close()
     admin = api_context(playwright, demo_server.url, "demo-admin")
     try:
         api_post(admin, f"/api/admin/users/{user_id}/wipe-devices")
     finally:
         admin.dispose()
-    page.reload()
+    page = phone.new_page()
+    page.goto(demo_server.url + "/")
     unlock(page)
     expect(page.get_by_test_id("login-id")).to_be_visible(timeout=20_000)
     expect(page.get_by_test_id("notice")).to_contain_text("消去")
