@@ -7,7 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { useAppState } from "../store";
 import "./admin.css";
-import { ApplicationDetail, ClosingRequests, Inbox, Invitations, LedgerView, Offices, RoomDetail, Rooms, UserDetailView } from "./city";
+import { ApplicationDetail, ClosingRequests, Inbox, Invitations, LedgerView, Offices, RoomDetail, Rooms, UserDetailView } from "./city/index";
 import { HelpEditor, HelpView } from "./help";
 import { adminHref, parseAdminHash, type AdminRoute } from "./helpers";
 import { type AdminKey, ta } from "./messages";

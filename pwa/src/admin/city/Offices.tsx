@@ -1,0 +1,82 @@
+/** Offices: list and register. */
+import { useState } from "preact/hooks";
+import { addNotice } from "../../store";
+import { adminApi } from "../api";
+import { adminHref } from "../helpers";
+import { ta } from "../messages";
+import { day, ErrorBox, Input, ListTable, Section, Select, useLoad } from "../ui";
+
+const OFFICE_KINDS: Array<[string, string]> = [
+  ["clinic", "診療所"],
+  ["home_visit_clinic", "在宅療養支援診療所"],
+  ["hospital", "病院"],
+  ["dental_clinic", "歯科診療所"],
+  ["visiting_nurse_station", "訪問看護ステーション"],
+  ["care_management_office", "居宅介護支援事業所"],
+  ["pharmacy", "薬局"],
+  ["home_help_office", "訪問介護事業所"],
+  ["day_service", "通所介護事業所"],
+  ["community_support_center", "地域包括支援センター"],
+  ["city_office", "市役所"],
+  ["other", "その他"],
+];
+
+export function Offices() {
+  const { data, error, reload } = useLoad(() => adminApi.offices());
+  const [form, setForm] = useState({ name: "", nameKana: "", kind: "clinic", postalCode: "", address: "", phone: "", fax: "" });
+  const [actionError, setActionError] = useState<unknown>(null);
+  const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
+  async function add(e: Event) {
+    e.preventDefault();
+    setActionError(null);
+    try {
+      await adminApi.addOffice({ ...form, name: form.name.trim() });
+      addNotice("success", ta("office.added"));
+      setForm({ name: "", nameKana: "", kind: "clinic", postalCode: "", address: "", phone: "", fax: "" });
+      reload();
+    } catch (err) {
+      setActionError(err);
+    }
+  }
+  return (
+    <div data-testid="admin-offices">
+      <h1>{ta("office.heading")}</h1>
+      <ListTable rows={data} error={error} headers={[ta("office.name"), ta("office.kind"), ta("office.address"), ta("office.phone"), ta("office.representative"), ta("office.pledge"), ta("office.activeUsers")]}>
+        {(o) => (
+          <tr key={o.id} data-testid="office-row">
+            <td>
+              {o.name}
+              <div class="a-kana">{o.nameKana}</div>
+            </td>
+            <td>{o.kindLabel}</td>
+            <td>{[o.postalCode && `〒${o.postalCode}`, o.address].filter(Boolean).join(" ")}</td>
+            <td>{o.phone}</td>
+            <td>{o.representative ?? "—"}</td>
+            <td>
+              {o.pledgedAt ? `${day(o.pledgedAt)}（${o.pledgeVersion ?? ""}）` : "—"}{" "}
+              <a href={adminHref("print", "4-1", o.id)}>{ta("a.print")}</a>
+            </td>
+            <td class="a-num">{o.activeUsers}</td>
+          </tr>
+        )}
+      </ListTable>
+      <Section title={ta("office.add")}>
+        <form onSubmit={add} noValidate class="admin-form-grid">
+          <Input id="office-name" label={ta("office.name")} value={form.name} onValue={set("name")} required />
+          <Input id="office-name-kana" label={ta("office.nameKana")} value={form.nameKana} onValue={set("nameKana")} />
+          <Select id="office-kind" label={ta("office.kind")} value={form.kind} onValue={set("kind")} options={OFFICE_KINDS.map(([value, l]) => ({ value, label: l }))} required />
+          <Input id="office-postal" label={ta("office.postalCode")} value={form.postalCode} onValue={set("postalCode")} />
+          <Input id="office-address" label={ta("office.address")} value={form.address} onValue={set("address")} />
+          <Input id="office-phone" label={ta("office.phone")} value={form.phone} onValue={set("phone")} type="tel" />
+          <Input id="office-fax" label={ta("office.fax")} value={form.fax} onValue={set("fax")} type="tel" />
+          <ErrorBox error={actionError} testId="office-error" />
+          <div>
+            <button type="submit" class="primary" data-testid="office-add">
+              {ta("office.add")}
+            </button>
+          </div>
+        </form>
+      </Section>
+    </div>
+  );
+}

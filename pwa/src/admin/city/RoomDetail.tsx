@@ -1,0 +1,293 @@
+/** One room: members, permissions, report titles, label, closing. */
+import { useState } from "preact/hooks";
+import { addNotice } from "../../store";
+import { adminApi, type Room } from "../api";
+import { adminHref } from "../helpers";
+import { label, ta } from "../messages";
+import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, Select, TextArea, useLoad } from "../ui";
+import { REASONS } from "./shared";
+
+function MemberTable({ room, onChange, editable }: { room: Room; onChange: (r: Room) => void; editable: boolean }) {
+  const [error, setError] = useState<unknown>(null);
+  async function run(action: () => Promise<Room>) {
+    setError(null);
+    try {
+      onChange(await action());
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <>
+      <ErrorBox error={error} testId="member-error" />
+      <table class="admin-table">
+        <thead>
+          <tr>
+            <th scope="col">{ta("ledger.name")}</th>
+            <th scope="col">{ta("ledger.jobType")}</th>
+            <th scope="col">{ta("ledger.office")}</th>
+            <th scope="col">{ta("room.permission")}</th>
+            <th scope="col">{ta("room.joined")}</th>
+            {editable && <th scope="col">{ta("a.actions")}</th>}
+          </tr>
+        </thead>
+        <tbody>
+          {room.members.map((m) => (
+            <tr key={m.id} data-testid="member-row" data-login={m.user.loginId}>
+              <td>{m.user.name}</td>
+              <td>{m.user.jobTypeLabel}</td>
+              <td>{m.user.officeName ?? "—"}</td>
+              <td>
+                {editable ? (
+                  <select
+                    aria-label={`${ta("room.permission")}：${m.user.name}`}
+                    value={m.permission}
+                    data-testid="member-permission"
+                    onChange={(e) => void run(() => adminApi.setPermission(room.id, m.user.id, (e.currentTarget as HTMLSelectElement).value))}
+                  >
+                    <option value="write">{ta("room.perm.write")}</option>
+                    <option value="read">{ta("room.perm.read")}</option>
+                  </select>
+                ) : (
+                  label("room.perm", m.permission)
+                )}
+              </td>
+              <td>{day(m.joinedAt)}</td>
+              {editable && (
+                <td>
+                  <button
+                    type="button"
+                    class="link"
+                    data-testid="member-remove"
+                    onClick={() => {
+                      if (confirm(ta("room.removeConfirm", { name: m.user.name }))) void run(() => adminApi.removeMember(room.id, m.user.id));
+                    }}
+                  >
+                    {ta("room.remove")}
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+function AddMember({ room, onChange }: { room: Room; onChange: (r: Room) => void }) {
+  const ledger = useLoad(() => adminApi.ledger({ status: "active" }));
+  const [userId, setUserId] = useState("");
+  const [permission, setPermission] = useState("write");
+  const [error, setError] = useState<unknown>(null);
+  const present = new Set(room.members.map((m) => m.user.id));
+  const options = (ledger.data?.users ?? [])
+    .filter((u) => !present.has(u.id) && u.role !== "municipal_admin" && u.role !== "operator")
+    .map((u) => ({ value: u.id, label: `${u.name}（${u.jobTypeLabel}・${u.officeName ?? "—"}）` }));
+  async function add(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      onChange(await adminApi.addMember(room.id, userId, permission));
+      setUserId("");
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <form onSubmit={add} class="admin-filters" noValidate>
+      <Select id="member-user" label={ta("room.userId")} value={userId} onValue={setUserId} placeholder={ta("room.pickUser")} options={options} required />
+      <Select id="member-perm" label={ta("room.permission")} value={permission} onValue={setPermission} options={[{ value: "write", label: ta("room.perm.write") }, { value: "read", label: ta("room.perm.read") }]} />
+      <div class="admin-filter-buttons">
+        <button type="submit" class="primary" data-testid="member-add" disabled={!userId}>
+          {ta("room.add")}
+        </button>
+      </div>
+      <ErrorBox error={error} testId="member-add-error" />
+    </form>
+  );
+}
+
+function TitlesEditor({ room, onChange }: { room: Room; onChange: (r: Room) => void }) {
+  const active = room.reportTitles.filter((t) => t.active).sort((a, b) => a.position - b.position);
+  const [text, setText] = useState(active.map((t) => t.name).join("\n"));
+  const [error, setError] = useState<unknown>(null);
+  async function save(e: Event) {
+    e.preventDefault();
+    setError(null);
+    const byName = new Map(active.map((t) => [t.name, t]));
+    const titles = text
+      .split("\n")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((name) => {
+        const known = byName.get(name);
+        return known ? { name, id: known.id, vitals: known.vitals } : name;
+      });
+    try {
+      onChange(await adminApi.setTitles(room.id, titles));
+      addNotice("success", ta("a.saved"));
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <form onSubmit={save} noValidate>
+      <TextArea id="room-titles" label={ta("room.titles")} hint={ta("room.titlesHint")} value={text} onValue={setText} rows={Math.max(3, active.length + 1)} />
+      <ErrorBox error={error} testId="titles-error" />
+      <button type="submit" class="secondary" data-testid="titles-save">
+        {ta("a.save")}
+      </button>
+    </form>
+  );
+}
+
+function LabelEditor({ room, onChange }: { room: Room; onChange: (r: Room) => void }) {
+  const [value, setValue] = useState(room.label ?? "");
+  const [error, setError] = useState<unknown>(null);
+  async function save(e: Event) {
+    e.preventDefault();
+    setError(null);
+    try {
+      onChange(await adminApi.setLabel(room.id, value.trim() || null));
+      addNotice("success", ta("a.saved"));
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <form onSubmit={save} noValidate class="admin-filters">
+      <Input id="room-label" label={ta("room.label")} value={value} onValue={setValue} maxLength={40} />
+      <div class="admin-filter-buttons">
+        <button type="submit" class="secondary" data-testid="label-save">
+          {ta("a.save")}
+        </button>
+      </div>
+      <ErrorBox error={error} testId="label-error" />
+    </form>
+  );
+}
+
+export function CloseRoom({ roomId, closingRequestId, onClosed }: { roomId: string; closingRequestId?: string; onClosed: (r: Room) => void }) {
+  const [reason, setReason] = useState("endOfService");
+  const [error, setError] = useState<unknown>(null);
+  async function close() {
+    setError(null);
+    if (!confirm(ta("room.closeConfirm"))) return;
+    try {
+      const body = closingRequestId ? { closingRequestId } : { reason };
+      onClosed(await adminApi.closeRoom(roomId, body));
+      addNotice("success", ta("room.closedDone"));
+    } catch (err) {
+      setError(err);
+    }
+  }
+  return (
+    <div class="admin-filters">
+      {!closingRequestId && <Select id={`close-reason-${roomId}`} label={ta("room.closeReason")} value={reason} onValue={setReason} options={REASONS.map((r) => ({ value: r, label: label("reason", r) }))} />}
+      <div class="admin-filter-buttons">
+        <button type="button" class="danger" data-testid="room-close" onClick={() => void close()}>
+          {closingRequestId ? ta("closing.confirm") : ta("room.close")}
+        </button>
+      </div>
+      <ErrorBox error={error} testId="close-error" />
+    </div>
+  );
+}
+
+export function RoomDetail({ id }: { id: string }) {
+  const { data, error, setData } = useLoad(() => adminApi.room(id), [id]);
+  if (!data) return <Loading error={error} />;
+  const r = data;
+  const p = r.patient;
+  const open = r.status === "open";
+  return (
+    <div data-testid="admin-room" data-status={r.status}>
+      <p>
+        <a href={adminHref("rooms")}>{ta("a.back")}</a>
+      </p>
+      <h1>
+        {ta("room.heading")}：{p.name}
+      </h1>
+      <p class="admin-actions">
+        <a class="button secondary" href={adminHref("print", "5", r.id)} data-testid="print-5">
+          {ta("a.printForm", { form: "5" })}
+        </a>
+        <a class="button secondary" href={adminHref("print", "6", r.id)} data-testid="print-6">
+          {ta("a.printForm", { form: "6" })}
+        </a>
+      </p>
+      {r.missing.length > 0 && (
+        <div class="form-error" role="status" data-testid="room-missing">
+          <p>{ta("room.missing")}</p>
+          <ul>
+            {r.missing.map((m) => (
+              <li key={m.code}>{m.ja}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div class="admin-two">
+        <Section title={ta("room.patient")}>
+          <Facts
+            rows={[
+              [ta("p.nameKana"), p.nameKana],
+              [ta("p.sex"), label("p.sex", p.sex)],
+              [ta("p.birthDate"), `${p.birthDateEra.text}（${p.birthDate}）`],
+              [ta("p.address"), [p.postalCode && `〒${p.postalCode}`, p.address].filter(Boolean).join(" ")],
+              [ta("p.phone"), p.phone],
+              [ta("p.careLevel"), p.careLevelLabel],
+              [ta("p.insuredNumber"), p.insuredNumber],
+              [ta("ledger.status"), label("rooms.status", r.status)],
+              [ta("rooms.opened"), dateTime(r.openedAt)],
+              [ta("rooms.closed"), r.closedAt ? `${dateTime(r.closedAt)} ${label("reason", r.closedReason)}` : ""],
+            ]}
+          />
+        </Section>
+        <Section title={ta("room.consent")}>
+          {r.consent ? (
+            <Facts
+              rows={[
+                [ta("room.consentDate"), day(r.consent.date)],
+                [ta("room.signedBy"), label("room.signedBy", r.consent.signedBy) + (r.consent.proxyName ? `：${r.consent.proxyName}（${r.consent.proxyRelationship ?? ""}）` : "")],
+                [ta("room.explainedBy"), r.consent.explainedBy],
+              ]}
+            />
+          ) : (
+            <p>{ta("room.noConsent")}</p>
+          )}
+        </Section>
+      </div>
+      <Section title={ta("room.members")} testId="room-members">
+        <MemberTable room={r} onChange={setData} editable={open} />
+        {open && <AddMember room={r} onChange={setData} />}
+      </Section>
+      {r.formerMembers.length > 0 && (
+        <Section title={ta("room.formerMembers")}>
+          <ul class="plain-list">
+            {r.formerMembers.map((m) => (
+              <li key={m.id}>
+                {m.user.name}（{m.user.jobTypeLabel}）{day(m.joinedAt)} – {day(m.leftAt)} {m.leftReason ?? ""}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      {open && (
+        <div class="admin-two">
+          <Section title={ta("room.titles")}>
+            <TitlesEditor room={r} onChange={setData} />
+          </Section>
+          <Section title={ta("rooms.label")}>
+            <LabelEditor room={r} onChange={setData} />
+          </Section>
+        </div>
+      )}
+      {open && (
+        <Section title={ta("room.close")}>
+          <CloseRoom roomId={r.id} onClosed={setData} />
+        </Section>
+      )}
+    </div>
+  );
+}

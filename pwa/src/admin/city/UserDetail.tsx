@@ -1,0 +1,86 @@
+/** One person in the ledger, and the ID stop. */
+import { useState } from "preact/hooks";
+import { addNotice } from "../../store";
+import { adminApi } from "../api";
+import { adminHref } from "../helpers";
+import { label, ta } from "../messages";
+import { dateTime, ErrorBox, Facts, Input, Loading, Section, useLoad } from "../ui";
+
+export function UserDetailView({ id }: { id: string }) {
+  const { data, error, setData } = useLoad(() => adminApi.user(id), [id]);
+  const [reason, setReason] = useState("");
+  const [actionError, setActionError] = useState<unknown>(null);
+  if (!data) return <Loading error={error} />;
+  const u = data.user;
+  async function stop() {
+    setActionError(null);
+    if (!confirm(ta("user.stopConfirm"))) return;
+    try {
+      setData(await adminApi.stopUser(u.id, reason.trim() || "管理者による停止"));
+      addNotice("success", ta("user.stopped"));
+    } catch (err) {
+      setActionError(err);
+    }
+  }
+  return (
+    <div data-testid="admin-user" data-status={u.status}>
+      <p>
+        <a href={adminHref("ledger")}>{ta("a.back")}</a>
+      </p>
+      <h1>
+        {ta("user.heading")}：{u.name}
+      </h1>
+      <Facts
+        rows={[
+          [ta("p.nameKana"), u.nameKana],
+          [ta("ledger.loginId"), u.loginId],
+          [ta("ledger.jobType"), u.jobTypeLabel],
+          [ta("ledger.office"), u.officeName ?? ""],
+          [ta("ledger.role"), u.roleLabel],
+          [ta("ledger.status"), <span data-testid="user-status">{u.statusLabel}</span>],
+          [ta("p.email"), u.email],
+          [ta("p.phone"), u.phone],
+          [ta("ledger.created"), dateTime(u.createdAt)],
+          [ta("ledger.activated"), dateTime(u.activatedAt)],
+          [ta("ledger.stopped"), dateTime(u.stoppedAt)],
+          [ta("ledger.pledged"), dateTime(u.pledgedAt)],
+        ]}
+      />
+      <p class="admin-actions">
+        <a class="button secondary" href={adminHref("print", "3", u.id)}>
+          {ta("a.printForm", { form: "3" })}
+        </a>
+        <a class="button secondary" href={adminHref("print", "4-2", u.id)}>
+          {ta("a.printForm", { form: "4-2" })}
+        </a>
+      </p>
+      <Section title={ta("user.rooms")}>
+        <ul class="plain-list">
+          {data.rooms.map((r) => (
+            <li key={r.id}>
+              <a href={adminHref("rooms", r.id)}>{r.label ?? r.patientName}</a>（{label("rooms.status", r.status)}）
+            </li>
+          ))}
+        </ul>
+      </Section>
+      {u.status !== "stopped" && (
+        <Section title={ta("user.stop")} testId="user-stop">
+          <ErrorBox error={actionError} />
+          <Input id="stop-reason" label={ta("user.stopReason")} value={reason} onValue={setReason} />
+          <button type="button" class="danger" data-testid="user-stop-submit" onClick={() => void stop()}>
+            {ta("user.stop")}
+          </button>
+        </Section>
+      )}
+      <Section title={ta("app.history")}>
+        <ol class="history">
+          {data.history.map((h, i) => (
+            <li key={i}>
+              <time>{dateTime(h.at)}</time> {h.action} {h.actorName ? `（${h.actorName}）` : ""} {h.note ?? ""}
+            </li>
+          ))}
+        </ol>
+      </Section>
+    </div>
+  );
+}
