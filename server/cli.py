@@ -1,4 +1,4 @@
-"""The `carebook` command: serve, migrate, load the demo, issue an operator account.
+"""The `carebook` command: serve, migrate, load the demo, issue admins, set up a city.
 
 Commands stay thin: they read settings, call one function that does the work
 and turn its outcome into output and an exit status (0 done, 1 refused or
@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import re
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC
@@ -292,19 +293,47 @@ def _email_problem(value: str) -> str | None:
     return email_problem(value)
 
 
+ROLE_CHOICES = {"operator": "operator", "municipal": "municipal_admin"}
+ROLE_NAMES = {"operator": "operator", "municipal": "municipal admin (city clerk)"}
+
+
+def _print_issued(issued: Any, what: str, name: str, email: str) -> None:
+    expires = issued.user.password_expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(
+        f"carebook: {what} {issued.user.login_id!r} created ({name}, {email}; "
+        f"office {issued.office_name!r})"
+    )
+    click.echo(
+        "Initial password (shown only now; it must be changed at the first sign-in, "
+        f"and expires {expires} if unused):"
+    )
+    click.echo(f"initial-password: {issued.initial_password}")
+
+
 @carebook.command(name="create-admin", context_settings=CONTEXT_SETTINGS)
 @click.option("--login-id", prompt="Login ID", callback=_check(_login_id_problem),
-              help="The operator's login ID (prompted for when missing).")
+              help="The new admin's login ID (prompted for when missing).")
 @click.option("--name", prompt="Name (氏名)", callback=_check(_name_problem),
-              help="The operator's full name (prompted for when missing).")
+              help="The new admin's full name (prompted for when missing).")
 @click.option("--email", prompt="E-mail", callback=_check(_email_problem),
-              help="The operator's e-mail address (prompted for when missing).")
-def create_admin(login_id: str, name: str, email: str) -> None:
-    """Create an operator account with a one-time initial password.
+              help="The new admin's e-mail address (prompted for when missing).")
+@click.option("--role", type=click.Choice(sorted(ROLE_CHOICES)), default="operator",
+              show_default=True,
+              help="operator: runs the installation; municipal: a city clerk "
+                   "(ユーザー管理者（市）) who reviews applications and keeps the ledger.")
+@click.option("--office", "office_name", default=None,
+              help="For --role municipal on a database without a city office: the name of "
+                   "the office to create for the clerks (default 「市役所（ユーザー管理者）」).")
+def create_admin(login_id: str, name: str, email: str, role: str, office_name: str | None) -> None:
+    """Create an operator or a city clerk with a one-time initial password.
 
     The password is shown once; it must be changed at the first sign-in and
-    expires if unused. The account belongs to the office 「システム管理」.
+    expires if unused. Operators belong to the office 「システム管理」; clerks to
+    the city's office (the one `carebook init-city` registered, else the first
+    office of kind 市役所, else a new one). The default role stays `operator`, as
+    before; later clerks are better created on the clerk-accounts screen.
     """
+    from .models.enums import Role
     from .operators import OperatorError, create_operator
 
     settings = _settings()
@@ -312,8 +341,14 @@ def create_admin(login_id: str, name: str, email: str) -> None:
     clock = Clock()
 
     async def work(session: AsyncSession) -> Any:
+        office = None
+        if role == "municipal":
+            from .admin.city_setup import city_office
+
+            office = await city_office(session, create_as=office_name)
         issued = await create_operator(
-            session, settings, clock, login_id=login_id, name=name, email=email
+            session, settings, clock, login_id=login_id, name=name, email=email,
+            role=Role(ROLE_CHOICES[role]), office=office,
         )
         await session.commit()
         return issued
@@ -322,13 +357,100 @@ def create_admin(login_id: str, name: str, email: str) -> None:
         issued = _with_session(settings, work)
     except OperatorError as exc:
         _fail(str(exc))
-    expires = issued.user.password_expires_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    click.echo(f"carebook: operator {issued.user.login_id!r} created ({name}, {email})")
-    click.echo(
-        "Initial password (shown only now; it must be changed at the first sign-in, "
-        f"and expires {expires} if unused):"
+    _print_issued(issued, ROLE_NAMES[role], name, email)
+
+
+# --- init-city -------------------------------------------------------------------------------
+
+
+def _phone_problem(value: str) -> str | None:
+    if not re.fullmatch(r"\+?[0-9][0-9\-() ]{4,28}[0-9]", value):
+        return "the phone number must look like 012-555-0100"
+    return None
+
+
+def _optional_email_problem(value: str) -> str | None:
+    return _email_problem(value) if value else None
+
+
+@carebook.command(name="init-city", context_settings=CONTEXT_SETTINGS)
+@click.option("--city-name", prompt="City name (市の名前)", callback=_check(_name_problem),
+              help="The city's name as shown on the help page and the forms (e.g. みどり市).")
+@click.option("--desk-name", prompt="Registration desk (利用登録・運用の窓口)",
+              callback=_check(_name_problem),
+              help="The registration desk, e.g. 「みどり市役所 高齢福祉課 地域支援センター」; "
+                   "it becomes the clerks' office.")
+@click.option("--desk-phone", prompt="Registration desk phone", callback=_check(_phone_problem))
+@click.option("--desk-email", prompt="Registration desk e-mail",
+              callback=_check(_email_problem))
+@click.option("--desk-postal-code", default="", help="〒 of the registration desk.")
+@click.option("--desk-address", default="", help="Address of the registration desk.")
+@click.option("--desk-hours", default="", help="Opening hours, e.g. 平日 8:30〜17:15.")
+@click.option("--support-name", prompt="Coordination centre (在宅医療・介護連携支援センター)",
+              callback=_check(_name_problem),
+              help="Where professionals get help coordinating care for a patient.")
+@click.option("--support-phone", prompt="Coordination centre phone",
+              callback=_check(_phone_problem))
+@click.option("--support-email", default="", callback=_check(_optional_email_problem),
+              help="E-mail of the coordination centre.")
+@click.option("--support-postal-code", default="")
+@click.option("--support-address", default="")
+@click.option("--support-hours", default="")
+@click.option("--clerk-login-id", prompt="First clerk's login ID",
+              callback=_check(_login_id_problem))
+@click.option("--clerk-name", prompt="First clerk's name (氏名)", callback=_check(_name_problem))
+@click.option("--clerk-email", prompt="First clerk's e-mail", callback=_check(_email_problem))
+def init_city(**values: str) -> None:
+    """Set up a new city: its name, its two help contacts and the first clerk.
+
+    Run once on an empty database, before anyone signs in. The two contacts are those of
+    the city's manual: the registration desk (ID applications and operation; it also
+    becomes the clerks' office) and the home-care coordination centre. The first clerk
+    (ユーザー管理者（市）) gets a one-time initial password, shown once. Refuses — and
+    changes nothing — on a database that already has a city, city clerks or the demo
+    data; change the contacts on the help page and add clerks on the clerk-accounts screen.
+    """
+    from .admin.city_setup import CityInit, CitySetupError, Contact, set_up_city
+    from .models.enums import Role
+    from .operators import OperatorError, create_operator
+
+    settings = _settings()
+    _upgrade(settings)
+    clock = Clock()
+
+    def contact(prefix: str) -> Contact:
+        return Contact(
+            name=values[f"{prefix}_name"],
+            phone=values[f"{prefix}_phone"],
+            email=values[f"{prefix}_email"],
+            postal_code=values[f"{prefix}_postal_code"].strip(),
+            address=values[f"{prefix}_address"].strip(),
+            hours=values[f"{prefix}_hours"].strip(),
+        )
+
+    city = CityInit(
+        city_name=values["city_name"], desk=contact("desk"), support=contact("support")
     )
-    click.echo(f"initial-password: {issued.initial_password}")
+
+    async def work(session: AsyncSession) -> Any:
+        office = await set_up_city(session, clock, city)
+        issued = await create_operator(
+            session, settings, clock,
+            login_id=values["clerk_login_id"], name=values["clerk_name"],
+            email=values["clerk_email"], role=Role.municipal_admin, office=office,
+        )
+        await session.commit()
+        return issued
+
+    try:
+        issued = _with_session(settings, work)
+    except (CitySetupError, OperatorError) as exc:
+        _fail(str(exc))
+    click.echo(f"carebook: city {city.city_name!r} set up; help contacts: "
+               f"{city.desk.name} / {city.support.name}")
+    _print_issued(issued, "city clerk", values["clerk_name"], values["clerk_email"])
+    click.echo("Next: sign in as the clerk, register the offices with their システム管理担当者, "
+               "and review the help page (docs/operations.md, 「市の初日」).")
 
 
 # --- audit, backup, restore (server/ops/commands.py) -----------------------------------------

@@ -1,8 +1,10 @@
-"""Operator accounts issued from the command line (`carebook create-admin`).
+"""Admin accounts issued from the command line (`carebook create-admin`, `carebook init-city`).
 
-An operator runs the installation itself. The account gets a random initial
-password that is shown once, must be changed at the first sign-in, and expires
-after `settings.auth.initial_password_ttl_s` if it is never used.
+An operator runs the installation itself; a municipal admin (the city's clerk) runs the
+programme. Before anyone can sign in there is nobody to send an activation mail from, so
+these accounts get a random initial password that is shown once in the terminal, must be
+changed at the first sign-in, and expires after `settings.auth.initial_password_ttl_s`.
+Further clerks are created on the clerk-accounts screen, by the activation mail.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .audit import service as audit
 from .auth.passwords import PasswordHashing, random_initial_password
 from .clock import Clock
 from .models import Office, User
@@ -32,6 +35,7 @@ class OperatorError(ValueError):
 class IssuedOperator:
     user: User
     initial_password: str
+    office_name: str
 
 
 def login_id_problem(login_id: str) -> str | None:
@@ -75,8 +79,13 @@ async def create_operator(
     login_id: str,
     name: str,
     email: str,
+    role: Role = Role.operator,
+    office: Office | None = None,
 ) -> IssuedOperator:
-    """Create an active operator with a one-time password; the caller commits."""
+    """Create an active operator or municipal admin with a one-time password; the caller
+    commits. Operators belong to 「システム管理」, clerks to the city's office."""
+    if role not in (Role.operator, Role.municipal_admin):
+        raise OperatorError("the command line issues operators and municipal admins only")
     login_id = login_id.strip()
     name = name.strip()
     email = email.strip()
@@ -90,7 +99,13 @@ async def create_operator(
     ).scalar_one_or_none()
     if existing is not None:
         raise OperatorError(f"the login ID {login_id!r} is already taken")
-    office = await system_office(session)
+    if office is None:
+        if role == Role.operator:
+            office = await system_office(session)
+        else:
+            from .admin.city_setup import city_office
+
+            office = await city_office(session)
     now = clock.now()
     password = random_initial_password()
     hashing = PasswordHashing(settings.auth.argon2_time_cost, settings.auth.argon2_memory_kib)
@@ -98,8 +113,8 @@ async def create_operator(
         login_id=login_id,
         name=name,
         email=email,
-        job_type=JobType.other,
-        role=Role.operator,
+        job_type=JobType.other if role == Role.operator else JobType.city_staff,
+        role=role,
         status=UserStatus.active,
         office_id=office.id,
         password_hash=hashing.hash(password),
@@ -110,4 +125,13 @@ async def create_operator(
     )
     session.add(user)
     await session.flush()
-    return IssuedOperator(user=user, initial_password=password)
+    await audit.record(
+        session,
+        at=now,
+        actor=audit.Actor(login_id="carebook create-admin"),
+        action="admin.user_issued",
+        target_type="user",
+        target_id=user.id,
+        details={"loginId": login_id, "role": role.value, "officeId": str(office.id)},
+    )
+    return IssuedOperator(user=user, initial_password=password, office_name=office.name)

@@ -1,9 +1,10 @@
-"""Account rules outside the sign-in steps: own sessions and devices, and admin actions."""
+"""Account rules outside the sign-in steps: own sessions and devices, and one-time links.
+
+Admin-led recovery (the help desk) lives in `administration.py`."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,21 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sync.notify import queue_user_event
 
 from .. import db
-from ..admin.common import require_admin
 from ..audit import service as audit
 from ..auth import tokens
 from ..auth.context import AuthContext
 from ..auth.errors import WeakPassword
 from ..auth.passwords import password_problems
 from ..auth.service import hashing
-from ..errors import Conflict, NotFound
-from ..mail.service import Mailer
-from ..models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
-from ..models.enums import Role, TokenPurpose, UserStatus
+from ..errors import NotFound
+from ..models import Device, OneTimeToken, User, UserSession
+from ..models.enums import UserStatus
 from ..push.outbox import enqueue_wipe
-
-ACCOUNT_ADMINS = (Role.municipal_admin, Role.operator)
-RESET_LINK_TTL = timedelta(hours=24)
 
 
 async def flag_devices_for_wipe(
@@ -117,106 +113,6 @@ class MyAccount:
         await self.session.commit()
 
 
-class AccountAdministration:
-    """Admin-led account recovery: unlock, reset factors, password reset link, wipe devices."""
-
-    def __init__(self, session: AsyncSession, ctx: AuthContext, mailer: Mailer) -> None:
-        require_admin(ctx)  # the same refusal (403 admin_only) as the rest of /api/admin
-        self.session = session
-        self.ctx = ctx
-        self.mailer = mailer
-
-    async def _user(self, user_id: uuid.UUID) -> User:
-        await db.begin_write(self.session)
-        user = await self.session.get(User, user_id)
-        if user is None:
-            raise NotFound()
-        return user
-
-    async def _audit(self, action: str, user: User, **details: str | int) -> None:
-        await audit.record(
-            self.session,
-            at=self.ctx.now,
-            actor=self.ctx.actor,
-            action=action,
-            target_type="user",
-            target_id=user.id,
-            details=dict(details),
-        )
-
-    async def unlock(self, user_id: uuid.UUID) -> None:
-        user = await self._user(user_id)
-        user.failed_attempts = 0
-        user.lock_count = 0
-        user.locked_until = None
-        await self._audit("admin.user_unlocked", user)
-        await self.session.commit()
-
-    async def reset_factors(self, user_id: uuid.UUID) -> None:
-        """Back to enrolment: the next sign-in asks for a new second factor."""
-        user = await self._user(user_id)
-        await self.session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
-        await self.session.execute(
-            delete(WebAuthnCredential).where(WebAuthnCredential.user_id == user.id)
-        )
-        await self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-        await self._audit("admin.factors_reset", user)
-        await self.session.commit()
-
-    async def reset_password(self, user_id: uuid.UUID) -> None:
-        """E-mail the user a single-use link to set a new password; nobody else sees it."""
-        user = await self._user(user_id)
-        if not user.email:
-            raise Conflict(
-                "この利用者にはメールアドレスが登録されていません。",
-                "This user has no e-mail address on record.",
-                code="no_email",
-            )
-        token = tokens.new_token()
-        await self.session.execute(
-            update(OneTimeToken)
-            .where(
-                OneTimeToken.user_id == user.id,
-                OneTimeToken.purpose == TokenPurpose.password_reset,
-                OneTimeToken.used_at.is_(None),
-            )
-            .values(used_at=self.ctx.now)
-        )
-        self.session.add(
-            OneTimeToken(
-                purpose=TokenPurpose.password_reset,
-                token_hash=tokens.token_hash(token),
-                user_id=user.id,
-                expires_at=self.ctx.now + RESET_LINK_TTL,
-                created_at=self.ctx.now,
-            )
-        )
-        await self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-        await self._audit("admin.password_reset_sent", user)
-        await self.session.commit()
-        link = f"{self.ctx.settings.base_url}/activate/{token}"
-        await self.mailer.send(
-            user.email,
-            "【carebook】パスワード再設定のご案内",
-            (
-                f"{user.name} 様\n\n"
-                "管理者の依頼により、carebook のパスワード再設定用リンクを発行しました。\n"
-                "次のリンクを開き、新しいパスワードを設定してください（24時間有効・1回限り）。\n\n"
-                f"{link}\n\n"
-                "お心当たりのない場合は、このメールを破棄し、市の担当窓口へご連絡ください。\n"
-            ),
-        )
-
-    async def wipe_devices(self, user_id: uuid.UUID) -> int:
-        user = await self._user(user_id)
-        ids = list(await self.session.scalars(select(Device.id).where(Device.user_id == user.id)))
-        count = await flag_devices_for_wipe(self.session, self.ctx, ids, "admin")
-        await self.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-        await self._audit("admin.devices_wiped", user, devices=count)
-        await self.session.commit()
-        return count
-
-
 class Activation:
     """Single-use links: set a password for a new ID (activation) or after an admin reset."""
 
@@ -225,6 +121,7 @@ class Activation:
         self.ctx = ctx
 
     async def _token(self, token: str) -> tuple[OneTimeToken, User]:
+        token = tokens.canonical_link_token(token)  # a code typed from a printed letter
         row = await self.session.scalar(
             select(OneTimeToken).where(OneTimeToken.token_hash == tokens.token_hash(token))
         )

@@ -71,6 +71,7 @@ from .schemas import (
     RoomJoinPayload,
     RoomOpenPayload,
     Strict,
+    UserRef,
 )
 from .users import NewPerson, issue_id, stop_user
 
@@ -148,9 +149,17 @@ async def _event(
 
 
 async def application_outs(
-    session: AsyncSession, applications: Sequence[Application], ctx: AuthContext
+    session: AsyncSession,
+    applications: Sequence[Application],
+    ctx: AuthContext,
+    *,
+    viewer_office_id: uuid.UUID | None = None,
 ) -> list[ApplicationOut]:
-    """Applications with everything a reviewer needs: people, office, room and history."""
+    """Applications with everything a reviewer needs: people, office, room and history.
+
+    An office (`viewer_office_id`) sees other offices' people and the city's clerks without
+    their login IDs: the forms need a name, a job type and an office, nothing to sign in with.
+    """
     if not applications:
         return []
     ids = [a.id for a in applications]
@@ -183,9 +192,15 @@ async def application_outs(
         )
     }
 
+    def shown(user: User) -> UserRef:
+        out = user_ref(user)
+        if viewer_office_id is not None and user.office_id != viewer_office_id:
+            return msgspec.structs.replace(out, login_id="")
+        return out
+
     def ref(user_id: uuid.UUID | None) -> Any:
         user = people.get(user_id) if user_id else None
-        return user_ref(user) if user else None
+        return shown(user) if user else None
 
     out = []
     for a in applications:
@@ -212,7 +227,7 @@ async def application_outs(
                 subject_user=ref(a.subject_user_id),
                 room=rooms.get(room_id) if room_id else None,
                 payload=payload,
-                users=[user_ref(people[u]) for u in payload_users[a.id] if u in people],
+                users=[shown(people[u]) for u in payload_users[a.id] if u in people],
                 reason=a.reason,
                 reviewer=ref(a.reviewer_id),
                 reviewed_at=a.reviewed_at,
@@ -296,7 +311,9 @@ class OfficeApplications:
             officeId=str(self.office_id),
         )
         await self.session.commit()
-        return (await application_outs(self.session, [application], self.ctx))[0]
+        return (await application_outs(
+            self.session, [application], self.ctx, viewer_office_id=self.office_id
+        ))[0]
 
     async def _own_user(self, user_id: uuid.UUID) -> User:
         user = await self.session.get(User, user_id)
@@ -432,7 +449,10 @@ class OfficeApplications:
         if state is not None:
             stmt = stmt.where(Application.state == state)
         return await application_outs(
-            self.session, list(await self.session.scalars(stmt)), self.ctx
+            self.session,
+            list(await self.session.scalars(stmt)),
+            self.ctx,
+            viewer_office_id=self.office_id,
         )
 
     async def withdraw(self, application_id: uuid.UUID, note: str) -> ApplicationOut:
@@ -458,7 +478,9 @@ class OfficeApplications:
             kind=application.kind,
         )
         await self.session.commit()
-        return (await application_outs(self.session, [application], self.ctx))[0]
+        return (await application_outs(
+            self.session, [application], self.ctx, viewer_office_id=self.office_id
+        ))[0]
 
 
 async def _locked(session: AsyncSession, application_id: uuid.UUID) -> Application:

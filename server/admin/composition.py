@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import Conflict, InvalidInput
 from ..models import User
-from ..models.enums import JobType, OfficeKind, Role, UserStatus
+from ..models.enums import ROOM_MEMBER_ROLES, JobType, OfficeKind, UserStatus
 
 REQUIREMENTS: dict[str, tuple[str, str]] = {
     "consent": ("情報共有同意書（様式5）の記録", "a recorded consent (form 5)"),
@@ -101,7 +101,7 @@ def member_problem(user: User | None, *, require_active: bool = True) -> str | N
     """Why this user may not be a member (None: they may)."""
     if user is None:
         return "unknown"
-    if user.role in (Role.municipal_admin, Role.operator):
+    if user.role not in ROOM_MEMBER_ROLES:
         return "admin"
     if user.job_type == JobType.city_staff:
         return "notProfessional"

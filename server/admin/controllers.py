@@ -39,6 +39,7 @@ from .schemas import (
     AppliedOut,
     ApproveIn,
     ClosingRequestOut,
+    DirectoryEntryOut,
     FormOut,
     HelpIn,
     HelpOut,
@@ -60,7 +61,6 @@ from .schemas import (
     RoomRef,
     RoomSummaryOut,
     UserDetailOut,
-    UserRef,
     UserStopIn,
     WithdrawIn,
 )
@@ -121,7 +121,7 @@ class OfficeController(Controller):
     @get("/directory", summary="Professionals who can be proposed as room members")
     async def directory(
         self, auth: AuthContext, db_session: AsyncSession, q: Query = None
-    ) -> list[UserRef]:
+    ) -> list[DirectoryEntryOut]:
         return await OfficeDesk(db_session, auth).directory(q)
 
     @get("/rooms", summary="Rooms my office takes part in")
@@ -314,15 +314,17 @@ class AdminOfficeController(Controller):
     path = "/api/admin/offices"
     tags = ["admin"]
 
-    @get("", summary="Offices with representative, pledge and active users")
-    async def list_all(self, auth: AuthContext, db_session: AsyncSession) -> list[OfficeOut]:
-        return await OfficeAdministration(db_session, auth).all()
+    @get("", summary="Offices with representative, pledge, system managers and active users")
+    async def list_all(
+        self, auth: AuthContext, db_session: AsyncSession, settings: Settings
+    ) -> list[OfficeOut]:
+        return await OfficeAdministration(db_session, auth, Mailer(settings)).all()
 
-    @post("", status_code=201, summary="Add an office")
+    @post("", status_code=201, summary="Add an office and name its system managers")
     async def create(
-        self, data: OfficeIn, auth: AuthContext, db_session: AsyncSession
+        self, data: OfficeIn, auth: AuthContext, db_session: AsyncSession, settings: Settings
     ) -> OfficeOut:
-        return await OfficeAdministration(db_session, auth).create(data)
+        return await OfficeAdministration(db_session, auth, Mailer(settings)).create(data)
 
 
 class AdminRoomController(Controller):

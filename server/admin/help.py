@@ -9,6 +9,7 @@ they were not shown.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -124,6 +125,17 @@ async def check_pledge(session: AsyncSession, version: str, accepted: bool) -> P
     return pledge
 
 
+async def store_help(session: AsyncSession, data: HelpIn, now: datetime) -> None:
+    """Save the help page in the caller's transaction (the operator's screen, `init-city`)."""
+    value = msgspec.to_builtins(data)
+    row = await session.get(SystemSetting, HELP_KEY)
+    if row is None:
+        session.add(SystemSetting(key=HELP_KEY, value=value, updated_at=now))
+    else:
+        row.value = value
+        row.updated_at = now
+
+
 class HelpService:
     def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
         self.session = session
@@ -136,13 +148,7 @@ class HelpService:
     async def save(self, data: HelpIn) -> HelpOut:
         require_operator(self.ctx)
         await db.begin_write(self.session)
-        value = msgspec.to_builtins(data)
-        row = await self.session.get(SystemSetting, HELP_KEY)
-        if row is None:
-            self.session.add(SystemSetting(key=HELP_KEY, value=value, updated_at=self.ctx.now))
-        else:
-            row.value = value
-            row.updated_at = self.ctx.now
+        await store_help(self.session, data, self.ctx.now)
         await record(
             self.session,
             self.ctx,

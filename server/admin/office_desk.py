@@ -1,5 +1,9 @@
 """What an office's system manager needs to fill in applications: who can be proposed as a
-member, and which rooms their office takes part in."""
+member, and which rooms their office takes part in.
+
+Of other offices' people the form (様式6) needs only name, job type and office: the
+directory carries no login ID, role, status or contact data.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
 from ..models import Room, RoomMember, User
-from ..models.enums import JobType, Role, UserStatus
-from .common import require_office_admin, room_refs, user_ref
-from .schemas import RoomRef, UserRef
+from ..models.enums import ROOM_MEMBER_ROLES, JobType, UserStatus
+from .common import job_label, require_office_admin, room_refs
+from .schemas import DirectoryEntryOut, RoomRef
 
 DIRECTORY_LIMIT = 50
 
@@ -20,12 +24,12 @@ class OfficeDesk:
         _user, self.office_id = require_office_admin(ctx)
         self.session = session
 
-    async def directory(self, q: str | None) -> list[UserRef]:
+    async def directory(self, q: str | None) -> list[DirectoryEntryOut]:
         """Professionals of every office who could be proposed as room members (not admins)."""
         stmt = (
             select(User)
             .where(
-                User.role.in_([Role.member, Role.office_admin]),
+                User.role.in_(ROOM_MEMBER_ROLES),
                 User.job_type != JobType.city_staff,
                 User.status != UserStatus.stopped,
             )
@@ -40,7 +44,19 @@ class OfficeDesk:
                     User.name_kana.contains(term, autoescape=True),
                 )
             )
-        return [user_ref(u) for u in (await self.session.scalars(stmt)).unique()]
+        return [
+            DirectoryEntryOut(
+                id=u.id,
+                name=u.name,
+                name_kana=u.name_kana,
+                job_type=u.job_type,
+                job_type_label=job_label(u.job_type),
+                office_id=u.office_id,
+                office_name=u.office.name if u.office else None,
+                office_kind=u.office.kind if u.office else None,
+            )
+            for u in (await self.session.scalars(stmt)).unique()
+        ]
 
     async def rooms(self) -> list[RoomRef]:
         """Rooms in which a current member belongs to this office (for join/close requests)."""

@@ -10,10 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
+from ..errors import NotFound
+from ..mail.service import Mailer
 from ..models import Office, Pledge, User
 from ..models.enums import UserStatus
-from .common import JST, office_kind_label, record, require_admin
+from .common import JST, deliver, office_kind_label, record, require_admin
 from .help import check_pledge
+from .roles import issue_system_manager, system_managers_of
 from .schemas import OfficeIn, OfficeOut
 
 
@@ -33,6 +36,7 @@ async def office_outs(session: AsyncSession, offices: list[Office]) -> list[Offi
         .group_by(User.office_id)
     )
     counts: dict[uuid.UUID | None, int] = {office_id: int(n) for office_id, n in rows.all()}
+    managers = await system_managers_of(session, [o.id for o in offices])
     out = []
     for o in offices:
         pledge = pledges.get(o.id)
@@ -52,16 +56,18 @@ async def office_outs(session: AsyncSession, offices: list[Office]) -> list[Offi
                 pledge_version=pledge.version if pledge else None,
                 active_users=int(counts.get(o.id, 0)),
                 created_at=o.created_at,
+                system_managers=managers.get(o.id, []),
             )
         )
     return out
 
 
 class OfficeAdministration:
-    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+    def __init__(self, session: AsyncSession, ctx: AuthContext, mailer: Mailer) -> None:
         require_admin(ctx)
         self.session = session
         self.ctx = ctx
+        self.mailer = mailer
 
     async def all(self) -> list[OfficeOut]:
         offices = list(
@@ -70,7 +76,8 @@ class OfficeAdministration:
         return await office_outs(self.session, offices)
 
     async def create(self, data: OfficeIn) -> OfficeOut:
-        """A new office; a 様式4-1 received on paper is recorded with the day it was signed."""
+        """A new office; a 様式4-1 received on paper is recorded with the day it was signed,
+        and each システム管理担当者 named gets an account by the activation mail."""
         await db.begin_write(self.session)
         if data.pledge is not None:
             await check_pledge(self.session, data.pledge.version, True)
@@ -103,6 +110,18 @@ class OfficeAdministration:
             target_type="office",
             target_id=office.id,
             kind=office.kind,
+            systemManagers=len(data.system_managers),
         )
+        letters = [
+            (await issue_system_manager(self.session, self.ctx, office, person))[1]
+            for person in data.system_managers
+        ]
         await self.session.commit()
+        await deliver(self.mailer, letters)
+        return (await office_outs(self.session, [office]))[0]
+
+    async def get(self, office_id: uuid.UUID) -> OfficeOut:
+        office = await self.session.get(Office, office_id)
+        if office is None:
+            raise NotFound("事業所が見つかりません。", "Office not found.", code="office_not_found")
         return (await office_outs(self.session, [office]))[0]

@@ -16,6 +16,11 @@ from .controllers import (
     OfficeController,
     help_for_users,
 )
+from .role_controllers import (
+    AdminClerkController,
+    AdminSystemManagerController,
+    room_access_log,
+)
 
 ROUTE_HANDLERS: list[Any] = [
     OfficeApplicationController,
@@ -27,5 +32,8 @@ ROUTE_HANDLERS: list[Any] = [
     AdminOfficeController,
     AdminRoomController,
     AdminMiscController,
+    AdminClerkController,
+    AdminSystemManagerController,
+    room_access_log,
     help_for_users,
 ]

@@ -232,7 +232,20 @@ class PaperPledgeIn(Strict):
     accepted_on: dt.date
 
 
+class NewPersonIn(Strict):
+    """Someone who gets a new account by the activation mail (no password is ever chosen)."""
+
+    name: Name
+    name_kana: Kana
+    email: Email
+    job_type: JobType
+    phone: OptionalPhone = ""
+
+
 class OfficeIn(Strict):
+    """A new office. `systemManagers`: its システム管理担当者, each mailed an activation link
+    (様式4-1's representative, in `pledge`, may be another person)."""
+
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
     kind: OfficeKind
     name_kana: Annotated[str, msgspec.Meta(max_length=200)] = ""
@@ -241,6 +254,27 @@ class OfficeIn(Strict):
     phone: OptionalPhone = ""
     fax: OptionalPhone = ""
     pledge: PaperPledgeIn | None = None
+    system_managers: Annotated[list[NewPersonIn], msgspec.Meta(max_length=5)] = []
+
+
+class SystemManagerIn(Strict):
+    """Name a システム管理担当者: one of the office's staff (`userId`) or a new person."""
+
+    user_id: uuid.UUID | None = None
+    person: NewPersonIn | None = None
+
+
+class ClerkIn(Strict):
+    """A new city clerk (ユーザー管理者（市）): mailed an activation link."""
+
+    name: Name
+    email: Email
+    name_kana: Kana | None = None
+    phone: OptionalPhone = ""
+
+
+class ClerkRetireIn(Strict):
+    reason: Reason = "異動・退職"
 
 
 class RoomCreateIn(Strict):
@@ -335,6 +369,19 @@ class UserRef(Out):
     job_type_label: str
     role: str
     status: str
+    office_id: uuid.UUID | None
+    office_name: str | None
+    office_kind: str | None
+
+
+class DirectoryEntryOut(Out):
+    """Someone an office may propose for a room: what the 様式6 asks, nothing to sign in with."""
+
+    id: uuid.UUID
+    name: str
+    name_kana: str
+    job_type: str
+    job_type_label: str
     office_id: uuid.UUID | None
     office_name: str | None
     office_kind: str | None
@@ -475,6 +522,33 @@ class OfficeOut(Out):
     pledge_version: str | None
     active_users: int
     created_at: dt.datetime
+    system_managers: list[SystemManagerOut] = []
+
+
+class SystemManagerOut(Out):
+    id: uuid.UUID
+    login_id: str
+    name: str
+    job_type_label: str
+    status: str
+    email: str
+
+
+class ClerkOut(Out):
+    id: uuid.UUID
+    login_id: str
+    name: str
+    name_kana: str
+    email: str
+    role: str
+    role_label: str
+    status: str
+    status_label: str
+    office_name: str | None
+    created_at: dt.datetime
+    activated_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    last_sign_in_at: dt.datetime | None
 
 
 class MissingOut(Out):
@@ -603,3 +677,30 @@ class FormOut(Out):
     text: str
     fields: dict[str, Any]
     source: dict[str, str]
+
+
+class AccessLogEntryOut(Out):
+    """One read or write of a patient's room: who, when, what kind, from where — no text."""
+
+    seq: int
+    at: dt.datetime
+    action: str
+    action_label: str
+    kind: str  # read | write | admin
+    outcome: str
+    target_type: str | None
+    count: int | None
+    actor_id: uuid.UUID | None
+    actor_login: str | None
+    actor_name: str | None
+    actor_job_type_label: str | None
+    actor_office_name: str | None
+    ip: str | None
+    device_id: uuid.UUID | None
+    device_label: str | None
+
+
+class AccessLogOut(Out):
+    room: RoomRef
+    entries: list[AccessLogEntryOut]
+    next_before: int | None  # pass as `before` for the next, older page

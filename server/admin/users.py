@@ -26,6 +26,7 @@ from ..mail import templates
 from ..mail.templates import Letter
 from ..models import (
     Device,
+    Office,
     OneTimeToken,
     Pledge,
     PushSubscription,
@@ -64,9 +65,14 @@ async def issue_id(
     ctx: AuthContext,
     person: NewPerson,
     *,
-    application_id: uuid.UUID,
+    application_id: uuid.UUID | None = None,
+    role: Role = Role.member,
 ) -> tuple[User, Letter]:
-    """Create the pending user and a single-use activation link, and write the mail to send."""
+    """Create the pending user and a single-use activation link, and write the mail to send.
+
+    The same path for every new account — staff from an approved application, an office's
+    システム管理担当者 named by the city, a city clerk: nobody chooses or sees a password.
+    """
     user = User(
         login_id=await _free_login_id(session),
         name=person.name,
@@ -74,7 +80,7 @@ async def issue_id(
         email=person.email,
         phone=person.phone,
         job_type=person.job_type,
-        role=Role.member,
+        role=role,
         status=UserStatus.pending,
         office_id=person.office_id,
         password_hash=None,
@@ -84,12 +90,13 @@ async def issue_id(
     )
     session.add(user)
     await session.flush()
-    # The pledges accepted with the application now belong to the person.
-    await session.execute(
-        update(Pledge)
-        .where(Pledge.application_id == application_id, Pledge.form == "4-2")
-        .values(user_id=user.id)
-    )
+    if application_id is not None:
+        # The pledges accepted with the application now belong to the person.
+        await session.execute(
+            update(Pledge)
+            .where(Pledge.application_id == application_id, Pledge.form == "4-2")
+            .values(user_id=user.id)
+        )
     token = tokens.new_token()
     ttl = timedelta(seconds=ctx.settings.auth.initial_password_ttl_s)
     session.add(
@@ -108,17 +115,31 @@ async def issue_id(
         target_type="user",
         target_id=user.id,
         loginId=user.login_id,
-        applicationId=str(application_id),
+        applicationId=str(application_id) if application_id else None,
         officeId=str(person.office_id),
         jobType=person.job_type,
+        role=role.value,
     )
-    letter = templates.id_issued(
-        person.email,
-        name=person.name,
-        login_id=user.login_id,
-        link=f"{ctx.settings.base_url}/activate/{token}",
-        expires=jst_text(ctx.now + ttl),
-    )
+    link = f"{ctx.settings.base_url}/activate/{token}"
+    expires = jst_text(ctx.now + ttl)
+    if role == Role.municipal_admin:
+        letter = templates.clerk_issued(
+            person.email, name=person.name, login_id=user.login_id, link=link, expires=expires
+        )
+    elif role == Role.office_admin:
+        office = await session.get(Office, person.office_id)
+        letter = templates.system_manager_issued(
+            person.email,
+            name=person.name,
+            office_name=office.name if office else "",
+            login_id=user.login_id,
+            link=link,
+            expires=expires,
+        )
+    else:
+        letter = templates.id_issued(
+            person.email, name=person.name, login_id=user.login_id, link=link, expires=expires
+        )
     return user, letter
 
 

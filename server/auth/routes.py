@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..accounts.controllers import ActivationController, AdminUserController
+from ..accounts.controllers import ActivationController, AdminUserController, help_desk_search
 from ..me.controllers import MeController
 from .controllers import SignInController
 
@@ -12,5 +12,6 @@ AUTH_ROUTE_HANDLERS: list[Any] = [
     SignInController,
     MeController,
     AdminUserController,
+    help_desk_search,
     ActivationController,
 ]

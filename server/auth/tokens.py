@@ -23,3 +23,23 @@ def csrf_token(secret_key: str, binding: str) -> str:
 
 def csrf_matches(secret_key: str, binding: str, presented: str) -> bool:
     return hmac.compare_digest(csrf_token(secret_key, binding), presented)
+
+
+# A reset code printed on paper is typed by hand from a letter: 20 characters of an alphabet
+# without look-alikes (no 0/O, 1/I/L), in groups of four — 99 random bits.
+LETTER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_LETTER_GROUPS = 5
+
+
+def new_letter_code() -> str:
+    chars = "".join(secrets.choice(LETTER_ALPHABET) for _ in range(4 * _LETTER_GROUPS))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
+
+
+def canonical_link_token(token: str) -> str:
+    """A letter code as typed (any case, with or without hyphens or spaces) in its printed
+    form; any other token unchanged, so that links from e-mails match byte for byte."""
+    squeezed = "".join(ch for ch in token.upper() if ch not in "- \u3000")
+    if len(squeezed) == 4 * _LETTER_GROUPS and all(ch in LETTER_ALPHABET for ch in squeezed):
+        return "-".join(squeezed[i : i + 4] for i in range(0, len(squeezed), 4))
+    return token

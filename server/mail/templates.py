@@ -102,3 +102,124 @@ def room_closed(to: str, *, name: str, room_name: str, reason_label: str) -> Let
         f"部屋：{room_name}\n"
         f"終了理由：{reason_label}\n",
     )
+
+
+# -- accounts: roles and the help desk ----------------------------------------------------------
+# Mails about a person's own account: they say what changed, who to call if it was not
+# expected, and never carry a password or a code (links are single-use and expire).
+
+_NOT_YOU = (
+    "お心当たりのない場合は、ヘルプページの問い合わせ先（市の担当窓口）へすぐにご連絡ください。\n"
+)
+
+
+def clerk_issued(to: str, *, name: str, login_id: str, link: str, expires: str) -> Letter:
+    return _letter(
+        to,
+        "ユーザー管理者（市）のアカウント発行のお知らせ",
+        f"{name} 様\n\n"
+        "carebook のユーザー管理者（市）のアカウントを発行しました。\n\n"
+        f"ログインID：{login_id}\n\n"
+        "次のリンクを開いてパスワードを設定してください。初回ログイン時に、\n"
+        "二要素認証（パスキーまたは認証アプリ）の登録をお願いします。\n\n"
+        f"{link}\n\n"
+        f"このリンクは1回限り有効で、{expires} まで使えます。\n" + _NOT_YOU,
+    )
+
+
+def clerk_retired(to: str, *, name: str, login_id: str, by: str) -> Letter:
+    return _letter(
+        to,
+        "ユーザー管理者（市）のアカウント停止のお知らせ",
+        f"{name} 様\n\n"
+        f"carebook のユーザー管理者（市）のアカウント（ログインID：{login_id}）を停止しました。\n"
+        "これ以降このIDではログインできません。お使いの端末のデータは次の接続時に消去されます。\n"
+        f"操作した管理者：{by}\n\n" + _NOT_YOU,
+    )
+
+
+def system_manager_issued(
+    to: str, *, name: str, office_name: str, login_id: str, link: str, expires: str
+) -> Letter:
+    return _letter(
+        to,
+        "システム管理担当者のID発行のお知らせ（パスワード設定のお願い）",
+        f"{name} 様\n\n"
+        f"{office_name} のシステム管理担当者として、carebook のログインIDを発行しました。\n\n"
+        f"ログインID：{login_id}\n\n"
+        "システム管理担当者は、事業所の職員のID発行・ID停止、部屋の作成などの申請を行えます。\n"
+        "次のリンクを開いてパスワードを設定してください。初回ログイン時に、\n"
+        "二要素認証（パスキーまたは認証アプリ）の登録をお願いします。\n\n"
+        f"{link}\n\n"
+        f"このリンクは1回限り有効で、{expires} まで使えます。\n" + _NOT_YOU,
+    )
+
+
+def system_manager_named(to: str, *, name: str, office_name: str) -> Letter:
+    return _letter(
+        to,
+        "システム管理担当者に指定されました",
+        f"{name} 様\n\n"
+        f"市のユーザー管理者が、あなたを {office_name} のシステム管理担当者に指定しました。\n"
+        "次回ログインから、管理画面で事業所の申請（ID発行・ID停止・部屋の作成など）を行えます。\n"
+        "これまでどおり、参加している部屋の連絡帳も使えます。\n\n" + _NOT_YOU,
+    )
+
+
+def system_manager_unnamed(to: str, *, name: str, office_name: str) -> Letter:
+    return _letter(
+        to,
+        "システム管理担当者の指定が解除されました",
+        f"{name} 様\n\n"
+        f"市のユーザー管理者が、{office_name} のシステム管理担当者の指定を解除しました。\n"
+        "これ以降、事業所の申請は行えません。参加している部屋の連絡帳はこれまでどおり使えます。\n\n"
+        + _NOT_YOU,
+    )
+
+
+def password_reset(to: str, *, name: str, link: str, expires: str) -> Letter:
+    return _letter(
+        to,
+        "パスワード再設定のご案内",
+        f"{name} 様\n\n"
+        "管理者の依頼により、carebook のパスワード再設定用リンクを発行しました。\n"
+        "次のリンクを開き、新しいパスワードを設定してください。\n\n"
+        f"{link}\n\n"
+        f"このリンクは1回限り有効で、{expires} まで使えます。\n"
+        "お心当たりのない場合は、このメールを破棄し、市の担当窓口へご連絡ください。\n",
+    )
+
+
+def reset_letter_printed(to: str, *, name: str, expires: str) -> Letter:
+    return _letter(
+        to,
+        "パスワード再設定の通知書を発行しました",
+        f"{name} 様\n\n"
+        "市の担当窓口が、carebook のパスワード再設定の通知書（紙）を発行しました。\n"
+        f"通知書の再設定コードは1回限り有効で、{expires} まで使えます。\n"
+        "これより前に発行された再設定のリンクやコードは使えなくなりました。\n\n" + _NOT_YOU,
+    )
+
+
+def factors_reset(to: str, *, name: str) -> Letter:
+    return _letter(
+        to,
+        "二要素認証の登録をリセットしました",
+        f"{name} 様\n\n"
+        "管理者の操作により、carebook の二要素認証（パスキー・認証アプリ）の登録をすべて\n"
+        "削除しました。すべての端末でログアウトしています。\n"
+        "次回ログイン時に、新しい二要素認証の登録をお願いします。\n\n" + _NOT_YOU,
+    )
+
+
+def devices_wiped(to: str, *, name: str, devices: list[str]) -> Letter:
+    listed = "".join(f"・{label}\n" for label in devices) or "・（登録された端末はありません）\n"
+    return _letter(
+        to,
+        "端末のデータ消去を指示しました",
+        f"{name} 様\n\n"
+        "管理者の操作により、次の端末の carebook のデータを消去するよう指示しました。\n"
+        "端末が次にインターネットに接続したとき、保存されていた記録が消去されます。\n\n"
+        f"{listed}\n"
+        "引き続き使う端末では、あらためてログインしてください。\n" + _NOT_YOU,
+    )

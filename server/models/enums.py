@@ -6,10 +6,25 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
+    """What a person may do beyond the rooms they are invited to; one per person.
+
+    The roles nest for professionals: an `office_admin` (事業所のシステム管理担当者) is a
+    member of their office's staff — usually a nurse manager, a care manager or a clinic
+    clerk — who also files the office's applications. Being one takes nothing away: they
+    can be room members like any `member` of their job type (`ROOM_MEMBER_ROLES`), and the
+    city can name or unname them without touching their rooms. An office may have several.
+    `municipal_admin` (the city's clerks) and `operator` run the programme and the
+    installation; they are never room members (SECURITY.md 18).
+    """
+
     member = "member"
     office_admin = "office_admin"
     municipal_admin = "municipal_admin"
     operator = "operator"
+
+
+# Who can be proposed for and added to a room (their job type and status permitting).
+ROOM_MEMBER_ROLES: tuple[Role, ...] = (Role.member, Role.office_admin)
 
 
 class UserStatus(StrEnum):

@@ -276,10 +276,12 @@ async def test_room_open_join_and_close_by_application(
     )
     assert requested["payload"]["patient"]["birthDate"] == "1940-03-12"
     assert requested["payload"]["patient"]["birthDateEra"]["text"] == "昭和15年3月12日"
-    assert {u["loginId"] for u in requested["users"]} == {
-        "home-doctor",
-        "station-nurse",
-        "care-manager",
+    # The office sees the proposed members by name, job type and office; login IDs only of
+    # its own staff (様式6 needs nothing to sign in with).
+    assert {(u["name"], u["jobTypeLabel"], u["loginId"]) for u in requested["users"]} == {
+        ("高橋 誠", "医師", ""),
+        ("鈴木 真理子", "看護師", ""),
+        ("佐藤 美香", "介護支援専門員", "care-manager"),
     }
     inbox = await admin.get("/api/admin/applications", params={"state": "submitted"})
     assert [a["id"] for a in inbox.json()] == [requested["id"]]
