@@ -8,7 +8,7 @@ import subprocess
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from click.testing import CliRunner, Result
@@ -37,6 +37,7 @@ COMMANDS = [
     ["db", "revision"],
     ["demo"],
     ["create-admin"],
+    ["init-city"],
 ]
 
 
@@ -163,6 +164,122 @@ def test_create_admin_refuses_a_bad_email(env: dict[str, str]) -> None:
     )
     assert result.exit_code == 2
     assert "e-mail" in result.output
+
+
+def test_create_admin_makes_a_city_clerk_in_the_city_office(
+    env: dict[str, str], settings: Settings
+) -> None:
+    args = ["create-admin", "--role", "municipal", "--name", "窓口 一郎",
+            "--email", "clerk@city.example.jp"]
+    first = _invoke(env, [*args, "--login-id", "clerk-one", "--office", "みどり市 高齢福祉課"])
+    assert first.exit_code == 0, first.output
+    assert "municipal admin" in first.stdout and "みどり市 高齢福祉課" in first.stdout
+    second = _invoke(env, [*args, "--login-id", "clerk-two"])
+    assert second.exit_code == 0, second.output
+    hashing = PasswordHashing(settings.auth.argon2_time_cost, settings.auth.argon2_memory_kib)
+    for login, result in (("clerk-one", first), ("clerk-two", second)):
+        user = _user(settings, login)
+        assert user is not None
+        assert (user.role, user.job_type, user.status) == (
+            Role.municipal_admin, "city_staff", UserStatus.active
+        )
+        assert user.password_must_change is True
+        assert hashing.verify(user.password_hash, _password(result.stdout))
+        assert user.office is not None
+        assert (user.office.name, user.office.kind) == ("みどり市 高齢福祉課", "city_office")
+    bad_role = _invoke(env, [*args, "--login-id", "clerk-three", "--role", "nurse"])
+    assert bad_role.exit_code == 2 and _user(settings, "clerk-three") is None
+
+
+INIT_CITY = [
+    "init-city", "--city-name", "あおば市",
+    "--desk-name", "あおば市役所 高齢福祉課 地域支援センター", "--desk-phone", "012-555-0200",
+    "--desk-email", "shien@city.aoba.example.jp", "--desk-address", "あおば市中央1-1",
+    "--desk-hours", "平日 8:30〜17:15",
+    "--support-name", "あおば市 在宅医療・介護連携支援センター",
+    "--support-phone", "012-555-0211",
+]
+
+
+def _help_and_events(settings: Settings) -> tuple[Any, list[str]]:
+    from server.admin.help import load_help
+    from server.models import AuditEvent
+
+    async def work(session: AsyncSession) -> tuple[Any, list[str]]:
+        page = await load_help(session)
+        actions = list(await session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+        return page, actions
+
+    return _query(settings, work)
+
+
+def test_init_city_sets_up_the_contacts_the_clerks_office_and_the_first_clerk(
+    env: dict[str, str], settings: Settings
+) -> None:
+    answers = "clerk-aoba\n青葉 花子\naoba@city.aoba.example.jp\n"
+    result = _invoke(env, INIT_CITY, input=answers)
+    assert result.exit_code == 0, result.output
+    assert "First clerk's login ID" in result.stdout  # prompted for what was not given
+    assert "city 'あおば市' set up" in result.stdout
+    clerk = _user(settings, "clerk-aoba")
+    assert clerk is not None and clerk.role == Role.municipal_admin
+    assert clerk.office is not None
+    assert clerk.office.name == "あおば市役所 高齢福祉課 地域支援センター"
+    assert clerk.office.kind == "city_office" and clerk.office.phone == "012-555-0200"
+    hashing = PasswordHashing(settings.auth.argon2_time_cost, settings.auth.argon2_memory_kib)
+    assert hashing.verify(clerk.password_hash, _password(result.stdout))
+
+    page, actions = _help_and_events(settings)
+    assert page.city_name == "あおば市"
+    desk, support = page.contacts
+    assert (desk.name, desk.phone, desk.email, desk.hours) == (
+        "あおば市役所 高齢福祉課 地域支援センター", "012-555-0200",
+        "shien@city.aoba.example.jp", "平日 8:30〜17:15",
+    )
+    assert desk.title == "システム利用登録の手続きや運用について"
+    assert support.name == "あおば市 在宅医療・介護連携支援センター"
+    assert "在宅医療" not in desk.title and "調整" in support.title
+    assert page.pledge.form42  # the rest of the help page kept its defaults
+    assert actions == ["city.initialized", "admin.user_issued"]
+
+    # A clerk made later with create-admin joins the same office.
+    later = _invoke(env, ["create-admin", "--role", "municipal", "--login-id", "clerk-later",
+                          "--name", "後任", "--email", "later@city.aoba.example.jp"])
+    assert later.exit_code == 0, later.output
+    assert (found := _user(settings, "clerk-later")) is not None and found.office is not None
+    assert found.office.name == "あおば市役所 高齢福祉課 地域支援センター"
+
+
+def test_init_city_runs_once_and_refuses_a_database_with_clerks(
+    env: dict[str, str], settings: Settings
+) -> None:
+    clerk = ["--clerk-login-id", "clerk-a", "--clerk-name", "甲", "--clerk-email", "a@x.example.jp"]
+    assert _invoke(env, [*INIT_CITY, *clerk]).exit_code == 0
+    again = _invoke(env, [*INIT_CITY, "--city-name", "べつの市", "--clerk-login-id", "clerk-b",
+                          "--clerk-name", "乙", "--clerk-email", "b@x.example.jp"])
+    assert again.exit_code == 1
+    assert "refusing to set up the city again" in again.stderr and "あおば市" in again.stderr
+    assert "initial-password" not in again.stdout
+    assert _user(settings, "clerk-b") is None
+    page, actions = _help_and_events(settings)
+    assert page.city_name == "あおば市" and actions.count("city.initialized") == 1
+
+
+def test_init_city_refuses_where_clerks_exist_and_checks_its_input(
+    env: dict[str, str], settings: Settings
+) -> None:
+    made = _invoke(env, ["create-admin", "--role", "municipal", "--login-id", "clerk-old",
+                         "--name", "既存", "--email", "old@x.example.jp"])
+    assert made.exit_code == 0
+    clerk = ["--clerk-login-id", "clerk-new", "--clerk-name", "新", "--clerk-email",
+             "n@x.example.jp"]
+    refused = _invoke(env, [*INIT_CITY, *clerk])
+    assert refused.exit_code == 1 and "city clerk account(s)" in refused.stderr
+    assert _user(settings, "clerk-new") is None
+    bad_phone = CliRunner().invoke(
+        carebook, [*INIT_CITY, *clerk, "--desk-phone", "call us"], env=env
+    )
+    assert bad_phone.exit_code == 2 and "phone number" in bad_phone.output
 
 
 def test_demo_refuses_a_database_with_real_users(env: dict[str, str], settings: Settings) -> None:

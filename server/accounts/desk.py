@@ -226,7 +226,7 @@ class HelpDesk:
         await self.session.rollback()
         await db.begin_write(self.session)
         await record(
-            self.session, self.ctx, "admin.account_viewed", target_type="user", target_id=user.id
+            self.session, self.ctx, "admin.account_viewed", target_type="user", target_id=user_id
         )
         await self.session.commit()
         return out

@@ -105,6 +105,7 @@ class AccessLog:
         more = len(events) > limit
         events = events[:limit]
         entries = await self._entries(events)
+        patient_id = room.patient_id
         refs = await room_refs(self.session, [room.id])
         out = AccessLogOut(
             room=refs[room.id],
@@ -121,7 +122,7 @@ class AccessLog:
             target_type="room",
             target_id=room_id,
             room_id=room_id,
-            patient_id=room.patient_id,
+            patient_id=patient_id,
             count=len(entries),
             since=since.isoformat() if since else None,
             until=until.isoformat() if until else None,

@@ -180,3 +180,17 @@ def team(city: City, *keys: str, permission: str = "write") -> list[dict[str, st
 
 
 REQUIRED_TEAM = ("home_doctor", "station_nurse", "care_manager")
+
+
+async def audit_events(sessionmaker: Any, action: str) -> list[Any]:
+    """The audit log's events of one action, oldest first."""
+    from sqlalchemy import select
+
+    from server.models import AuditEvent
+
+    async with sessionmaker() as s:
+        return list(
+            await s.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+            )
+        )

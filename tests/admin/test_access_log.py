@@ -1,0 +1,98 @@
+"""A patient's access log for the city: who read or wrote the room, when, from which device.
+
+For a disclosure request the clerk lists every read and write of one patient's room, with
+the person's name and office and the device — never the text of a post. The clerk's own
+look at the log is an entry of the log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from server.clock import FrozenClock
+
+from .conftest import City, SignIn, audit_events
+from .test_rooms import open_room
+
+SECRET_BODY = "血圧 150/90、夜間の咳が続いています"
+
+
+async def test_the_log_lists_reads_and_writes_with_person_office_and_device_but_no_text(
+    city: City, sign_in: SignIn, clock: FrozenClock, sessionmaker: Any
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    room = await open_room(admin, city)
+    nurse = await sign_in(city.users["station_nurse"])
+    assert (await nurse.post("/api/sync/pull", {"cursor": None})).status_code == 200
+    clock.advance(minutes=5)
+    title = room["reportTitles"][0]["id"]
+    pushed = await nurse.post(
+        "/api/sync/push",
+        {"clientId": "nurse-tablet", "mutations": [{"id": 1, "name": "post.create", "args": {
+            "id": str(uuid.uuid4()), "roomId": room["id"], "reportTitleId": title,
+            "body": SECRET_BODY}}]},
+    )
+    assert pushed.status_code == 200, pushed.text
+
+    answer = await admin.get(f"/api/admin/rooms/{room['id']}/access-log")
+    assert answer.status_code == 200, answer.text
+    log = answer.json()
+    assert SECRET_BODY not in answer.text and "150/90" not in answer.text
+    assert log["room"]["patientName"] == "青木 ハナ"
+    by_action = {e["action"]: e for e in log["entries"]}
+    wrote, read = by_action["post.create"], by_action["sync.pull"]
+    assert wrote["actionLabel"] == "投稿" and wrote["kind"] == "write"
+    assert read["kind"] == "read" and read["count"] and read["count"] > 0
+    for entry in (wrote, read):
+        assert entry["actorName"] == "鈴木 真理子"
+        assert entry["actorOfficeName"] == "みどり訪問看護ステーション"
+        assert entry["actorJobTypeLabel"] == "看護師"
+        assert entry["deviceId"] and entry["deviceLabel"] is not None
+    assert wrote["at"] > read["at"]  # newest first
+    assert by_action["admin.room_opened"]["kind"] == "admin"
+
+    (viewed,) = await audit_events(sessionmaker, "admin.access_log_viewed")
+    assert str(viewed.room_id) == room["id"] and viewed.patient_id is not None
+    assert viewed.actor_id == city.id("admin")
+    again = (await admin.get(f"/api/admin/rooms/{room['id']}/access-log")).json()
+    assert again["entries"][0]["action"] == "admin.access_log_viewed"
+    assert again["entries"][0]["actorName"] == "市役所 太郎"
+
+
+async def test_the_log_pages_back_and_filters_by_day(
+    city: City, sign_in: SignIn, clock: FrozenClock
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    room = await open_room(admin, city)
+    nurse = await sign_in(city.users["station_nurse"])
+    await nurse.post("/api/sync/pull", {"cursor": None})
+    path = f"/api/admin/rooms/{room['id']}/access-log"
+    # The room's opening and the nurse's first pull: one a page.
+    first = (await admin.get(path, params={"limit": 1})).json()
+    assert len(first["entries"]) == 1 and first["nextBefore"] is not None
+    older = (await admin.get(path, params={"limit": 1, "before": first["nextBefore"]})).json()
+    assert len(older["entries"]) == 1
+    assert {e["seq"] for e in older["entries"]}.isdisjoint(e["seq"] for e in first["entries"])
+    assert max(e["seq"] for e in older["entries"]) < min(e["seq"] for e in first["entries"])
+    # Nothing happened on the next day (JST).
+    tomorrow = (await admin.get(path, params={"since": "2026-11-27"})).json()
+    assert tomorrow["entries"] == [] and tomorrow["nextBefore"] is None
+    today = (await admin.get(path, params={"since": "2026-11-26", "until": "2026-11-26"})).json()
+    assert any(e["action"] == "sync.pull" for e in today["entries"])
+
+
+async def test_the_log_refuses_others_and_bad_input(city: City, sign_in: SignIn) -> None:
+    admin = await sign_in(city.users["admin"])
+    room = await open_room(admin, city)
+    path = f"/api/admin/rooms/{room['id']}/access-log"
+    for who in ("station_nurse", "station_admin"):
+        other = await sign_in(city.users[who])
+        refused = await other.get(path)
+        assert refused.status_code == 403 and refused.json()["error"] == "admin_only"
+    assert (await admin.get(f"/api/admin/rooms/{uuid.uuid4()}/access-log")).status_code == 404
+    reversed_period = await admin.get(path, params={"since": "2026-11-27", "until": "2026-11-26"})
+    assert reversed_period.status_code == 400
+    assert reversed_period.json()["error"] == "period_reversed"
+    for params in ({"limit": 0}, {"limit": 501}, {"since": "yesterday"}, {"before": -1}):
+        assert (await admin.get(path, params=params)).status_code == 400, params
