@@ -7,7 +7,22 @@
 import { useEffect, useState } from "preact/hooks";
 import { useAppState } from "../store";
 import "./admin.css";
-import { ApplicationDetail, ClosingRequests, Inbox, Invitations, LedgerView, Offices, RoomDetail, Rooms, UserDetailView } from "./city/index";
+import {
+  AccessLogView,
+  ApplicationDetail,
+  ClerkAccounts,
+  ClosingRequests,
+  DeskAccountView,
+  HelpDesk,
+  Inbox,
+  Invitations,
+  LedgerView,
+  OfficeDetail,
+  Offices,
+  RoomDetail,
+  Rooms,
+  UserDetailView,
+} from "./city/index";
 import { HelpEditor, HelpView } from "./help";
 import { adminHref, parseAdminHash, type AdminRoute } from "./helpers";
 import { type AdminKey, ta } from "./messages";
@@ -31,6 +46,8 @@ const CITY_NAV: Array<[string, AdminKey]> = [
   ["offices", "a.nav.offices"],
   ["rooms", "a.nav.rooms"],
   ["closing", "a.nav.closing"],
+  ["desk", "a.nav.desk"],
+  ["clerks", "a.nav.clerks"],
   ["help", "a.nav.help"],
 ];
 const OFFICE_NAV: Array<[string, AdminKey]> = [
@@ -40,7 +57,7 @@ const OFFICE_NAV: Array<[string, AdminKey]> = [
   ["help", "a.nav.help"],
 ];
 /** Which nav entry a view belongs to (detail views light up their list). */
-const PARENT: Record<string, string> = { applications: "", users: "ledger", "new-room": "rooms", mine: "" };
+const PARENT: Record<string, string> = { applications: "", users: "ledger", "new-room": "rooms", mine: "", "access-log": "rooms" };
 
 function CityScreen({ route, operator }: { route: AdminRoute; operator: boolean }) {
   const { view, id, extra } = route;
@@ -54,13 +71,19 @@ function CityScreen({ route, operator }: { route: AdminRoute; operator: boolean 
     case "users":
       return id ? <UserDetailView id={id} /> : <LedgerView />;
     case "offices":
-      return <Offices />;
+      return id ? <OfficeDetail id={id} /> : <Offices />;
     case "rooms":
       return id ? <RoomDetail id={id} /> : <Rooms />;
     case "new-room":
       return <RoomOpenForm mode="direct" />;
     case "closing":
       return <ClosingRequests />;
+    case "desk":
+      return id ? <DeskAccountView id={id} /> : <HelpDesk />;
+    case "clerks":
+      return <ClerkAccounts />;
+    case "access-log":
+      return id ? <AccessLogView roomId={id} /> : <Rooms />;
     case "help":
       return <HelpView />;
     case "help-edit":

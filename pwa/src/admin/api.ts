@@ -152,6 +152,33 @@ export interface Office {
   pledgeVersion: string | null;
   activeUsers: number;
   createdAt: string;
+  /** The office's システム管理担当者 (not stopped). */
+  systemManagers: SystemManager[];
+}
+
+export interface SystemManager {
+  id: string;
+  loginId: string;
+  name: string;
+  jobTypeLabel: string;
+  status: string;
+  email: string;
+}
+
+/**
+ * Someone an office may propose for a room (様式6): name, job type and office. The city's
+ * own lists add the login ID; the office's directory never has it.
+ */
+export interface Candidate {
+  id: string;
+  name: string;
+  nameKana: string;
+  jobType: string;
+  jobTypeLabel: string;
+  officeId: string | null;
+  officeName: string | null;
+  officeKind: string | null;
+  loginId?: string;
 }
 
 export interface EraDateOut {
@@ -385,7 +412,7 @@ export const adminApi = {
     request<Application>("POST", `/api/applications/${id(appId)}/withdraw`, { note }),
   staff: (filter: Record<string, string | undefined> = {}) =>
     request<Ledger>("GET", `/api/office/staff${query(filter)}`),
-  directory: (q?: string) => request<UserRef[]>("GET", `/api/office/directory${query({ q })}`),
+  directory: (q?: string) => request<Candidate[]>("GET", `/api/office/directory${query({ q })}`),
   officeRooms: () => request<RoomRef[]>("GET", "/api/office/rooms"),
 
   // public links

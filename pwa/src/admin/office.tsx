@@ -1,7 +1,7 @@
 /** The office admin's screens (own staff, own applications, new applications) and the room-opening form. */
 import { useState } from "preact/hooks";
 import { addNotice } from "../store";
-import { adminApi, type ConsentIn, type MemberIn, type PatientIn, type UserRef } from "./api";
+import { adminApi, type ConsentIn, type MemberIn, type PatientIn, type Candidate } from "./api";
 import { adminHref, birthDateFromParts, type DateParts } from "./helpers";
 import { label, ta } from "./messages";
 import { dateTime, EMPTY_DATE, ErrorBox, EraDateInput, Input, ListTable, Loading, Section, Select, useLoad } from "./ui";
@@ -231,12 +231,12 @@ function RoomCloseForm() {
  * submits a `roomOpen` application; as the city it creates the room directly.
  */
 export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
-  const candidates = useLoad<UserRef[]>(async () => {
+  const candidates = useLoad<Candidate[]>(async () => {
     if (mode === "application") return adminApi.directory();
     const ledger = await adminApi.ledger({ status: "active" });
     return ledger.users
       .filter((u) => u.role === "member" || u.role === "office_admin")
-      .map((u) => ({ id: u.id, loginId: u.loginId, name: u.name, nameKana: u.nameKana, jobType: u.jobType, jobTypeLabel: u.jobTypeLabel, role: u.role, status: u.status, officeId: u.officeId, officeName: u.officeName, officeKind: null }));
+      .map((u) => ({ id: u.id, loginId: u.loginId, name: u.name, nameKana: u.nameKana, jobType: u.jobType, jobTypeLabel: u.jobTypeLabel, officeId: u.officeId, officeName: u.officeName, officeKind: null }));
   });
   const [p, setP] = useState({ name: "", nameKana: "", sex: "female", address: "", postalCode: "", phone: "", careLevel: "care_1", insuredNumber: "" });
   const [birth, setBirth] = useState<DateParts>(EMPTY_DATE);
@@ -322,7 +322,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
               {list.map((u) => {
                 const m = chosen.get(u.id);
                 return (
-                  <tr key={u.id} data-testid="candidate-row" data-login={u.loginId}>
+                  <tr key={u.id} data-testid="candidate-row" data-login={u.loginId} data-user={u.id}>
                     <td>
                       <label class="a-check">
                         <input

@@ -216,6 +216,9 @@ export function RoomDetail({ id }: { id: string }) {
         <a class="button secondary" href={adminHref("print", "6", r.id)} data-testid="print-6">
           {ta("a.printForm", { form: "6" })}
         </a>
+        <a class="button secondary" href={adminHref("access-log", r.id)} data-testid="room-access-log">
+          {ta("alog.link")}
+        </a>
       </p>
       {r.missing.length > 0 && (
         <div class="form-error" role="status" data-testid="room-missing">

@@ -47,6 +47,9 @@ export function UserDetailView({ id }: { id: string }) {
         ]}
       />
       <p class="admin-actions">
+        <a class="button secondary" href={adminHref("desk", u.id)} data-testid="user-desk">
+          {ta("a.nav.desk")}
+        </a>
         <a class="button secondary" href={adminHref("print", "3", u.id)}>
           {ta("a.printForm", { form: "3" })}
         </a>

@@ -9,3 +9,7 @@ export { Rooms } from "./Rooms";
 export { CloseRoom } from "./RoomDetail";
 export { RoomDetail } from "./RoomDetail";
 export { ClosingRequests } from "./ClosingRequests";
+export { HelpDesk, DeskAccountView } from "./HelpDesk";
+export { ClerkAccounts } from "./ClerkAccounts";
+export { OfficeDetail } from "./OfficeDetail";
+export { AccessLogView } from "./AccessLog";
