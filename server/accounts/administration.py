@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import segno
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..admin.common import deliver, jst_text, record, require_admin
 from ..admin.help import load_help
-from ..auth import tokens, totp
+from ..auth import tokens
 from ..auth.context import AuthContext
 from ..errors import Conflict, Forbidden, NotFound
 from ..mail import templates
@@ -199,7 +200,7 @@ class AccountAdministration:
             office_name=user.office.name if user.office else None,
             link=link,
             code=code,
-            qr_svg=totp.qr_svg(link),
+            qr_image=segno.make(link, error="m").svg_data_uri(scale=4, border=2),
             issued_at=self.ctx.now,
             expires_at=expires,
             issued_by=self.ctx.user.name,

@@ -173,7 +173,7 @@ class ResetLetterOut(Out):
     office_name: str | None
     link: str
     code: str
-    qr_svg: str
+    qr_image: str  # the link as a QR code: an SVG `data:` URI, standalone (print-safe)
     issued_at: datetime
     expires_at: datetime
     issued_by: str

@@ -80,7 +80,8 @@ export interface ResetLetter {
   officeName: string | null;
   link: string;
   code: string;
-  qrSvg: string;
+  /** The link as a QR code: a standalone SVG `data:` URI. */
+  qrImage: string;
   issuedAt: string;
   expiresAt: string;
   issuedBy: string;

@@ -246,18 +246,21 @@ export function ListTable<T>({
   error,
   headers,
   showEmpty = false,
+  stack = false,
   children,
 }: {
   rows: T[] | null | undefined;
   error?: unknown;
   headers: string[];
   showEmpty?: boolean;
+  /** On a phone, each row becomes a card of "header: value" lines (cells carry `data-label`). */
+  stack?: boolean;
   children: (row: T) => ComponentChildren;
 }) {
   if (!rows) return <Loading error={error} />;
   if (showEmpty && rows.length === 0) return <p class="admin-empty">{ta("a.empty")}</p>;
   return (
-    <table class="admin-table">
+    <table class={stack ? "admin-table stack" : "admin-table"}>
       <thead>
         <tr>
           {headers.map((header) => (

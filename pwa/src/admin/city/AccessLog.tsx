@@ -65,21 +65,25 @@ export function AccessLogView({ roomId }: { roomId: string }) {
           </button>
         </div>
       </form>
-      <ListTable rows={entries} showEmpty headers={[ta("alog.at"), ta("alog.who"), ta("alog.what"), ta("alog.device"), ta("desk.ip")]}>
+      <ListTable rows={entries} showEmpty stack headers={[ta("alog.at"), ta("alog.who"), ta("alog.what"), ta("alog.device"), ta("desk.ip")]}>
         {(e) => (
           <tr key={e.seq} data-testid="alog-row" data-action={e.action} data-kind={e.kind}>
-            <td>{dateTime(e.at)}</td>
             <td>
+              <strong>{dateTime(e.at)}</strong>
+            </td>
+            <td data-label={ta("alog.who")}>
               {e.actorName ?? e.actorLogin ?? "—"}
               <div class="a-kana">{[e.actorOfficeName, e.actorJobTypeLabel].filter(Boolean).join("・")}</div>
             </td>
-            <td>
+            <td data-label={ta("alog.what")}>
               <span class={`a-badge a-badge-${e.kind}`}>{ta(`alog.kind.${e.kind}` as AdminKey)}</span> {e.actionLabel}
               {e.count ? ` ${ta("alog.count", { n: e.count })}` : ""}
               {e.outcome !== "ok" ? ` ${ta("alog.refused")}` : ""}
             </td>
-            <td title={e.deviceLabel ?? ""}>{e.deviceLabel !== null ? describeDevice(e.deviceLabel) : "—"}</td>
-            <td>{e.ip ?? "—"}</td>
+            <td data-label={ta("alog.device")} title={e.deviceLabel ?? ""}>
+              {e.deviceLabel !== null ? describeDevice(e.deviceLabel) : "—"}
+            </td>
+            <td data-label={ta("desk.ip")}>{e.ip ?? "—"}</td>
           </tr>
         )}
       </ListTable>

@@ -60,22 +60,22 @@ export function ClerkAccounts() {
       <h1>{ta("clerks.heading")}</h1>
       <p class="hint">{ta("clerks.lead")}</p>
       <ErrorBox error={retireError} testId="clerk-retire-error" />
-      <ListTable rows={list.data} error={list.error} headers={[ta("ledger.name"), ta("ledger.loginId"), ta("ledger.role"), ta("ledger.status"), ta("desk.email"), ta("desk.lastSignIn"), ta("a.actions")]}>
+      <ListTable rows={list.data} error={list.error} stack headers={[ta("ledger.name"), ta("ledger.loginId"), ta("ledger.role"), ta("ledger.status"), ta("desk.email"), ta("desk.lastSignIn"), ta("a.actions")]}>
         {(c) => (
           <tr key={c.id} data-testid="clerk-row" data-login={c.loginId} data-status={c.status}>
             <td>
               {c.name}
               <div class="a-kana">{c.nameKana}</div>
             </td>
-            <td>{c.loginId}</td>
-            <td>{c.roleLabel}</td>
-            <td>
+            <td data-label={ta("ledger.loginId")}>{c.loginId}</td>
+            <td data-label={ta("ledger.role")}>{c.roleLabel}</td>
+            <td data-label={ta("ledger.status")}>
               <span class={`a-badge a-badge-${c.status}`} data-testid="clerk-status">
                 {c.statusLabel}
               </span>
             </td>
-            <td>{c.email}</td>
-            <td>{c.lastSignInAt ? dateTime(c.lastSignInAt) : ta("desk.never")}</td>
+            <td data-label={ta("desk.email")}>{c.email}</td>
+            <td data-label={ta("desk.lastSignIn")}>{c.lastSignInAt ? dateTime(c.lastSignInAt) : ta("desk.never")}</td>
             <td>
               {c.role === "municipal_admin" && c.status !== "stopped" && c.id !== me?.user.id && (
                 <button type="button" class="danger" data-testid="clerk-retire" disabled={busy} onClick={() => setRetiring(c)}>

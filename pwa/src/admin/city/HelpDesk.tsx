@@ -37,9 +37,11 @@ export function HelpDesk() {
       >
         <Input id="desk-q" label={ta("desk.q")} value={q} onValue={setQ} />
         <Select id="desk-office" label={ta("desk.office")} value={officeId} onValue={setOfficeId} placeholder={ta("a.all")} options={officeOptions(offices.data)} />
-        <label class="a-check">
-          <input type="checkbox" data-testid="desk-locked" checked={lockedOnly} onChange={(e) => setLockedOnly((e.currentTarget as HTMLInputElement).checked)} /> {ta("desk.lockedOnly")}
-        </label>
+        <div class="field">
+          <label class="a-check">
+            <input type="checkbox" data-testid="desk-locked" checked={lockedOnly} onChange={(e) => setLockedOnly((e.currentTarget as HTMLInputElement).checked)} /> {ta("desk.lockedOnly")}
+          </label>
+        </div>
         <div class="admin-filter-buttons">
           <button type="submit" class="primary" data-testid="desk-search">
             {ta("a.search")}
@@ -52,6 +54,7 @@ export function HelpDesk() {
           rows={results.data}
           error={results.error}
           showEmpty
+          stack
           headers={[ta("ledger.name"), ta("ledger.loginId"), ta("ledger.office"), ta("ledger.jobType"), ta("ledger.status"), ta("desk.lock"), ta("desk.lastSignIn"), ta("desk.devices")]}
         >
           {(p) => (
@@ -62,15 +65,15 @@ export function HelpDesk() {
                 </a>
                 <div class="a-kana">{p.nameKana}</div>
               </td>
-              <td>{p.loginId}</td>
-              <td>{p.officeName ?? "—"}</td>
-              <td>{p.jobTypeLabel}</td>
-              <td>
+              <td data-label={ta("ledger.loginId")}>{p.loginId}</td>
+              <td data-label={ta("ledger.office")}>{p.officeName ?? "—"}</td>
+              <td data-label={ta("ledger.jobType")}>{p.jobTypeLabel}</td>
+              <td data-label={ta("ledger.status")}>
                 <span class={`a-badge a-badge-${p.status}`}>{p.statusLabel}</span>
               </td>
-              <td>{p.locked ? <span class="a-badge a-badge-stopped">{ta("desk.locked")}</span> : ta("desk.notLocked")}</td>
-              <td>{p.lastSignInAt ? dateTime(p.lastSignInAt) : ta("desk.never")}</td>
-              <td class="a-num">{p.devices}</td>
+              <td data-label={ta("desk.lock")}>{p.locked ? <span class="a-badge a-badge-stopped">{ta("desk.locked")}</span> : ta("desk.notLocked")}</td>
+              <td data-label={ta("desk.lastSignIn")}>{p.lastSignInAt ? dateTime(p.lastSignInAt) : ta("desk.never")}</td>
+              <td data-label={ta("desk.devices")}>{p.devices}</td>
             </tr>
           )}
         </ListTable>
@@ -237,14 +240,16 @@ export function DeskAccountView({ id }: { id: string }) {
         {a.devices.length === 0 ? (
           <p class="admin-empty">{ta("desk.noDevices")}</p>
         ) : (
-          <ListTable rows={a.devices} headers={[ta("desk.device"), ta("desk.firstUsed"), ta("desk.lastSeen"), ta("desk.sessionsOn"), ta("desk.deviceState"), ta("a.actions")]}>
+          <ListTable rows={a.devices} stack headers={[ta("desk.device"), ta("desk.firstUsed"), ta("desk.lastSeen"), ta("desk.sessionsOn"), ta("desk.deviceState"), ta("a.actions")]}>
             {(d) => (
               <tr key={d.id} data-testid="desk-device" data-device={d.id} data-wiped={String(!!d.wipeRequestedAt)}>
-                <td title={d.label}>{describeDevice(d.label)}</td>
-                <td>{dateTime(d.createdAt)}</td>
-                <td>{dateTime(d.lastSeenAt)}</td>
-                <td class="a-num">{d.sessions}</td>
-                <td data-testid="desk-device-state">
+                <td title={d.label}>
+                  <strong>{describeDevice(d.label)}</strong>
+                </td>
+                <td data-label={ta("desk.firstUsed")}>{dateTime(d.createdAt)}</td>
+                <td data-label={ta("desk.lastSeen")}>{dateTime(d.lastSeenAt)}</td>
+                <td data-label={ta("desk.sessionsOn")}>{d.sessions}</td>
+                <td data-label={ta("desk.deviceState")} data-testid="desk-device-state">
                   {d.wipeDeliveredAt
                     ? ta("desk.wipeDone", { time: dateTime(d.wipeDeliveredAt) })
                     : d.wipeRequestedAt
@@ -268,14 +273,16 @@ export function DeskAccountView({ id }: { id: string }) {
         {a.sessions.length === 0 ? (
           <p class="admin-empty">{ta("desk.noSessions")}</p>
         ) : (
-          <ListTable rows={a.sessions} headers={[ta("desk.started"), ta("desk.lastSeen"), ta("desk.ip"), ta("desk.device"), ta("desk.factors"), ta("a.actions")]}>
+          <ListTable rows={a.sessions} stack headers={[ta("desk.started"), ta("desk.lastSeen"), ta("desk.ip"), ta("desk.device"), ta("desk.factors"), ta("a.actions")]}>
             {(s) => (
               <tr key={s.id} data-testid="desk-session">
-                <td>{dateTime(s.createdAt)}</td>
-                <td>{dateTime(s.lastSeenAt)}</td>
-                <td>{s.ip || "—"}</td>
-                <td title={s.userAgent}>{describeDevice(s.userAgent)}</td>
-                <td>{s.factor ?? "—"}</td>
+                <td data-label={ta("desk.started")}>{dateTime(s.createdAt)}</td>
+                <td data-label={ta("desk.lastSeen")}>{dateTime(s.lastSeenAt)}</td>
+                <td data-label={ta("desk.ip")}>{s.ip || "—"}</td>
+                <td data-label={ta("desk.device")} title={s.userAgent}>
+                  {describeDevice(s.userAgent)}
+                </td>
+                <td data-label={ta("desk.factors")}>{s.factor ?? "—"}</td>
                 <td>
                   <button type="button" class="secondary" data-testid="desk-end-session" disabled={busy || !a.mayAct} onClick={() => setPending({ kind: "end-session", session: s })}>
                     {ta("desk.endSession")}

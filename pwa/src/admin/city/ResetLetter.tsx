@@ -4,14 +4,13 @@
  * page as text and as a QR code, the expiry, the steps and whom to call. The code is shown
  * only in the answer that issued it, so the clerk prints before closing.
  */
-import { utf8ToBase64 } from "../../base64";
 import { ta } from "../messages";
 import { dateTime } from "../ui";
 
-export function ResetLetterSheet({ letter, onClose }: { letter: { loginId: string; name: string; officeName: string | null; link: string; code: string; qrSvg: string; issuedAt: string; expiresAt: string; issuedBy: string; cityName: string; contactName: string; contactPhone: string }; onClose: () => void }) {
+export function ResetLetterSheet({ letter, onClose }: { letter: { loginId: string; name: string; officeName: string | null; link: string; code: string; qrImage: string; issuedAt: string; expiresAt: string; issuedBy: string; cityName: string; contactName: string; contactPhone: string }; onClose: () => void }) {
   return (
     <div class="print-page" data-testid="reset-letter-page">
-      <div class="print-toolbar no-print">
+      <div class="print-toolbar letter-toolbar no-print">
         <button type="button" class="secondary" data-testid="letter-close" onClick={onClose}>
           {ta("letter.close")}
         </button>
@@ -54,7 +53,7 @@ export function ResetLetterSheet({ letter, onClose }: { letter: { loginId: strin
             </tr>
           </tbody>
         </table>
-        <img class="letter-qr" data-testid="letter-qr" src={`data:image/svg+xml;base64,${utf8ToBase64(letter.qrSvg)}`} alt={ta("letter.link")} width="160" height="160" />
+        <img class="letter-qr" data-testid="letter-qr" src={letter.qrImage} alt={ta("letter.link")} width="160" height="160" />
         <div class="print-text">
           {ta("letter.steps")
             .split("\n")
