@@ -242,7 +242,8 @@ async def test_staff_without_mail_get_a_printed_letter_whose_code_works_once(
     assert body["officeName"] == "ひまわり薬局" and body["issuedBy"] == "市役所 太郎"
     code = body["code"]
     assert len(code) == 24 and code.count("-") == 4
-    assert body["link"].endswith(f"/activate/{code}") and body["qrImage"].startswith("data:image/svg+xml")
+    assert body["link"].endswith(f"/activate/{code}")
+    assert body["qrImage"].startswith("data:image/svg+xml")
     assert body["contactName"]  # whom to call is printed on the letter
     assert (await _account(admin, helper.id))["resetLinkExpiresAt"] == body["expiresAt"]
     assert smtp.messages == []  # nobody to mail
