@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 import pyotp
@@ -52,5 +53,11 @@ def provisioning_uri(secret: str, login_id: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    """The otpauth URI as an SVG QR code, for authenticator apps to scan."""
-    return str(segno.make(uri, error="m").svg_inline(scale=5, border=2))
+    """The otpauth URI as an SVG QR code, for authenticator apps to scan.
+
+    A standalone document (with its namespace): the PWA shows it as an `<img>` from a
+    `data:` URI, and a browser draws nothing for an SVG image without `xmlns`.
+    """
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", xmldecl=False, nl=False, scale=5, border=2)
+    return out.getvalue().decode()

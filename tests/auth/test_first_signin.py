@@ -52,7 +52,8 @@ async def test_initial_password_forces_change_then_totp_enrolment(
     secret = enrol.json()["secret"]
     assert len(secret) == 32  # 160 bits of base32
     assert enrol.json()["otpauthUri"].startswith("otpauth://totp/")
-    assert enrol.json()["qrSvg"].startswith("<svg")
+    # A standalone SVG: the PWA shows it as an <img> from a data: URI, which needs xmlns.
+    assert enrol.json()["qrSvg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     bad = await api.post("/api/auth/totp/enroll/confirm", {"code": "123456"})
     assert bad.status_code == 401
     done = await api.post(

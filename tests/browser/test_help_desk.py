@@ -44,6 +44,9 @@ def _contexts(viewport: str, phone: BrowserContext, desktop: BrowserContext
 
 def _enrol_totp_and_passcode(page: Page) -> None:
     page.get_by_test_id("enroll-totp").click()
+    qr = page.get_by_test_id("enroll-qr")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 0"), "the QR code did not load"
     secret = re.sub(r"\s+", "", page.get_by_test_id("enroll-secret").inner_text())
     page.get_by_test_id("enroll-code").fill(pyotp.TOTP(secret).now())
     page.get_by_test_id("enroll-confirm").click()
