@@ -88,18 +88,26 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # VAPID keys are made on first start; the push outbox worker runs in the server's
-        # loop unless `carebook worker` runs it.
+        # loop unless `carebook worker` runs it. The scheduler (ID stops due on their day)
+        # runs here too unless switched off; its lease lets any number of processes run it.
         from .push.keys import load_vapid_keys
         from .push.worker import PushWorker
+        from .scheduler import Scheduler
 
         load_vapid_keys(settings.data_dir, settings.push.vapid_private_key)
         push_worker = None
         if settings.push.in_process_worker:
             push_worker = PushWorker(settings, sessionmaker, clock)
             push_worker.start()
+        scheduler = None
+        if settings.scheduler.in_process:
+            scheduler = Scheduler(settings, sessionmaker, clock)
+            scheduler.start()
         try:
             yield
         finally:
+            if scheduler is not None:
+                await scheduler.stop()
             if push_worker is not None:
                 await push_worker.stop()
             # advanced-alchemy/SQLAlchemy do not dispose engines for us when a

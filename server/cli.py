@@ -8,6 +8,7 @@ failed, 2 bad usage or a bad setting).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import re
@@ -156,24 +157,57 @@ def serve(host: str, port: int, demo_on_first_start: bool, no_worker: bool) -> N
 # --- worker ----------------------------------------------------------------------------------
 
 
+async def _run_workers(settings: Settings, *, once: bool, scheduler: bool) -> tuple[int, Any]:
+    """The push worker and (unless switched off) the scheduler, side by side.
+
+    The push worker owns SIGTERM/SIGINT; when it ends, the scheduler is cancelled (and
+    gives its lease up).
+    """
+    from .push.worker import run_worker
+    from .scheduler import run_scheduler
+
+    jobs = asyncio.create_task(run_scheduler(settings, once=once)) if scheduler else None
+    try:
+        tried = await run_worker(settings, once=once)
+        return tried, (await jobs if jobs is not None and once else None)
+    finally:
+        if jobs is not None and not jobs.done():
+            jobs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await jobs
+
+
 @carebook.command(context_settings=CONTEXT_SETTINGS)
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-def worker(once: bool) -> None:
-    """Deliver push notifications from the outbox (use with `carebook serve --no-worker`).
+@click.option("--no-scheduler", is_flag=True,
+              help="Do not run the scheduler (ID stops due on their day) in this process.")
+def worker(once: bool, no_scheduler: bool) -> None:
+    """Deliver push notifications from the outbox (use with `carebook serve --no-worker`),
+    and run the scheduler: ID stops carried out at 00:00 JST of their 停止希望日.
 
-    Several workers may run against one PostgreSQL database; stops on SIGTERM/SIGINT after
-    the sends in flight are recorded.
+    Several workers may run against one PostgreSQL database (the scheduler's lease lets one
+    of them work at a time); stops on SIGTERM/SIGINT after the sends in flight are recorded.
     """
     from .ops.logging import configure_logging
-    from .push.worker import run_worker
 
     settings = _settings()
     configure_logging(settings.ops.log_format)
     _upgrade(settings)
-    click.echo(f"carebook: push worker on database {settings.database.dialect}")
-    tried = asyncio.run(run_worker(settings, once=once))
+    jobs = "" if no_scheduler else " and scheduler"
+    click.echo(f"carebook: push worker{jobs} on database {settings.database.dialect}")
+    tried, scheduled = asyncio.run(
+        _run_workers(settings, once=once, scheduler=not no_scheduler)
+    )
     if once:
         click.echo(f"carebook: {tried} push(es) tried")
+        if scheduled is not None:
+            if scheduled.held:
+                click.echo(
+                    f"carebook: {scheduled.work.stopped} ID stop(s) carried out, "
+                    f"{scheduled.work.notices} notice(s) sent"
+                )
+            else:
+                click.echo("carebook: another process holds the scheduler's lease")
 
 
 # --- db --------------------------------------------------------------------------------------

@@ -81,6 +81,20 @@ class PushSettings:
 
 
 @dataclass(frozen=True)
+class SchedulerSettings:
+    """Work due at a moment (ID stops on their 停止希望日): who runs it, how often it looks."""
+
+    # Run the scheduler inside `serve` (`carebook worker` runs it too). Any number of
+    # processes may run it: a lease in the database lets one of them work at a time.
+    in_process: bool = True
+    poll_seconds: int = 60
+    # A holder that stops renewing (it died) loses the lease after this long.
+    lease_seconds: int = 300
+    # The person whose ID stops is told this many days before (to send what is left unsent).
+    id_stop_notice_days: int = 3
+
+
+@dataclass(frozen=True)
 class OpsSettings:
     """Running an installation: audit retention, abuse limits, logs, the proxy in front."""
 
@@ -110,6 +124,7 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     push: PushSettings = field(default_factory=PushSettings)
     ops: OpsSettings = field(default_factory=OpsSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     pwa_dir: Path = Path(__file__).resolve().parent.parent / "pwa" / "dist"
     version: str = "0.1.0"
 
@@ -300,6 +315,22 @@ def _ops_settings(env: Mapping[str, str]) -> OpsSettings:
     )
 
 
+def _scheduler_settings(env: Mapping[str, str]) -> SchedulerSettings:
+    poll = _int(env, "CAREBOOK_SCHEDULER_POLL_SECONDS", 60, minimum=1)
+    lease = _int(env, "CAREBOOK_SCHEDULER_LEASE_SECONDS", 300, minimum=10)
+    if lease <= poll:
+        raise SettingsError(
+            "CAREBOOK_SCHEDULER_LEASE_SECONDS must be longer than CAREBOOK_SCHEDULER_POLL_SECONDS "
+            f"(the holder renews it every poll), not {lease} <= {poll}"
+        )
+    return SchedulerSettings(
+        in_process=_bool(env, "CAREBOOK_SCHEDULER", True),
+        poll_seconds=poll,
+        lease_seconds=lease,
+        id_stop_notice_days=_int(env, "CAREBOOK_ID_STOP_NOTICE_DAYS", 3, minimum=0),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read and check every setting; create the data directory and secret key if missing."""
     env = os.environ if env is None else env
@@ -341,4 +372,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth=auth,
         push=_push_settings(env, base_url),
         ops=_ops_settings(env),
+        scheduler=_scheduler_settings(env),
     )

@@ -72,6 +72,8 @@ def server_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str
         "CAREBOOK_DATABASE_NULL_POOL": "1",
         # The push worker runs only in the tests that are about it (they set it to 1).
         "CAREBOOK_PUSH_WORKER": "0",
+        # Likewise the scheduler: its tests drive it with a clock of their own.
+        "CAREBOOK_SCHEDULER": "0",
     }
     env.update(extra)
     return env

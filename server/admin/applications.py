@@ -28,19 +28,20 @@ from ..models import (
     ApplicationEvent,
     Office,
     Pledge,
-    Room,
-    RoomMember,
+    ScheduledStop,
     User,
 )
-from ..models.enums import ApplicationKind, ApplicationState, JobType, RoomStatus
-from . import composition
+from ..models.enums import ApplicationKind, ApplicationState, JobType
+from . import composition, room_requests
 from .common import (
     as_uuid,
+    date_text,
     deliver,
     era_out,
     jst_text,
     office_ref,
     record,
+    record_read,
     require_admin,
     require_office_admin,
     room_refs,
@@ -49,15 +50,23 @@ from .common import (
     users_by_id,
 )
 from .help import check_pledge
+from .offices import latest_office_pledge
 from .patients import check_label, checked_consent, patient_values
 from .rooms import (
     RoomSpec,
-    add_member,
     close_room,
-    current_member,
     open_room,
+    opened_letters,
     room_name,
     titles_of,
+)
+from .scheduled_stops import (
+    already_scheduled,
+    check_stop_date,
+    is_future,
+    pending_stop,
+    schedule_stop,
+    stop_outs,
 )
 from .schemas import (
     PAYLOAD_TYPES,
@@ -66,6 +75,9 @@ from .schemas import (
     HistoryOut,
     IdCareManagerPayload,
     IdStopPayload,
+    MemberRemovePayload,
+    OfficePledgeOut,
+    RoomCandidateOut,
     RoomClosePayload,
     RoomCreateIn,
     RoomJoinPayload,
@@ -83,16 +95,19 @@ KIND_LABELS: dict[str, str] = {
     ApplicationKind.id_stop: "ID停止依頼（様式3）",
     ApplicationKind.room_open: "患者（利用者）部屋作成依頼（様式5・6）",
     ApplicationKind.room_join: "部屋への参加依頼",
+    ApplicationKind.member_remove: "部屋の参加者の削除依頼",
     ApplicationKind.room_close: "部屋の終了依頼",
 }
 KIND_FORMS: dict[str, list[str]] = {
-    ApplicationKind.id_care_manager: ["2-2C", "4-1"],
+    ApplicationKind.id_care_manager: ["2-2C", "4-1", "4-2"],
     ApplicationKind.id_invited: ["4-2"],
     ApplicationKind.id_stop: ["3"],
     ApplicationKind.room_open: ["5", "6"],
     ApplicationKind.room_join: [],
+    ApplicationKind.member_remove: [],
     ApplicationKind.room_close: [],
 }
+ID_KINDS = (ApplicationKind.id_care_manager, ApplicationKind.id_invited)
 _STATE_WORDS: dict[str, tuple[str, str]] = {
     ApplicationState.approved: ("すでに承認されています", "has already been approved"),
     ApplicationState.rejected: ("すでに却下されています", "has already been rejected"),
@@ -191,6 +206,21 @@ async def application_outs(
             select(Office).where(Office.id.in_({a.office_id for a in applications if a.office_id}))
         )
     }
+    stops = {
+        s.application_id: s
+        for s in await stop_outs(
+            session,
+            list(
+                await session.scalars(
+                    select(ScheduledStop).where(ScheduledStop.application_id.in_(ids))
+                )
+            ),
+        )
+    }
+    pledges = {
+        office_id: await latest_office_pledge(session, office_id)
+        for office_id in {a.office_id for a in applications if a.kind in ID_KINDS and a.office_id}
+    }
 
     def shown(user: User) -> UserRef:
         out = user_ref(user)
@@ -206,7 +236,7 @@ async def application_outs(
     for a in applications:
         payload = dict(a.payload)
         patient = payload.get("patient")
-        if a.kind == ApplicationKind.room_open and isinstance(patient, dict):
+        if isinstance(patient, dict) and patient.get("birthDate"):
             try:
                 born = date.fromisoformat(str(patient.get("birthDate")))
                 era = msgspec.to_builtins(era_out(born))
@@ -245,9 +275,19 @@ async def application_outs(
                     for e in events
                     if e.application_id == a.id
                 ],
+                scheduled_stop=stops.get(a.id),
+                office_pledge=_pledge_out(pledges.get(a.office_id)) if a.office_id else None,
             )
         )
     return out
+
+
+def _pledge_out(pledge: Pledge | None) -> OfficePledgeOut | None:
+    if pledge is None:
+        return None
+    return OfficePledgeOut(
+        signer_name=pledge.signer_name, version=pledge.version, accepted_at=pledge.accepted_at
+    )
 
 
 class OfficeApplications:
@@ -279,7 +319,15 @@ class OfficeApplications:
         elif isinstance(payload, RoomOpenPayload):
             application.payload = await self._room_open(payload)
         elif isinstance(payload, RoomJoinPayload):
-            application.payload = await self._room_join(payload)
+            application.payload, application.room_id = await room_requests.check_join(
+                self.session, self.office_id, payload, today_jst(self.ctx.now)
+            )
+            if len(payload.members) == 1:
+                application.subject_user_id = payload.members[0].user_id
+        elif isinstance(payload, MemberRemovePayload):
+            application.payload = await room_requests.check_removal(
+                self.session, self.office_id, payload
+            )
             application.subject_user_id = payload.user_id
             application.room_id = payload.room_id
         elif isinstance(payload, RoomClosePayload):
@@ -288,7 +336,7 @@ class OfficeApplications:
         self.session.add(application)
         await self.session.flush()
         if isinstance(payload, IdCareManagerPayload):
-            assert payload.office_pledge is not None
+            assert payload.office_pledge is not None and payload.staff_pledge is not None
             self.session.add(
                 Pledge(
                     form="4-1",
@@ -296,6 +344,17 @@ class OfficeApplications:
                     office_id=self.office_id,
                     application_id=application.id,
                     signer_name=payload.office_pledge.representative.strip(),
+                    accepted_at=self.ctx.now,
+                )
+            )
+            # 様式4-2 of the care manager: theirs once the ID is issued (`issue_id`).
+            self.session.add(
+                Pledge(
+                    form="4-2",
+                    version=payload.staff_pledge.version,
+                    office_id=self.office_id,
+                    application_id=application.id,
+                    signer_name=payload.name.strip(),
                     accepted_at=self.ctx.now,
                 )
             )
@@ -327,16 +386,6 @@ class OfficeApplications:
             )
         return user
 
-    async def _open_room(self, room_id: uuid.UUID) -> Room:
-        room = await self.session.get(Room, room_id)
-        if room is None:
-            raise NotFound("部屋が見つかりません。", "Room not found.", code="room_not_found")
-        if room.status != RoomStatus.open:
-            raise Conflict(
-                "この部屋は終了しています。", "This room has been closed.", code="room_closed"
-            )
-        return room
-
     async def _id_care_manager(self, payload: IdCareManagerPayload) -> dict[str, Any]:
         if payload.job_type != JobType.care_manager:
             raise InvalidInput(
@@ -353,6 +402,13 @@ class OfficeApplications:
         await check_pledge(
             self.session, payload.office_pledge.version, payload.office_pledge.accepted
         )
+        if payload.staff_pledge is None or not payload.staff_pledge.accepted:
+            raise InvalidInput(
+                "ケアマネジャー本人の個人情報の取扱いに関する誓約書（様式4-2）への署名を確認してください。",
+                "Confirm that the care manager signed the personal pledge (form 4-2).",
+                code="staff_pledge_not_accepted",
+            )
+        await check_pledge(self.session, payload.staff_pledge.version, True)
         return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
 
     async def _id_stop(self, payload: IdStopPayload) -> dict[str, Any]:
@@ -363,6 +419,10 @@ class OfficeApplications:
                 "This ID has already been stopped.",
                 code="already_stopped",
             )
+        check_stop_date(payload.date, self.ctx.now)
+        scheduled = await pending_stop(self.session, user.id)
+        if scheduled is not None:
+            raise already_scheduled(scheduled)
         await self._no_duplicate(ApplicationKind.id_stop, subject_user_id=user.id)
         return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
 
@@ -404,39 +464,8 @@ class OfficeApplications:
         normalized["patient"] = {**normalized["patient"], **patient.as_payload()}
         return normalized
 
-    async def _room_join(self, payload: RoomJoinPayload) -> dict[str, Any]:
-        room = await self._open_room(payload.room_id)
-        user = await self._own_user(payload.user_id)
-        composition.check_members([user.id], {user.id: user}, require_active=False)
-        if await current_member(self.session, room.id, user.id) is not None:
-            raise Conflict(
-                "この利用者はすでに部屋の参加者です。",
-                "This user is already a member of the room.",
-                code="already_member",
-            )
-        await self._no_duplicate(
-            ApplicationKind.room_join, room_id=room.id, subject_user_id=user.id
-        )
-        return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
-
     async def _room_close(self, payload: RoomClosePayload) -> dict[str, Any]:
-        room = await self._open_room(payload.room_id)
-        involved = await self.session.scalar(
-            select(RoomMember.id)
-            .join(User, User.id == RoomMember.user_id)
-            .where(
-                RoomMember.room_id == room.id,
-                RoomMember.left_at.is_(None),
-                User.office_id == self.office_id,
-            )
-            .limit(1)
-        )
-        if involved is None:
-            raise Forbidden(
-                "自事業所が参加していない部屋の終了は依頼できません。",
-                "Your office has no member in this room.",
-                code="other_office",
-            )
+        room = await room_requests.office_room(self.session, self.office_id, payload.room_id)
         await self._no_duplicate(ApplicationKind.room_close, room_id=room.id)
         return msgspec.to_builtins(payload)  # type: ignore[no-any-return]
 
@@ -524,12 +553,33 @@ class ApplicationReview:
             )
         return (await application_outs(self.session, [application], self.ctx))[0]
 
+    async def room_candidates(self, application_id: uuid.UUID) -> list[RoomCandidateOut]:
+        """The rooms a room-join request naming a patient may mean (read of patient data:
+        audited)."""
+        application = await self.session.get(Application, application_id)
+        if application is None:
+            raise NotFound(
+                "申請が見つかりません。", "Application not found.", code="application_not_found"
+            )
+        found = await room_requests.candidates(self.session, application)
+        await record_read(
+            self.session,
+            self.ctx,
+            "admin.room_candidates_viewed",
+            target_type="application",
+            target_id=application_id,
+            rooms=[str(c.room.id) for c in found],
+        )
+        return found
+
     async def approve(
         self,
         application_id: uuid.UUID,
         note: str = "",
         room_overrides: RoomCreateIn | None = None,
+        room_id: uuid.UUID | None = None,
     ) -> ApplicationOut:
+        """`room_id`: the room the city chose for a room-join request naming the patient."""
         await db.begin_write(self.session)
         application = await _locked(self.session, application_id)
         if application.state != ApplicationState.submitted:
@@ -540,7 +590,13 @@ class ApplicationReview:
                 "Only a room-opening application creates a room.",
                 code="not_room_open",
             )
-        letters = await self._carry_out(application, room_overrides)
+        if room_id is not None and application.kind != ApplicationKind.room_join:
+            raise InvalidInput(
+                "部屋を選べるのは部屋への参加依頼だけです。",
+                "Only a room-join request takes a chosen room.",
+                code="not_room_join",
+            )
+        letters = await self._carry_out(application, room_overrides, room_id)
         application.state = ApplicationState.approved
         application.reviewer_id = self.ctx.user_id
         application.reviewed_at = self.ctx.now
@@ -566,7 +622,7 @@ class ApplicationReview:
             return None
         return await self.session.get(User, application.applicant_id)
 
-    async def _applicant_letter(self, application: Application) -> list[Letter]:
+    async def _applicant_letter(self, application: Application, detail: str = "") -> list[Letter]:
         applicant = await self._applicant(application)
         if applicant is None or not applicant.email:
             return []
@@ -576,17 +632,38 @@ class ApplicationReview:
                 name=applicant.name,
                 kind_label=KIND_LABELS.get(application.kind, application.kind),
                 submitted=jst_text(application.created_at),
+                detail=detail,
             )
         ]
 
+    async def _require_office_pledge(self, office_id: uuid.UUID) -> None:
+        """The manual's invitation flow: the office sends its 様式4-1 before the city approves.
+
+        Without it the ID is not issued; the clerk records the 4-1 on the office, then approves.
+        """
+        if await latest_office_pledge(self.session, office_id) is not None:
+            return
+        office = await self.session.get(Office, office_id)
+        name = office.name if office else ""
+        raise Conflict(
+            f"事業所「{name}」の個人情報の取扱いに関する誓約書（様式4-1）が記録されていません。"
+            "様式4-1を受け取り、事業所の画面で記録してから承認してください。",
+            f"The office {name!r} has no pledge (form 4-1) on record. Receive its form 4-1, "
+            "record it on the office's screen, then approve.",
+            code="office_pledge_missing",
+            officeId=str(office_id),
+        )
+
     async def _carry_out(
-        self, application: Application, overrides: RoomCreateIn | None
+        self, application: Application, overrides: RoomCreateIn | None, room_id: uuid.UUID | None
     ) -> list[Letter]:
         kind = application.kind
         payload = application.payload
-        if kind in (ApplicationKind.id_care_manager, ApplicationKind.id_invited):
+        if kind in ID_KINDS:
             office_id = application.office_id
             assert office_id is not None
+            if kind == ApplicationKind.id_invited:
+                await self._require_office_pledge(office_id)
             user, letter = await issue_id(
                 self.session,
                 self.ctx,
@@ -604,6 +681,18 @@ class ApplicationReview:
             return [letter, *await self._applicant_letter(application)]
         if kind == ApplicationKind.id_stop:
             stop = decode_payload(payload, IdStopPayload)
+            if is_future(stop.date, self.ctx.now):
+                await schedule_stop(
+                    self.session,
+                    self.ctx,
+                    stop.user_id,
+                    stop_on=stop.date,
+                    reason=stop.reason,
+                    application_id=application.id,
+                )
+                return await self._applicant_letter(
+                    application, f"停止予定日：{date_text(stop.date)}（当日0時に停止します）"
+                )
             await stop_user(
                 self.session,
                 self.ctx,
@@ -616,15 +705,16 @@ class ApplicationReview:
             return await self._open(application, overrides)
         if kind == ApplicationKind.room_join:
             join = decode_payload(payload, RoomJoinPayload)
-            await add_member(
-                self.session,
-                self.ctx,
-                join.room_id,
-                join.user_id,
-                join.permission,
-                application_id=application.id,
+            letters = await room_requests.carry_out_join(
+                self.session, self.ctx, application, join, room_id
             )
-            return await self._applicant_letter(application)
+            return [*letters, *await self._applicant_letter(application)]
+        if kind == ApplicationKind.member_remove:
+            removal = decode_payload(payload, MemberRemovePayload)
+            letters = await room_requests.carry_out_removal(
+                self.session, self.ctx, application, removal
+            )
+            return [*letters, *await self._applicant_letter(application)]
         if kind == ApplicationKind.room_close:
             close = decode_payload(payload, RoomClosePayload)
             _room, letters = await close_room(
@@ -654,16 +744,18 @@ class ApplicationReview:
         )
         room = await open_room(self.session, self.ctx, spec, application=application)
         application.room_id = room.id
+        letters = await opened_letters(self.session, self.ctx, room)
         applicant = await self._applicant(application)
         if applicant is None or not applicant.email:
-            return []
+            return letters
         return [
+            *letters,
             templates.room_opened(
                 applicant.email,
                 name=applicant.name,
                 room_name=room_name(room),
                 submitted=jst_text(application.created_at),
-            )
+            ),
         ]
 
     async def reject(self, application_id: uuid.UUID, reason: str) -> ApplicationOut:

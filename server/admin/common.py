@@ -6,19 +6,28 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .. import db
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import Forbidden
 from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Office, Patient, Room, User
-from ..models.enums import JOB_TYPE_LABELS, OFFICE_KIND_LABELS, JobType, OfficeKind, Role
+from ..models.enums import (
+    JOB_TYPE_LABELS,
+    OFFICE_KIND_LABELS,
+    PERMISSION_LABELS,
+    JobType,
+    OfficeKind,
+    Permission,
+    Role,
+)
 from .era import from_western
 from .schemas import EraDateOut, OfficeRef, RoomRef, UserRef
 
@@ -65,6 +74,15 @@ def today_jst(now: datetime) -> date:
     return now.astimezone(JST).date()
 
 
+def start_of_day_jst(day: date) -> datetime:
+    """00:00 Japan time of `day`, as the UTC moment it is (a 停止希望日 takes effect then)."""
+    return datetime.combine(day, time(0), JST).astimezone(UTC)
+
+
+def date_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def jst_text(moment: datetime) -> str:
     local = moment.astimezone(JST)
     return f"{local.year}年{local.month}月{local.day}日 {local.hour:02d}:{local.minute:02d}"
@@ -95,6 +113,35 @@ async def record(
     )
 
 
+async def record_read(
+    session: AsyncSession,
+    ctx: AuthContext,
+    action: str,
+    *,
+    target_type: str,
+    target_id: uuid.UUID | str | None,
+    room_id: uuid.UUID | None = None,
+    patient_id: uuid.UUID | None = None,
+    **details: Any,
+) -> None:
+    """An admin's read of patient data, audited in a write of its own (the read's snapshot
+    ends first)."""
+    if session.in_transaction():
+        await session.rollback()
+    await db.begin_write(session)
+    await record(
+        session,
+        ctx,
+        action,
+        target_type=target_type,
+        target_id=target_id,
+        room_id=room_id,
+        patient_id=patient_id,
+        **details,
+    )
+    await session.commit()
+
+
 async def deliver(mailer: Mailer, letters: Iterable[Letter]) -> int:
     """Send after the commit; a mail failure is logged, never undoes the committed work.
 
@@ -117,6 +164,13 @@ def job_label(job_type: str) -> str:
         return JOB_TYPE_LABELS[JobType(job_type)]
     except ValueError:
         return job_type
+
+
+def permission_label(permission: str) -> str:
+    try:
+        return PERMISSION_LABELS[Permission(permission)]
+    except ValueError:
+        return permission
 
 
 def office_kind_label(kind: str) -> str:

@@ -22,6 +22,7 @@ from ..models.enums import (
     JobType,
     Role,
     RoomStatus,
+    StopState,
     UserStatus,
 )
 from ..settings import Settings
@@ -33,6 +34,7 @@ from .ledger import Ledger, LedgerFilter, OfficeStaff
 from .office_desk import OfficeDesk
 from .offices import OfficeAdministration
 from .rooms import RoomAdministration
+from .scheduled_stops import ScheduledStops
 from .schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -53,13 +55,17 @@ from .schemas import (
     MemberPatchIn,
     OfficeIn,
     OfficeOut,
+    OfficeRoomMemberOut,
     RejectIn,
     ReportTitlesIn,
+    RoomCandidateOut,
     RoomCloseIn,
     RoomCreateIn,
     RoomOut,
     RoomRef,
     RoomSummaryOut,
+    ScheduledStopCancelIn,
+    ScheduledStopOut,
     UserDetailOut,
     UserStopIn,
     WithdrawIn,
@@ -128,6 +134,15 @@ class OfficeController(Controller):
     async def rooms(self, auth: AuthContext, db_session: AsyncSession) -> list[RoomRef]:
         return await OfficeDesk(db_session, auth).rooms()
 
+    @get(
+        "/rooms/{room_id:uuid}/members",
+        summary="Members of a room my office takes part in (name, job type, office)",
+    )
+    async def room_members(
+        self, room_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession
+    ) -> list[OfficeRoomMemberOut]:
+        return await OfficeDesk(db_session, auth).room_members(room_id)
+
 
 # -- public: the invitation link ---------------------------------------------------------------
 
@@ -188,7 +203,23 @@ class AdminApplicationController(Controller):
         data: ApproveIn | None = None,
     ) -> ApplicationOut:
         review = ApplicationReview(db_session, auth, Mailer(settings))
-        return await review.approve(application_id, data.note if data else "")
+        return await review.approve(
+            application_id, data.note if data else "", room_id=data.room_id if data else None
+        )
+
+    @get(
+        "/{application_id:uuid}/room-candidates",
+        summary="Rooms whose patient matches a room-join request that names the patient",
+    )
+    async def room_candidates(
+        self,
+        application_id: uuid.UUID,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        settings: Settings,
+    ) -> list[RoomCandidateOut]:
+        review = ApplicationReview(db_session, auth, Mailer(settings))
+        return await review.room_candidates(application_id)
 
     @post("/{application_id:uuid}/reject", status_code=200, summary="Reject with a reason")
     async def reject(
@@ -306,8 +337,37 @@ class AdminLedgerController(Controller):
         settings: Settings,
         data: UserStopIn | None = None,
     ) -> UserDetailOut:
-        reason = (data or UserStopIn()).reason
-        return await Ledger(db_session, auth, Mailer(settings)).stop(user_id, reason)
+        wanted = data or UserStopIn()
+        return await Ledger(db_session, auth, Mailer(settings)).stop(
+            user_id, wanted.reason, wanted.date
+        )
+
+
+class AdminScheduledStopController(Controller):
+    path = "/api/admin/scheduled-stops"
+    tags = ["admin"]
+
+    @get("", summary="ID stops waiting for their day (soonest first), done or cancelled")
+    async def list_all(
+        self,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        settings: Settings,
+        wanted: Annotated[StopState | None, QueryParameter(name="state")] = None,
+    ) -> list[ScheduledStopOut]:
+        return await ScheduledStops(db_session, auth, Mailer(settings)).list(wanted)
+
+    @post("/{stop_id:uuid}/cancel", status_code=200, summary="Cancel a scheduled ID stop")
+    async def cancel(
+        self,
+        stop_id: uuid.UUID,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        settings: Settings,
+        data: ScheduledStopCancelIn | None = None,
+    ) -> ScheduledStopOut:
+        reason = data.reason if data else ""
+        return await ScheduledStops(db_session, auth, Mailer(settings)).cancel(stop_id, reason)
 
 
 class AdminOfficeController(Controller):

@@ -31,7 +31,15 @@ from ..models import (
     User,
 )
 from ..models.enums import CARE_LEVEL_LABELS, ApplicationKind, CareLevel
-from .common import era_out, job_label, office_kind_label, record, require_admin, today_jst
+from .common import (
+    era_out,
+    job_label,
+    office_kind_label,
+    permission_label,
+    record,
+    require_admin,
+    today_jst,
+)
 from .help import load_help
 from .offices import office_pledges
 from .schemas import FormOut
@@ -51,7 +59,7 @@ FORM_KINDS: dict[str, set[str]] = {
     "2-2C": {ApplicationKind.id_care_manager},
     "3": {ApplicationKind.id_stop},
     "4-1": {ApplicationKind.id_care_manager},
-    "4-2": {ApplicationKind.id_invited},
+    "4-2": {ApplicationKind.id_invited, ApplicationKind.id_care_manager},
     "5": {ApplicationKind.room_open},
     "6": {ApplicationKind.room_open},
 }
@@ -289,7 +297,8 @@ class Forms:
                 {
                     "name": p.get("name", ""),
                     "acceptedOn": self._day(application).isoformat(),
-                    "version": (p.get("pledge") or {}).get("version", ""),
+                    # The invitee's own pledge, or the care manager's signed at the office.
+                    "version": (p.get("pledge") or p.get("staffPledge") or {}).get("version", ""),
                 }
             )
             source = {"applicationId": str(application.id)}
@@ -435,7 +444,7 @@ class Forms:
                     "jobType": person.job_type,
                     "jobTypeLabel": job_label(person.job_type),
                     "permission": permission,
-                    "permissionLabel": "閲覧・書込" if permission == "write" else "閲覧のみ",
+                    "permissionLabel": permission_label(permission),
                 }
             )
         return application, patient, consent, member_rows, titles, source, room_id, patient_id

@@ -13,7 +13,7 @@ import io
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,9 +29,10 @@ from ..models import (
     Office,
     Pledge,
     RoomMember,
+    ScheduledStop,
     User,
 )
-from ..models.enums import JobType, Role, UserStatus
+from ..models.enums import JobType, Role, StopState, UserStatus
 from .common import (
     JST,
     job_label,
@@ -40,6 +41,7 @@ from .common import (
     require_office_admin,
     room_refs,
 )
+from .scheduled_stops import is_future, pending_stop, schedule_stop
 from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
 from .users import stop_user
 
@@ -67,6 +69,7 @@ CSV_HEADERS = (
     "登録日",
     "利用開始日",
     "停止日",
+    "停止予定日",
     "誓約日",
     "参加中の部屋数",
 )
@@ -95,11 +98,18 @@ async def ledger_rows(session: AsyncSession, f: LedgerFilter) -> list[LedgerRow]
         .group_by(RoomMember.user_id)
         .subquery()
     )
+    scheduled = (
+        select(ScheduledStop.user_id, func.min(ScheduledStop.stop_on).label("on"))
+        .where(ScheduledStop.state == StopState.scheduled)
+        .group_by(ScheduledStop.user_id)
+        .subquery()
+    )
     stmt = (
-        select(User, Office.name, pledged.c.at, rooms.c.n)
+        select(User, Office.name, pledged.c.at, rooms.c.n, scheduled.c.on)
         .outerjoin(Office, Office.id == User.office_id)
         .outerjoin(pledged, pledged.c.user_id == User.id)
         .outerjoin(rooms, rooms.c.user_id == User.id)
+        .outerjoin(scheduled, scheduled.c.user_id == User.id)
         .order_by(Office.name_kana, User.name_kana, User.login_id)
     )
     if f.q and f.q.strip():
@@ -143,8 +153,9 @@ async def ledger_rows(session: AsyncSession, f: LedgerFilter) -> list[LedgerRow]
             stopped_at=user.stopped_at,
             pledged_at=pledged_at,
             room_count=int(room_count or 0),
+            stop_scheduled_on=stop_on,
         )
-        for user, office_name, pledged_at, room_count in rows
+        for user, office_name, pledged_at, room_count, stop_on in rows
     ]
 
 
@@ -192,6 +203,7 @@ def ledger_csv(rows: list[LedgerRow]) -> bytes:
                     _day(r.created_at),
                     _day(r.activated_at),
                     _day(r.stopped_at),
+                    r.stop_scheduled_on.isoformat() if r.stop_scheduled_on else "",
                     _day(r.pledged_at),
                     str(r.room_count),
                 )
@@ -270,10 +282,20 @@ class Ledger:
         refs = await room_refs(self.session, room_ids)
         return UserDetailOut(user=row, history=history, rooms=list(refs.values()))
 
-    async def stop(self, user_id: uuid.UUID, reason: str) -> UserDetailOut:
-        """An admin stops an ID directly (e.g. a 様式3 that came on paper)."""
+    async def stop(self, user_id: uuid.UUID, reason: str, on: date | None = None) -> UserDetailOut:
+        """An admin stops an ID directly (e.g. a 様式3 that came on paper): now, or at 00:00
+        JST of a 停止希望日 still to come."""
         await db.begin_write(self.session)
-        await stop_user(self.session, self.ctx, user_id, reason=reason)
+        if is_future(on, self.ctx.now):
+            assert on is not None
+            await schedule_stop(self.session, self.ctx, user_id, stop_on=on, reason=reason)
+        else:
+            scheduled = await pending_stop(self.session, user_id)
+            await stop_user(self.session, self.ctx, user_id, reason=reason)
+            if scheduled is not None:
+                # Stopped earlier than planned: the plan is done with.
+                scheduled.state = StopState.done
+                scheduled.done_at = self.ctx.now
         await self.session.commit()
         return await self.user(user_id)
 

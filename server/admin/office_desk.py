@@ -1,11 +1,13 @@
 """What an office's system manager needs to fill in applications: who can be proposed as a
-member, and which rooms their office takes part in.
+member, which rooms their office takes part in, and who is in those rooms.
 
-Of other offices' people the form (様式6) needs only name, job type and office: the
-directory carries no login ID, role, status or contact data.
+Of other offices' people the forms (様式6, a removal request) need only name, job type and
+office: the directory and the room members carry no login ID, role, status or contact data.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +16,8 @@ from ..auth.context import AuthContext
 from ..models import Room, RoomMember, User
 from ..models.enums import ROOM_MEMBER_ROLES, JobType, UserStatus
 from .common import job_label, require_office_admin, room_refs
-from .schemas import DirectoryEntryOut, RoomRef
+from .room_requests import room_members_for_office
+from .schemas import DirectoryEntryOut, OfficeRoomMemberOut, RoomRef
 
 DIRECTORY_LIMIT = 50
 
@@ -69,3 +72,7 @@ class OfficeDesk:
         )
         refs = await room_refs(self.session, list(ids))
         return sorted(refs.values(), key=lambda r: r.patient_name_kana)
+
+    async def room_members(self, room_id: uuid.UUID) -> list[OfficeRoomMemberOut]:
+        """For a removal request: a room the office is not in is 404, as if it did not exist."""
+        return await room_members_for_office(self.session, self.office_id, room_id)

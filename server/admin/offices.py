@@ -28,6 +28,17 @@ async def office_pledges(session: AsyncSession) -> dict[uuid.UUID, Pledge]:
     return {p.office_id: p for p in rows}
 
 
+async def latest_office_pledge(session: AsyncSession, office_id: uuid.UUID) -> Pledge | None:
+    """The office's latest 様式4-1 on record, if any."""
+    found: Pledge | None = await session.scalar(
+        select(Pledge)
+        .where(Pledge.form == "4-1", Pledge.office_id == office_id)
+        .order_by(Pledge.accepted_at.desc())
+        .limit(1)
+    )
+    return found
+
+
 async def office_outs(session: AsyncSession, offices: list[Office]) -> list[OfficeOut]:
     pledges = await office_pledges(session)
     rows = await session.execute(

@@ -43,7 +43,9 @@ from .common import (
     deliver,
     era_out,
     jst_text,
+    permission_label,
     record,
+    record_read,
     require_admin,
     room_refs,
     today_jst,
@@ -89,6 +91,49 @@ CLOSING_REASON_LABELS: dict[str, str] = {
 def room_name(room: Room) -> str:
     """How mail and lists call a room without naming the patient."""
     return room.label or f"部屋番号 {room.id.hex[-6:].upper()}"
+
+
+def room_link(ctx: AuthContext, room: Room) -> str:
+    """Where a member opens the room in the app (an id, never a name)."""
+    return f"{ctx.settings.base_url}/#/rooms/{room.id}"
+
+
+def joined_letter(
+    ctx: AuthContext, room: Room, user: User, permission: str, *, new_room: bool = False
+) -> Letter | None:
+    """The mail telling a person they are now in a room: its label (or number) and a link."""
+    if not user.email:
+        return None
+    return templates.member_added(
+        user.email,
+        name=user.name,
+        room_name=room_name(room),
+        permission_label=permission_label(permission),
+        link=room_link(ctx, room),
+        new_room=new_room,
+    )
+
+
+def left_letter(room: Room, user: User) -> Letter | None:
+    if not user.email:
+        return None
+    return templates.member_removed(user.email, name=user.name, room_name=room_name(room))
+
+
+async def opened_letters(session: AsyncSession, ctx: AuthContext, room: Room) -> list[Letter]:
+    """Every member of a room just opened is told (from an application or from paper forms)."""
+    members = list(
+        await session.scalars(
+            select(RoomMember).where(RoomMember.room_id == room.id, RoomMember.left_at.is_(None))
+        )
+    )
+    people = await users_by_id(session, [m.user_id for m in members])
+    letters = [
+        joined_letter(ctx, room, people[m.user_id], m.permission, new_room=True)
+        for m in members
+        if m.user_id in people
+    ]
+    return [letter for letter in letters if letter is not None]
 
 
 def titles_of(specs: Sequence[TitleSpec] | None) -> list[ReportTitleIn]:
@@ -306,6 +351,18 @@ async def current_member(
     return member
 
 
+async def member_of(session: AsyncSession, room: Room, user_id: uuid.UUID) -> RoomMember:
+    """The user's current stay in the room; 404 `not_member` when there is none."""
+    member = await current_member(session, room.id, user_id)
+    if member is None:
+        raise NotFound(
+            "この利用者は部屋の参加者ではありません。",
+            "This user is not a member of the room.",
+            code="not_member",
+        )
+    return member
+
+
 async def add_member(
     session: AsyncSession,
     ctx: AuthContext,
@@ -314,15 +371,16 @@ async def add_member(
     permission: Permission,
     *,
     application_id: uuid.UUID | None = None,
-) -> RoomMember:
-    """A new stay in the room (rejoining keeps the earlier stays in the history)."""
+) -> tuple[RoomMember, Letter | None]:
+    """A new stay in the room (rejoining keeps the earlier stays in the history), and the
+    mail that tells the person (sent by the caller after the commit)."""
     room = await locked_room(session, room_id, open_only=True)
     users = await users_by_id(session, [user_id])
     (user,) = composition.check_members([user_id], users)
     if await current_member(session, room.id, user.id) is not None:
         raise Conflict(
-            "この利用者はすでに部屋の参加者です。",
-            "This user is already a member of the room.",
+            f"{user.name} さんはすでに部屋の参加者です。",
+            f"{user.name} is already a member of the room.",
             code="already_member",
         )
     member = await _join(session, ctx, room, user, permission)
@@ -337,7 +395,39 @@ async def add_member(
         permission=str(permission),
         applicationId=str(application_id) if application_id else None,
     )
-    return member
+    return member, joined_letter(ctx, room, user, permission)
+
+
+async def remove_member(
+    session: AsyncSession,
+    ctx: AuthContext,
+    room_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    application_id: uuid.UUID | None = None,
+) -> Letter | None:
+    """The stay ends (kept in the history); the member's next pull purges the room.
+
+    Returns the mail that tells the person (sent by the caller after the commit).
+    """
+    room = await locked_room(session, room_id, open_only=True)
+    member = await member_of(session, room, user_id)
+    member.left_at = ctx.now
+    member.left_reason = "removed"
+    await session.flush()
+    await membership_changed(session, room.id, user_id, ctx.now)
+    await record(
+        session,
+        ctx,
+        "admin.member_removed",
+        target_type="user",
+        target_id=user_id,
+        room_id=room.id,
+        patient_id=room.patient_id,
+        applicationId=str(application_id) if application_id else None,
+    )
+    user = await session.get(User, user_id)
+    return left_letter(room, user) if user is not None else None
 
 
 async def close_room(
@@ -549,11 +639,7 @@ class RoomAdministration:
         patient_id: uuid.UUID | None = None,
         **details: object,
     ) -> None:
-        """Reads of patient data are audited too; the read snapshot ends before the write."""
-        if self.session.in_transaction():
-            await self.session.rollback()
-        await db.begin_write(self.session)
-        await record(
+        await record_read(
             self.session,
             self.ctx,
             action,
@@ -563,7 +649,6 @@ class RoomAdministration:
             patient_id=patient_id,
             **details,
         )
-        await self.session.commit()
 
     async def summaries(self, status: RoomStatus | None, q: str | None) -> list[RoomSummaryOut]:
         members = (
@@ -632,15 +717,18 @@ class RoomAdministration:
                 label=data.label,
             ),
         )
+        letters = await opened_letters(self.session, self.ctx, room)
         await self.session.commit()
+        await deliver(self.mailer, letters)
         return await room_out(self.session, room.id)
 
     async def add_member(
         self, room_id: uuid.UUID, user_id: uuid.UUID, permission: Permission
     ) -> RoomOut:
         await db.begin_write(self.session)
-        await add_member(self.session, self.ctx, room_id, user_id, permission)
+        _member, letter = await add_member(self.session, self.ctx, room_id, user_id, permission)
         await self.session.commit()
+        await deliver(self.mailer, [letter] if letter else [])
         return await room_out(self.session, room_id)
 
     async def set_permission(
@@ -648,7 +736,7 @@ class RoomAdministration:
     ) -> RoomOut:
         await db.begin_write(self.session)
         room = await locked_room(self.session, room_id, open_only=True)
-        member = await self._member(room, user_id)
+        member = await member_of(self.session, room, user_id)
         if member.permission != permission:
             member.permission = permission
             await self.session.flush()
@@ -666,35 +754,11 @@ class RoomAdministration:
         await self.session.commit()
         return await room_out(self.session, room_id)
 
-    async def _member(self, room: Room, user_id: uuid.UUID) -> RoomMember:
-        member = await current_member(self.session, room.id, user_id)
-        if member is None:
-            raise NotFound(
-                "この利用者は部屋の参加者ではありません。",
-                "This user is not a member of the room.",
-                code="not_member",
-            )
-        return member
-
     async def remove_member(self, room_id: uuid.UUID, user_id: uuid.UUID) -> RoomOut:
-        """The stay ends (kept in the history); the member's next pull purges the room."""
         await db.begin_write(self.session)
-        room = await locked_room(self.session, room_id, open_only=True)
-        member = await self._member(room, user_id)
-        member.left_at = self.ctx.now
-        member.left_reason = "removed"
-        await self.session.flush()
-        await membership_changed(self.session, room.id, user_id, self.ctx.now)
-        await record(
-            self.session,
-            self.ctx,
-            "admin.member_removed",
-            target_type="user",
-            target_id=user_id,
-            room_id=room.id,
-            patient_id=room.patient_id,
-        )
+        letter = await remove_member(self.session, self.ctx, room_id, user_id)
         await self.session.commit()
+        await deliver(self.mailer, [letter] if letter else [])
         return await room_out(self.session, room_id)
 
     async def set_titles(self, room_id: uuid.UUID, specs: Sequence[TitleSpec]) -> RoomOut:

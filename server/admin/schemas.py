@@ -42,7 +42,9 @@ Day = Annotated[int, msgspec.Meta(ge=1, le=31)]
 
 ClosingReason = Literal["death", "facilityAdmission", "endOfService", "other"]
 SignedBy = Literal["patient", "proxy"]
-OfficeApplicationKind = Literal["idCareManager", "idStop", "roomOpen", "roomJoin", "roomClose"]
+OfficeApplicationKind = Literal[
+    "idCareManager", "idStop", "roomOpen", "roomJoin", "memberRemove", "roomClose"
+]
 
 
 class Strict(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
@@ -87,7 +89,11 @@ class PersonalPledgeIn(Strict):
 
 
 class IdCareManagerPayload(Strict):
-    """様式2-2C + 様式4-1: an ID for a care manager of the applying office."""
+    """様式2-2C + 様式4-1 + 様式4-2: an ID for a care manager of the applying office.
+
+    `staffPledge`: the office confirms that the care manager signed 様式4-2 (the original
+    stays at the office, as the manual says) in the version shown.
+    """
 
     name: Name
     name_kana: Kana
@@ -95,6 +101,7 @@ class IdCareManagerPayload(Strict):
     phone: OptionalPhone = ""
     job_type: JobType = JobType.care_manager
     office_pledge: OfficePledgeIn | None = None
+    staff_pledge: PersonalPledgeIn | None = None
 
 
 class IdStopPayload(Strict):
@@ -162,10 +169,35 @@ class RoomOpenPayload(Strict):
     requester: RequesterIn | None = None
 
 
+class PatientIdentityIn(Strict):
+    """Who the patient is, for an office that is not in the patient's room yet: the city
+    finds the room from these (the office learns nothing of rooms it is not in)."""
+
+    name: Name
+    birth_date: BirthDate
+    insured_number: InsuredNumber = ""
+    name_kana: Kana | None = None
+
+
 class RoomJoinPayload(Strict):
+    """部屋への参加依頼: the office's staff, each with a 閲覧権限, into one patient's room.
+
+    The room is named by `roomId` when the office already takes part in it, else by
+    `patient` (exactly one of the two).
+    """
+
+    members: Annotated[list[MemberIn], msgspec.Meta(min_length=1, max_length=20)]
+    room_id: uuid.UUID | None = None
+    patient: PatientIdentityIn | None = None
+    note: Note = ""
+
+
+class MemberRemovePayload(Strict):
+    """部屋の参加者の削除依頼: an office in the room asks the city to take a member out."""
+
     room_id: uuid.UUID
     user_id: uuid.UUID
-    permission: Permission = Permission.write
+    reason: Reason
 
 
 class RoomClosePayload(Strict):
@@ -179,6 +211,7 @@ PAYLOAD_TYPES: dict[str, type[Strict]] = {
     "idStop": IdStopPayload,
     "roomOpen": RoomOpenPayload,
     "roomJoin": RoomJoinPayload,
+    "memberRemove": MemberRemovePayload,
     "roomClose": RoomClosePayload,
 }
 
@@ -189,7 +222,10 @@ class ApplicationIn(Strict):
 
 
 class ApproveIn(Strict):
+    """`roomId`: the room the city chose for a room-join request that named the patient."""
+
     note: Note = ""
+    room_id: uuid.UUID | None = None
 
 
 class RejectIn(Strict):
@@ -312,7 +348,14 @@ class RoomCloseIn(Strict):
 
 
 class UserStopIn(Strict):
+    """`date`: the 停止希望日; a day still to come schedules the stop for 00:00 JST of it."""
+
     reason: Reason = "管理者による停止"
+    date: dt.date | None = None
+
+
+class ScheduledStopCancelIn(Strict):
+    reason: Note = ""
 
 
 class HelpContactIn(Strict):
@@ -403,6 +446,34 @@ class RoomRef(Out):
     patient_name_kana: str
 
 
+class ScheduledStopOut(Out):
+    """An ID stop waiting for its day (`scheduled`), carried out (`done`) or `cancelled`."""
+
+    id: uuid.UUID
+    user: UserRef
+    stop_on: dt.date
+    due_at: dt.datetime
+    reason: str
+    state: str
+    application_id: uuid.UUID | None
+    office: OfficeRef | None
+    scheduled_by: str | None
+    notice_sent_at: dt.datetime | None
+    done_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cancelled_by: str | None
+    cancel_reason: str | None
+    created_at: dt.datetime
+
+
+class OfficePledgeOut(Out):
+    """The office's latest 様式4-1 on record."""
+
+    signer_name: str
+    version: str
+    accepted_at: dt.datetime
+
+
 class ApplicationOut(Out):
     id: uuid.UUID
     kind: str
@@ -423,6 +494,9 @@ class ApplicationOut(Out):
     updated_at: dt.datetime
     age_days: int
     history: list[HistoryOut]
+    scheduled_stop: ScheduledStopOut | None = None
+    # For ID applications: the office's 様式4-1 (None: none on record; approval would refuse).
+    office_pledge: OfficePledgeOut | None = None
 
 
 class InvitationOut(Out):
@@ -486,6 +560,7 @@ class LedgerRow(Out):
     stopped_at: dt.datetime | None
     pledged_at: dt.datetime | None
     room_count: int
+    stop_scheduled_on: dt.date | None = None
 
 
 class CountOut(Out):
@@ -628,6 +703,29 @@ class RoomOut(Out):
     report_titles: list[ReportTitleOut]
     missing: list[MissingOut]
     application_id: uuid.UUID | None
+
+
+class RoomCandidateOut(Out):
+    """A room whose patient matches a room-join request, and what matched."""
+
+    room: RoomRef
+    birth_date: dt.date
+    birth_date_era: EraDateOut
+    insured_number: str
+    matched: list[str]  # insuredNumber | nameAndBirthDate | kanaAndBirthDate
+    member_count: int
+    offices: list[str]
+
+
+class OfficeRoomMemberOut(Out):
+    """A current member as an office admin sees it: name, job type, office — no login ID."""
+
+    user_id: uuid.UUID
+    name: str
+    job_type_label: str
+    office_name: str | None
+    permission: str
+    own_office: bool
 
 
 class ClosingRequestOut(Out):

@@ -57,13 +57,16 @@ def id_issued(to: str, *, name: str, login_id: str, link: str, expires: str) -> 
     )
 
 
-def application_approved(to: str, *, name: str, kind_label: str, submitted: str) -> Letter:
+def application_approved(
+    to: str, *, name: str, kind_label: str, submitted: str, detail: str = ""
+) -> Letter:
     return _letter(
         to,
         f"申請承認のお知らせ（{kind_label}）",
         f"{name} 様\n\n"
         f"{submitted} に提出された「{kind_label}」を承認しました。\n"
-        "内容は carebook の申請一覧でご確認いただけます。\n",
+        + (f"{detail}\n" if detail else "")
+        + "内容は carebook の申請一覧でご確認いただけます。\n",
     )
 
 
@@ -222,4 +225,70 @@ def devices_wiped(to: str, *, name: str, devices: list[str]) -> Letter:
         "端末が次にインターネットに接続したとき、保存されていた記録が消去されます。\n\n"
         f"{listed}\n"
         "引き続き使う端末では、あらためてログインしてください。\n" + _NOT_YOU,
+    )
+
+
+def member_added(
+    to: str, *, name: str, room_name: str, permission_label: str, link: str, new_room: bool
+) -> Letter:
+    what = (
+        "新しく作成された患者（利用者）部屋の参加者として登録されました。"
+        if new_room
+        else "患者（利用者）部屋の参加者として登録されました。"
+    )
+    return _letter(
+        to,
+        "患者（利用者）部屋への参加のお知らせ",
+        f"{name} 様\n\n{what}\n\n"
+        f"部屋：{room_name}\n"
+        f"閲覧権限：{permission_label}\n\n"
+        "carebook にログインすると部屋を確認できます。\n"
+        f"{link}\n",
+    )
+
+
+def member_removed(to: str, *, name: str, room_name: str) -> Letter:
+    return _letter(
+        to,
+        "患者（利用者）部屋の参加終了のお知らせ",
+        f"{name} 様\n\n"
+        "市のユーザー管理者が、あなたを次の患者（利用者）部屋の参加者から外しました。\n"
+        "この部屋の記録は、お使いの端末からも消去されます。\n\n"
+        f"部屋：{room_name}\n\n"
+        "お心当たりのない場合は、所属事業所のシステム管理担当者にご相談ください。\n",
+    )
+
+
+def id_stop_notice(to: str, *, name: str, login_id: str, stop_on: str) -> Letter:
+    return _letter(
+        to,
+        "ID停止予定のお知らせ",
+        f"{name} 様\n\n"
+        "所属事業所からのID停止依頼（様式3）により、次のIDは停止される予定です。\n\n"
+        f"ログインID：{login_id}\n"
+        f"停止日時：{stop_on} 0時\n\n"
+        "停止すると carebook にログインできなくなり、お使いの端末に保存された記録は\n"
+        "消去されます（未送信の記録も送れなくなります）。\n"
+        "それまでに carebook を開いて通信のある場所で同期し、未送信の記録が\n"
+        "残っていないことを確かめてください。\n",
+    )
+
+
+def id_stop_cancelled(to: str, *, name: str, subject_name: str, stop_on: str) -> Letter:
+    return _letter(
+        to,
+        "ID停止予定の取り消しのお知らせ",
+        f"{name} 様\n\n"
+        f"{subject_name} 様のID停止（{stop_on} 0時の予定）は、\n"
+        "市のユーザー管理者が取り消しました。IDは引き続き使えます。\n",
+    )
+
+
+def id_stop_done(to: str, *, name: str, subject_name: str, stop_on: str) -> Letter:
+    return _letter(
+        to,
+        "ID停止完了のお知らせ",
+        f"{name} 様\n\n"
+        f"ご依頼（様式3）のとおり、{subject_name} 様のIDを {stop_on} 0時に停止しました。\n"
+        "管理簿には記録が残ります。\n",
     )

@@ -3,6 +3,7 @@
 from .auth import AuditEvent, Device, TotpFactor, UserSession, WebAuthnCredential
 from .base import Base, new_id, utcnow
 from .contact_book import Attachment, Comment, Post, ReadReceipt
+from .jobs import JobLease, ScheduledStop
 from .people import (
     Application,
     ApplicationEvent,
@@ -30,6 +31,7 @@ __all__ = [
     "Consent",
     "Device",
     "Invitation",
+    "JobLease",
     "NotificationPreference",
     "Office",
     "OneTimeToken",
@@ -43,6 +45,7 @@ __all__ = [
     "Room",
     "RoomMember",
     "RoomMute",
+    "ScheduledStop",
     "SystemSetting",
     "TotpFactor",
     "User",

@@ -109,6 +109,7 @@ class ApplicationKind(StrEnum):
     id_stop = "idStop"
     room_open = "roomOpen"
     room_join = "roomJoin"
+    member_remove = "memberRemove"
     room_close = "roomClose"
 
 
@@ -160,6 +161,12 @@ class Permission(StrEnum):
     write = "write"
 
 
+PERMISSION_LABELS: dict[Permission, str] = {
+    Permission.read: "閲覧のみ",
+    Permission.write: "閲覧・書込",
+}
+
+
 class PostKind(StrEnum):
     normal = "normal"
     closing_request = "closingRequest"
@@ -175,6 +182,12 @@ class SessionStage(StrEnum):
 class TokenPurpose(StrEnum):
     activation = "activation"
     password_reset = "passwordReset"
+
+
+class StopState(StrEnum):
+    scheduled = "scheduled"
+    done = "done"
+    cancelled = "cancelled"
 
 
 class OutboxStatus(StrEnum):
