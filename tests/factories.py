@@ -11,7 +11,7 @@ import pyotp
 
 from server.auth import totp
 from server.auth.service import hashing
-from server.models import Office, TotpFactor, User
+from server.models import Office, Pledge, TotpFactor, User
 from server.models.enums import JobType, OfficeKind, Role, UserStatus
 from server.settings import Settings
 
@@ -36,6 +36,23 @@ async def make_office(
         session.add(office)
         await session.commit()
         return office.id
+
+
+async def make_office_pledge(
+    sessionmaker: Any,
+    office_id: uuid.UUID,
+    *,
+    at: datetime,
+    signer: str = "代表 一郎",
+    version: str = "2024-04",
+) -> None:
+    """The office's 様式4-1, as if received on paper and recorded by the city."""
+    async with sessionmaker() as session:
+        session.add(
+            Pledge(form="4-1", version=version, office_id=office_id, signer_name=signer,
+                   accepted_at=at)
+        )
+        await session.commit()
 
 
 async def make_user(

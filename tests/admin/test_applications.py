@@ -18,6 +18,7 @@ from tests.support.smtp import SmtpSink
 from .conftest import REQUIRED_TEAM, City, SignIn, consent, patient, team
 
 PLEDGE = {"representative": "管理者 木村 祐介", "version": "2024-04", "accepted": True}
+STAFF_PLEDGE = {"version": "2024-04", "accepted": True}
 
 
 def care_manager_application(**over: Any) -> dict[str, Any]:
@@ -27,6 +28,7 @@ def care_manager_application(**over: Any) -> dict[str, Any]:
         "email": "yamamoto@care.example.jp",
         "phone": "012-555-0166",
         "officePledge": PLEDGE,
+        "staffPledge": STAFF_PLEDGE,
     }
     payload.update(over)
     return {"kind": "idCareManager", "payload": payload}
@@ -116,13 +118,18 @@ async def test_care_manager_id_is_issued_on_approval_with_an_activation_mail(
     office = await sign_in(city.users["care_admin"])
     admin = await sign_in(city.users["admin"])
     application = await submit(office, care_manager_application())
-    assert application["forms"] == ["2-2C", "4-1"]
+    assert application["forms"] == ["2-2C", "4-1", "4-2"]
     assert application["office"]["name"] == "みどりケアプランセンター"
     async with sessionmaker() as s:
-        pledge = await s.scalar(
-            select(Pledge).where(Pledge.application_id == uuid.UUID(application["id"]))
-        )
-    assert pledge is not None and pledge.form == "4-1" and pledge.signer_name == "管理者 木村 祐介"
+        pledges = {
+            p.form: p
+            for p in await s.scalars(
+                select(Pledge).where(Pledge.application_id == uuid.UUID(application["id"]))
+            )
+        }
+    assert pledges["4-1"].signer_name == "管理者 木村 祐介" and pledges["4-1"].user_id is None
+    # The care manager's own 様式4-2, signed at the office (the original stays there).
+    assert pledges["4-2"].signer_name == "山本 さくら" and pledges["4-2"].version == "2024-04"
 
     smtp.clear()
     approved = await admin.post(f"/api/admin/applications/{application['id']}/approve")
@@ -146,7 +153,12 @@ async def test_care_manager_id_is_issued_on_approval_with_an_activation_mail(
     assert done.status_code == 200, done.text
     async with sessionmaker() as s:
         user = await s.get(User, uuid.UUID(person["id"]))
+        own = await s.scalar(select(Pledge).where(Pledge.user_id == uuid.UUID(person["id"])))
     assert user is not None and user.status == UserStatus.active
+    # The 4-2 is now hers: the ledger shows the day she pledged.
+    assert own is not None and own.form == "4-2"
+    row = (await admin.get(f"/api/admin/users/{person['id']}")).json()["user"]
+    assert row["pledgedAt"] is not None
 
 
 async def test_the_pledge_must_be_accepted_in_the_current_version(
@@ -163,6 +175,15 @@ async def test_the_pledge_must_be_accepted_in_the_current_version(
     assert old["error"] == "pledge_outdated" and old["currentVersion"] == "2024-04"
     missing = await submit(office, care_manager_application(officePledge=None), 400)
     assert missing["error"] == "pledge_not_accepted"
+    # The care manager's own pledge (様式4-2) is part of the 2-2C registration too.
+    for staff in (None, {**STAFF_PLEDGE, "accepted": False}):
+        unsigned = await submit(office, care_manager_application(staffPledge=staff), 400)
+        assert unsigned["error"] == "staff_pledge_not_accepted"
+        assert "様式4-2" in unsigned["message"]
+    stale = await submit(
+        office, care_manager_application(staffPledge={**STAFF_PLEDGE, "version": "2019-01"}), 409
+    )
+    assert stale["error"] == "pledge_outdated"
     nurse = await submit(office, care_manager_application(jobType="nurse"), 400)
     assert nurse["error"] == "not_care_manager"
 
@@ -301,9 +322,18 @@ async def test_room_open_join_and_close_by_application(
     assert room["label"] == "若葉-3"
     assert len(room["members"]) == 4
     assert [t["name"] for t in room["reportTitles"]] == ["連絡事項", "バイタル"]
-    (mail,) = smtp.wait_for(1)
-    assert mail.rcpt_tos == ("care-admin@example.jp",)
+    mails = smtp.wait_for(5)  # the applicant, and each of the four members
+    (mail,) = smtp.messages_to("care-admin@example.jp")
     assert "部屋作成完了" in mail.subject and "若葉-3" in mail.text and "青木" not in mail.text
+    told = {m.rcpt_tos[0] for m in mails if "参加" in m.subject}
+    assert told == {
+        "home-doctor@example.jp",
+        "station-nurse@example.jp",
+        "care-manager@example.jp",
+        "pharmacist@example.jp",
+    }
+    for member_mail in mails:
+        assert "青木" not in member_mail.text and "アオキ" not in member_mail.text
     shown = await admin.get(f"/api/admin/applications/{requested['id']}")
     assert shown.json()["state"] == "approved" and shown.json()["room"]["id"] == room["id"]
     assert (
@@ -316,8 +346,7 @@ async def test_room_open_join_and_close_by_application(
             "kind": "roomJoin",
             "payload": {
                 "roomId": room["id"],
-                "userId": str(city.id("care_admin")),
-                "permission": "read",
+                "members": [{"userId": str(city.id("care_admin")), "permission": "read"}],
             },
         },
     )

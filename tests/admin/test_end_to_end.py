@@ -13,11 +13,13 @@ from sqlalchemy import select
 
 from server.clock import FrozenClock
 from server.models import Device, RoomMember, User
+from tests.factories import make_office_pledge
 from tests.support.smtp import SmtpSink
 
 from .conftest import City, Clients, SignIn, consent, patient, team
 
 PASSWORD = "冬の朝は訪問前に路面を確かめる"
+TODAY = "2026-11-26"  # the test clock's day in Japan: the stop takes effect at once
 
 
 async def test_invite_approve_activate_room_close_and_stop(
@@ -29,6 +31,8 @@ async def test_invite_approve_activate_room_close_and_stop(
     clock: FrozenClock,
 ) -> None:
     admin = await sign_in(city.users["admin"])
+    # The station's 様式4-1 is on record (it came on paper when the station registered).
+    await make_office_pledge(sessionmaker, city.offices["station"], at=clock.now())
 
     # 1. The admin invites a nurse of the visiting nurse station.
     invited = await admin.post(
@@ -171,7 +175,7 @@ async def test_invite_approve_activate_room_close_and_stop(
         "/api/applications",
         {
             "kind": "idStop",
-            "payload": {"userId": str(nurse_id), "reason": "退職のため", "date": "2026-11-30"},
+            "payload": {"userId": str(nurse_id), "reason": "退職のため", "date": TODAY},
         },
     )
     assert stop.status_code == 201, stop.text

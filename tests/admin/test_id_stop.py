@@ -12,6 +12,8 @@ from tests.support.api import ApiClient
 
 from .conftest import REQUIRED_TEAM, City, SignIn, consent, patient, team
 
+TODAY = "2026-11-26"  # the test clock's day in Japan: a stop dated today takes effect at once
+
 
 async def test_an_approved_id_stop_ends_every_way_in_and_keeps_the_record(
     city: City, sign_in: SignIn, sessionmaker: Any
@@ -33,7 +35,7 @@ async def test_an_approved_id_stop_ends_every_way_in_and_keeps_the_record(
         "/api/applications",
         {
             "kind": "idStop",
-            "payload": {"userId": str(nurse_id), "reason": "退職のため", "date": "2026-11-30"},
+            "payload": {"userId": str(nurse_id), "reason": "退職のため", "date": TODAY},
         },
     )
     assert applied.status_code == 201, applied.text

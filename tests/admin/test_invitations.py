@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from server.clock import FrozenClock
 from server.models import Application, AuditEvent, Pledge
+from tests.factories import make_office_pledge
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
 
@@ -120,8 +121,14 @@ async def test_only_admins_invite(city: City, sign_in: SignIn) -> None:
 
 
 async def test_activation_links_are_single_use_and_expire(
-    city: City, sign_in: SignIn, clients: Clients, smtp: SmtpSink, clock: FrozenClock
+    city: City,
+    sign_in: SignIn,
+    clients: Clients,
+    smtp: SmtpSink,
+    clock: FrozenClock,
+    sessionmaker: Any,
 ) -> None:
+    await make_office_pledge(sessionmaker, city.offices["station"], at=clock.now())
     admin = await sign_in(city.users["admin"])
     visitor = await clients.anonymous()
     links = []

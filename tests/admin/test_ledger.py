@@ -129,6 +129,7 @@ async def test_every_form_is_filled_from_the_data(city: City, sign_in: SignIn) -
                     "version": "2024-04",
                     "accepted": True,
                 },
+                "staffPledge": {"version": "2024-04", "accepted": True},
             },
         },
     )
@@ -163,6 +164,10 @@ async def test_every_form_is_filled_from_the_data(city: City, sign_in: SignIn) -
     assert "誓約します" in form41["text"]
     form42 = (await admin.get(f"/api/admin/forms/4-2/{city.offices['station']}")).json()
     assert form42["subtitle"].startswith("様式4-2")
+    cm42 = (await admin.get(f"/api/admin/forms/4-2/{cm.json()['id']}")).json()
+    assert [(e["name"], e["version"]) for e in cm42["fields"]["employees"]] == [
+        ("山本 さくら", "2024-04")
+    ]
     form5 = (await admin.get(f"/api/admin/forms/5/{room_id}")).json()
     assert form5["fields"]["patient"]["birthDateEra"]["text"] == "昭和15年3月12日"
     assert form5["fields"]["consent"]["proxyRelationship"] == "長男"
