@@ -67,6 +67,18 @@ def test_values_from_the_environment(tmp_path: Path) -> None:
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_the_scheduler_settings(tmp_path: Path) -> None:
+    default = load_settings(_env(tmp_path)).scheduler
+    assert (default.in_process, default.poll_seconds, default.lease_seconds) == (True, 60, 300)
+    assert default.id_stop_notice_days == 3
+    chosen = load_settings(_env(
+        tmp_path, CAREBOOK_SCHEDULER="0", CAREBOOK_SCHEDULER_POLL_SECONDS="30",
+        CAREBOOK_SCHEDULER_LEASE_SECONDS="120", CAREBOOK_ID_STOP_NOTICE_DAYS="5",
+    )).scheduler
+    assert (chosen.in_process, chosen.poll_seconds, chosen.lease_seconds) == (False, 30, 120)
+    assert chosen.id_stop_notice_days == 5
+
+
 def test_port_moves_the_default_base_url(tmp_path: Path) -> None:
     assert load_settings(_env(tmp_path, PORT="8123")).base_url == "http://localhost:8123"
 
@@ -114,6 +126,11 @@ def test_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
         ("CAREBOOK_SESSION_IDLE_MINUTES", "half an hour"),
         ("CAREBOOK_SESSION_ABSOLUTE_HOURS", "-1"),
         ("CAREBOOK_SESSION_ABSOLUTE_HOURS", "1.5"),
+        ("CAREBOOK_SCHEDULER", "sometimes"),
+        ("CAREBOOK_SCHEDULER_POLL_SECONDS", "0"),
+        ("CAREBOOK_SCHEDULER_LEASE_SECONDS", "5"),
+        ("CAREBOOK_SCHEDULER_LEASE_SECONDS", "60"),  # not longer than the 60 s poll
+        ("CAREBOOK_ID_STOP_NOTICE_DAYS", "-1"),
     ],
 )
 def test_bad_value_names_the_variable(tmp_path: Path, name: str, value: str) -> None:

@@ -94,7 +94,9 @@ async def schedule_stop(
 ) -> ScheduledStop:
     """Record the stop for 00:00 JST of `stop_on`. The caller has begun the write and commits."""
     check_stop_date(stop_on, ctx.now)
-    user = await session.scalar(select(User).where(User.id == user_id).with_for_update())
+    user = await session.scalar(
+        select(User).where(User.id == user_id).with_for_update(of=User)
+    )
     if user is None:
         raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
     if user.status == UserStatus.stopped:
