@@ -242,7 +242,8 @@ def test_forms_print_to_a4_pdf(
         version = office.context.get("/api/help").json()["pledge"]["version"]
         created = api_post(office, "/api/applications", {"kind": "idCareManager", "payload": {
             "name": "印刷 花子", "nameKana": "いんさつ はなこ", "email": "print@example.jp",
-            "officePledge": {"representative": "代表 太郎", "version": version, "accepted": True}}})
+            "officePledge": {"representative": "代表 太郎", "version": version, "accepted": True},
+            "staffPledge": {"version": version, "accepted": True}}})
     finally:
         office.dispose()
     clerk = desktop.new_page()

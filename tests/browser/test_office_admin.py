@@ -92,6 +92,11 @@ def test_office_admin_walks_staff_applications_and_help(
     page.get_by_test_id("cm-representative").fill("代表 一郎")
     page.get_by_test_id("cm-accept").check()
     page.get_by_test_id("new-submit").click()
+    # The care manager's own 様式4-2 too: the office confirms she signed it.
+    expect(page.get_by_test_id("new-error")).to_contain_text("様式4-2")
+    expect(page.get_by_test_id("pledge-42")).to_contain_text("誓約")
+    page.get_by_test_id("cm-accept-42").check()
+    page.get_by_test_id("new-submit").click()
     expect(page.get_by_test_id("notice")).to_contain_text("申請しました")
     mine = page.get_by_test_id("office-applications")
     expect(mine).to_be_visible()
@@ -122,7 +127,8 @@ def test_office_admin_walks_staff_applications_and_help(
     assert rooms, "the demo office takes part in rooms"
     room_options = page.get_by_test_id("join-room").locator("option")
     expect(room_options).to_have_count(len(rooms) + 1)  # and the placeholder
-    expect(page.get_by_test_id("join-user")).to_contain_text("鈴木 真理子")
+    expect(page.locator("[data-testid=join-staff-row][data-login='demo-nurse']")).to_contain_text(
+        "鈴木 真理子")
 
     # 4. Help: the city's contacts.
     page.get_by_test_id("admin-nav-help").click()

@@ -43,6 +43,54 @@ export interface RoomRef {
   patientNameKana: string;
 }
 
+/** An ID stop waiting for its 停止希望日 (`scheduled`), carried out (`done`) or `cancelled`. */
+export interface ScheduledStop {
+  id: string;
+  user: UserRef;
+  stopOn: string;
+  dueAt: string;
+  reason: string;
+  state: "scheduled" | "done" | "cancelled";
+  applicationId: string | null;
+  office: OfficeRef | null;
+  scheduledBy: string | null;
+  noticeSentAt: string | null;
+  doneAt: string | null;
+  cancelledAt: string | null;
+  cancelledBy: string | null;
+  cancelReason: string | null;
+  createdAt: string;
+}
+
+/** The office's latest 様式4-1 on record. */
+export interface OfficePledge {
+  signerName: string;
+  version: string;
+  acceptedAt: string;
+}
+
+/** A room whose patient matches a room-join request that named the patient. */
+export interface RoomCandidate {
+  room: RoomRef;
+  birthDate: string;
+  birthDateEra: EraDateOut;
+  insuredNumber: string;
+  /** insuredNumber | nameAndBirthDate | kanaAndBirthDate */
+  matched: string[];
+  memberCount: number;
+  offices: string[];
+}
+
+/** A member of a room as an office admin sees it (no login ID, no contact data). */
+export interface OfficeRoomMember {
+  userId: string;
+  name: string;
+  jobTypeLabel: string;
+  officeName: string | null;
+  permission: string;
+  ownOffice: boolean;
+}
+
 export interface Application {
   id: string;
   kind: string;
@@ -63,6 +111,8 @@ export interface Application {
   updatedAt: string;
   ageDays: number;
   history: HistoryEntry[];
+  scheduledStop?: ScheduledStop | null;
+  officePledge?: OfficePledge | null;
 }
 
 export interface Invitation {
@@ -116,6 +166,7 @@ export interface LedgerRow {
   stoppedAt: string | null;
   pledgedAt: string | null;
   roomCount: number;
+  stopScheduledOn?: string | null;
 }
 
 export interface Count {
@@ -359,8 +410,14 @@ export const adminApi = {
   inbox: (state?: string, kind?: string) =>
     request<Application[]>("GET", `/api/admin/applications${query({ state, kind })}`),
   application: (appId: string) => request<Application>("GET", `/api/admin/applications/${id(appId)}`),
-  approve: (appId: string, note = "") =>
-    request<Application>("POST", `/api/admin/applications/${id(appId)}/approve`, { note }),
+  approve: (appId: string, note = "", roomId?: string) =>
+    request<Application>("POST", `/api/admin/applications/${id(appId)}/approve`, roomId ? { note, roomId } : { note }),
+  roomCandidates: (appId: string) =>
+    request<RoomCandidate[]>("GET", `/api/admin/applications/${id(appId)}/room-candidates`),
+  scheduledStops: (state?: string) =>
+    request<ScheduledStop[]>("GET", `/api/admin/scheduled-stops${query({ state })}`),
+  cancelStop: (stopId: string, reason = "") =>
+    request<ScheduledStop>("POST", `/api/admin/scheduled-stops/${id(stopId)}/cancel`, { reason }),
   reject: (appId: string, reason: string) =>
     request<Application>("POST", `/api/admin/applications/${id(appId)}/reject`, { reason }),
   invitations: () => request<Invitation[]>("GET", "/api/admin/invitations"),
@@ -370,8 +427,8 @@ export const adminApi = {
     request<Invitation>("POST", `/api/admin/invitations/${id(invitationId)}/revoke`),
   ledger: (filter: Record<string, string | undefined>) => request<Ledger>("GET", `/api/admin/ledger${query(filter)}`),
   user: (userId: string) => request<UserDetail>("GET", `/api/admin/users/${id(userId)}`),
-  stopUser: (userId: string, reason: string) =>
-    request<UserDetail>("POST", `/api/admin/users/${id(userId)}/stop`, { reason }),
+  stopUser: (userId: string, reason: string, date?: string) =>
+    request<UserDetail>("POST", `/api/admin/users/${id(userId)}/stop`, date ? { reason, date } : { reason }),
   offices: () => request<Office[]>("GET", "/api/admin/offices"),
   addOffice: (office: Record<string, unknown>) => request<Office>("POST", "/api/admin/offices", office),
   rooms: (status?: string, q?: string) => request<RoomSummary[]>("GET", `/api/admin/rooms${query({ status, q })}`),
@@ -414,6 +471,8 @@ export const adminApi = {
     request<Ledger>("GET", `/api/office/staff${query(filter)}`),
   directory: (q?: string) => request<Candidate[]>("GET", `/api/office/directory${query({ q })}`),
   officeRooms: () => request<RoomRef[]>("GET", "/api/office/rooms"),
+  officeRoomMembers: (roomId: string) =>
+    request<OfficeRoomMember[]>("GET", `/api/office/rooms/${id(roomId)}/members`),
 
   // public links
   invitation: (token: string) => request<InvitationPublic>("GET", `/api/invitations/${id(token)}`),

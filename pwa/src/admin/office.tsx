@@ -1,10 +1,10 @@
 /** The office admin's screens (own staff, own applications, new applications) and the room-opening form. */
 import { useState } from "preact/hooks";
 import { addNotice } from "../store";
-import { adminApi, type ConsentIn, type MemberIn, type PatientIn, type Candidate } from "./api";
+import { adminApi, type Candidate, type ConsentIn, type LedgerRow, type MemberIn, type PatientIn } from "./api";
 import { adminHref, birthDateFromParts, type DateParts } from "./helpers";
 import { label, ta } from "./messages";
-import { dateTime, EMPTY_DATE, ErrorBox, EraDateInput, Input, ListTable, Loading, Section, Select, useLoad } from "./ui";
+import { dateTime, day, EMPTY_DATE, ErrorBox, EraDateInput, Input, ListTable, Loading, Section, Select, useLoad } from "./ui";
 
 const CARE_LEVELS = ["none", "applying", "support_1", "support_2", "care_1", "care_2", "care_3", "care_4", "care_5"];
 const REASONS = ["death", "facilityAdmission", "endOfService", "other"];
@@ -32,6 +32,11 @@ export function MyApplications() {
             <td>{dateTime(a.createdAt)}</td>
             <td>
               <span class={`a-badge a-badge-${a.state}`}>{label("state", a.state)}</span>
+              {a.scheduledStop && (
+                <div class="a-kana" data-testid="office-application-stop">
+                  {a.scheduledStop.state === "scheduled" ? ta("stop.scheduledOn", { date: day(a.scheduledStop.dueAt) }) : label("sched.state", a.scheduledStop.state)}
+                </div>
+              )}
             </td>
             <td>{a.reason ?? ""}</td>
             <td>
@@ -61,11 +66,11 @@ export function MyApplications() {
   );
 }
 
-type Kind = "idCareManager" | "idStop" | "roomOpen" | "roomJoin" | "roomClose";
+type Kind = "idCareManager" | "idStop" | "roomOpen" | "roomJoin" | "memberRemove" | "roomClose";
 
 export function NewApplication() {
   const [kind, setKind] = useState<Kind>("idCareManager");
-  const kinds: Kind[] = ["idCareManager", "idStop", "roomOpen", "roomJoin", "roomClose"];
+  const kinds: Kind[] = ["idCareManager", "idStop", "roomOpen", "roomJoin", "memberRemove", "roomClose"];
   return (
     <div data-testid="office-new">
       <h1>{ta("new.heading")}</h1>
@@ -74,6 +79,7 @@ export function NewApplication() {
       {kind === "idStop" && <IdStopForm />}
       {kind === "roomOpen" && <RoomOpenForm mode="application" />}
       {kind === "roomJoin" && <RoomJoinForm />}
+      {kind === "memberRemove" && <MemberRemoveForm />}
       {kind === "roomClose" && <RoomCloseForm />}
     </div>
   );
@@ -102,6 +108,7 @@ function IdCareManagerForm() {
   const help = useLoad(() => adminApi.help());
   const [f, setF] = useState({ name: "", nameKana: "", email: "", phone: "", representative: "" });
   const [accepted, setAccepted] = useState(false);
+  const [signed42, setSigned42] = useState(false);
   const s = useSubmit("idCareManager");
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
   return (
@@ -117,6 +124,7 @@ function IdCareManagerForm() {
           phone: f.phone.trim(),
           jobType: "care_manager",
           ...(f.representative.trim() ? { officePledge: { representative: f.representative.trim(), version, accepted } } : {}),
+          ...(signed42 ? { staffPledge: { version, accepted: true } } : {}),
         });
       }}
     >
@@ -131,6 +139,12 @@ function IdCareManagerForm() {
         <Input id="cm-representative" label={ta("new.representative")} value={f.representative} onValue={set("representative")} />
         <label class="a-check">
           <input type="checkbox" checked={accepted} data-testid="cm-accept" onChange={(e) => setAccepted((e.currentTarget as HTMLInputElement).checked)} /> {ta("new.accept41")}
+        </label>
+      </Section>
+      <Section title={ta("cm.pledge42")}>
+        <pre class="pledge-text" data-testid="pledge-42">{help.data?.pledge.form42 ?? ""}</pre>
+        <label class="a-check">
+          <input type="checkbox" checked={signed42} data-testid="cm-accept-42" onChange={(e) => setSigned42((e.currentTarget as HTMLInputElement).checked)} /> {ta("cm.accept42")}
         </label>
       </Section>
       <ErrorBox error={s.error} testId="new-error" />
@@ -158,7 +172,7 @@ function IdStopForm() {
     >
       <Select id="stop-user" label={ta("new.user")} value={userId} onValue={setUserId} placeholder={ta("room.pickUser")} options={(staff.data?.users ?? []).map((u) => ({ value: u.id, label: `${u.name}（${u.jobTypeLabel}・${u.loginId}）` }))} required />
       <Input id="stop-reason-text" label={ta("new.reason")} value={reason} onValue={setReason} required />
-      <Input id="stop-date" label={ta("new.stopDate")} type="date" value={date} onValue={setDate} required />
+      <Input id="stop-date" label={ta("new.stopDate")} type="date" value={date} onValue={setDate} required hint={ta("stop.hint")} />
       <ErrorBox error={s.error} testId="new-error" />
       <div>
         <button type="submit" class="primary" data-testid="new-submit" disabled={s.busy}>
@@ -169,25 +183,179 @@ function IdStopForm() {
   );
 }
 
+/** Own active staff, each with a checkbox and a 閲覧権限. */
+function StaffPicker({ staff, members, onMembers }: { staff: LedgerRow[]; members: MemberIn[]; onMembers: (m: MemberIn[]) => void }) {
+  const chosen = new Map(members.map((m) => [m.userId, m]));
+  return (
+    <table class="admin-table compact" data-testid="join-staff">
+      <tbody>
+        {staff.map((u) => {
+          const m = chosen.get(u.id);
+          return (
+            <tr key={u.id} data-testid="join-staff-row" data-login={u.loginId}>
+              <td>
+                <label class="a-check">
+                  <input
+                    type="checkbox"
+                    data-testid="join-staff-check"
+                    checked={!!m}
+                    onChange={(e) => {
+                      const on = (e.currentTarget as HTMLInputElement).checked;
+                      onMembers(on ? [...members, { userId: u.id, permission: "write" }] : members.filter((x) => x.userId !== u.id));
+                    }}
+                  />{" "}
+                  {u.name}
+                </label>
+              </td>
+              <td>{u.jobTypeLabel}</td>
+              <td>
+                {m && (
+                  <select
+                    aria-label={`${ta("room.permission")}：${u.name}`}
+                    data-testid="join-staff-permission"
+                    value={m.permission}
+                    onChange={(e) => {
+                      const permission = (e.currentTarget as HTMLSelectElement).value as "read" | "write";
+                      onMembers(members.map((x) => (x.userId === u.id ? { ...x, permission } : x)));
+                    }}
+                  >
+                    <option value="write">{ta("room.perm.write")}</option>
+                    <option value="read">{ta("room.perm.read")}</option>
+                  </select>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/**
+ * 部屋への参加依頼: a room the office is in, or — for a patient new to the office — the
+ * patient's name, date of birth and 被保険者番号, from which the city finds the room.
+ */
 function RoomJoinForm() {
   const rooms = useLoad(() => adminApi.officeRooms());
   const staff = useLoad(() => adminApi.staff({ status: "active" }));
+  const [by, setBy] = useState<"room" | "patient">("room");
   const [roomId, setRoomId] = useState("");
-  const [userId, setUserId] = useState("");
-  const [permission, setPermission] = useState("write");
+  const [who, setWho] = useState({ name: "", nameKana: "", insuredNumber: "" });
+  const [birth, setBirth] = useState<DateParts>(EMPTY_DATE);
+  const [members, setMembers] = useState<MemberIn[]>([]);
+  const [note, setNote] = useState("");
   const s = useSubmit("roomJoin");
+  const openRooms = (rooms.data ?? []).filter((r) => r.status === "open");
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!members.length) {
+          s.setError(new Error(ta("join.pickMembers")));
+          return;
+        }
+        if (by === "room") {
+          void s.submit({ roomId, members, note: note.trim() });
+          return;
+        }
+        const born = birthDateFromParts(birth);
+        if (!born.ok) {
+          s.setError(new Error(ta("date.invalid")));
+          return;
+        }
+        const patient = {
+          name: who.name.trim(),
+          birthDate: born.value,
+          insuredNumber: who.insuredNumber.trim(),
+          ...(who.nameKana.trim() ? { nameKana: who.nameKana.trim() } : {}),
+        };
+        void s.submit({ patient, members, note: note.trim() });
+      }}
+    >
+      <fieldset class="admin-fieldset" data-testid="join-by">
+        <legend>{ta("join.how")}</legend>
+        <label class="a-check">
+          <input type="radio" name="join-by" value="room" checked={by === "room"} data-testid="join-by-room" onChange={() => setBy("room")} /> {ta("join.byRoom")}
+        </label>
+        <label class="a-check">
+          <input type="radio" name="join-by" value="patient" checked={by === "patient"} data-testid="join-by-patient" onChange={() => setBy("patient")} /> {ta("join.byPatient")}
+        </label>
+      </fieldset>
+      {by === "room" ? (
+        <div class="admin-form-grid">
+          <Select id="join-room" label={ta("new.room")} value={roomId} onValue={setRoomId} placeholder={ta("new.pickRoom")} options={openRooms.map((r) => ({ value: r.id, label: r.label ?? r.patientName }))} required />
+        </div>
+      ) : (
+        <Section title={ta("new.patient")} testId="join-patient">
+          <p class="hint">{ta("join.patientHint")}</p>
+          <div class="admin-form-grid">
+            <Input id="join-pt-name" label={ta("p.name")} value={who.name} onValue={(v) => setWho({ ...who, name: v })} required />
+            <Input id="join-pt-kana" label={ta("p.nameKana")} value={who.nameKana} onValue={(v) => setWho({ ...who, nameKana: v })} />
+            <EraDateInput id="join-pt-birth" label={ta("p.birthDate")} value={birth} onValue={setBirth} />
+            <Input id="join-pt-insured" label={ta("p.insuredNumber")} value={who.insuredNumber} onValue={(v) => setWho({ ...who, insuredNumber: v })} inputMode="numeric" maxLength={10} />
+          </div>
+        </Section>
+      )}
+      <Section title={ta("join.members")}>
+        <p class="hint">{ta("join.membersHint")}</p>
+        {staff.data ? <StaffPicker staff={staff.data.users} members={members} onMembers={setMembers} /> : <Loading error={staff.error} />}
+      </Section>
+      <div class="admin-form-grid">
+        <Input id="join-note" label={ta("join.note")} value={note} onValue={setNote} />
+      </div>
+      <ErrorBox error={s.error} testId="new-error" />
+      <button type="submit" class="primary" data-testid="new-submit" disabled={s.busy}>
+        {ta("new.submit")}
+      </button>
+    </form>
+  );
+}
+
+/** 部屋の参加者の削除依頼: a member (of this office or another) of a room the office is in. */
+function MemberRemoveForm() {
+  const rooms = useLoad(() => adminApi.officeRooms());
+  const [roomId, setRoomId] = useState("");
+  const members = useLoad(() => (roomId ? adminApi.officeRoomMembers(roomId) : Promise.resolve([])), [roomId]);
+  const [userId, setUserId] = useState("");
+  const [reason, setReason] = useState("");
+  const s = useSubmit("memberRemove");
   return (
     <form
       noValidate
       class="admin-form-grid"
       onSubmit={(e) => {
         e.preventDefault();
-        void s.submit({ roomId, userId, permission });
+        void s.submit({ roomId, userId, reason: reason.trim() });
       }}
     >
-      <Select id="join-room" label={ta("new.room")} value={roomId} onValue={setRoomId} placeholder={ta("new.pickRoom")} options={(rooms.data ?? []).map((r) => ({ value: r.id, label: r.label ?? r.patientName }))} required />
-      <Select id="join-user" label={ta("new.user")} value={userId} onValue={setUserId} placeholder={ta("room.pickUser")} options={(staff.data?.users ?? []).map((u) => ({ value: u.id, label: `${u.name}（${u.jobTypeLabel}）` }))} required />
-      <Select id="join-perm" label={ta("room.permission")} value={permission} onValue={setPermission} options={[{ value: "write", label: ta("room.perm.write") }, { value: "read", label: ta("room.perm.read") }]} />
+      <p class="hint">{ta("remove.hint")}</p>
+      <Select
+        id="remove-room"
+        label={ta("new.room")}
+        value={roomId}
+        onValue={(v) => {
+          setRoomId(v);
+          setUserId("");
+        }}
+        placeholder={ta("new.pickRoom")}
+        options={(rooms.data ?? []).filter((r) => r.status === "open").map((r) => ({ value: r.id, label: r.label ?? r.patientName }))}
+        required
+      />
+      <Select
+        id="remove-user"
+        label={ta("remove.member")}
+        value={userId}
+        onValue={setUserId}
+        placeholder={ta("remove.pickMember")}
+        options={(members.data ?? []).map((m) => ({
+          value: m.userId,
+          label: `${m.name}（${m.jobTypeLabel}・${m.ownOffice ? ta("remove.ownOffice") : (m.officeName ?? "—")}）`,
+        }))}
+        required
+      />
+      <Input id="remove-reason" label={ta("remove.reason")} value={reason} onValue={setReason} required />
       <ErrorBox error={s.error} testId="new-error" />
       <div>
         <button type="submit" class="primary" data-testid="new-submit" disabled={s.busy}>

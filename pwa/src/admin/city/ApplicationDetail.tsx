@@ -1,10 +1,12 @@
 /** One application: what was asked, its history, approve or reject. */
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
-import { adminApi, type UserRef } from "../api";
-import { adminHref } from "../helpers";
+import { adminApi, type Application, type UserRef } from "../api";
+import { adminHref, eraText } from "../helpers";
 import { label, ta } from "../messages";
-import { dateTime, ErrorBox, Facts, Loading, Section, TextArea, useLoad } from "../ui";
+import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, TextArea, useLoad } from "../ui";
+import { CancelStop } from "./ScheduledStops";
 
 function PayloadView({ value }: { value: unknown }) {
   if (value === null || value === undefined || value === "") return <span>—</span>;
@@ -49,14 +51,82 @@ function People({ users }: { users: UserRef[] }) {
   );
 }
 
+/**
+ * A room-join request that names the patient: the rooms whose patient matches, and a search
+ * over the open rooms for the rare case where none does. The clerk chooses one.
+ */
+function RoomChoice({ application, roomId, onRoom }: { application: Application; roomId: string; onRoom: (id: string) => void }) {
+  const candidates = useLoad(() => adminApi.roomCandidates(application.id), [application.id]);
+  const [q, setQ] = useState("");
+  const [searched, setSearched] = useState("");
+  const found = useLoad(() => (searched ? adminApi.rooms("open", searched) : Promise.resolve([])), [searched]);
+  return (
+    <Section title={ta("app.chooseRoom")} testId="room-choice">
+      <p class="hint">{ta("app.chooseRoomHint")}</p>
+      {!candidates.data ? (
+        <Loading error={candidates.error} />
+      ) : candidates.data.length === 0 ? (
+        <p class="admin-empty" data-testid="room-choice-none">
+          {ta("app.noCandidates")}
+        </p>
+      ) : (
+        <ul class="plain-list">
+          {candidates.data.map((c) => (
+            <li key={c.room.id} data-testid="room-candidate" data-room={c.room.id}>
+              <label class="a-check">
+                <input type="radio" name="room-choice" checked={roomId === c.room.id} disabled={c.room.status !== "open"} onChange={() => onRoom(c.room.id)} data-testid="room-candidate-pick" />{" "}
+                <strong>{c.room.patientName}</strong>（{c.room.patientNameKana}）・{eraText(c.birthDateEra)}・{c.insuredNumber || "—"}・{c.room.label ?? "—"}・{label("rooms.status", c.room.status)}
+              </label>
+              <div class="a-kana">
+                {c.matched.map((m) => label("app.matched", m)).join("、")}・{ta("app.roomCount", { n: c.memberCount })}・{c.offices.join("、")}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        class="admin-filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setSearched(q.trim());
+        }}
+      >
+        <Input id="room-choice-q" label={ta("app.roomSearch")} value={q} onValue={setQ} />
+        <div class="admin-filter-buttons">
+          <button type="submit" class="secondary" data-testid="room-choice-search">
+            {ta("a.search")}
+          </button>
+        </div>
+      </form>
+      {(found.data ?? []).length > 0 && (
+        <ul class="plain-list">
+          {(found.data ?? []).map((r) => (
+            <li key={r.id} data-testid="room-search-result">
+              <label class="a-check">
+                <input type="radio" name="room-choice" checked={roomId === r.id} onChange={() => onRoom(r.id)} />{" "}
+                {r.patientName}（{r.patientNameKana}）・{r.label ?? "—"}・{ta("app.roomCount", { n: r.memberCount })}
+              </label>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Section>
+  );
+}
+
+const ID_KINDS = ["idCareManager", "idInvited"];
+
 export function ApplicationDetail({ id }: { id: string }) {
   const { data, error, setData } = useLoad(() => adminApi.application(id), [id]);
   const [reason, setReason] = useState("");
   const [note, setNote] = useState("");
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [roomId, setRoomId] = useState("");
   if (!data) return <Loading error={error} />;
   const a = data;
+  const choosing = a.kind === "roomJoin" && a.state === "submitted" && !a.room;
 
   async function act(what: "approve" | "reject") {
     setActionError(null);
@@ -64,9 +134,13 @@ export function ApplicationDetail({ id }: { id: string }) {
       setActionError(new Error(ta("app.reasonRequired")));
       return;
     }
+    if (what === "approve" && choosing && !roomId) {
+      setActionError(new Error(ta("app.pickRoom")));
+      return;
+    }
     setBusy(true);
     try {
-      const next = what === "approve" ? await adminApi.approve(a.id, note) : await adminApi.reject(a.id, reason.trim());
+      const next = what === "approve" ? await adminApi.approve(a.id, note, choosing ? roomId : undefined) : await adminApi.reject(a.id, reason.trim());
       setData(next);
       addNotice("success", ta(what === "approve" ? "app.approved" : "app.rejected"));
     } catch (err) {
@@ -94,8 +168,32 @@ export function ApplicationDetail({ id }: { id: string }) {
           [ta("app.reviewer"), a.reviewer ? `${a.reviewer.name}・${dateTime(a.reviewedAt)}` : ""],
           [ta("app.reason"), a.reason ?? ""],
           [ta("app.room"), a.room ? <a href={adminHref("rooms", a.room.id)}>{a.room.label ?? a.room.patientName}</a> : ""],
+          ...(ID_KINDS.includes(a.kind)
+            ? ([
+                [
+                  ta("app.officePledge"),
+                  a.officePledge ? (
+                    <span data-testid="office-pledge">{ta("app.officePledgeOn", { name: a.officePledge.signerName, version: a.officePledge.version, date: day(a.officePledge.acceptedAt) })}</span>
+                  ) : (
+                    <span class="a-badge a-badge-warn" data-testid="office-pledge-missing">
+                      {ta("app.officePledgeMissing")} <a href={adminHref("offices", a.office?.id)}>{ta("app.toOffices")}</a>
+                    </span>
+                  ),
+                ],
+              ] as Array<[string, ComponentChildren]>)
+            : []),
         ]}
       />
+      {a.scheduledStop && (
+        <Section title={ta("app.scheduledStop")} testId="application-stop">
+          <p data-testid="application-stop-state" data-state={a.scheduledStop.state}>
+            <span class="a-badge a-badge-warn">{label("sched.state", a.scheduledStop.state)}</span> {dateTime(a.scheduledStop.dueAt)}
+            {a.scheduledStop.cancelledBy ? `（${a.scheduledStop.cancelledBy}）` : ""}
+          </p>
+          {a.scheduledStop.state === "scheduled" && <CancelStop stop={a.scheduledStop} onCancelled={(s) => setData({ ...a, scheduledStop: s })} />}
+        </Section>
+      )}
+      {choosing && <RoomChoice application={a} roomId={roomId} onRoom={setRoomId} />}
       {(a.subjectUser || a.users.length > 0) && (
         <Section title={ta("app.users")}>
           <People users={[...(a.subjectUser ? [a.subjectUser] : []), ...a.users.filter((u) => u.id !== a.subjectUser?.id)]} />

@@ -4,6 +4,7 @@ import { adminApi } from "../api";
 import { adminHref } from "../helpers";
 import { label, ta } from "../messages";
 import { dateTime, ListTable, Select, useLoad } from "../ui";
+import { ScheduledStops } from "./ScheduledStops";
 import { STATES, KINDS, subjectOf } from "./shared";
 
 export function Inbox() {
@@ -13,6 +14,7 @@ export function Inbox() {
   return (
     <div data-testid="admin-inbox">
       <h1>{ta("inbox.heading")}</h1>
+      <ScheduledStops />
       <div class="admin-filters">
         <Select id="inbox-state" label={ta("inbox.state")} value={state} onValue={setState} placeholder={ta("a.all")} options={STATES.map((s) => ({ value: s, label: label("state", s) }))} />
         <Select id="inbox-kind" label={ta("inbox.kind")} value={kind} onValue={setKind} placeholder={ta("a.all")} options={KINDS.map((k) => ({ value: k, label: label("kind", k) }))} />

@@ -106,6 +106,13 @@ export function LedgerView({ office = false }: { office?: boolean }) {
                   <td>{u.roleLabel}</td>
                   <td>
                     <span class={`a-badge a-badge-${u.status}`}>{u.statusLabel}</span>
+                    {u.stopScheduledOn && (
+                      <div>
+                        <span class="a-badge a-badge-warn" data-testid="ledger-stop-scheduled">
+                          {ta("ledger.stopScheduled", { date: day(u.stopScheduledOn) })}
+                        </span>
+                      </div>
+                    )}
                   </td>
                   <td>{day(u.createdAt)}</td>
                   <td>{day(u.activatedAt)}</td>

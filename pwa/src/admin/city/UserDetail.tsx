@@ -4,11 +4,12 @@ import { addNotice } from "../../store";
 import { adminApi } from "../api";
 import { adminHref } from "../helpers";
 import { label, ta } from "../messages";
-import { dateTime, ErrorBox, Facts, Input, Loading, Section, useLoad } from "../ui";
+import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, useLoad } from "../ui";
 
 export function UserDetailView({ id }: { id: string }) {
   const { data, error, setData } = useLoad(() => adminApi.user(id), [id]);
   const [reason, setReason] = useState("");
+  const [stopOn, setStopOn] = useState("");
   const [actionError, setActionError] = useState<unknown>(null);
   if (!data) return <Loading error={error} />;
   const u = data.user;
@@ -16,8 +17,10 @@ export function UserDetailView({ id }: { id: string }) {
     setActionError(null);
     if (!confirm(ta("user.stopConfirm"))) return;
     try {
-      setData(await adminApi.stopUser(u.id, reason.trim() || "管理者による停止"));
-      addNotice("success", ta("user.stopped"));
+      const next = await adminApi.stopUser(u.id, reason.trim() || "管理者による停止", stopOn || undefined);
+      setData(next);
+      const scheduled = next.user.stopScheduledOn;
+      addNotice("success", scheduled ? ta("user.stopScheduled", { date: day(scheduled) }) : ta("user.stopped"));
     } catch (err) {
       setActionError(err);
     }
@@ -37,7 +40,18 @@ export function UserDetailView({ id }: { id: string }) {
           [ta("ledger.jobType"), u.jobTypeLabel],
           [ta("ledger.office"), u.officeName ?? ""],
           [ta("ledger.role"), u.roleLabel],
-          [ta("ledger.status"), <span data-testid="user-status">{u.statusLabel}</span>],
+          [
+            ta("ledger.status"),
+            <span>
+              <span data-testid="user-status">{u.statusLabel}</span>
+              {u.stopScheduledOn && (
+                <span class="a-badge a-badge-warn" data-testid="user-stop-scheduled">
+                  {" "}
+                  {ta("ledger.stopScheduled", { date: day(u.stopScheduledOn) })}
+                </span>
+              )}
+            </span>,
+          ],
           [ta("p.email"), u.email],
           [ta("p.phone"), u.phone],
           [ta("ledger.created"), dateTime(u.createdAt)],
@@ -70,6 +84,7 @@ export function UserDetailView({ id }: { id: string }) {
         <Section title={ta("user.stop")} testId="user-stop">
           <ErrorBox error={actionError} />
           <Input id="stop-reason" label={ta("user.stopReason")} value={reason} onValue={setReason} />
+          {!u.stopScheduledOn && <Input id="user-stop-date" label={ta("user.stopDate")} type="date" value={stopOn} onValue={setStopOn} hint={ta("stop.hint")} />}
           <button type="button" class="danger" data-testid="user-stop-submit" onClick={() => void stop()}>
             {ta("user.stop")}
           </button>

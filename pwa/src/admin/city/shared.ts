@@ -2,7 +2,7 @@
 import { type Application, type Office } from "../api";
 
 export const STATES = ["submitted", "approved", "rejected", "withdrawn"];
-export const KINDS = ["idCareManager", "idInvited", "idStop", "roomOpen", "roomJoin", "roomClose"];
+export const KINDS = ["idCareManager", "idInvited", "idStop", "roomOpen", "roomJoin", "memberRemove", "roomClose"];
 export const REASONS = ["death", "facilityAdmission", "endOfService", "other"];
 
 export function go(href: string): void {
