@@ -305,57 +305,69 @@ async def _due_ids(sessionmaker: Sessions, now: datetime) -> list[uuid.UUID]:
 async def carry_out_due(
     sessionmaker: Sessions, settings: Settings, mailer: Mailer, now: datetime
 ) -> int:
-    """Every stop due by `now` (all of them after downtime), each in its own transaction."""
+    """Every stop due by `now` (all of them after downtime), each in its own transaction.
+
+    One stop that fails (logged) does not hold up the others; it is tried again next pass.
+    """
     done = 0
     for stop_id in await _due_ids(sessionmaker, now):
-        ctx = scheduler_context(settings, now)
-        async with sessionmaker() as session:
-            await db.begin_write(session)
-            # The guarded move to `done` is what makes it once: a second process finds 0 rows.
-            claimed = await session.execute(
-                update(ScheduledStop)
-                .where(ScheduledStop.id == stop_id, ScheduledStop.state == StopState.scheduled)
-                .values(state=StopState.done, done_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if not getattr(claimed, "rowcount", 0):
-                await session.rollback()
-                continue
-            stop = await session.get(ScheduledStop, stop_id, populate_existing=True)
-            assert stop is not None
-            person = await session.get(User, stop.user_id)
-            assert person is not None
-            if person.status != UserStatus.stopped:
-                await stop_user(
-                    session, ctx, stop.user_id, reason=stop.reason,
-                    application_id=stop.application_id,
-                )
-            await record(
-                session,
-                ctx,
-                "scheduler.user_stop_carried_out",
-                target_type="user",
-                target_id=stop.user_id,
-                scheduledStopId=str(stop.id),
-                stopOn=stop.stop_on.isoformat(),
-                alreadyStopped=person.status == UserStatus.stopped or None,
-            )
-            applicant = await _applicant_of(session, stop)
-            await session.commit()
-            done += 1
-            if applicant is not None and applicant.email:
-                await deliver(
-                    mailer,
-                    [
-                        templates.id_stop_done(
-                            applicant.email,
-                            name=applicant.name,
-                            subject_name=person.name,
-                            stop_on=date_text(stop.stop_on),
-                        )
-                    ],
-                )
+        try:
+            done += await _carry_out(sessionmaker, settings, mailer, now, stop_id)
+        except Exception:
+            log.exception("scheduled ID stop %s could not be carried out", stop_id)
     return done
+
+
+async def _carry_out(
+    sessionmaker: Sessions, settings: Settings, mailer: Mailer, now: datetime, stop_id: uuid.UUID
+) -> int:
+    ctx = scheduler_context(settings, now)
+    async with sessionmaker() as session:
+        await db.begin_write(session)
+        # The guarded move to `done` is what makes it once: a second process finds 0 rows.
+        claimed = await session.execute(
+            update(ScheduledStop)
+            .where(ScheduledStop.id == stop_id, ScheduledStop.state == StopState.scheduled)
+            .values(state=StopState.done, done_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            await session.rollback()
+            return 0
+        stop = await session.get(ScheduledStop, stop_id, populate_existing=True)
+        assert stop is not None
+        person = await session.get(User, stop.user_id)
+        assert person is not None
+        already = person.status == UserStatus.stopped  # stopped meanwhile by the city
+        if not already:
+            await stop_user(
+                session, ctx, stop.user_id, reason=stop.reason, application_id=stop.application_id
+            )
+        await record(
+            session,
+            ctx,
+            "scheduler.user_stop_carried_out",
+            target_type="user",
+            target_id=stop.user_id,
+            scheduledStopId=str(stop.id),
+            stopOn=stop.stop_on.isoformat(),
+            alreadyStopped=already or None,
+        )
+        applicant = await _applicant_of(session, stop)
+        await session.commit()
+    if applicant is not None and applicant.email:
+        await deliver(
+            mailer,
+            [
+                templates.id_stop_done(
+                    applicant.email,
+                    name=applicant.name,
+                    subject_name=person.name,
+                    stop_on=date_text(stop.stop_on),
+                )
+            ],
+        )
+    return 1
 
 
 async def send_notices(
@@ -376,56 +388,62 @@ async def send_notices(
         )
     sent = 0
     for stop_id in ids:
-        async with sessionmaker() as session:
-            await db.begin_write(session)
-            claimed = await session.execute(
-                update(ScheduledStop)
-                .where(
-                    ScheduledStop.id == stop_id,
-                    ScheduledStop.state == StopState.scheduled,
-                    ScheduledStop.notice_sent_at.is_(None),
-                )
-                .values(notice_sent_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if not getattr(claimed, "rowcount", 0):
-                await session.rollback()
-                continue
-            stop = await session.get(ScheduledStop, stop_id, populate_existing=True)
-            assert stop is not None
-            person = await session.get(User, stop.user_id)
-            assert person is not None
-            await record(
-                session,
-                scheduler_context(settings, now),
-                "scheduler.user_stop_notice_sent",
-                target_type="user",
-                target_id=stop.user_id,
-                scheduledStopId=str(stop.id),
-            )
-            await session.commit()
-        if not person.email:
-            continue
-        letter = templates.id_stop_notice(
-            person.email,
-            name=person.name,
-            login_id=person.login_id,
-            stop_on=date_text(stop.stop_on),
-        )
-        if await deliver(mailer, [letter]):
-            sent += 1
-            continue
-        # Not sent (the mail server was away): the next pass tries again.
-        async with sessionmaker() as session:
-            await db.begin_write(session)
-            await session.execute(
-                update(ScheduledStop)
-                .where(ScheduledStop.id == stop_id, ScheduledStop.notice_sent_at == now)
-                .values(notice_sent_at=None)
-                .execution_options(synchronize_session=False)
-            )
-            await session.commit()
+        try:
+            sent += await _notify(sessionmaker, settings, mailer, now, stop_id)
+        except Exception:
+            log.exception("notice of scheduled ID stop %s could not be sent", stop_id)
     return sent
+
+
+async def _notify(
+    sessionmaker: Sessions, settings: Settings, mailer: Mailer, now: datetime, stop_id: uuid.UUID
+) -> int:
+    async with sessionmaker() as session:
+        await db.begin_write(session)
+        claimed = await session.execute(
+            update(ScheduledStop)
+            .where(
+                ScheduledStop.id == stop_id,
+                ScheduledStop.state == StopState.scheduled,
+                ScheduledStop.notice_sent_at.is_(None),
+            )
+            .values(notice_sent_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            await session.rollback()
+            return 0
+        stop = await session.get(ScheduledStop, stop_id, populate_existing=True)
+        assert stop is not None
+        person = await session.get(User, stop.user_id)
+        assert person is not None
+        await record(
+            session,
+            scheduler_context(settings, now),
+            "scheduler.user_stop_notice_sent",
+            target_type="user",
+            target_id=stop.user_id,
+            scheduledStopId=str(stop.id),
+        )
+        await session.commit()
+    if not person.email:
+        return 0
+    letter = templates.id_stop_notice(
+        person.email, name=person.name, login_id=person.login_id, stop_on=date_text(stop.stop_on)
+    )
+    if await deliver(mailer, [letter]):
+        return 1
+    # Not sent (the mail server was away): the next pass tries again.
+    async with sessionmaker() as session:
+        await db.begin_write(session)
+        await session.execute(
+            update(ScheduledStop)
+            .where(ScheduledStop.id == stop_id, ScheduledStop.notice_sent_at == now)
+            .values(notice_sent_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+    return 0
 
 
 async def run_stops(

@@ -31,7 +31,7 @@ from server.models import AuditEvent, Device, JobLease, ScheduledStop, User, Use
 from server.models.enums import JobType, Role
 from server.scheduler import Scheduler
 from server.settings import Settings
-from tests.browser.server import carebook_executable
+from tests.browser.server import carebook_executable, free_port
 from tests.conftest import BASE_URL, server_env
 from tests.factories import make_user
 from tests.support.api import ApiClient
@@ -440,3 +440,28 @@ async def test_serve_runs_the_scheduler_in_its_own_loop(
     async with sessionmaker() as s:
         lease = await s.get(JobLease, "scheduledStops")
     assert lease is not None and lease.holder is None  # given up at shutdown
+
+
+async def test_a_notice_the_mail_server_refused_goes_out_at_the_next_pass(
+    city: City,
+    sign_in: SignIn,
+    sessionmaker: Any,
+    settings: Settings,
+    clock: FrozenClock,
+    smtp: SmtpSink,
+) -> None:
+    station = await sign_in(city.users["station_admin"])
+    admin = await sign_in(city.users["admin"])
+    await approved(admin, await ask_stop(station, city.id("station_nurse"), "2026-11-28"))
+    smtp.clear()
+    away = replace(settings, smtp=replace(settings.smtp, port=free_port()))  # nobody listens
+    refused = await Scheduler(settings, sessionmaker, clock, holder="serve-1",
+                              mailer=Mailer(away)).run_once()
+    assert refused.work.notices == 0
+    async with sessionmaker() as s:
+        row = await s.scalar(select(ScheduledStop))
+    assert row is not None and row.notice_sent_at is None
+    again = await Scheduler(settings, sessionmaker, clock, holder="serve-1").run_once()
+    assert again.work.notices == 1
+    (notice,) = smtp.wait_for(1)
+    assert notice.rcpt_tos == ("station-nurse@example.jp",) and "ID停止予定" in notice.subject
