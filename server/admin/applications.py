@@ -50,7 +50,7 @@ from .common import (
     users_by_id,
 )
 from .help import check_pledge
-from .offices import latest_office_pledge
+from .offices import latest_office_pledge, office_pledges
 from .patients import check_label, checked_consent, patient_values
 from .rooms import (
     RoomSpec,
@@ -66,6 +66,7 @@ from .scheduled_stops import (
     is_future,
     pending_stop,
     schedule_stop,
+    stop_now,
     stop_outs,
 )
 from .schemas import (
@@ -85,7 +86,7 @@ from .schemas import (
     Strict,
     UserRef,
 )
-from .users import NewPerson, issue_id, stop_user
+from .users import NewPerson, issue_id
 
 T = TypeVar("T", bound=Strict)
 
@@ -217,10 +218,9 @@ async def application_outs(
             ),
         )
     }
-    pledges = {
-        office_id: await latest_office_pledge(session, office_id)
-        for office_id in {a.office_id for a in applications if a.kind in ID_KINDS and a.office_id}
-    }
+    pledges = (
+        await office_pledges(session) if any(a.kind in ID_KINDS for a in applications) else {}
+    )
 
     def shown(user: User) -> UserRef:
         out = user_ref(user)
@@ -276,7 +276,9 @@ async def application_outs(
                     if e.application_id == a.id
                 ],
                 scheduled_stop=stops.get(a.id),
-                office_pledge=_pledge_out(pledges.get(a.office_id)) if a.office_id else None,
+                office_pledge=_pledge_out(pledges.get(a.office_id))
+                if a.kind in ID_KINDS and a.office_id
+                else None,
             )
         )
     return out
@@ -693,7 +695,7 @@ class ApplicationReview:
                 return await self._applicant_letter(
                     application, f"停止予定日：{date_text(stop.date)}（当日0時に停止します）"
                 )
-            await stop_user(
+            await stop_now(
                 self.session,
                 self.ctx,
                 stop.user_id,

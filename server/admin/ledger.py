@@ -41,9 +41,8 @@ from .common import (
     require_office_admin,
     room_refs,
 )
-from .scheduled_stops import is_future, pending_stop, schedule_stop
+from .scheduled_stops import is_future, schedule_stop, stop_now
 from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
-from .users import stop_user
 
 ROLE_LABELS: dict[str, str] = {
     Role.member: "システム利用者",
@@ -290,12 +289,7 @@ class Ledger:
             assert on is not None
             await schedule_stop(self.session, self.ctx, user_id, stop_on=on, reason=reason)
         else:
-            scheduled = await pending_stop(self.session, user_id)
-            await stop_user(self.session, self.ctx, user_id, reason=reason)
-            if scheduled is not None:
-                # Stopped earlier than planned: the plan is done with.
-                scheduled.state = StopState.done
-                scheduled.done_at = self.ctx.now
+            await stop_now(self.session, self.ctx, user_id, reason=reason)
         await self.session.commit()
         return await self.user(user_id)
 

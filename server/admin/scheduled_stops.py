@@ -137,6 +137,22 @@ async def schedule_stop(
     return stop
 
 
+async def stop_now(
+    session: AsyncSession,
+    ctx: AuthContext,
+    user_id: uuid.UUID,
+    *,
+    reason: str,
+    application_id: uuid.UUID | None = None,
+) -> None:
+    """Stop at once; a stop scheduled for later is done with (the ID stopped earlier)."""
+    scheduled = await pending_stop(session, user_id)
+    await stop_user(session, ctx, user_id, reason=reason, application_id=application_id)
+    if scheduled is not None:
+        scheduled.state = StopState.done
+        scheduled.done_at = ctx.now
+
+
 async def stop_outs(
     session: AsyncSession, stops: Sequence[ScheduledStop]
 ) -> list[ScheduledStopOut]:
