@@ -3,7 +3,8 @@
 1. The dental clinic (ひばり歯科医院), new to 青木 ハナ's care, asks on a phone to join her room by
    naming her (name, date of birth in the era calendar, 被保険者番号) with its hygienist; the
    clerk finds the room in the inbox on a desktop, chooses it and approves; the hygienist is
-   mailed (the room's number and a link, never the patient).
+   mailed (the room's number and a link, never the patient). Now in the room, the clinic asks
+   the city to remove another office's member; the clerk approves and she is mailed.
 2. An office asks to stop an ID on a date still to come; the clerk approves; the stop shows
    as scheduled in the inbox, the application and the ledger, and the clerk cancels it.
 
@@ -145,8 +146,38 @@ def test_a_new_office_joins_a_patients_room_by_naming_the_patient(
     for mail in mails:
         assert not any(word in mail.text for word in PATIENT_WORDS), mail.text
     # The office now sees the room.
-    office.reload()
     assert "青木 ハナ" in [r["patientName"] for r in _get(office, "/api/office/rooms")]
+
+    # 4. Now in the room, the clinic asks the city to remove another office's member.
+    office.get_by_test_id("admin-nav-new").click()
+    office.get_by_test_id("new-kind").select_option("memberRemove")
+    office.get_by_test_id("remove-room").select_option(room_id)
+    careworker = next(m for m in _get(office, f"/api/office/rooms/{room_id}/members")
+                      if m["name"] == "井上 節子")
+    assert careworker["officeName"] == "ヘルパーステーションあおぞら"
+    office.get_by_test_id("remove-user").select_option(careworker["userId"])
+    expect(office.get_by_test_id("remove-user")).to_contain_text("ヘルパーステーションあおぞら")
+    office.get_by_test_id("remove-reason").fill("訪問介護の終了（事業所の変更）")
+    screenshot(office, "phone-remove-request")
+    office.get_by_test_id("new-submit").click()
+    expect(office.locator(
+        "[data-testid=office-application-row][data-kind=memberRemove][data-state=submitted]"
+    )).to_be_visible()
+
+    _admin(clerk, url, "#/admin")
+    removal = clerk.locator("[data-testid=inbox-row][data-kind=memberRemove]")
+    expect(removal).to_contain_text("井上 節子")
+    removal.get_by_test_id("inbox-open").click()
+    expect(clerk.get_by_test_id("application-payload")).to_contain_text("訪問介護の終了")
+    smtp.clear()
+    clerk.get_by_test_id("application-approve").click()
+    expect(clerk.get_by_test_id("application-state")).to_have_text("承認済み")
+    screenshot(clerk, "desktop-remove-approved")
+    _admin(clerk, url, f"#/admin/rooms/{room_id}")
+    expect(clerk.locator("[data-testid=member-row][data-login='demo-careworker']")).to_have_count(0)
+    left = [m for m in smtp.wait_for(2, timeout=15) if "demo-careworker" in m.to]
+    assert left and "参加終了" in left[0].subject
+    assert not any(word in left[0].text for word in PATIENT_WORDS), left[0].text
 
 
 def test_a_scheduled_stop_is_shown_in_the_inbox_and_the_ledger_and_cancelled(
