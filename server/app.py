@@ -20,7 +20,7 @@ from .auth.context import AuthContext
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
 from .health.controllers import health
-from .openapi import document_errors
+from .openapi import DocumentedAs, document_errors
 from .pwa import serve_pwa
 from .request_database import REQUEST_DATABASE_KEY, RequestDatabase
 from .security_headers import security_headers_middleware_factory
@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             ops.guard_middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[DocumentedAs()],
         openapi_config=OpenAPIConfig(
             title="carebook API",
             version=settings.version,

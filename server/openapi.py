@@ -31,15 +31,38 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Litestar
 from litestar.openapi import ResponseSpec
-from litestar.openapi.spec import Example
+from litestar.openapi.spec import Example, Reference, Schema
 from litestar.params import KwargDefinition
+from litestar.plugins import OpenAPISchemaPlugin
 from litestar.routes import HTTPRoute
 from litestar.types.empty import Empty
+from litestar.typing import FieldDefinition
 from msgspec import UNSET, UnsetType
 
 from .ops.middleware import EVENT_STREAM, PUSH_ROUTES, SIGNIN_ROUTES
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class DocumentedAs(OpenAPISchemaPlugin):
+    """Document a type by the type named in its `documented_as` class attribute.
+
+    For a body decoded in two steps: `PushEnvelope` keeps each mutation's arguments
+    undecoded so that one bad mutation is rejected on its own, while the document says
+    exactly what a push may carry (`PushIn`, every mutation a tagged union member).
+    """
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return isinstance(getattr(field_definition.annotation, "documented_as", None), type)
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: Any
+    ) -> Schema:
+        shown = field_definition.annotation.documented_as
+        schema: Schema | Reference = schema_creator.for_field_definition(
+            FieldDefinition.from_annotation(shown)
+        )
+        return schema  # type: ignore[return-value]  # a Reference to the shown component
 
 
 class ValidationDetail(msgspec.Struct, omit_defaults=True):

@@ -1,18 +1,29 @@
-"""The arguments of each mutation, bounded, and the reasons a mutation can be refused.
+"""The mutations a client may push, each with its bounded arguments, and the reasons a
+mutation can be refused.
 
 Args arrive as already-decoded JSON inside a push whose envelope the server
 checked; a bad argument is not a bad request but a `rejected` mutation with a
 reason, so one mistaken offline write never blocks the ones queued after it.
+
+`Mutation` (a union tagged by `name`) is what the OpenAPI document says `POST
+/api/sync/push` accepts, and what the PWA's outbox types are generated from. An outbox
+can wait offline for days and is sent by whatever PWA version wrote it, so the rule
+for changing a mutation is: add optional fields only (with a default that means what
+the server did before), or add a new mutation name and keep accepting the old one.
+Never rename, remove, narrow or make required a field of a name that has shipped.
+`tests/sync/test_old_outbox.py` replays an outbox written by an earlier PWA.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType
+
+if TYPE_CHECKING:
+    from .wire import PostData
 
 MAX_BODY = 10_000
 MAX_ATTACHMENTS = 10
@@ -85,29 +96,65 @@ class ReceiptMark(Args):
     up_to_version: Annotated[int, Meta(ge=0, le=2**62)]
 
 
+# --- the mutations, as the document describes them ------------------------------------------
+
+MutationId = Annotated[
+    int, Meta(ge=1, le=2**53, description="Rises by one per client; applied at most once.")
+]
+
+
+class _Mutation(Struct, rename="camel", forbid_unknown_fields=True, tag_field="name"):
+    id: MutationId
+
+
+class PostCreateMutation(_Mutation, tag="post.create"):
+    args: PostCreate
+
+
+class PostEditMutation(_Mutation, tag="post.edit"):
+    args: PostEdit
+
+
+class PostDeleteMutation(_Mutation, tag="post.delete"):
+    args: PostDelete
+
+
+class CommentCreateMutation(_Mutation, tag="comment.create"):
+    args: CommentCreate
+
+
+class CommentDeleteMutation(_Mutation, tag="comment.delete"):
+    args: CommentDelete
+
+
+class ReceiptMarkMutation(_Mutation, tag="receipt.mark"):
+    args: ReceiptMark
+
+
+Mutation = (
+    PostCreateMutation
+    | PostEditMutation
+    | PostDeleteMutation
+    | CommentCreateMutation
+    | CommentDeleteMutation
+    | ReceiptMarkMutation
+)
+
+# The args of each mutation name, read off the union so the two cannot disagree.
 ARG_TYPES: dict[str, type[Args]] = {
-    "post.create": PostCreate,
-    "post.edit": PostEdit,
-    "post.delete": PostDelete,
-    "comment.create": CommentCreate,
-    "comment.delete": CommentDelete,
-    "receipt.mark": ReceiptMark,
+    cls.__struct_config__.tag: get_type_hints(cls)["args"] for cls in Mutation.__args__
 }
 
 
 # --- reasons --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(Struct, frozen=True, gc=False):
     """Why a mutation was not applied: a stable code and a message in both languages."""
 
     code: str
-    message_ja: str
-    message_en: str
-
-    def wire(self) -> dict[str, str]:
-        return {"code": self.code, "ja": self.message_ja, "en": self.message_en}
+    ja: str
+    en: str
 
 
 class Rejected(Exception):
@@ -124,7 +171,7 @@ class Rejected(Exception):
 class Conflicted(Exception):
     """An edit on a stale base version: the server's state wins and goes back to the client."""
 
-    def __init__(self, server_state: dict[str, Any], room_id: uuid.UUID,
+    def __init__(self, server_state: PostData, room_id: uuid.UUID,
                  patient_id: uuid.UUID) -> None:
         super().__init__("conflict")
         self.server_state = server_state
@@ -132,44 +179,40 @@ class Conflicted(Exception):
         self.patient_id = patient_id
 
 
-def _r(code: str, ja: str, en: str) -> Reason:
-    return Reason(code, ja, en)
-
-
-UNKNOWN_MUTATION = _r("unknown_mutation", "この操作には対応していません。",
+UNKNOWN_MUTATION = Reason("unknown_mutation", "この操作には対応していません。",
                       "This kind of change is not supported.")
-NOT_MEMBER = _r("not_member", "この部屋の参加者ではありません（または部屋がありません）。",
+NOT_MEMBER = Reason("not_member", "この部屋の参加者ではありません（または部屋がありません）。",
                 "You are not a member of this room (or it does not exist).")
-READ_ONLY = _r("read_only", "この部屋では閲覧のみ許可されています。",
+READ_ONLY = Reason("read_only", "この部屋では閲覧のみ許可されています。",
                "You may only read in this room.")
-ROOM_CLOSED = _r("room_closed", "この部屋は終了しているため書き込めません。",
+ROOM_CLOSED = Reason("room_closed", "この部屋は終了しているため書き込めません。",
                  "This room is closed and can no longer be written to.")
-NOT_AUTHOR = _r("not_author", "自分の投稿・コメントだけを変更できます。",
+NOT_AUTHOR = Reason("not_author", "自分の投稿・コメントだけを変更できます。",
                 "You can only change your own posts and comments.")
-NOT_FOUND = _r("not_found", "対象が見つかりません。", "The item was not found.")
-DELETED = _r("deleted", "対象はすでに削除されています。", "The item has already been deleted.")
-ID_TAKEN = _r("id_taken", "同じIDの別のデータがすでにあります。",
+NOT_FOUND = Reason("not_found", "対象が見つかりません。", "The item was not found.")
+DELETED = Reason("deleted", "対象はすでに削除されています。", "The item has already been deleted.")
+ID_TAKEN = Reason("id_taken", "同じIDの別のデータがすでにあります。",
               "Another item already has this id.")
-BAD_ID = _r("bad_id", "IDはUUID（v4またはv7）で指定してください。",
+BAD_ID = Reason("bad_id", "IDはUUID（v4またはv7）で指定してください。",
             "Ids must be UUIDs (version 4 or 7).")
-BAD_REPORT_TITLE = _r("bad_report_title", "この部屋の有効な標題を選んでください。",
+BAD_REPORT_TITLE = Reason("bad_report_title", "この部屋の有効な標題を選んでください。",
                       "Choose an active report title of this room.")
-BAD_ATTACHMENT = _r(
+BAD_ATTACHMENT = Reason(
     "bad_attachment",
     "添付写真が見つからないか、この部屋で自分がアップロードした未使用の写真ではありません。",
     "An attachment is missing, or is not an unused photo you uploaded to this room.",
 )
-DUPLICATE_ATTACHMENT = _r("duplicate_attachment", "同じ写真が重複しています。",
+DUPLICATE_ATTACHMENT = Reason("duplicate_attachment", "同じ写真が重複しています。",
                           "The same photo is attached twice.")
-BAD_CLOSING = _r(
+BAD_CLOSING = Reason(
     "bad_closing_reason",
     "終了依頼には終了理由（死亡・施設入所・サービス終了・その他）が必要です。通常の投稿には不要です。",
     "A closing request needs a reason (death, facility admission, end of service, other); "
     "a normal post has none.",
 )
-BLANK_BODY = _r("blank_body", "本文を入力してください。", "Please enter some text.")
-NOTHING_TO_EDIT = _r("nothing_to_edit", "変更する項目がありません。", "Nothing to change.")
-WRITE_CONFLICT = _r("write_conflict", "同時に行われた別の変更と衝突しました。",
+BLANK_BODY = Reason("blank_body", "本文を入力してください。", "Please enter some text.")
+NOTHING_TO_EDIT = Reason("nothing_to_edit", "変更する項目がありません。", "Nothing to change.")
+WRITE_CONFLICT = Reason("write_conflict", "同時に行われた別の変更と衝突しました。",
                     "This collided with another change made at the same time.")
 
 

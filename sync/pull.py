@@ -66,14 +66,14 @@ class RoomServed:
 
 @dataclass(frozen=True)
 class PullResult:
-    body: dict[str, Any]  # the wire answer, JSON-ready
+    body: wire.PullOut
     served: list[RoomServed]
 
 
 @dataclass
 class _Item:
     version: int
-    change: dict[str, Any]
+    change: wire.Change
 
 
 async def begin_snapshot(session: AsyncSession) -> None:
@@ -225,14 +225,14 @@ async def _pull(
     wipe = state is None or state.status == UserStatus.stopped or found.device_flagged
     if wipe:
         return PullResult(
-            {
-                "cursor": None,
-                "rooms": {},
-                "revokedRooms": sorted(str(r) for r in known),
-                "resetRooms": [],
-                "lastMutationIds": {},
-                "wipe": True,
-            },
+            wire.PullOut(
+                cursor=None,
+                rooms={},
+                revoked_rooms=sorted(str(r) for r in known),
+                reset_rooms=[],
+                last_mutation_ids={},
+                wipe=True,
+            ),
             [],
         )
     assert state is not None
@@ -241,7 +241,7 @@ async def _pull(
     reset = [] if same_epoch else sorted(str(r) for r in known if r in rooms)
     positions = known if same_epoch else {}
 
-    out_rooms: dict[str, Any] = {}
+    out_rooms: dict[str, wire.RoomChanges] = {}
     new_positions: dict[uuid.UUID, RoomPosition] = {}
     served: list[RoomServed] = []
     for room_id in sorted(rooms):
@@ -250,29 +250,29 @@ async def _pull(
         changes, position, has_more = await _serve_room(session, access, position, limit)
         new_positions[room_id] = position
         if changes or has_more:
-            out_rooms[str(room_id)] = {"changes": changes, "hasMore": has_more}
+            out_rooms[str(room_id)] = wire.RoomChanges(changes, has_more)
         if changes:
             served.append(RoomServed(room_id, access.patient_id, len(changes)))
 
     last_ids = found.last_mutation_ids
     token = cursors.encode(Cursor(epoch, state.membership_version, new_positions), secret)
     return PullResult(
-        {
-            "cursor": token,
-            "rooms": out_rooms,
-            "revokedRooms": revoked,
-            "resetRooms": reset,
-            "lastMutationIds": last_ids,
-            "wipe": False,
-        },
+        wire.PullOut(
+            cursor=token,
+            rooms=out_rooms,
+            revoked_rooms=revoked,
+            reset_rooms=reset,
+            last_mutation_ids=last_ids,
+            wipe=False,
+        ),
         served,
     )
 
 
 async def _serve_room(
     session: AsyncSession, access: RoomAccess, position: RoomPosition, limit: int
-) -> tuple[list[dict[str, Any]], RoomPosition, bool]:
-    changes: list[dict[str, Any]] = []
+) -> tuple[list[wire.Change], RoomPosition, bool]:
+    changes: list[wire.Change] = []
     if position.snapshot is not None:
         page, position, more = await _page(session, access, position, limit)
         changes.extend(page)
@@ -291,7 +291,7 @@ async def _serve_room(
 
 async def _page(
     session: AsyncSession, access: RoomAccess, position: RoomPosition, limit: int
-) -> tuple[list[dict[str, Any]], RoomPosition, bool]:
+) -> tuple[list[wire.Change], RoomPosition, bool]:
     snapshot = position.snapshot
     assert snapshot is not None
     after = position.version
@@ -350,7 +350,7 @@ async def _page(
 
 async def _room_and_patient(
     session: AsyncSession, access: RoomAccess, version: int
-) -> list[dict[str, Any]]:
+) -> list[wire.Change]:
     room = await session.scalar(_fresh(select(Room)).where(Room.id == access.room_id))
     patient = await session.scalar(_fresh(select(Patient)).where(Patient.id == access.patient_id))
     assert room is not None and patient is not None
@@ -365,7 +365,7 @@ async def _room_and_patient(
 
 async def _delta(
     session: AsyncSession, access: RoomAccess, since: int, limit: int
-) -> tuple[list[dict[str, Any]], RoomPosition, bool]:
+) -> tuple[list[wire.Change], RoomPosition, bool]:
     if access.version <= since:
         return [], RoomPosition(since), False  # the common case: nothing new, no query
     rows = list(
@@ -393,7 +393,7 @@ async def _delta(
             items.append(_Item(version, wire.change(entity_type, entity_id, version, None)))
         else:
             row_version, change = found
-            change["version"] = max(version, row_version)
+            change.version = max(version, row_version)
             items.append(_Item(version, change))
     items.sort(key=lambda item: item.version)
     return [item.change for item in items], RoomPosition(reached), more
@@ -411,19 +411,19 @@ def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
 
 async def _current_states(
     session: AsyncSession, access: RoomAccess, by_type: dict[str, list[str]]
-) -> dict[tuple[str, str], tuple[int, dict[str, Any]]]:
+) -> dict[tuple[str, str], tuple[int, wire.Change]]:
     """Current `put` changes by (type, id); tombstoned or missing rows are left out (→ del)."""
     room_id = access.room_id
-    out: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+    out: dict[tuple[str, str], tuple[int, wire.Change]] = {}
 
-    def put(change: dict[str, Any], version: int) -> None:
-        out[(change["type"], change["id"])] = (version, change)
+    def put(change: wire.Change, version: int) -> None:
+        out[(wire.change_type(change), change.id)] = (version, change)
 
     for entity_type, ids in by_type.items():
         keys = _uuids(ids)
         if entity_type in (EntityType.room, EntityType.patient):
             for change in await _room_and_patient(session, access, 0):
-                if change["type"] == entity_type and change["id"] in ids:
+                if wire.change_type(change) == entity_type and change.id in ids:
                     put(change, 0)
         elif entity_type == EntityType.member:
             for row in await session.execute(
@@ -486,26 +486,26 @@ def _member_select() -> Any:
     )
 
 
-def _member_change(row: Any) -> dict[str, Any]:
+def _member_change(row: Any) -> wire.Change:
     member: RoomMember = row.RoomMember
     return wire.change(EntityType.member, str(member.id), member.version,
                        wire.member_data(member, row))
 
 
-def _title_change(title: ReportTitle) -> dict[str, Any]:
+def _title_change(title: ReportTitle) -> wire.Change:
     return wire.change(EntityType.report_title, str(title.id), title.version,
                        wire.report_title_data(title))
 
 
-def _post_change(post: Post) -> dict[str, Any]:
+def _post_change(post: Post) -> wire.Change:
     return wire.change(EntityType.post, str(post.id), post.version, wire.post_data(post))
 
 
-def _comment_change(comment: Comment) -> dict[str, Any]:
+def _comment_change(comment: Comment) -> wire.Change:
     return wire.change(EntityType.comment, str(comment.id), comment.version,
                        wire.comment_data(comment))
 
 
-def _receipt_change(receipt: ReadReceipt) -> dict[str, Any]:
+def _receipt_change(receipt: ReadReceipt) -> wire.Change:
     return wire.change(EntityType.receipt, str(receipt.user_id), receipt.version,
                        wire.receipt_data(receipt))

@@ -32,7 +32,7 @@ from server.models import Attachment, ClientMutation, Comment, Post, ReadReceipt
 from . import mutations as m
 from .access import RoomAccess, room_access
 from .changes import EntityType, Op, record_change
-from .wire import post_data
+from .wire import MutationResultOut, MutationStatus, PostData, post_data
 
 RETRIES = 3
 
@@ -47,18 +47,13 @@ class Mutation:
 @dataclass(frozen=True)
 class MutationResult:
     id: int
-    status: str  # "ok" | "conflict" | "rejected"
+    status: MutationStatus
     reason: m.Reason | None = None
-    server_state: dict[str, Any] | None = None
+    server_state: PostData | None = None
     applied: bool = False  # False for a repeat answered from the client's record
 
-    def wire(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "status": self.status}
-        if self.reason is not None:
-            out["reason"] = self.reason.wire()
-        if self.server_state is not None:
-            out["serverState"] = self.server_state
-        return out
+    def wire(self) -> MutationResultOut:
+        return MutationResultOut(self.id, self.status, self.reason, self.server_state)
 
 
 @dataclass(frozen=True)
@@ -174,7 +169,10 @@ class _Applier:
             if mutation.id <= last:
                 await session.rollback()
                 return MutationResult(mutation.id, "ok")
-            status, reason, state, done = "ok", None, None, None
+            status: MutationStatus = "ok"
+            reason: m.Reason | None = None
+            state: PostData | None = None
+            done: _Done | None = None
             rejected: m.Rejected | None = forced
             if rejected is None:
                 try:
@@ -183,7 +181,7 @@ class _Applier:
                     rejected = exc
                 except m.Conflicted as exc:
                     status, state = "conflict", exc.server_state
-                    done = _Done(exc.room_id, exc.patient_id, "post", str(state["id"]))
+                    done = _Done(exc.room_id, exc.patient_id, "post", str(state.id))
             if rejected is not None:
                 status, reason = "rejected", rejected.reason
             await session.execute(

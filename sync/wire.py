@@ -1,56 +1,148 @@
-"""Rows as the sync wire shows them (camelCase, JSON-ready): one function per entity type,
-shared by pulls (`data` of a change) and pushes (`serverState` of a conflict)."""
+"""The sync API's answers, defined once: msgspec Structs that the server encodes, that
+`/schema/openapi.json` describes and that the PWA's TypeScript types are generated from
+(`pwa/src/generated/api.ts`, `make api-types`).
+
+Field order is wire order: the JSON a Struct encodes to is byte for byte the JSON of the
+dicts these Structs replaced (camelCase keys, every field present, null when empty,
+RFC 3339 UTC timestamps with a `Z`), so a PWA installed before them reads them unchanged.
+Structs are also cheaper to build and to encode than dicts (docs/benchmarks.md, "pull
+encode"). `gc=False`: these are short-lived leaves that never form reference cycles.
+
+A change is a tagged union on `type`: a client that switches on the type knows the shape
+of `data` (null for a `del`, the row's current state for a `put`).
+"""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from datetime import date, datetime
+from typing import Annotated, Literal, Protocol, cast
+
+from msgspec import Meta, Struct
 
 from server.models import Comment, Patient, Post, ReadReceipt, ReportTitle, Room
 from server.models import RoomMember as Member
+from server.models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
+
+from .changes import EntityType, Op
+from .mutations import ClosingReason, Reason, Vitals
 
 
-def ts(moment: datetime | None) -> str | None:
-    """RFC 3339 in UTC with a `Z`, as msgspec writes datetimes elsewhere in the API."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+class Wire(Struct, rename="camel", gc=False):
+    """An answer's shape: camelCase keys, every field written (None as null)."""
 
 
-def day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+# --- entity data ------------------------------------------------------------------------------
 
 
-def sid(value: uuid.UUID | None) -> str | None:
-    return str(value) if value is not None else None
+class RoomData(Wire):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    status: RoomStatus
+    label: str | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    closed_reason: str | None
 
 
-def room_data(room: Room) -> dict[str, Any]:
-    return {
-        "id": str(room.id),
-        "patientId": str(room.patient_id),
-        "status": room.status,
-        "label": room.label,
-        "openedAt": ts(room.opened_at),
-        "closedAt": ts(room.closed_at),
-        "closedReason": room.closed_reason,
-    }
+class PatientData(Wire):
+    id: uuid.UUID
+    name: str
+    name_kana: str
+    sex: Sex
+    birth_date: date | None
+    postal_code: str
+    address: str
+    phone: str
+    care_level: CareLevel
+    insured_number: str
 
 
-def patient_data(patient: Patient) -> dict[str, Any]:
-    return {
-        "id": str(patient.id),
-        "name": patient.name,
-        "nameKana": patient.name_kana,
-        "sex": patient.sex,
-        "birthDate": day(patient.birth_date),
-        "postalCode": patient.postal_code,
-        "address": patient.address,
-        "phone": patient.phone,
-        "careLevel": patient.care_level,
-        "insuredNumber": patient.insured_number,
-    }
+class MemberData(Wire):
+    """A member with what the care-team screen shows: name, job type, office and its phone."""
+
+    id: uuid.UUID
+    room_id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    name_kana: str
+    job_type: JobType
+    office_id: uuid.UUID | None
+    office_name: str | None
+    office_phone: str | None
+    permission: Permission
+    joined_at: datetime | None
+    left_at: datetime | None
+
+
+class ReportTitleData(Wire):
+    id: uuid.UUID
+    room_id: uuid.UUID
+    name: str
+    position: int
+    vitals: bool
+    active: bool
+    description: str
+
+
+class PostData(Wire):
+    id: uuid.UUID
+    room_id: uuid.UUID
+    author_id: uuid.UUID
+    report_title_id: uuid.UUID | None
+    kind: PostKind
+    closing_reason: ClosingReason | None
+    body: str
+    urgent: bool
+    vitals: Vitals | None
+    attachment_ids: list[str]
+    created_at: datetime
+    edited_at: datetime | None
+    version: int
+
+
+class CommentData(Wire):
+    id: uuid.UUID
+    room_id: uuid.UUID
+    post_id: uuid.UUID
+    author_id: uuid.UUID
+    body: str
+    created_at: datetime
+    version: int
+
+
+class ReceiptData(Wire):
+    room_id: uuid.UUID
+    user_id: uuid.UUID
+    up_to_version: int
+    updated_at: datetime
+
+
+def room_data(room: Room) -> RoomData:
+    return RoomData(
+        room.id,
+        room.patient_id,
+        cast(RoomStatus, room.status),
+        room.label,
+        room.opened_at,
+        room.closed_at,
+        room.closed_reason,
+    )
+
+
+def patient_data(patient: Patient) -> PatientData:
+    return PatientData(
+        patient.id,
+        patient.name,
+        patient.name_kana,
+        cast(Sex, patient.sex),
+        patient.birth_date,
+        patient.postal_code,
+        patient.address,
+        patient.phone,
+        cast(CareLevel, patient.care_level),
+        patient.insured_number,
+    )
 
 
 class Person(Protocol):
@@ -64,83 +156,203 @@ class Person(Protocol):
     office_phone: str | None
 
 
-def member_data(member: Member, person: Person) -> dict[str, Any]:
-    """A member with what the care-team screen shows: name, job type, office and its phone."""
-    return {
-        "id": str(member.id),
-        "roomId": str(member.room_id),
-        "userId": str(member.user_id),
-        "name": person.name,
-        "nameKana": person.name_kana,
-        "jobType": person.job_type,
-        "officeId": sid(person.office_id),
-        "officeName": person.office_name,
-        "officePhone": person.office_phone,
-        "permission": member.permission,
-        "joinedAt": ts(member.joined_at),
-        "leftAt": ts(member.left_at),
-    }
+def member_data(member: Member, person: Person) -> MemberData:
+    return MemberData(
+        member.id,
+        member.room_id,
+        member.user_id,
+        person.name,
+        person.name_kana,
+        cast(JobType, person.job_type),
+        person.office_id,
+        person.office_name,
+        person.office_phone,
+        cast(Permission, member.permission),
+        member.joined_at,
+        member.left_at,
+    )
 
 
-def report_title_data(title: ReportTitle) -> dict[str, Any]:
-    return {
-        "id": str(title.id),
-        "roomId": str(title.room_id),
-        "name": title.name,
-        "position": title.position,
-        "vitals": title.vitals,
-        "active": title.active,
-        "description": title.description,
-    }
+def report_title_data(title: ReportTitle) -> ReportTitleData:
+    return ReportTitleData(
+        title.id, title.room_id, title.name, title.position, title.vitals, title.active,
+        title.description,
+    )
 
 
-def post_data(post: Post) -> dict[str, Any]:
-    return {
-        "id": str(post.id),
-        "roomId": str(post.room_id),
-        "authorId": str(post.author_id),
-        "reportTitleId": sid(post.report_title_id),
-        "kind": post.kind,
-        "closingReason": post.closing_reason,
-        "body": post.body,
-        "urgent": post.urgent,
-        "vitals": dict(post.vitals) if post.vitals is not None else None,
-        "attachmentIds": [str(a) for a in post.attachment_ids or []],
-        "createdAt": ts(post.created_at),
-        "editedAt": ts(post.edited_at),
-        "version": post.version,
-    }
+def post_data(post: Post) -> PostData:
+    # Stored vitals are what `Vitals.stored()` wrote (camelCase keys, no nulls): the JSON
+    # of that dict is the JSON of the Struct, so it goes out as stored, not rebuilt.
+    return PostData(
+        post.id,
+        post.room_id,
+        post.author_id,
+        post.report_title_id,
+        cast(PostKind, post.kind),
+        cast(ClosingReason | None, post.closing_reason),
+        post.body,
+        post.urgent,
+        cast(Vitals | None, post.vitals),
+        list(post.attachment_ids or ()),
+        post.created_at,
+        post.edited_at,
+        post.version,
+    )
 
 
-def comment_data(comment: Comment) -> dict[str, Any]:
-    return {
-        "id": str(comment.id),
-        "roomId": str(comment.room_id),
-        "postId": str(comment.post_id),
-        "authorId": str(comment.author_id),
-        "body": comment.body,
-        "createdAt": ts(comment.created_at),
-        "version": comment.version,
-    }
+def comment_data(comment: Comment) -> CommentData:
+    return CommentData(
+        comment.id, comment.room_id, comment.post_id, comment.author_id, comment.body,
+        comment.created_at, comment.version,
+    )
 
 
-def receipt_data(receipt: ReadReceipt) -> dict[str, Any]:
-    return {
-        "roomId": str(receipt.room_id),
-        "userId": str(receipt.user_id),
-        "upToVersion": receipt.up_to_version,
-        "updatedAt": ts(receipt.updated_at),
-    }
+def receipt_data(receipt: ReadReceipt) -> ReceiptData:
+    return ReceiptData(
+        receipt.room_id, receipt.user_id, receipt.up_to_version, receipt.updated_at
+    )
 
 
-def change(
-    entity_type: str, entity_id: str, version: int, data: dict[str, Any] | None
-) -> dict[str, Any]:
+# --- changes ----------------------------------------------------------------------------------
+
+
+class _Change(Wire, tag_field="type"):
+    op: Op
+    id: str
+    version: int
+
+
+class RoomChange(_Change, tag=EntityType.room.value):
+    data: RoomData | None
+
+
+class PatientChange(_Change, tag=EntityType.patient.value):
+    data: PatientData | None
+
+
+class MemberChange(_Change, tag=EntityType.member.value):
+    data: MemberData | None
+
+
+class ReportTitleChange(_Change, tag=EntityType.report_title.value):
+    data: ReportTitleData | None
+
+
+class PostChange(_Change, tag=EntityType.post.value):
+    data: PostData | None
+
+
+class CommentChange(_Change, tag=EntityType.comment.value):
+    data: CommentData | None
+
+
+class ReceiptChange(_Change, tag=EntityType.receipt.value):
+    """`id` is the reader's user id: a room has one receipt per member."""
+
+    data: ReceiptData | None
+
+
+Change = (
+    RoomChange
+    | PatientChange
+    | MemberChange
+    | ReportTitleChange
+    | PostChange
+    | CommentChange
+    | ReceiptChange
+)
+EntityData = (
+    RoomData | PatientData | MemberData | ReportTitleData | PostData | CommentData | ReceiptData
+)
+
+_CHANGE_OF: dict[str, type[_Change]] = {
+    cls.__struct_config__.tag: cls  # type: ignore[misc]
+    for cls in (RoomChange, PatientChange, MemberChange, ReportTitleChange, PostChange,
+                CommentChange, ReceiptChange)
+}
+
+
+def change(entity_type: str, entity_id: str, version: int, data: EntityData | None) -> Change:
     """One change: `put` with the row's current state, or `del` (data null) for a tombstone."""
-    return {
-        "type": entity_type,
-        "op": "put" if data is not None else "del",
-        "id": entity_id,
-        "version": version,
-        "data": data,
-    }
+    op = Op.put if data is not None else Op.delete
+    return cast(Change, _CHANGE_OF[entity_type](op, entity_id, version, data))  # type: ignore[call-arg]
+
+
+def change_type(item: Change) -> str:
+    """The `type` of a change (its tag)."""
+    return cast(str, type(item).__struct_config__.tag)
+
+
+# --- pull and push answers --------------------------------------------------------------------
+
+
+class RoomChanges(Wire):
+    changes: list[Change]
+    has_more: bool
+
+
+class PullOut(Wire):
+    """One page of a pull: what changed in each of my rooms since the cursor."""
+
+    cursor: Annotated[
+        str | None, Meta(description="Send it back with the next pull; null after a wipe.")
+    ]
+    rooms: Annotated[
+        dict[str, RoomChanges],
+        Meta(description="By room id; a room with nothing new is left out."),
+    ]
+    revoked_rooms: Annotated[
+        list[str], Meta(description="Rooms I left or lost: purge everything of them.")
+    ]
+    reset_rooms: Annotated[
+        list[str],
+        Meta(description="Rooms served again from scratch (a new sync epoch): purge, then "
+             "apply this answer's changes."),
+    ]
+    last_mutation_ids: Annotated[
+        dict[str, int],
+        Meta(description="My clients' last applied mutation id, by client id."),
+    ]
+    wipe: Annotated[bool, Meta(description="Erase this device's data now.")]
+
+
+MutationStatus = Literal["ok", "conflict", "rejected"]
+
+
+class MutationResultOut(Wire, omit_defaults=True):
+    id: int
+    status: MutationStatus
+    reason: Annotated[
+        Reason | None, Meta(description="Why it was rejected (`rejected` only).")
+    ] = None
+    server_state: Annotated[
+        PostData | None,
+        Meta(description="The post as the server has it (`conflict` only): the server's "
+             "state wins."),
+    ] = None
+
+
+class PushOut(Wire):
+    """One result per mutation, in order; a repeated id is answered `ok` again."""
+
+    results: list[MutationResultOut]
+
+
+# --- live events (the `data` of each server-sent event) ---------------------------------------
+
+
+class PokeEvent(Wire):
+    """`event: poke`: the room has changes up to `version`; pull."""
+
+    room_id: uuid.UUID
+    version: int
+
+
+class RevokedEvent(Wire):
+    """`event: revoked`: I left the room; the next pull lists it in `revokedRooms`."""
+
+    room_id: uuid.UUID
+
+
+class WipeEvent(Wire):
+    """`event: wipe` (data `{}`): the device must wipe; the next request says so too."""

@@ -1,23 +1,24 @@
 """`/api/sync/*`: pull, push and the live event stream (DESIGN.md "Delta sync").
 
-Thin: each handler hands its body to `SyncService` or `EventStream` and returns plain
-JSON-ready data; the engine in `sync/` does the work.
+Thin: each handler hands its body to `SyncService` or `EventStream` and returns the
+engine's wire Structs (`sync/wire.py`); the engine in `sync/` does the work.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+import msgspec
 from litestar import Request, get, post
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sync.push import Mutation
+from sync.wire import PullOut, PushOut
 
 from ..auth.context import AuthContext
-from .sync_schemas import PullIn, PushIn
+from .sync_schemas import PUSH_BODY_LIMIT, PullIn, PushEnvelope
 from .sync_service import HEARTBEAT_S, EventStream, SyncService
 
 TAGS = ["sync"]
@@ -30,7 +31,7 @@ RETRY_MS = 3000
     summary="Changes in my rooms since the cursor (null: from scratch), paged by limit",
     tags=TAGS,
 )
-async def sync_pull(data: PullIn, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
+async def sync_pull(data: PullIn, auth: AuthContext, db_session: AsyncSession) -> PullOut:
     return await SyncService(db_session, auth).pull(data.cursor, data.limit)
 
 
@@ -38,9 +39,14 @@ async def sync_pull(data: PullIn, auth: AuthContext, db_session: AsyncSession) -
     "/api/sync/push",
     status_code=200,
     summary="Apply my client's mutations in order, each at most once",
+    description="A mutation that cannot apply (bad arguments, unknown name, no permission) "
+    "is answered `rejected` with a reason; the others still apply.",
     tags=TAGS,
+    opt={"body_limit": PUSH_BODY_LIMIT},
 )
-async def sync_push(data: PushIn, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
+async def sync_push(
+    data: PushEnvelope, auth: AuthContext, db_session: AsyncSession
+) -> PushOut:
     mutations = [Mutation(m.id, m.name, m.args) for m in data.mutations]
     return await SyncService(db_session, auth).push(data.client_id, mutations)
 
@@ -70,7 +76,7 @@ async def sync_events(request: Request[Any, Any, Any], auth: AuthContext) -> Ser
                 yield ServerSentEventMessage(data=None, comment=item.comment, retry=retry)
             else:
                 yield ServerSentEventMessage(
-                    data=json.dumps(item.data, separators=(",", ":")),
+                    data=msgspec.json.encode(item.data).decode(),
                     event=item.event,
                     retry=retry,
                 )

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sync import notify
 from sync.access import user_rooms, user_state
 from sync.cursor import CursorError
-from sync.mutations import Reason
 from sync.pull import pull
 from sync.push import ClientIdTaken, Hooks, Mutation, MutationRecord, NewPost, apply_mutations
+from sync.wire import PokeEvent, PullOut, PushOut, RevokedEvent, WipeEvent
 
 from .. import db
 from ..audit import service as audit
@@ -46,7 +46,7 @@ class SyncService:
         self.ctx = ctx
         self.user_id = ctx.user.id
 
-    async def pull(self, cursor: str | None, limit: int) -> dict[str, Any]:
+    async def pull(self, cursor: str | None, limit: int) -> PullOut:
         try:
             result = await pull(
                 self.session,
@@ -80,7 +80,7 @@ class SyncService:
             await self.session.commit()
         return result.body
 
-    async def push(self, client_id: str, mutations: Sequence[Mutation]) -> dict[str, Any]:
+    async def push(self, client_id: str, mutations: Sequence[Mutation]) -> PushOut:
         ids = [mutation.id for mutation in mutations]
         if any(b <= a for a, b in pairwise(ids)):
             raise InvalidInput(
@@ -99,7 +99,7 @@ class SyncService:
                 "This client id belongs to another user. Please reload the app.",
                 code="client_id_taken",
             ) from None
-        return {"results": [result.wire() for result in results]}
+        return PushOut([result.wire() for result in results])
 
     async def _audit_mutation(self, session: AsyncSession, record: MutationRecord) -> None:
         details: dict[str, Any] = {"clientId": record.client_id, "mutationId": record.mutation_id}
@@ -130,19 +130,16 @@ async def _enqueue_push(session: AsyncSession, post: NewPost) -> None:
     )
 
 
-def reason_text(reason: Reason, english: bool) -> str:
-    return reason.message_en if english else reason.message_ja
-
-
 # --- live events ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One server-sent event: `event` name and JSON `data`, or a comment (heartbeat)."""
+    """One server-sent event: `event` name and its `data` (a wire Struct), or a comment
+    (heartbeat)."""
 
     event: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: PokeEvent | RevokedEvent | WipeEvent = field(default_factory=WipeEvent)
     comment: str | None = None
 
 
@@ -208,7 +205,7 @@ class EventStream:
                         yield StreamEvent("wipe")
                     return
                 for room_id in sorted(subscription.rooms - check.rooms.keys()):
-                    yield StreamEvent("revoked", {"roomId": str(room_id)})
+                    yield StreamEvent("revoked", RevokedEvent(room_id))
                 poke = (
                     check.rooms.keys()
                     if isinstance(item, notify.Resync)
@@ -253,7 +250,7 @@ class EventStream:
 
 
 def _poke(room_id: uuid.UUID, version: int) -> StreamEvent:
-    return StreamEvent("poke", {"roomId": str(room_id), "version": version})
+    return StreamEvent("poke", PokeEvent(room_id, version))
 
 
 # --- the notifier's life ----------------------------------------------------------------------

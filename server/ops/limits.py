@@ -9,7 +9,6 @@ client or a script. A bigger installation can add the proxy's own limits
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Iterator
@@ -129,21 +128,6 @@ class Rule:
     routes: frozenset[tuple[str, str]]
     limit: int
     window: timedelta = timedelta(minutes=1)
-
-
-@functools.cache
-def schema_body_limits() -> dict[tuple[str, str], int]:
-    """Routes whose legal bodies outgrow the JSON default, from their schemas' own bounds.
-
-    A sync push may carry MAX_MUTATIONS posts of MAX_BODY characters each (4 bytes per
-    character at worst in UTF-8, plus the JSON around it): refusing a legal batch would
-    leave an offline tablet retrying it forever.
-    """
-    from sync.mutations import MAX_BODY
-
-    from ..contact_book.sync_schemas import MAX_MUTATIONS
-
-    return {("POST", "/api/sync/push"): MAX_MUTATIONS * (4 * MAX_BODY + 4096) + 4096}
 
 
 def login_id_of(body: bytes) -> str | None:

@@ -41,7 +41,6 @@ from .limits import (
     RateLimited,
     TooManyConnections,
     login_id_of,
-    schema_body_limits,
 )
 from .logging import request_id_var
 from .metrics import Metrics
@@ -127,13 +126,13 @@ def _has_own_body_limit(scope: Scope) -> bool:
 
 
 def _json_limit(scope: Scope, default: int) -> int:
-    """The JSON body limit of this route: its `opt["body_limit"]`, a limit derived from its
-    schema's own bounds (sync push), or the installation's default."""
+    """The JSON body limit of this route: its `opt["body_limit"]` (sync push, whose limit
+    follows from its schema's own bounds), or the installation's default."""
     handler = scope.get("route_handler")
     declared = (getattr(handler, "opt", None) or {}).get("body_limit")
     if isinstance(declared, int) and declared > 0:
         return declared
-    return max(default, schema_body_limits().get(_route_key(scope), 0))
+    return default
 
 
 class OpsRuntime:

@@ -23,7 +23,7 @@ from server.settings import Settings
 from sync import cursor as cursors
 from sync.pull import pull
 from sync.push import Mutation, apply_mutations
-from tests.sync.world import SECRET, add_user, open_room, uid
+from tests.sync.world import SECRET, add_user, on_wire, open_room, uid
 
 POSTGRES = bool(os.environ.get("CAREBOOK_TEST_DATABASE_URL"))
 WRITERS = 8
@@ -73,13 +73,13 @@ async def test_a_pulling_reader_sees_every_post_exactly_once(
                 async with sm() as session:
                     result = await pull(session, reader, token, 100, secret=SECRET)
                 pulls += 1
-                token = result.body["cursor"]
-                for served in result.body["rooms"].values():
+                token = on_wire(result.body)["cursor"]
+                for served in on_wire(result.body)["rooms"].values():
                     for change in served["changes"]:
                         if change["type"] == "post":
                             assert change["op"] == "put"
                             seen[change["id"]] += 1
-                more = any(r["hasMore"] for r in result.body["rooms"].values())
+                more = any(r["hasMore"] for r in on_wire(result.body)["rooms"].values())
                 if finished and not more:
                     return token
                 if not more:
@@ -105,6 +105,6 @@ async def test_a_pulling_reader_sees_every_post_exactly_once(
         assert all(position.snapshot is None for position in final.rooms.values())
         async with sm() as session:
             nothing = await pull(session, reader, token, 100, secret=SECRET)
-        assert nothing.body["rooms"] == {}
+        assert on_wire(nothing.body)["rooms"] == {}
     finally:
         await engine.dispose()

@@ -73,7 +73,7 @@ async def test_a_rejected_mutation_counts_and_does_not_block(
     )
     assert results[0].status == "rejected" and results[0].reason is not None
     assert results[0].reason.code == "invalid_args"
-    assert "body" in results[0].reason.message_en and results[0].reason.message_ja
+    assert "body" in results[0].reason.en and results[0].reason.ja
     assert results[1].status == "ok"
     # Retrying the rejected one with the same id: answered from the record, not applied.
     retry = await push(sessionmaker, people.nurse, "client-one",
@@ -149,7 +149,7 @@ async def test_bad_post_arguments_are_rejected_with_a_reason(
                          [(1, "post.create", post_args(room, **extra))], clock.now())
     assert results[0].status == "rejected", case
     assert results[0].reason is not None and results[0].reason.code == code
-    assert results[0].reason.message_ja and results[0].reason.message_en
+    assert results[0].reason.ja and results[0].reason.en
     assert await count(sessionmaker, Post) == 0
     assert await count(sessionmaker, ChangeLog, ChangeLog.entity_type == "post") == 0
 
@@ -275,8 +275,8 @@ async def test_edit_conflict_author_only_and_tombstones(
     ], clock.now())
     assert results[0].status == "ok"
     assert results[1].status == "conflict" and results[1].server_state is not None
-    assert results[1].server_state["body"] == "訂正: 訪問済み"
-    assert results[1].server_state["version"] > base
+    assert results[1].server_state.body == "訂正: 訪問済み"
+    assert results[1].server_state.version > base
     assert results[2].status == "conflict"
     by_doctor = await push(sessionmaker, people.doctor, "doctor-1", [
         (2, "post.edit", {"id": args["id"], "baseVersion": 0, "body": "x"}),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,6 +33,11 @@ from sync.changes import EntityType, Op, record_change
 from sync.membership import membership_changed
 
 SECRET = "test-secret-key-" + "x" * 32
+
+
+def on_wire(answer: Any) -> Any:
+    """An engine answer (a wire Struct) as the client reads it: JSON, decoded."""
+    return msgspec.json.decode(msgspec.json.encode(answer))
 
 
 async def add_office(sm: Any, name: str = "みどり訪問看護ステーション") -> uuid.UUID:
@@ -223,9 +229,9 @@ async def pull_all(
     count = 0
     while True:
         result = await pull(session, user_id, replica.cursor, limit, secret=SECRET, **kwargs)
-        replica.apply(result.body)
+        replica.apply(on_wire(result.body))
         count += 1
-        if replica.wiped or not any(r["hasMore"] for r in result.body["rooms"].values()):
+        if replica.wiped or not any(r["hasMore"] for r in on_wire(result.body)["rooms"].values()):
             return count
         assert count < 10_000
 
@@ -256,8 +262,8 @@ async def visible_state(
         assert room is not None
         patient = await session.get(Patient, room.patient_id, populate_existing=True)
         assert patient is not None
-        held[("room", str(room.id))] = wire.room_data(room)
-        held[("patient", str(patient.id))] = wire.patient_data(patient)
+        held[("room", str(room.id))] = on_wire(wire.room_data(room))
+        held[("patient", str(patient.id))] = on_wire(wire.patient_data(patient))
         rows = await session.execute(
             select(RoomMember, User.name, User.name_kana, User.job_type,
                    Office.id.label("office_id"), Office.name.label("office_name"),
@@ -267,20 +273,22 @@ async def visible_state(
             .where(RoomMember.room_id == room_id).execution_options(**fresh)
         )
         for row in rows:
-            held[("member", str(row.RoomMember.id))] = wire.member_data(row.RoomMember, row)
+            held[("member", str(row.RoomMember.id))] = on_wire(
+                wire.member_data(row.RoomMember, row)
+            )
         for title in await session.scalars(select(ReportTitle).where(
                 ReportTitle.room_id == room_id).execution_options(**fresh)):
-            held[("reportTitle", str(title.id))] = wire.report_title_data(title)
+            held[("reportTitle", str(title.id))] = on_wire(wire.report_title_data(title))
         for post in await session.scalars(select(Post).where(
                 Post.room_id == room_id, Post.deleted_at.is_(None)).execution_options(**fresh)):
-            held[("post", str(post.id))] = wire.post_data(post)
+            held[("post", str(post.id))] = on_wire(wire.post_data(post))
         for comment in await session.scalars(select(Comment).where(
                 Comment.room_id == room_id, Comment.deleted_at.is_(None))
                 .execution_options(**fresh)):
-            held[("comment", str(comment.id))] = wire.comment_data(comment)
+            held[("comment", str(comment.id))] = on_wire(wire.comment_data(comment))
         for receipt in await session.scalars(select(ReadReceipt).where(
                 ReadReceipt.room_id == room_id).execution_options(**fresh)):
-            held[("receipt", str(receipt.user_id))] = wire.receipt_data(receipt)
+            held[("receipt", str(receipt.user_id))] = on_wire(wire.receipt_data(receipt))
         state[str(room_id)] = held
     await session.rollback()
     return state
