@@ -24,12 +24,17 @@ PYTEST_ARGS ?=
 LINT_DIRS := $(wildcard server sync tests migrations bench)
 PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public $(PWA)/scripts -type f 2>/dev/null) \
 	$(wildcard $(PWA)/index.html $(PWA)/*.ts $(PWA)/tsconfig*.json $(PWA)/package.json)
+# The PWA's wire types, generated from the server's OpenAPI document (docs/api/README.md).
+API_TYPES := $(PWA)/src/generated/api.ts
+SERVER_SOURCES := $(shell find server sync -name '*.py' 2>/dev/null)
 
-.PHONY: help run test install pwa test-tools lint typecheck pwa-test pytest lock clean
+.PHONY: help run test install pwa api-types api-types-check test-tools lint typecheck pwa-test \
+	pytest lock clean
 
 help:
 	@echo "make run    install, build the PWA and serve http://localhost:$${PORT:-8000} (demo data on first start)"
 	@echo "make test   ruff, mypy, tsc, vitest and pytest (set CAREBOOK_TEST_DATABASE_URL for PostgreSQL)"
+	@echo "make api-types  regenerate $(API_TYPES) after changing a wire shape (commit it)"
 	@echo "make lock   regenerate $(LOCK) from pyproject.toml (LOCK_FLAGS=--upgrade to move pins)"
 	@echo "make clean  remove .venv, node_modules, the built PWA and caches (keeps ./data)"
 
@@ -51,11 +56,24 @@ $(PWA)/node_modules/.installed: $(PWA)/package-lock.json $(PWA)/package.json
 	cd $(PWA) && npm ci --no-audit --no-fund
 	touch $@
 
-$(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA_SOURCES)
+# A build regenerates the wire types when the server changed (written only when they
+# differ); `make test` checks them first, so a stale committed file fails CI.
+$(PWA)/node_modules/.api-types: $(VENV)/.installed $(PWA)/node_modules/.installed $(SERVER_SOURCES)
+	$(BIN)/carebook openapi | (cd $(PWA) && node scripts/api-types.mjs)
+	touch $@
+
+$(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA)/node_modules/.api-types $(PWA_SOURCES)
 	cd $(PWA) && npm run build
 	touch $@
 
 pwa: $(PWA)/dist/index.html
+
+api-types: $(VENV)/.installed $(PWA)/node_modules/.installed
+	$(BIN)/carebook openapi | (cd $(PWA) && node scripts/api-types.mjs)
+
+api-types-check: $(VENV)/.installed $(PWA)/node_modules/.installed
+	@echo "=== generated wire types ($(API_TYPES)) match the server"
+	$(BIN)/carebook openapi | (cd $(PWA) && node scripts/api-types.mjs --check)
 
 test-tools:
 	bash scripts/ensure-test-tools.sh
@@ -70,7 +88,7 @@ run: $(VENV)/.installed $(PWA)/dist/index.html
 
 # --- test ---------------------------------------------------------------------------------
 
-test: $(VENV)/.installed test-tools $(PWA)/dist/index.html
+test: $(VENV)/.installed api-types-check test-tools $(PWA)/dist/index.html
 	@echo "=== ruff: $(LINT_DIRS)"
 	$(BIN)/ruff check $(LINT_DIRS)
 	@echo "=== mypy"
@@ -92,7 +110,7 @@ typecheck: $(VENV)/.installed $(PWA)/node_modules/.installed
 	cd $(PWA) && npm run typecheck
 pwa-test: $(PWA)/node_modules/.installed
 	cd $(PWA) && npm test
-pytest: $(VENV)/.installed test-tools $(PWA)/dist/index.html
+pytest: $(VENV)/.installed api-types-check test-tools $(PWA)/dist/index.html
 	mkdir -p $(ARTIFACTS)
 	$(BIN)/pytest --output=$(ARTIFACTS)/playwright --screenshot=only-on-failure $(PYTEST_ARGS)
 

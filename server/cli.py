@@ -266,6 +266,17 @@ def revision(message: str, empty: bool) -> None:
 
 
 @carebook.command(context_settings=CONTEXT_SETTINGS)
+def openapi() -> None:
+    """Print the API's OpenAPI document (JSON), as `/schema/openapi.json` serves it.
+
+    Needs no database: `make api-types` feeds it to the PWA's type generator.
+    """
+    from .api_document import openapi_json
+
+    click.echo(openapi_json(), nl=False)
+
+
+@carebook.command(context_settings=CONTEXT_SETTINGS)
 def demo() -> None:
     """Load the demo data (demo accounts, offices, patients, rooms and posts).
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -34,8 +34,12 @@ class PasswordChangeIn(Strict):
     new_password: Password
 
 
+# The screen the PWA shows next; "signin" after a sign-out.
+SignInStep = Literal["totp", "webauthn", "choose", "changePassword", "enroll", "done", "signin"]
+
+
 class NextOut(msgspec.Struct, rename="camel"):
-    next: str
+    next: SignInStep
     csrf_token: str | None
 
 

@@ -32,6 +32,7 @@ from .errors import (
     WrongStep,
 )
 from .passwords import PasswordHashing, PasswordProblem, password_problems
+from .schemas import SignInStep
 
 FRESH_SIGNIN = timedelta(minutes=10)
 
@@ -40,7 +41,7 @@ FRESH_SIGNIN = timedelta(minutes=10)
 class Next:
     """What the PWA shows next: totp | webauthn | choose | changePassword | enroll | done."""
 
-    next: str
+    next: SignInStep
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ async def factors_of(session: AsyncSession, user_id: uuid.UUID) -> Factors:
     return Factors(totp=bool(has_totp), passkeys=creds)
 
 
-def _second_factor_step(factors: Factors) -> tuple[SessionStage, str]:
+def _second_factor_step(factors: Factors) -> tuple[SessionStage, SignInStep]:
     if not factors.any:
         return SessionStage.enroll, "enroll"
     if factors.totp and factors.passkeys:
@@ -239,6 +240,7 @@ class SignInService:
             and user.password_expires_at <= self.now
         ):
             await self._fail(user, "initial_password_expired", InvalidCredentials())
+        step: SignInStep
         if user.password_must_change:
             stage, step = SessionStage.change_password, "changePassword"
         else:

@@ -1,0 +1,1339 @@
+/**
+ * Generated from the server's OpenAPI document by `make api-types`; do not edit.
+ * A wire shape is changed in its msgspec Struct on the server, then regenerated here
+ * (docs/api/README.md, "How a shape reaches the PWA").
+ */
+
+export type paths = Record<string, never>;
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** ActivationIn */
+        ActivationIn: {
+            password: string;
+        };
+        /** ActivationOut */
+        ActivationOut: {
+            loginId: string;
+            name: string;
+            purpose: string;
+        };
+        /** AdminActionOut */
+        AdminActionOut: {
+            action: string;
+            /** @default true */
+            done?: boolean;
+            /** Format: uuid */
+            userId: string;
+        };
+        /** ApplicationIn */
+        ApplicationIn: {
+            /** @enum {string} */
+            kind: "idCareManager" | "idStop" | "roomOpen" | "roomJoin" | "roomClose";
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * ApplicationKind
+         * @enum {string}
+         */
+        ApplicationKind: "idCareManager" | "idInvited" | "idStop" | "roomOpen" | "roomJoin" | "roomClose";
+        /** ApplicationOut */
+        ApplicationOut: {
+            ageDays: number;
+            applicant: components["schemas"]["UserRef"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            forms: string[];
+            history: components["schemas"]["HistoryOut"][];
+            /** Format: uuid */
+            id: string;
+            invitationId: string | null;
+            kind: string;
+            kindLabel: string;
+            office: components["schemas"]["OfficeRef"] | null;
+            payload: {
+                [key: string]: unknown;
+            };
+            reason: string | null;
+            reviewedAt: string | null;
+            reviewer: components["schemas"]["UserRef"] | null;
+            room: components["schemas"]["RoomRef"] | null;
+            state: string;
+            subjectUser: components["schemas"]["UserRef"] | null;
+            /** Format: date-time */
+            updatedAt: string;
+            users: components["schemas"]["UserRef"][];
+        };
+        /**
+         * ApplicationState
+         * @enum {string}
+         */
+        ApplicationState: "submitted" | "approved" | "rejected" | "withdrawn";
+        /** AppliedOut */
+        AppliedOut: {
+            /** Format: uuid */
+            applicationId: string;
+            state: string;
+        };
+        /** ApproveIn */
+        ApproveIn: {
+            /** @default  */
+            note?: string;
+        };
+        /** AttachmentOut */
+        AttachmentOut: {
+            contentType: string;
+            height: number;
+            /** Format: uuid */
+            id: string;
+            size: number;
+            width: number;
+        };
+        /**
+         * CareLevel
+         * @enum {string}
+         */
+        CareLevel: "none" | "applying" | "support_1" | "support_2" | "care_1" | "care_2" | "care_3" | "care_4" | "care_5";
+        /** ClosingRequestOut */
+        ClosingRequestOut: {
+            note: string;
+            /** Format: uuid */
+            postId: string;
+            reason: string | null;
+            reasonLabel: string;
+            /** Format: date-time */
+            requestedAt: string;
+            requester: components["schemas"]["UserRef"];
+            room: components["schemas"]["RoomRef"];
+        };
+        /** CommentChange */
+        CommentChange: {
+            data: components["schemas"]["CommentData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "comment";
+            version: number;
+        };
+        /** CommentCreate */
+        CommentCreate: {
+            body: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            postId: string;
+        };
+        /** CommentCreateMutation */
+        CommentCreateMutation: {
+            args: components["schemas"]["CommentCreate"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "comment.create";
+        };
+        /** CommentData */
+        CommentData: {
+            /** Format: uuid */
+            authorId: string;
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            postId: string;
+            /** Format: uuid */
+            roomId: string;
+            version: number;
+        };
+        /** CommentDelete */
+        CommentDelete: {
+            /** Format: uuid */
+            id: string;
+        };
+        /** CommentDeleteMutation */
+        CommentDeleteMutation: {
+            args: components["schemas"]["CommentDelete"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "comment.delete";
+        };
+        /** ConsentIn */
+        ConsentIn: {
+            /** Format: date */
+            date: string;
+            explainedBy: string;
+            proxyName?: string | null;
+            proxyRelationship?: string | null;
+            scanAttachmentId?: string | null;
+            /** @enum {string} */
+            signedBy: "patient" | "proxy";
+        };
+        /** ConsentOut */
+        ConsentOut: {
+            /** Format: date */
+            date: string;
+            explainedBy: string;
+            /** Format: uuid */
+            id: string;
+            proxyName: string | null;
+            proxyRelationship: string | null;
+            /** Format: date-time */
+            recordedAt: string;
+            scanAttachmentId: string | null;
+            signedBy: string;
+        };
+        /** CountOut */
+        CountOut: {
+            count: number;
+            key: string | null;
+            label: string;
+        };
+        /** CsrfOut */
+        CsrfOut: {
+            csrfToken: string;
+        };
+        /** DeviceOut */
+        DeviceOut: {
+            /** Format: date-time */
+            createdAt: string;
+            current: boolean;
+            /** Format: uuid */
+            id: string;
+            label: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            wipeRequested: boolean;
+        };
+        /**
+         * Era
+         * @enum {string}
+         */
+        Era: "meiji" | "taisho" | "showa" | "heisei" | "reiwa";
+        /** EraDateIn */
+        EraDateIn: {
+            day: number;
+            era: components["schemas"]["Era"];
+            month: number;
+            year: number;
+        };
+        /** EraDateOut */
+        EraDateOut: {
+            day: number;
+            era: string;
+            eraLabel: string;
+            month: number;
+            text: string;
+            year: number;
+        };
+        /** Error */
+        Error: {
+            /** @description pledge_outdated: the pledge version shown today. */
+            currentVersion?: string;
+            /** @description invalid_input from request validation: each problem found. */
+            details?: components["schemas"]["ValidationDetail"][];
+            /**
+             * @description Machine-readable code, e.g. invalid_input, unauthenticated, csrf, forbidden, not_found, conflict, wrong_step, body_too_large, rate_limited.
+             * @example invalid_input
+             */
+            error: string;
+            /** @description invalid_subscription, invalid_quiet_hours: the field. */
+            field?: string;
+            /** @description body_too_large: the route's body limit in bytes. */
+            limitBytes?: number;
+            /**
+             * @description Human-readable text in the request's language (Japanese or English).
+             * @example 入力内容に誤りがあります。
+             */
+            message: string;
+            /** @description room_requirements_missing: what the room still needs. */
+            missing?: components["schemas"]["Requirement"][];
+            /** @description weak_password: each rule the password breaks. */
+            reasons?: components["schemas"]["Requirement"][];
+            /** @description members_not_eligible: each user refused, and why. */
+            refused?: components["schemas"]["Refusal"][];
+            /** @description rate_limited, too_many_connections: seconds to wait (also in Retry-After). */
+            retryAfter?: number;
+            /** @description application_not_submitted: the application's state. */
+            state?: string;
+            /** @description unknown_titles: the ids not in this room. */
+            titleIds?: string[];
+            /** @description device_wiped: always true; the PWA wipes its data. */
+            wipe?: boolean;
+        };
+        /** FactorsOut */
+        FactorsOut: {
+            passkeys: components["schemas"]["PasskeyOut"][];
+            totp: boolean;
+        };
+        /** FormOut */
+        FormOut: {
+            addressee: string | null;
+            /** Format: date */
+            date: string;
+            dateEra: components["schemas"]["EraDateOut"];
+            fields: {
+                [key: string]: unknown;
+            };
+            form: string;
+            source: {
+                [key: string]: string;
+            };
+            subtitle: string;
+            text: string;
+            title: string;
+        };
+        /** Health */
+        Health: {
+            database: string;
+            status: string;
+            version: string;
+        };
+        /** HelpContactIn */
+        HelpContactIn: {
+            /** @default  */
+            address?: string;
+            /** @default  */
+            email?: string;
+            /** @default  */
+            hours?: string;
+            name: string;
+            /** @default  */
+            note?: string;
+            /** @default  */
+            phone?: string;
+            /** @default  */
+            postalCode?: string;
+            title: string;
+        };
+        /** HelpContactOut */
+        HelpContactOut: {
+            address: string;
+            email: string;
+            hours: string;
+            name: string;
+            note: string;
+            phone: string;
+            postalCode: string;
+            title: string;
+        };
+        /** HelpIn */
+        HelpIn: {
+            cityName: string;
+            contacts: components["schemas"]["HelpContactIn"][];
+            pledge: components["schemas"]["PledgeTextsIn"];
+            rules: string;
+        };
+        /** HelpOut */
+        HelpOut: {
+            cityName: string;
+            contacts: components["schemas"]["HelpContactOut"][];
+            pledge: components["schemas"]["PledgeTextsOut"];
+            rules: string;
+            updatedAt: string | null;
+        };
+        /** HistoryOut */
+        HistoryOut: {
+            action: string;
+            actorId: string | null;
+            actorName: string | null;
+            /** Format: date-time */
+            at: string;
+            note: string | null;
+        };
+        /** InvitationApplyIn */
+        InvitationApplyIn: {
+            email: string;
+            jobType: components["schemas"]["JobType"];
+            name: string;
+            nameKana: string;
+            officeId?: string | null;
+            /** @default  */
+            phone?: string;
+            pledge: components["schemas"]["PersonalPledgeIn"];
+        };
+        /** InvitationIn */
+        InvitationIn: {
+            email: string;
+            name: string;
+            /** Format: uuid */
+            officeId: string;
+        };
+        /** InvitationOut */
+        InvitationOut: {
+            applicationId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            invitedBy: string | null;
+            name: string;
+            office: components["schemas"]["OfficeRef"];
+            revokedAt?: string | null;
+            revokedBy?: string | null;
+            state: string;
+            usedAt: string | null;
+        };
+        /** InvitationPublicOut */
+        InvitationPublicOut: {
+            email: string;
+            /** Format: date-time */
+            expiresAt: string;
+            jobTypes: components["schemas"]["JobTypeOut"][];
+            name: string;
+            office: components["schemas"]["OfficeRef"];
+            offices: components["schemas"]["OfficeRef"][];
+            pledge: components["schemas"]["PledgeTextOut"];
+        };
+        /**
+         * JobType
+         * @enum {string}
+         */
+        JobType: "doctor" | "dentist" | "pharmacist" | "nurse" | "public_health_nurse" | "physical_therapist" | "occupational_therapist" | "speech_therapist" | "care_manager" | "certified_care_worker" | "home_helper" | "medical_social_worker" | "dietitian" | "dental_hygienist" | "city_staff" | "other";
+        /** JobTypeOut */
+        JobTypeOut: {
+            code: string;
+            label: string;
+        };
+        /** KeyOut */
+        KeyOut: {
+            publicKey: string;
+        };
+        /** LabelIn */
+        LabelIn: {
+            label: string | null;
+        };
+        /** LedgerOut */
+        LedgerOut: {
+            countsByJobType: components["schemas"]["CountOut"][];
+            countsByOffice: components["schemas"]["CountOut"][];
+            total: number;
+            users: components["schemas"]["LedgerRow"][];
+        };
+        /** LedgerRow */
+        LedgerRow: {
+            activatedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            jobType: string;
+            jobTypeLabel: string;
+            loginId: string;
+            name: string;
+            nameKana: string;
+            officeId: string | null;
+            officeName: string | null;
+            phone: string;
+            pledgedAt: string | null;
+            role: string;
+            roleLabel: string;
+            roomCount: number;
+            status: string;
+            statusLabel: string;
+            stoppedAt: string | null;
+        };
+        /** LoginIn */
+        LoginIn: {
+            loginId: string;
+            password: string;
+        };
+        /** MemberAddIn */
+        MemberAddIn: {
+            permission?: components["schemas"]["Permission"];
+            /** Format: uuid */
+            userId: string;
+        };
+        /** MemberChange */
+        MemberChange: {
+            data: components["schemas"]["MemberData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "member";
+            version: number;
+        };
+        /** MemberData */
+        MemberData: {
+            /** Format: uuid */
+            id: string;
+            jobType: components["schemas"]["JobType"];
+            joinedAt: string | null;
+            leftAt: string | null;
+            name: string;
+            nameKana: string;
+            officeId: string | null;
+            officeName: string | null;
+            officePhone: string | null;
+            permission: components["schemas"]["Permission"];
+            /** Format: uuid */
+            roomId: string;
+            /** Format: uuid */
+            userId: string;
+        };
+        /** MemberIn */
+        MemberIn: {
+            permission?: components["schemas"]["Permission"];
+            /** Format: uuid */
+            userId: string;
+        };
+        /** MemberOut */
+        MemberOut: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            joinedAt: string;
+            leftAt: string | null;
+            leftReason: string | null;
+            permission: string;
+            user: components["schemas"]["UserRef"];
+        };
+        /** MemberPatchIn */
+        MemberPatchIn: {
+            permission: components["schemas"]["Permission"];
+        };
+        /** MeOut */
+        MeOut: {
+            device: components["schemas"]["DeviceOut"] | null;
+            factors: components["schemas"]["FactorsOut"];
+            /** Format: date-time */
+            sessionExpiresAt: string;
+            user: components["schemas"]["UserOut"];
+        };
+        /** MissingOut */
+        MissingOut: {
+            code: string;
+            en: string;
+            ja: string;
+        };
+        /** MutationResultOut */
+        MutationResultOut: {
+            id: number;
+            /** @description Why it was rejected (`rejected` only). */
+            reason?: components["schemas"]["Reason"] | null;
+            /** @description The post as the server has it (`conflict` only): the server's state wins. */
+            serverState?: components["schemas"]["PostData"] | null;
+            /** @enum {string} */
+            status: "ok" | "conflict" | "rejected";
+        };
+        /** NextOut */
+        NextOut: {
+            csrfToken: string | null;
+            /** @enum {string} */
+            next: "totp" | "webauthn" | "choose" | "changePassword" | "enroll" | "done" | "signin";
+        };
+        /** OfficeIn */
+        OfficeIn: {
+            /** @default  */
+            address?: string;
+            /** @default  */
+            fax?: string;
+            kind: components["schemas"]["OfficeKind"];
+            name: string;
+            /** @default  */
+            nameKana?: string;
+            /** @default  */
+            phone?: string;
+            pledge?: components["schemas"]["PaperPledgeIn"] | null;
+            /** @default  */
+            postalCode?: string;
+        };
+        /**
+         * OfficeKind
+         * @enum {string}
+         */
+        OfficeKind: "clinic" | "home_visit_clinic" | "hospital" | "dental_clinic" | "visiting_nurse_station" | "care_management_office" | "pharmacy" | "home_help_office" | "day_service" | "community_support_center" | "city_office" | "other";
+        /** OfficeOut */
+        OfficeOut: {
+            activeUsers: number;
+            address: string;
+            /** Format: date-time */
+            createdAt: string;
+            fax: string;
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            kindLabel: string;
+            name: string;
+            nameKana: string;
+            phone: string;
+            pledgedAt: string | null;
+            pledgeVersion: string | null;
+            postalCode: string;
+            representative: string | null;
+        };
+        /** OfficeRef */
+        OfficeRef: {
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            kindLabel: string;
+            name: string;
+        };
+        /**
+         * Op
+         * @enum {string}
+         */
+        Op: "put" | "del";
+        /** PaperPledgeIn */
+        PaperPledgeIn: {
+            /** Format: date */
+            acceptedOn: string;
+            representative: string;
+            version: string;
+        };
+        /** PasskeyIn */
+        PasskeyIn: {
+            credential: {
+                [key: string]: unknown;
+            };
+            /** @default  */
+            label?: string;
+        };
+        /** PasskeyOut */
+        PasskeyOut: {
+            backupEligible: boolean;
+            backupState: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            label: string;
+            lastUsedAt: string | null;
+        };
+        /** PasswordChangeIn */
+        PasswordChangeIn: {
+            currentPassword: string;
+            newPassword: string;
+        };
+        /** PatientChange */
+        PatientChange: {
+            data: components["schemas"]["PatientData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "patient";
+            version: number;
+        };
+        /** PatientData */
+        PatientData: {
+            address: string;
+            birthDate: string | null;
+            careLevel: components["schemas"]["CareLevel"];
+            /** Format: uuid */
+            id: string;
+            insuredNumber: string;
+            name: string;
+            nameKana: string;
+            phone: string;
+            postalCode: string;
+            sex: components["schemas"]["Sex"];
+        };
+        /** PatientIn */
+        PatientIn: {
+            address: string;
+            birthDate: string | components["schemas"]["EraDateIn"];
+            careLevel: components["schemas"]["CareLevel"];
+            /** @default  */
+            insuredNumber?: string;
+            name: string;
+            nameKana: string;
+            /** @default  */
+            phone?: string;
+            /** @default  */
+            postalCode?: string;
+            sex: components["schemas"]["Sex"];
+        };
+        /** PatientOut */
+        PatientOut: {
+            address: string;
+            /** Format: date */
+            birthDate: string;
+            birthDateEra: components["schemas"]["EraDateOut"];
+            careLevel: string;
+            careLevelLabel: string;
+            /** Format: uuid */
+            id: string;
+            insuredNumber: string;
+            name: string;
+            nameKana: string;
+            phone: string;
+            postalCode: string;
+            sex: string;
+        };
+        /**
+         * Permission
+         * @default write
+         * @enum {string}
+         */
+        Permission: "read" | "write";
+        /** PersonalPledgeIn */
+        PersonalPledgeIn: {
+            accepted: boolean;
+            version: string;
+        };
+        /** PledgeTextOut */
+        PledgeTextOut: {
+            form: string;
+            text: string;
+            version: string;
+        };
+        /** PledgeTextsIn */
+        PledgeTextsIn: {
+            form41: string;
+            form42: string;
+            version: string;
+        };
+        /** PledgeTextsOut */
+        PledgeTextsOut: {
+            form41: string;
+            form42: string;
+            version: string;
+        };
+        /** PostChange */
+        PostChange: {
+            data: components["schemas"]["PostData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "post";
+            version: number;
+        };
+        /** PostCreate */
+        PostCreate: {
+            attachmentIds?: string[];
+            body: string;
+            /** @enum {null|string} */
+            closingReason?: "death" | "facilityAdmission" | "endOfService" | "other" | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @default normal
+             * @enum {string}
+             */
+            kind?: "normal" | "closingRequest";
+            /** Format: uuid */
+            reportTitleId: string;
+            /** Format: uuid */
+            roomId: string;
+            /** @default false */
+            urgent?: boolean;
+            vitals?: components["schemas"]["Vitals"] | null;
+        };
+        /** PostCreateMutation */
+        PostCreateMutation: {
+            args: components["schemas"]["PostCreate"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "post.create";
+        };
+        /** PostData */
+        PostData: {
+            attachmentIds: string[];
+            /** Format: uuid */
+            authorId: string;
+            body: string;
+            /** @enum {null|string} */
+            closingReason: "death" | "facilityAdmission" | "endOfService" | "other" | null;
+            /** Format: date-time */
+            createdAt: string;
+            editedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["PostKind"];
+            reportTitleId: string | null;
+            /** Format: uuid */
+            roomId: string;
+            urgent: boolean;
+            version: number;
+            vitals: components["schemas"]["Vitals"] | null;
+        };
+        /** PostDelete */
+        PostDelete: {
+            /** Format: uuid */
+            id: string;
+        };
+        /** PostDeleteMutation */
+        PostDeleteMutation: {
+            args: components["schemas"]["PostDelete"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "post.delete";
+        };
+        /** PostEdit */
+        PostEdit: {
+            baseVersion: number;
+            body?: string;
+            /** Format: uuid */
+            id: string;
+            reportTitleId?: string;
+            urgent?: boolean;
+            vitals?: components["schemas"]["Vitals"] | null;
+        };
+        /** PostEditMutation */
+        PostEditMutation: {
+            args: components["schemas"]["PostEdit"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "post.edit";
+        };
+        /**
+         * PostKind
+         * @enum {string}
+         */
+        PostKind: "normal" | "closingRequest";
+        /** PreferencesIn */
+        PreferencesIn: {
+            enabled: boolean;
+            mutedRoomIds: string[];
+            quietHours: components["schemas"]["QuietHours"] | null;
+            showRoomLabel: boolean;
+        };
+        /** PreferencesOut */
+        PreferencesOut: {
+            enabled: boolean;
+            mutedRoomIds: string[];
+            quietHours: components["schemas"]["QuietHours"] | null;
+            showRoomLabel: boolean;
+        };
+        /** PullIn */
+        PullIn: {
+            cursor?: string | null;
+            /** @default 500 */
+            limit?: number;
+        };
+        /** PullOut */
+        PullOut: {
+            /** @description Send it back with the next pull; null after a wipe. */
+            cursor: string | null;
+            /** @description My clients' last applied mutation id, by client id. */
+            lastMutationIds: {
+                [key: string]: number;
+            };
+            /** @description Rooms served again from scratch (a new sync epoch): purge, then apply this answer's changes. */
+            resetRooms: string[];
+            /** @description Rooms I left or lost: purge everything of them. */
+            revokedRooms: string[];
+            /** @description By room id; a room with nothing new is left out. */
+            rooms: {
+                [key: string]: components["schemas"]["RoomChanges"];
+            };
+            /** @description Erase this device's data now. */
+            wipe: boolean;
+        };
+        /** PushIn */
+        PushIn: {
+            /** @description Made once per install (and anew after a wipe). */
+            clientId: string;
+            mutations: (components["schemas"]["PostCreateMutation"] | components["schemas"]["PostEditMutation"] | components["schemas"]["PostDeleteMutation"] | components["schemas"]["CommentCreateMutation"] | components["schemas"]["CommentDeleteMutation"] | components["schemas"]["ReceiptMarkMutation"])[];
+        };
+        /** PushOut */
+        PushOut: {
+            results: components["schemas"]["MutationResultOut"][];
+        };
+        /** QuietHours */
+        QuietHours: {
+            end: string;
+            start: string;
+        };
+        /** ReaderOut */
+        ReaderOut: {
+            jobType: string;
+            jobTypeLabel: string;
+            name: string;
+            officeName: string | null;
+            readAt: string | null;
+            /** Format: uuid */
+            userId: string;
+        };
+        /** ReadersOut */
+        ReadersOut: {
+            read: components["schemas"]["ReaderOut"][];
+            unread: components["schemas"]["ReaderOut"][];
+        };
+        /** Reason */
+        Reason: {
+            code: string;
+            en: string;
+            ja: string;
+        };
+        /** ReceiptChange */
+        ReceiptChange: {
+            data: components["schemas"]["ReceiptData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "receipt";
+            version: number;
+        };
+        /** ReceiptData */
+        ReceiptData: {
+            /** Format: uuid */
+            roomId: string;
+            /** Format: date-time */
+            updatedAt: string;
+            upToVersion: number;
+            /** Format: uuid */
+            userId: string;
+        };
+        /** ReceiptMark */
+        ReceiptMark: {
+            /** Format: uuid */
+            roomId: string;
+            upToVersion: number;
+        };
+        /** ReceiptMarkMutation */
+        ReceiptMarkMutation: {
+            args: components["schemas"]["ReceiptMark"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "receipt.mark";
+        };
+        /** Refusal */
+        Refusal: {
+            code: string;
+            en: string;
+            ja: string;
+            userId: string;
+        };
+        /** RejectIn */
+        RejectIn: {
+            reason: string;
+        };
+        /** ReportTitleChange */
+        ReportTitleChange: {
+            data: components["schemas"]["ReportTitleData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "reportTitle";
+            version: number;
+        };
+        /** ReportTitleData */
+        ReportTitleData: {
+            active: boolean;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            position: number;
+            /** Format: uuid */
+            roomId: string;
+            vitals: boolean;
+        };
+        /** ReportTitleIn */
+        ReportTitleIn: {
+            /** @default  */
+            description?: string;
+            id?: string | null;
+            name: string;
+            /** @default false */
+            vitals?: boolean;
+        };
+        /** ReportTitleOut */
+        ReportTitleOut: {
+            active: boolean;
+            description: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            position: number;
+            vitals: boolean;
+        };
+        /** ReportTitlesIn */
+        ReportTitlesIn: {
+            titles: (string | components["schemas"]["ReportTitleIn"])[];
+        };
+        /** Requirement */
+        Requirement: {
+            code: string;
+            en: string;
+            ja: string;
+        };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "member" | "office_admin" | "municipal_admin" | "operator";
+        /** RoomChange */
+        RoomChange: {
+            data: components["schemas"]["RoomData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "room";
+            version: number;
+        };
+        /** RoomChanges */
+        RoomChanges: {
+            changes: (components["schemas"]["RoomChange"] | components["schemas"]["PatientChange"] | components["schemas"]["MemberChange"] | components["schemas"]["ReportTitleChange"] | components["schemas"]["PostChange"] | components["schemas"]["CommentChange"] | components["schemas"]["ReceiptChange"])[];
+            hasMore: boolean;
+        };
+        /** RoomCloseIn */
+        RoomCloseIn: {
+            closingRequestId?: string | null;
+            /** @default  */
+            note?: string;
+            /** @enum {null|string} */
+            reason?: "death" | "facilityAdmission" | "endOfService" | "other" | null;
+        };
+        /** RoomCreateIn */
+        RoomCreateIn: {
+            applicationId?: string | null;
+            consent?: components["schemas"]["ConsentIn"] | null;
+            label?: string | null;
+            members?: components["schemas"]["MemberIn"][] | null;
+            patient?: components["schemas"]["PatientIn"] | null;
+            reportTitles?: (string | components["schemas"]["ReportTitleIn"])[] | null;
+        };
+        /** RoomData */
+        RoomData: {
+            closedAt: string | null;
+            closedReason: string | null;
+            /** Format: uuid */
+            id: string;
+            label: string | null;
+            openedAt: string | null;
+            /** Format: uuid */
+            patientId: string;
+            status: components["schemas"]["RoomStatus"];
+        };
+        /** RoomOut */
+        RoomOut: {
+            applicationId: string | null;
+            closedAt: string | null;
+            closedReason: string | null;
+            consent: components["schemas"]["ConsentOut"] | null;
+            formerMembers: components["schemas"]["MemberOut"][];
+            /** Format: uuid */
+            id: string;
+            label: string | null;
+            members: components["schemas"]["MemberOut"][];
+            missing: components["schemas"]["MissingOut"][];
+            openedAt: string | null;
+            patient: components["schemas"]["PatientOut"];
+            reportTitles: components["schemas"]["ReportTitleOut"][];
+            status: string;
+            version: number;
+        };
+        /** RoomRef */
+        RoomRef: {
+            /** Format: uuid */
+            id: string;
+            label: string | null;
+            patientName: string;
+            patientNameKana: string;
+            status: string;
+        };
+        /**
+         * RoomStatus
+         * @enum {string}
+         */
+        RoomStatus: "open" | "closed";
+        /** RoomSummaryOut */
+        RoomSummaryOut: {
+            closedAt: string | null;
+            closingRequested: boolean;
+            /** Format: uuid */
+            id: string;
+            label: string | null;
+            memberCount: number;
+            openedAt: string | null;
+            patientName: string;
+            patientNameKana: string;
+            status: string;
+        };
+        /** SearchHitOut */
+        SearchHitOut: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            reportTitleId: string | null;
+            snippet: string;
+            version: number;
+        };
+        /** SearchOut */
+        SearchOut: {
+            hasMore: boolean;
+            results: components["schemas"]["SearchHitOut"][];
+        };
+        /** SessionOut */
+        SessionOut: {
+            /** Format: date-time */
+            createdAt: string;
+            current: boolean;
+            deviceId: string | null;
+            factor: string | null;
+            /** Format: uuid */
+            id: string;
+            ip: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            userAgent: string;
+        };
+        /** SessionStateOut */
+        SessionStateOut: {
+            csrfToken: string;
+            signedIn: boolean;
+            stage: string | null;
+        };
+        /**
+         * Sex
+         * @enum {string}
+         */
+        Sex: "male" | "female" | "other";
+        /** SubscriptionIn */
+        SubscriptionIn: {
+            endpoint: string;
+            expirationTime?: number | null;
+            keys: components["schemas"]["SubscriptionKeysIn"];
+        };
+        /** SubscriptionKeysIn */
+        SubscriptionKeysIn: {
+            auth: string;
+            p256dh: string;
+        };
+        /** SubscriptionOut */
+        SubscriptionOut: {
+            subscribed: boolean;
+        };
+        /** TotpEnrollOut */
+        TotpEnrollOut: {
+            otpauthUri: string;
+            qrSvg: string;
+            secret: string;
+        };
+        /** TotpIn */
+        TotpIn: {
+            code: string;
+        };
+        /** UploadIn */
+        UploadIn: {
+            /** Format: binary */
+            file: string;
+        };
+        /** UserDetailOut */
+        UserDetailOut: {
+            history: components["schemas"]["HistoryOut"][];
+            rooms: components["schemas"]["RoomRef"][];
+            user: components["schemas"]["LedgerRow"];
+        };
+        /** UserOut */
+        UserOut: {
+            /** Format: uuid */
+            id: string;
+            jobType: string;
+            jobTypeLabel: string;
+            loginId: string;
+            name: string;
+            nameKana: string;
+            officeId: string | null;
+            officeName: string | null;
+            role: string;
+            status: string;
+        };
+        /** UserRef */
+        UserRef: {
+            /** Format: uuid */
+            id: string;
+            jobType: string;
+            jobTypeLabel: string;
+            loginId: string;
+            name: string;
+            nameKana: string;
+            officeId: string | null;
+            officeKind: string | null;
+            officeName: string | null;
+            role: string;
+            status: string;
+        };
+        /**
+         * UserStatus
+         * @enum {string}
+         */
+        UserStatus: "pending" | "active" | "stopped";
+        /** UserStopIn */
+        UserStopIn: {
+            /** @default 管理者による停止 */
+            reason?: string;
+        };
+        /** ValidationDetail */
+        ValidationDetail: {
+            /** @description The field, e.g. `name` or `limit`. */
+            key?: string;
+            /** @description What is wrong (msgspec's English). */
+            message: string;
+            /** @description body, query, path, header or cookie. */
+            source?: string;
+        };
+        /** Vitals */
+        Vitals: {
+            bloodGlucose?: number | null;
+            diastolic?: number | null;
+            pulse?: number | null;
+            respirationRate?: number | null;
+            spo2?: number | null;
+            systolic?: number | null;
+            temperature?: number | null;
+            weight?: number | null;
+        };
+        /** WithdrawIn */
+        WithdrawIn: {
+            /** @default  */
+            note?: string;
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type ActivationIn = components['schemas']['ActivationIn'];
+export type ActivationOut = components['schemas']['ActivationOut'];
+export type AdminActionOut = components['schemas']['AdminActionOut'];
+export type ApplicationIn = components['schemas']['ApplicationIn'];
+export type ApplicationKind = components['schemas']['ApplicationKind'];
+export type ApplicationOut = components['schemas']['ApplicationOut'];
+export type ApplicationState = components['schemas']['ApplicationState'];
+export type AppliedOut = components['schemas']['AppliedOut'];
+export type ApproveIn = components['schemas']['ApproveIn'];
+export type AttachmentOut = components['schemas']['AttachmentOut'];
+export type CareLevel = components['schemas']['CareLevel'];
+export type ClosingRequestOut = components['schemas']['ClosingRequestOut'];
+export type CommentChange = components['schemas']['CommentChange'];
+export type CommentCreate = components['schemas']['CommentCreate'];
+export type CommentCreateMutation = components['schemas']['CommentCreateMutation'];
+export type CommentData = components['schemas']['CommentData'];
+export type CommentDelete = components['schemas']['CommentDelete'];
+export type CommentDeleteMutation = components['schemas']['CommentDeleteMutation'];
+export type ConsentIn = components['schemas']['ConsentIn'];
+export type ConsentOut = components['schemas']['ConsentOut'];
+export type CountOut = components['schemas']['CountOut'];
+export type CsrfOut = components['schemas']['CsrfOut'];
+export type DeviceOut = components['schemas']['DeviceOut'];
+export type Era = components['schemas']['Era'];
+export type EraDateIn = components['schemas']['EraDateIn'];
+export type EraDateOut = components['schemas']['EraDateOut'];
+export type Error = components['schemas']['Error'];
+export type FactorsOut = components['schemas']['FactorsOut'];
+export type FormOut = components['schemas']['FormOut'];
+export type Health = components['schemas']['Health'];
+export type HelpContactIn = components['schemas']['HelpContactIn'];
+export type HelpContactOut = components['schemas']['HelpContactOut'];
+export type HelpIn = components['schemas']['HelpIn'];
+export type HelpOut = components['schemas']['HelpOut'];
+export type HistoryOut = components['schemas']['HistoryOut'];
+export type InvitationApplyIn = components['schemas']['InvitationApplyIn'];
+export type InvitationIn = components['schemas']['InvitationIn'];
+export type InvitationOut = components['schemas']['InvitationOut'];
+export type InvitationPublicOut = components['schemas']['InvitationPublicOut'];
+export type JobType = components['schemas']['JobType'];
+export type JobTypeOut = components['schemas']['JobTypeOut'];
+export type KeyOut = components['schemas']['KeyOut'];
+export type LabelIn = components['schemas']['LabelIn'];
+export type LedgerOut = components['schemas']['LedgerOut'];
+export type LedgerRow = components['schemas']['LedgerRow'];
+export type LoginIn = components['schemas']['LoginIn'];
+export type MemberAddIn = components['schemas']['MemberAddIn'];
+export type MemberChange = components['schemas']['MemberChange'];
+export type MemberData = components['schemas']['MemberData'];
+export type MemberIn = components['schemas']['MemberIn'];
+export type MemberOut = components['schemas']['MemberOut'];
+export type MemberPatchIn = components['schemas']['MemberPatchIn'];
+export type MeOut = components['schemas']['MeOut'];
+export type MissingOut = components['schemas']['MissingOut'];
+export type MutationResultOut = components['schemas']['MutationResultOut'];
+export type NextOut = components['schemas']['NextOut'];
+export type OfficeIn = components['schemas']['OfficeIn'];
+export type OfficeKind = components['schemas']['OfficeKind'];
+export type OfficeOut = components['schemas']['OfficeOut'];
+export type OfficeRef = components['schemas']['OfficeRef'];
+export type Op = components['schemas']['Op'];
+export type PaperPledgeIn = components['schemas']['PaperPledgeIn'];
+export type PasskeyIn = components['schemas']['PasskeyIn'];
+export type PasskeyOut = components['schemas']['PasskeyOut'];
+export type PasswordChangeIn = components['schemas']['PasswordChangeIn'];
+export type PatientChange = components['schemas']['PatientChange'];
+export type PatientData = components['schemas']['PatientData'];
+export type PatientIn = components['schemas']['PatientIn'];
+export type PatientOut = components['schemas']['PatientOut'];
+export type Permission = components['schemas']['Permission'];
+export type PersonalPledgeIn = components['schemas']['PersonalPledgeIn'];
+export type PledgeTextOut = components['schemas']['PledgeTextOut'];
+export type PledgeTextsIn = components['schemas']['PledgeTextsIn'];
+export type PledgeTextsOut = components['schemas']['PledgeTextsOut'];
+export type PostChange = components['schemas']['PostChange'];
+export type PostCreate = components['schemas']['PostCreate'];
+export type PostCreateMutation = components['schemas']['PostCreateMutation'];
+export type PostData = components['schemas']['PostData'];
+export type PostDelete = components['schemas']['PostDelete'];
+export type PostDeleteMutation = components['schemas']['PostDeleteMutation'];
+export type PostEdit = components['schemas']['PostEdit'];
+export type PostEditMutation = components['schemas']['PostEditMutation'];
+export type PostKind = components['schemas']['PostKind'];
+export type PreferencesIn = components['schemas']['PreferencesIn'];
+export type PreferencesOut = components['schemas']['PreferencesOut'];
+export type PullIn = components['schemas']['PullIn'];
+export type PullOut = components['schemas']['PullOut'];
+export type PushIn = components['schemas']['PushIn'];
+export type PushOut = components['schemas']['PushOut'];
+export type QuietHours = components['schemas']['QuietHours'];
+export type ReaderOut = components['schemas']['ReaderOut'];
+export type ReadersOut = components['schemas']['ReadersOut'];
+export type Reason = components['schemas']['Reason'];
+export type ReceiptChange = components['schemas']['ReceiptChange'];
+export type ReceiptData = components['schemas']['ReceiptData'];
+export type ReceiptMark = components['schemas']['ReceiptMark'];
+export type ReceiptMarkMutation = components['schemas']['ReceiptMarkMutation'];
+export type Refusal = components['schemas']['Refusal'];
+export type RejectIn = components['schemas']['RejectIn'];
+export type ReportTitleChange = components['schemas']['ReportTitleChange'];
+export type ReportTitleData = components['schemas']['ReportTitleData'];
+export type ReportTitleIn = components['schemas']['ReportTitleIn'];
+export type ReportTitleOut = components['schemas']['ReportTitleOut'];
+export type ReportTitlesIn = components['schemas']['ReportTitlesIn'];
+export type Requirement = components['schemas']['Requirement'];
+export type Role = components['schemas']['Role'];
+export type RoomChange = components['schemas']['RoomChange'];
+export type RoomChanges = components['schemas']['RoomChanges'];
+export type RoomCloseIn = components['schemas']['RoomCloseIn'];
+export type RoomCreateIn = components['schemas']['RoomCreateIn'];
+export type RoomData = components['schemas']['RoomData'];
+export type RoomOut = components['schemas']['RoomOut'];
+export type RoomRef = components['schemas']['RoomRef'];
+export type RoomStatus = components['schemas']['RoomStatus'];
+export type RoomSummaryOut = components['schemas']['RoomSummaryOut'];
+export type SearchHitOut = components['schemas']['SearchHitOut'];
+export type SearchOut = components['schemas']['SearchOut'];
+export type SessionOut = components['schemas']['SessionOut'];
+export type SessionStateOut = components['schemas']['SessionStateOut'];
+export type Sex = components['schemas']['Sex'];
+export type SubscriptionIn = components['schemas']['SubscriptionIn'];
+export type SubscriptionKeysIn = components['schemas']['SubscriptionKeysIn'];
+export type SubscriptionOut = components['schemas']['SubscriptionOut'];
+export type TotpEnrollOut = components['schemas']['TotpEnrollOut'];
+export type TotpIn = components['schemas']['TotpIn'];
+export type UploadIn = components['schemas']['UploadIn'];
+export type UserDetailOut = components['schemas']['UserDetailOut'];
+export type UserOut = components['schemas']['UserOut'];
+export type UserRef = components['schemas']['UserRef'];
+export type UserStatus = components['schemas']['UserStatus'];
+export type UserStopIn = components['schemas']['UserStopIn'];
+export type ValidationDetail = components['schemas']['ValidationDetail'];
+export type Vitals = components['schemas']['Vitals'];
+export type WithdrawIn = components['schemas']['WithdrawIn'];
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
