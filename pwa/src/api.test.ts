@@ -141,7 +141,17 @@ describe("api requests", () => {
     fakeServer((req) =>
       req.url === "/api/auth/csrf"
         ? { body: { csrfToken: "t" } }
-        : { status: 422, body: { error: "weak_password", message: "弱い", reasons: ["短すぎます", "よく使われています"] } },
+        : {
+            status: 400,
+            body: {
+              error: "weak_password",
+              message: "弱い",
+              reasons: [
+                { code: "too_short", ja: "短すぎます", en: "Too short" },
+                { code: "common", ja: "よく使われています", en: "Too common" },
+              ],
+            },
+          },
     );
     const error = (await api.changePassword("old", "new").catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe("weak_password");

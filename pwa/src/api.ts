@@ -34,7 +34,7 @@ export class ApiError extends Error {
   get reasons(): string[] {
     const reasons = (this.body as ErrorBody | null)?.reasons;
     if (!Array.isArray(reasons)) return [];
-    return reasons.map((r) => (typeof r === "string" ? r : pickMessage((r as ErrorBody)?.message) ?? String((r as ErrorBody)?.error ?? r)));
+    return reasons.map((r) => r[getLang()]);
   }
 }
 
@@ -67,7 +67,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function pickMessage(message: ErrorBody["message"]): string | undefined {
+/** The answer's message: one string from carebook; a proxy's own error page may differ. */
+function pickMessage(message: unknown): string | undefined {
   if (typeof message === "string") return message;
   if (isObject(message)) {
     const chosen = message[getLang()] ?? message["ja"] ?? message["en"];

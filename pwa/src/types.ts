@@ -1,65 +1,19 @@
-/** Wire types of the server's JSON answers (camelCase), as the contract states them. */
+/**
+ * The server's answers outside sync, under the names the PWA uses. Every shape is the
+ * server's, generated from its OpenAPI document into `./generated/api.ts`
+ * (`make api-types`); only the names are written here.
+ */
+import type { NextOut } from "./generated/api";
 
-export type AuthNext = "totp" | "webauthn" | "choose" | "changePassword" | "enroll" | "done";
+export type {
+  DeviceOut as DeviceInfo,
+  Error as ErrorBody,
+  MeOut as Me,
+  PasskeyOut as PasskeyInfo,
+  SessionOut as SessionInfo,
+  TotpEnrollOut as TotpEnrollment,
+  UserOut as MeUser,
+} from "./generated/api";
 
-export interface AuthStep {
-  next: AuthNext;
-  csrfToken?: string;
-}
-
-export interface MeUser {
-  id: string;
-  loginId: string;
-  name: string;
-  nameKana: string;
-  jobType: string;
-  jobTypeLabel: string;
-  role: string;
-  officeName: string;
-}
-
-export interface PasskeyInfo {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
-export interface Me {
-  user: MeUser;
-  factors: { totp: boolean; passkeys: PasskeyInfo[] };
-  device: Record<string, unknown> | null;
-}
-
-export interface SessionInfo {
-  id: string;
-  current: boolean;
-  createdAt: string;
-  lastSeenAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  deviceId: string | null;
-}
-
-export interface DeviceInfo {
-  id: string;
-  label: string | null;
-  current: boolean;
-  createdAt: string;
-  lastSeenAt: string | null;
-  wipeRequested: boolean;
-}
-
-export interface TotpEnrollment {
-  secret: string;
-  otpauthUri: string;
-  qrSvg: string;
-}
-
-/** The server's error body: `{error, message, ...}`; `message` may be one string or one per language. */
-export interface ErrorBody {
-  error: string;
-  message?: string | { ja?: string; en?: string };
-  reasons?: unknown[];
-  wipe?: boolean;
-  [key: string]: unknown;
-}
+export type AuthStep = NextOut;
+export type AuthNext = NextOut["next"];

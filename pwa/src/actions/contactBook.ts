@@ -13,6 +13,7 @@ import { myReceipt } from "../local/data";
 import { parseVitals, type VitalsInput } from "../local/vitals";
 import { refreshOutbox, requestSync } from "../sync/client";
 import { discard, enqueue, listOutbox, type OutboxEntry, type PendingPhoto } from "../sync/outbox";
+import type { PostCreate } from "../sync/wire";
 import { addNotice } from "../store";
 import { navigate } from "./navigation";
 
@@ -28,7 +29,7 @@ export interface Draft {
   updatedAt: string;
 }
 
-export const CLOSING_REASONS = ["death", "facilityAdmission", "endOfService", "other"] as const;
+export const CLOSING_REASONS = ["death", "facilityAdmission", "endOfService", "other"] as const satisfies readonly NonNullable<PostCreate["closingReason"]>[];
 export type ClosingReason = (typeof CLOSING_REASONS)[number];
 
 export function emptyDraft(roomId: string): Draft {
@@ -68,7 +69,7 @@ export async function submitDraft(draft: Draft): Promise<SubmitResult> {
   const hasVitals = Object.keys(vitals).length > 0;
   if (!draft.body.trim()) return { ok: false, message: t("compose.needBody") };
   if (draft.body.length > 10_000) return { ok: false, message: t("compose.tooLong") };
-  const args: Record<string, unknown> = {
+  const args: PostCreate = {
     id: uuidv7(),
     roomId: draft.roomId,
     reportTitleId: draft.reportTitleId,
@@ -126,7 +127,7 @@ export async function markRead(roomId: string): Promise<void> {
   if (!open || open.roomId !== roomId) return;
   const newest = open.posts.reduce((max, p) => Math.max(max, p.version ?? 0), 0);
   const mine = myReceipt(data.receipts.get(roomId), data.me?.user.id);
-  const queued = data.outbox.some((e) => e.name === "receipt.mark" && e.args["roomId"] === roomId && Number(e.args["upToVersion"]) >= newest);
+  const queued = data.outbox.some((e) => e.name === "receipt.mark" && e.args.roomId === roomId && e.args.upToVersion >= newest);
   if (newest <= mine || queued) return;
   await enqueue("receipt.mark", { roomId, upToVersion: newest });
   await refreshOutbox();
@@ -140,15 +141,14 @@ export async function discardRejected(id: number): Promise<void> {
 
 /** Moves a refused post back into the room's draft, to fix and send again. */
 export async function editRejected(entry: OutboxEntry): Promise<void> {
-  const roomId = String(entry.args["roomId"] ?? "");
-  if (entry.name !== "post.create" || !roomId) return;
-  const vitals = (entry.args["vitals"] ?? {}) as Record<string, number>;
+  if (entry.name !== "post.create") return;
+  const { roomId, reportTitleId, body, urgent, vitals } = entry.args;
   const draft: Draft = {
     ...emptyDraft(roomId),
-    reportTitleId: (entry.args["reportTitleId"] as string | null) ?? null,
-    body: String(entry.args["body"] ?? ""),
-    urgent: entry.args["urgent"] === true,
-    vitals: Object.fromEntries(Object.entries(vitals).map(([k, v]) => [k, String(v)])),
+    reportTitleId,
+    body,
+    urgent: urgent === true,
+    vitals: Object.fromEntries(Object.entries(vitals ?? {}).flatMap(([k, v]) => (typeof v === "number" ? [[k, String(v)]] : []))),
     photos: (entry.photos ?? []).map(({ attachmentId: _uploaded, ...photo }) => photo),
   };
   await saveDraft(draft);

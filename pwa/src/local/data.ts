@@ -163,7 +163,7 @@ export async function loadRooms(): Promise<void> {
   const patientByRoom = new Map<string, PatientData>();
   const roomOfPatient = new Map(rooms.map((r) => [r.patientId, r.id]));
   for (const p of patients) {
-    const roomId = p.roomId ?? roomOfPatient.get(p.id);
+    const roomId = roomOfPatient.get(p.id);
     if (roomId) patientByRoom.set(roomId, p);
   }
   const summaries = new Map<string, RoomSummary>();

@@ -3,6 +3,7 @@ import { ageOn, formatEraDate, toEra, todayInJapan } from "./era";
 import { isUnusual, normaliseNumber, parseVitals } from "./vitals";
 import { summarize, sortPosts } from "./data";
 import type { PostData } from "../sync/wire";
+import { postData } from "../sync/wire-fixtures";
 
 describe("Japanese era", () => {
   it.each([
@@ -69,7 +70,7 @@ describe("vitals form", () => {
 });
 
 function post(id: string, createdAt: string, version: number, extra: Partial<PostData> = {}): PostData {
-  return { id, roomId: "r", authorId: "other", reportTitleId: "t", kind: "normal", body: `body ${id}`, urgent: false, vitals: null, attachmentIds: [], createdAt, editedAt: null, version, ...extra };
+  return postData(id, "r", version, { authorId: "other", reportTitleId: "t", createdAt, ...extra });
 }
 
 describe("room summary", () => {

@@ -1,10 +1,23 @@
 import "fake-indexeddb/auto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Me } from "../types";
 
-const ME = {
-  user: { id: "u1", loginId: "demo-nurse", name: "鈴木 真理子", nameKana: "", jobType: "nurse", jobTypeLabel: "看護師", role: "member", officeName: "みどり訪問看護ステーション" },
+const ME: Me = {
+  user: {
+    id: "u1",
+    loginId: "demo-nurse",
+    name: "鈴木 真理子",
+    nameKana: "",
+    jobType: "nurse",
+    jobTypeLabel: "看護師",
+    role: "member",
+    status: "active",
+    officeId: "o1",
+    officeName: "みどり訪問看護ステーション",
+  },
   factors: { totp: true, passkeys: [] },
   device: null,
+  sessionExpiresAt: "2026-11-20T12:00:00Z",
 };
 
 function stubFetch(): void {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDataKey, MIN_ITERATIONS } from "../crypto/keys";
 import { seal } from "../crypto/records";
 import type { Change, PullResponse } from "../sync/wire";
+import { deleted, postData, pullAnswer, roomData } from "../sync/wire-fixtures";
 
 const ROOM = "01a217ec-0000-7000-8000-000000000001";
 const OTHER = "01a217ec-0000-7000-8000-000000000002";
@@ -22,7 +23,7 @@ function hasJpegMagic(buffer: ArrayBuffer | Uint8Array): boolean {
 }
 
 function roomPut(id: string, status: "open" | "closed" = "open"): Change {
-  return { type: "room", op: "put", id, version: 1, data: { id, patientId: `pa-${id}`, status } };
+  return { type: "room", op: "put", id, version: 1, data: roomData(id, { status }) };
 }
 
 function postPut(id: string, room: string, attachmentIds: string[], version = 2): Change {
@@ -31,18 +32,12 @@ function postPut(id: string, room: string, attachmentIds: string[], version = 2)
     op: "put",
     id,
     version,
-    data: { id, roomId: room, authorId: "u2", reportTitleId: "t1", kind: "normal", body: "褥瘡の処置", urgent: false, vitals: null, attachmentIds, createdAt: "2026-11-26T00:00:00Z", editedAt: null },
+    data: postData(id, room, version, { body: "褥瘡の処置", attachmentIds, createdAt: "2026-11-26T00:00:00Z" }),
   };
 }
 
 function answer(rooms: Record<string, Change[]>, extra: Partial<PullResponse> = {}): PullResponse {
-  return {
-    cursor: `c${Math.random()}`,
-    rooms: Object.fromEntries(Object.entries(rooms).map(([room, changes]) => [room, { changes, hasMore: false }])),
-    revokedRooms: [],
-    resetRooms: [],
-    ...extra,
-  };
+  return pullAnswer(rooms, { cursor: `c${Math.random()}`, ...extra });
 }
 
 let key: CryptoKey;
@@ -84,7 +79,7 @@ describe("what a pull means for thumbnails", () => {
     const effects = thumbs.thumbnailEffects(
       answer(
         {
-          [ROOM]: [roomPut(ROOM), postPut("p1", ROOM, ["a1", "a2"]), postPut("p2", ROOM, []), { type: "post", op: "del", id: "p0", version: 3 }],
+          [ROOM]: [roomPut(ROOM), postPut("p1", ROOM, ["a1", "a2"]), postPut("p2", ROOM, []), deleted("post", "p0", 3)],
           [OTHER]: [roomPut(OTHER, "closed"), postPut("p9", OTHER, ["a9"])],
           gone: [postPut("p8", "gone", ["a8"])],
         },
@@ -219,7 +214,7 @@ describe("thumbnails go with their room", () => {
 
   it("drops a closed room's thumbnails and a deleted post's", async () => {
     const { pull, ids } = await filled();
-    await pull.pullAll(async () => answer({ [OTHER]: [roomPut(OTHER, "closed")], [ROOM]: [{ type: "post", op: "del", id: "p2", version: 9 }] }));
+    await pull.pullAll(async () => answer({ [OTHER]: [roomPut(OTHER, "closed")], [ROOM]: [deleted("post", "p2", 9)] }));
     expect(await ids()).toEqual(["a1"]);
   });
 

@@ -81,7 +81,7 @@ export function Patient() {
         <ul class="item-list" data-testid="care-team">
           {members.map((m) => {
             const a = authorLine(m);
-            const phone = m.officePhone ?? m.user?.officePhone ?? null;
+            const phone = m.officePhone;
             return (
               <li key={m.id}>
                 <div class="item-text">

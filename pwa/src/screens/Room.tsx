@@ -23,8 +23,9 @@ import type { CommentData, MemberData, PostData, Readers } from "../sync/wire";
 import { useAppState } from "../store";
 import { foldKana } from "./Rooms";
 
-export type PostView = PostData & { pending?: "sending" | "sent"; localPhotos?: string[] };
-export type CommentView = CommentData & { pending?: boolean };
+/** A post as the room shows it: synced, or still in the outbox (no room version yet). */
+export type PostView = Omit<PostData, "version"> & { version?: number; pending?: "sending" | "sent"; localPhotos?: string[] };
+export type CommentView = Omit<CommentData, "roomId" | "version"> & { roomId?: string; version?: number; pending?: boolean };
 
 /** Synced posts with this device's unsent changes laid over them. */
 export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostView[]; comments: Map<string, CommentView[]> } {
@@ -43,30 +44,31 @@ export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostV
   ];
   const myId = data.me?.user.id ?? "";
   for (const [entry, state] of entries) {
-    const a = entry.args;
-    if (entry.name === "post.create" && a["roomId"] === roomId && !known.has(String(a["id"]))) {
+    if (entry.name === "post.create" && entry.args.roomId === roomId && !known.has(entry.args.id)) {
+      const a = entry.args;
       created.push({
-        id: String(a["id"]),
+        id: a.id,
         roomId,
         authorId: myId,
-        reportTitleId: (a["reportTitleId"] as string) ?? null,
-        kind: "normal",
-        body: String(a["body"] ?? ""),
-        urgent: a["urgent"] === true,
-        vitals: (a["vitals"] as PostData["vitals"]) ?? null,
+        reportTitleId: a.reportTitleId,
+        kind: a.kind ?? "normal",
+        closingReason: a.closingReason ?? null,
+        body: a.body,
+        urgent: a.urgent === true,
+        vitals: a.vitals ?? null,
         attachmentIds: [],
         createdAt: entry.createdAt,
         editedAt: null,
         pending: state,
         localPhotos: (entry.photos ?? []).map((p) => p.localId),
       });
-    } else if (entry.name === "post.delete") deleted.add(String(a["id"]));
-    else if (entry.name === "post.edit" && typeof a["body"] === "string") edits.set(String(a["id"]), a["body"]);
-    else if (entry.name === "comment.delete") deletedComments.add(String(a["id"]));
-    else if (entry.name === "comment.create" && !knownComments.has(String(a["id"]))) {
-      const postId = String(a["postId"]);
+    } else if (entry.name === "post.delete") deleted.add(entry.args.id);
+    else if (entry.name === "post.edit" && typeof entry.args.body === "string") edits.set(entry.args.id, entry.args.body);
+    else if (entry.name === "comment.delete") deletedComments.add(entry.args.id);
+    else if (entry.name === "comment.create" && !knownComments.has(entry.args.id)) {
+      const { id, postId, body } = entry.args;
       const list = comments.get(postId) ?? [];
-      list.push({ id: String(a["id"]), postId, authorId: myId, body: String(a["body"] ?? ""), createdAt: entry.createdAt, pending: true });
+      list.push({ id, postId, authorId: myId, body, createdAt: entry.createdAt, pending: true });
       comments.set(postId, list);
     }
   }
@@ -84,16 +86,15 @@ export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostV
 }
 
 function memberOf(members: MemberData[] | undefined, userId: string): MemberData | undefined {
-  return members?.find((m) => m.userId === userId || m.user?.id === userId);
+  return members?.find((m) => m.userId === userId);
 }
 
 export function authorLine(member: MemberData | undefined): { name: string; job: string; office: string } {
   if (!member) return { name: t("post.formerMember"), job: "", office: "" };
-  const u = member.user ?? {};
   return {
-    name: member.name ?? u.name ?? "—",
-    job: jobTypeLabel(member.jobType ?? u.jobType, member.jobTypeLabel ?? u.jobTypeLabel),
-    office: member.officeName ?? u.officeName ?? "",
+    name: member.name || "—",
+    job: jobTypeLabel(member.jobType),
+    office: member.officeName ?? "",
   };
 }
 
@@ -184,11 +185,11 @@ function ReadersList({ roomId, postId }: { roomId: string; postId: string }) {
         <div class="readers-lists" data-testid="readers">
           <div>
             <h4>{t("post.read", { n: readers.read.length })}</h4>
-            <ul>{readers.read.map((r) => <li key={r.userId ?? r.id ?? r.name}>{r.name}</li>)}</ul>
+            <ul>{readers.read.map((r) => <li key={r.userId}>{r.name}</li>)}</ul>
           </div>
           <div>
             <h4>{t("post.unread", { n: readers.unread.length })}</h4>
-            <ul>{readers.unread.map((r) => <li key={r.userId ?? r.id ?? r.name}>{r.name}</li>)}</ul>
+            <ul>{readers.unread.map((r) => <li key={r.userId}>{r.name}</li>)}</ul>
           </div>
         </div>
       )}
@@ -353,7 +354,7 @@ function Rejected({ entries }: { entries: OutboxEntry[] }) {
           <li key={e.id}>
             <div class="item-text">
               <strong>{t(`mutation.${e.name}`)}</strong>
-              {typeof e.args["body"] === "string" && <span class="excerpt">{String(e.args["body"]).slice(0, 60)}</span>}
+              {"body" in e.args && typeof e.args.body === "string" && <span class="excerpt">{e.args.body.slice(0, 60)}</span>}
               <span>{t("sync.reason", { reason: e.reason || t("error.generic") })}</span>
             </div>
             {e.name === "post.create" && (
@@ -469,12 +470,12 @@ export function Room() {
       (!titleFilter || p.reportTitleId === titleFilter) &&
       (!q || foldKana(p.body).includes(q) || (comments.get(p.id) ?? []).some((c: CommentView) => foldKana(c.body).includes(q))),
   );
-  const rejected = data.outbox.filter((e) => e.status === "rejected" && (e.args["roomId"] === roomId || e.name !== "post.create"));
+  const rejected = data.outbox.filter((e) => e.status === "rejected" && (e.name !== "post.create" || e.args.roomId === roomId));
   const room = data.rooms.find((r) => r.id === roomId);
   const myId = data.me?.user.id ?? "";
   const members = roomId ? data.members.get(roomId) : undefined;
   const me = members ? memberOf(members, myId) : undefined;
-  const canWrite = room?.status !== "closed" && (me?.permission ?? room?.permission ?? "write") === "write";
+  const canWrite = room?.status !== "closed" && (me?.permission ?? "write") === "write";
 
   if (!roomId) return null;
   if (data.ready && !room) {

@@ -2,7 +2,8 @@ import "fake-indexeddb/auto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDataKey, MIN_ITERATIONS } from "../crypto/keys";
 import type { OutboxTransport } from "./outbox";
-import type { PushRequest, PushResponse } from "./wire";
+import type { Mutation, PushRequest, PushResponse } from "./wire";
+import { postData } from "./wire-fixtures";
 
 let key: CryptoKey;
 
@@ -23,7 +24,7 @@ async function rawRecords(store: "outbox" | "photos"): Promise<unknown[]> {
 
 /** A fake server that applies each mutation id once, like the real one. */
 function fakeServer(decide: (m: PushRequest["mutations"][number]) => "ok" | "conflict" | "rejected" = () => "ok") {
-  const applied: { clientId: string; id: number; name: string; args: Record<string, unknown> }[] = [];
+  const applied: (Mutation & { clientId: string })[] = [];
   const lastApplied = new Map<string, number>();
   const requests: PushRequest[] = [];
   let offline = false;
@@ -38,9 +39,9 @@ function fakeServer(decide: (m: PushRequest["mutations"][number]) => "ok" | "con
         const status = decide(m);
         if (status === "ok") applied.push({ clientId: request.clientId, ...m });
         return status === "rejected"
-          ? { id: m.id, status, reason: { ja: "書き込み権限がありません。", en: "No write permission." } }
+          ? { id: m.id, status, reason: { code: "read_only", ja: "書き込み権限がありません。", en: "No write permission." } }
           : status === "conflict"
-            ? { id: m.id, status, serverState: { id: m.args["id"], body: "server" } }
+            ? { id: m.id, status, serverState: postData("id" in m.args ? m.args.id : "", "r1", 9, { body: "server" }) }
             : { id: m.id, status };
       });
       return { results };
@@ -89,7 +90,7 @@ describe("outbox", () => {
     const keyModule = await import("../local/key");
     keyModule.setKey(key);
     outbox = await import("./outbox");
-    expect((await outbox.listOutbox()).map((e) => e.args["body"])).toEqual(["オフラインで記録", "二件目"]);
+    expect((await outbox.listOutbox()).map((e) => ("body" in e.args ? e.args.body : undefined))).toEqual(["オフラインで記録", "二件目"]);
     expect(await outbox.getClientId()).toBe(clientId);
 
     server.setOffline(false);
@@ -97,7 +98,7 @@ describe("outbox", () => {
     // Sending again (say, the answer was lost) applies nothing twice.
     await outbox.enqueue("post.create", { id: "p3", roomId: "r1", reportTitleId: "t1", body: "三件目" });
     await outbox.sendOutbox(server.transport);
-    expect(server.applied.map((m) => m.args["id"])).toEqual(["p1", "p2", "p3"]);
+    expect(server.applied.map((m) => ("id" in m.args ? m.args.id : undefined))).toEqual(["p1", "p2", "p3"]);
     expect(server.applied.map((m) => m.id)).toEqual([1, 2, 3]);
     expect(await outbox.listOutbox()).toEqual([]);
     await db.closeDataDb();
@@ -124,12 +125,12 @@ describe("outbox", () => {
 
   it("a rejected mutation is kept with its reason and does not block the others", async () => {
     const { enqueue, sendOutbox, listOutbox, discard, resubmit } = await import("./outbox");
-    const server = fakeServer((m) => (m.args["body"] === "bad" ? "rejected" : "ok"));
+    const server = fakeServer((m) => ("body" in m.args && m.args.body === "bad" ? "rejected" : "ok"));
     await enqueue("post.create", { id: "p1", roomId: "r1", reportTitleId: "t1", body: "bad" });
     await enqueue("post.create", { id: "p2", roomId: "r1", reportTitleId: "t1", body: "good" });
     const report = await sendOutbox(server.transport, "ja");
     expect(report.rejected.map((e) => [e.id, e.reason])).toEqual([[1, "書き込み権限がありません。"]]);
-    expect(server.applied.map((m) => m.args["id"])).toEqual(["p2"]);
+    expect(server.applied.map((m) => ("id" in m.args ? m.args.id : undefined))).toEqual(["p2"]);
     const left = await listOutbox();
     expect(left).toHaveLength(1);
     expect(left[0]).toMatchObject({ id: 1, status: "rejected" });
@@ -141,7 +142,7 @@ describe("outbox", () => {
     const fixed = await resubmit(1, "post.create", { id: "p1", roomId: "r1", reportTitleId: "t1", body: "fixed" });
     expect(fixed.id).toBe(4);
     await sendOutbox(server.transport);
-    expect(server.applied.map((m) => m.args["body"])).toEqual(["good", "later", "fixed"]);
+    expect(server.applied.map((m) => ("body" in m.args ? m.args.body : undefined))).toEqual(["good", "later", "fixed"]);
 
     await enqueue("post.create", { id: "p9", roomId: "r1", reportTitleId: "t1", body: "bad" });
     await sendOutbox(server.transport);
@@ -155,7 +156,7 @@ describe("outbox", () => {
     const server = fakeServer(() => "conflict");
     await enqueue("post.edit", { id: "p1", baseVersion: 3, body: "mine" });
     const report = await sendOutbox(server.transport);
-    expect(report.conflicts).toEqual([expect.objectContaining({ serverState: { id: "p1", body: "server" } })]);
+    expect(report.conflicts).toEqual([expect.objectContaining({ serverState: expect.objectContaining({ id: "p1", body: "server" }) })]);
     expect(await listOutbox()).toEqual([]);
   });
 
@@ -194,7 +195,7 @@ describe("outbox", () => {
     };
     await sendOutbox(transport);
     expect(uploads).toEqual(["r1:ph1:3"]);
-    expect(server.applied[0]?.args["attachmentIds"]).toEqual(["att-9"]);
+    expect(server.applied.map((m) => ("attachmentIds" in m.args ? m.args.attachmentIds : undefined))[0]).toEqual(["att-9"]);
     expect(await rawRecords("photos")).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
  * never holds back the entries after it.
  */
 import { dataDb, getBytes, getOne, getOutbox, writeBatch, type Write } from "../db/database";
-import type { AttachmentInfo, Mutation, MutationName, MutationResult, PushRequest, PushResponse } from "./wire";
+import type { AttachmentInfo, Mutation, MutationArgs, MutationName, MutationResult, PostData, PushRequest, PushResponse } from "./wire";
 
 export interface PendingPhoto {
   /** Key of the sealed bytes in the `photos` store. */
@@ -20,14 +20,18 @@ export interface PendingPhoto {
   attachmentId?: string;
 }
 
-export interface OutboxEntry {
-  id: number;
-  name: MutationName;
-  args: Record<string, unknown>;
+/** A queued mutation (the server's own shape: `name` tags its `args`) and its local state. */
+export type OutboxEntry = Mutation & {
   status: "pending" | "rejected";
   reason?: string;
   createdAt: string;
   photos?: PendingPhoto[];
+};
+
+function entryOf<N extends MutationName>(id: number, name: N, args: MutationArgs[N], photos?: PendingPhoto[]): OutboxEntry {
+  // `name` and `args` agree by the signature; TypeScript cannot follow N into the union.
+  const mutation = { id, name, args } as Mutation;
+  return { ...mutation, status: "pending", createdAt: new Date().toISOString(), ...(photos?.length ? { photos } : {}) };
 }
 
 export interface OutboxTransport {
@@ -37,7 +41,7 @@ export interface OutboxTransport {
 
 export interface SendReport {
   sent: OutboxEntry[];
-  conflicts: { entry: OutboxEntry; serverState: Record<string, unknown> | null }[];
+  conflicts: { entry: OutboxEntry; serverState: PostData | null }[];
   rejected: OutboxEntry[];
 }
 
@@ -98,10 +102,10 @@ export function raiseLastMutationId(id: number): Promise<void> {
 }
 
 /** Queues one mutation; answers the stored entry with its id. */
-export function enqueue(name: MutationName, args: Record<string, unknown>, photos?: PendingPhoto[]): Promise<OutboxEntry> {
+export function enqueue<N extends MutationName>(name: N, args: MutationArgs[N], photos?: PendingPhoto[]): Promise<OutboxEntry> {
   return exclusive(async () => {
     const id = (await lastMutationId()) + 1;
-    const entry: OutboxEntry = { id, name, args, status: "pending", createdAt: new Date().toISOString(), ...(photos?.length ? { photos } : {}) };
+    const entry = entryOf(id, name, args, photos);
     await writeBatch([metaWrite("lastMutationId", id), { store: "outbox", op: "put", id, value: entry }]);
     return entry;
   });
@@ -125,10 +129,10 @@ export function discard(id: number): Promise<void> {
 }
 
 /** Replaces a rejected entry by a corrected mutation (a new id, sent after the others). */
-export function resubmit(id: number, name: MutationName, args: Record<string, unknown>, photos?: PendingPhoto[]): Promise<OutboxEntry> {
+export function resubmit<N extends MutationName>(id: number, name: N, args: MutationArgs[N], photos?: PendingPhoto[]): Promise<OutboxEntry> {
   return exclusive(async () => {
     const newIdValue = (await lastMutationId()) + 1;
-    const entry: OutboxEntry = { id: newIdValue, name, args, status: "pending", createdAt: new Date().toISOString(), ...(photos?.length ? { photos } : {}) };
+    const entry = entryOf(newIdValue, name, args, photos);
     await writeBatch([
       { store: "outbox", op: "del", id },
       metaWrite("lastMutationId", newIdValue),
@@ -139,15 +143,14 @@ export function resubmit(id: number, name: MutationName, args: Record<string, un
 }
 
 function reasonText(reason: MutationResult["reason"], lang: "ja" | "en"): string {
-  if (!reason) return "";
-  if (typeof reason === "string") return reason;
-  return reason[lang] ?? reason.ja ?? reason.en ?? "";
+  return reason ? reason[lang] : "";
 }
 
 async function uploadPhotos(entry: OutboxEntry, transport: OutboxTransport): Promise<OutboxEntry> {
   const photos = entry.photos ?? [];
-  if (photos.every((p) => p.attachmentId)) return entry;
-  const roomId = String(entry.args["roomId"] ?? "");
+  // Only a new post carries photos.
+  if (entry.name !== "post.create" || photos.every((p) => p.attachmentId)) return entry;
+  const roomId = entry.args.roomId;
   for (const photo of photos) {
     if (photo.attachmentId) continue;
     const bytes = await getBytes(photo.localId);
@@ -158,7 +161,7 @@ async function uploadPhotos(entry: OutboxEntry, transport: OutboxTransport): Pro
     await writeBatch([{ store: "outbox", op: "put", id: entry.id, value: entry }]);
   }
   const ids = photos.map((p) => p.attachmentId).filter((x): x is string => !!x);
-  const existing = Array.isArray(entry.args["attachmentIds"]) ? (entry.args["attachmentIds"] as string[]) : [];
+  const existing = entry.args.attachmentIds ?? [];
   entry.args = { ...entry.args, attachmentIds: [...new Set([...existing, ...ids])] };
   await writeBatch([{ store: "outbox", op: "put", id: entry.id, value: entry }]);
   return entry;
@@ -190,7 +193,7 @@ export function sendOutbox(transport: OutboxTransport, lang: "ja" | "en" = "ja",
         }
       }
       if (ready.length === 0) continue;
-      const mutations: Mutation[] = ready.map(({ id, name, args }) => ({ id, name, args }));
+      const mutations = ready.map(({ id, name, args }) => ({ id, name, args }) as Mutation);
       const response = await transport.push({ clientId, mutations });
       const byId = new Map((response.results ?? []).map((r) => [r.id, r]));
       const writes: Write[] = [];

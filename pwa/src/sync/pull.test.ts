@@ -2,6 +2,7 @@ import "fake-indexeddb/auto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createDataKey, MIN_ITERATIONS } from "../crypto/keys";
 import type { Change, PullRequest, PullResponse } from "./wire";
+import { deleted, memberData, patientData, postData, reportTitleData, roomData } from "./wire-fixtures";
 
 const ROOM = "01a217ec-0000-7000-8000-000000000001";
 const OTHER = "01a217ec-0000-7000-8000-000000000002";
@@ -12,7 +13,7 @@ function post(id: string, room: string, version: number, body: string): Change {
     op: "put",
     id,
     version,
-    data: { id, roomId: room, authorId: "u2", reportTitleId: "t1", kind: "normal", body, urgent: false, vitals: { systolic: 158 }, attachmentIds: [], createdAt: `2026-11-2${version}T00:00:00Z`, editedAt: null },
+    data: postData(id, room, version, { body, vitals: { systolic: 158 }, createdAt: `2026-11-2${version}T00:00:00Z` }),
   };
 }
 
@@ -23,18 +24,18 @@ function firstPull(): PullResponse {
       [ROOM]: {
         hasMore: true,
         changes: [
-          { type: "room", op: "put", id: ROOM, version: 1, data: { id: ROOM, patientId: "pa1", status: "open" } },
-          { type: "patient", op: "put", id: "pa1", version: 1, data: { id: "pa1", name: "青木 ハナ", nameKana: "アオキ ハナ", birthDate: "1930-04-12", careLevel: "care_4" } },
-          { type: "member", op: "put", id: "m1", version: 1, data: { id: "m1", roomId: ROOM, userId: "u1", name: "鈴木 真理子", jobType: "nurse", officeName: "みどり訪問看護ステーション", officePhone: "012-555-0105" } },
-          { type: "reportTitle", op: "put", id: "t1", version: 1, data: { id: "t1", roomId: ROOM, name: "バイタル", position: 1, vitals: true } },
+          { type: "room", op: "put", id: ROOM, version: 1, data: roomData(ROOM, { patientId: "pa1" }) },
+          { type: "patient", op: "put", id: "pa1", version: 1, data: patientData("pa1") },
+          { type: "member", op: "put", id: "m1", version: 1, data: memberData("m1", ROOM, "u1", { officeName: "みどり訪問看護ステーション", officePhone: "012-555-0105" }) },
+          { type: "reportTitle", op: "put", id: "t1", version: 1, data: reportTitleData("t1", ROOM, { name: "バイタル", position: 1, vitals: true }) },
           post("p1", ROOM, 2, "血圧やや高め"),
         ],
       },
       [OTHER]: {
         hasMore: false,
         changes: [
-          { type: "room", op: "put", id: OTHER, version: 1, data: { id: OTHER, patientId: "pa2", status: "open" } },
-          { type: "patient", op: "put", id: "pa2", version: 1, data: { id: "pa2", name: "石川 茂", nameKana: "イシカワ シゲル", birthDate: "1926-08-03", careLevel: "care_3" } },
+          { type: "room", op: "put", id: OTHER, version: 1, data: roomData(OTHER, { patientId: "pa2" }) },
+          { type: "patient", op: "put", id: "pa2", version: 1, data: patientData("pa2", { name: "石川 茂", nameKana: "イシカワ シゲル", sex: "male", birthDate: "1926-08-03", careLevel: "care_3" }) },
           post("p9", OTHER, 3, "別の部屋"),
         ],
       },
@@ -74,7 +75,7 @@ describe("pull", () => {
   it("applies pages until no room has more, storing the cursor with the data", async () => {
     const { pullAll, storedCursor } = await import("./pull");
     const { getAll } = await import("../db/database");
-    const second: PullResponse = { cursor: "c2", rooms: { [ROOM]: { hasMore: false, changes: [post("p2", ROOM, 4, "二ページ目")] } }, revokedRooms: [], resetRooms: [] };
+    const second: PullResponse = { cursor: "c2", rooms: { [ROOM]: { hasMore: false, changes: [post("p2", ROOM, 4, "二ページ目")] } }, revokedRooms: [], resetRooms: [], lastMutationIds: {}, wipe: false };
     const fake = server([firstPull(), second]);
     const report = await pullAll(fake.transport, 2);
     expect(fake.requests).toEqual([{ cursor: null, limit: 2 }, { cursor: "c1", limit: 2 }]);
@@ -93,9 +94,11 @@ describe("pull", () => {
     await putOne("photos", "ph1", { x: 1 }, OTHER);
     const next: PullResponse = {
       cursor: "c3",
-      rooms: { [ROOM]: { hasMore: false, changes: [{ type: "post", op: "del", id: "p1", version: 5 }, post("p3", ROOM, 6, "再取得")] } },
+      rooms: { [ROOM]: { hasMore: false, changes: [deleted("post", "p1", 5), post("p3", ROOM, 6, "再取得")] } },
       revokedRooms: [OTHER],
       resetRooms: [ROOM],
+      lastMutationIds: {},
+      wipe: false,
     };
     const report = await pullAll(server([next]).transport);
     expect([...report.revokedRooms]).toEqual([OTHER]);
@@ -124,7 +127,7 @@ describe("pull", () => {
     const { pullAll } = await import("./pull");
     const outbox = await import("./outbox");
     const clientId = await outbox.getClientId();
-    await pullAll(server([{ cursor: "c", rooms: {}, revokedRooms: [], resetRooms: [], lastMutationIds: { [clientId]: 41 } }]).transport);
+    await pullAll(server([{ cursor: "c", rooms: {}, revokedRooms: [], resetRooms: [], lastMutationIds: { [clientId]: 41 }, wipe: false }]).transport);
     expect((await outbox.enqueue("receipt.mark", { roomId: ROOM, upToVersion: 1 })).id).toBe(42);
   });
 });

@@ -61,7 +61,7 @@ export function writesFor(response: PullResponse): Write[] {
       const store = STORE_OF[change.type];
       if (!store) continue;
       if (change.op === "del") writes.push({ store, op: "del", id: change.id });
-      else writes.push({ store, op: "put", id: change.id, room, value: { ...(change.data ?? {}), id: change.data?.["id"] ?? change.id, version: change.version } });
+      else writes.push({ store, op: "put", id: change.id, room, value: { ...change.data, id: change.id, version: change.version } });
     }
   }
   writes.push({ store: "meta", op: "put", id: "cursor", value: { id: "cursor", value: response.cursor } });

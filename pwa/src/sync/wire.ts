@@ -1,62 +1,89 @@
 /**
- * The delta-sync contract (DESIGN.md "Delta sync"), as TypeScript types.
- * Entity `data` shapes follow the server's camelCase JSON; fields the
- * contract does not pin down are optional and read defensively.
+ * The delta-sync contract (DESIGN.md "Delta sync"), under the names the PWA uses.
+ * Every shape is the server's, generated from its OpenAPI document into
+ * `../generated/api.ts` (`make api-types`): nothing here is written by hand but
+ * the names, so a change on the server that the PWA does not follow fails `tsc`.
  */
+import type {
+  AttachmentOut,
+  CommentCreate,
+  CommentCreateMutation,
+  CommentDelete,
+  CommentDeleteMutation,
+  MutationResultOut,
+  PostCreate,
+  PostCreateMutation,
+  PostDelete,
+  PostDeleteMutation,
+  PostEdit,
+  PostEditMutation,
+  PullIn,
+  PullOut,
+  PushIn,
+  PushOut,
+  ReceiptMark,
+  ReceiptMarkMutation,
+  RoomChanges as GeneratedRoomChanges,
+  Vitals as GeneratedVitals,
+} from "../generated/api";
 
-export type EntityType = "room" | "patient" | "member" | "reportTitle" | "post" | "comment" | "receipt";
+export type {
+  CommentCreate,
+  CommentData,
+  CommentDelete,
+  PostCreate,
+  PostDelete,
+  PostEdit,
+  ReceiptMark,
+  MemberData,
+  PatientData,
+  PostData,
+  ReaderOut as ReaderInfo,
+  ReadersOut as Readers,
+  ReceiptData,
+  ReportTitleData,
+  RoomData,
+} from "../generated/api";
 
-export interface Change {
-  type: EntityType;
-  op: "put" | "del";
-  id: string;
-  version: number;
-  data?: Record<string, unknown> | null;
+export type PullRequest = PullIn;
+export type PullResponse = PullOut;
+export type PushRequest = PushIn;
+export type PushResponse = PushOut;
+export type RoomChanges = GeneratedRoomChanges;
+export type AttachmentInfo = AttachmentOut;
+
+/** One change of a pull: a union tagged by `type` (the entity), `data` null for a `del`. */
+export type Change = GeneratedRoomChanges["changes"][number];
+export type EntityType = Change["type"];
+
+/** One queued mutation: a union tagged by `name`, each with its own arguments. */
+export type Mutation =
+  | PostCreateMutation
+  | PostEditMutation
+  | PostDeleteMutation
+  | CommentCreateMutation
+  | CommentDeleteMutation
+  | ReceiptMarkMutation;
+export type MutationName = Mutation["name"];
+
+/** The arguments of each mutation name. */
+export interface MutationArgs {
+  "post.create": PostCreate;
+  "post.edit": PostEdit;
+  "post.delete": PostDelete;
+  "comment.create": CommentCreate;
+  "comment.delete": CommentDelete;
+  "receipt.mark": ReceiptMark;
 }
 
-export interface RoomChanges {
-  changes: Change[];
-  hasMore: boolean;
-}
+export type MutationResult = MutationResultOut;
 
-export interface PullRequest {
-  cursor: string | null;
-  limit: number;
-}
+/** Vitals as posted and stored: only the keys that were given. */
+export type Vitals = { [K in keyof GeneratedVitals]?: number };
+export type VitalsKey = keyof GeneratedVitals;
 
-export interface PullResponse {
-  cursor: string;
-  rooms: Record<string, RoomChanges>;
-  revokedRooms: string[];
-  resetRooms: string[];
-  lastMutationIds?: Record<string, number> | null;
-  wipe?: boolean;
-}
-
-export type MutationName = "post.create" | "post.edit" | "post.delete" | "comment.create" | "comment.delete" | "receipt.mark";
-
-export interface Mutation {
-  id: number;
-  name: MutationName;
-  args: Record<string, unknown>;
-}
-
-export interface PushRequest {
-  clientId: string;
-  mutations: Mutation[];
-}
-
-export interface MutationResult {
-  id: number;
-  status: "ok" | "conflict" | "rejected";
-  reason?: string | { ja?: string; en?: string } | null;
-  serverState?: Record<string, unknown> | null;
-}
-
-export interface PushResponse {
-  results: MutationResult[];
-}
-
+/** The vitals keys in screen order: `satisfies` keeps the list to the server's keys, and
+ * `VitalsKeysComplete` fails to compile when the server adds one that is not listed. */
 export const VITALS_KEYS = [
   "systolic",
   "diastolic",
@@ -66,110 +93,7 @@ export const VITALS_KEYS = [
   "respirationRate",
   "weight",
   "bloodGlucose",
-] as const;
-export type VitalsKey = (typeof VITALS_KEYS)[number];
-export type Vitals = Partial<Record<VitalsKey, number>>;
+] as const satisfies readonly VitalsKey[];
 
-export interface RoomData {
-  id: string;
-  patientId?: string;
-  status?: "open" | "closed";
-  label?: string | null;
-  openedAt?: string | null;
-  closedAt?: string | null;
-  permission?: "read" | "write";
-}
-
-export interface PatientData {
-  id: string;
-  roomId?: string;
-  name: string;
-  nameKana?: string;
-  sex?: string;
-  birthDate?: string | null;
-  careLevel?: string;
-  postalCode?: string;
-  address?: string;
-  phone?: string;
-}
-
-export interface MemberData {
-  id: string;
-  roomId?: string;
-  userId: string;
-  permission?: "read" | "write";
-  name?: string;
-  nameKana?: string;
-  jobType?: string;
-  jobTypeLabel?: string;
-  officeName?: string | null;
-  officePhone?: string | null;
-  /** Some servers nest the user: `{user: {name, jobType, officeName, officePhone}}`. */
-  user?: { id?: string; name?: string; nameKana?: string; jobType?: string; jobTypeLabel?: string; officeName?: string | null; officePhone?: string | null };
-}
-
-export interface ReportTitleData {
-  id: string;
-  roomId?: string;
-  name: string;
-  position?: number;
-  vitals?: boolean;
-  active?: boolean;
-  description?: string;
-}
-
-export interface PostData {
-  id: string;
-  roomId: string;
-  authorId: string;
-  reportTitleId: string | null;
-  kind: "normal" | "closingRequest";
-  closingReason?: string | null;
-  body: string;
-  urgent: boolean;
-  vitals: Vitals | null;
-  attachmentIds: string[];
-  createdAt: string;
-  editedAt: string | null;
-  /** Added by the client: the room version the post was stored at. */
-  version?: number;
-}
-
-export interface CommentData {
-  id: string;
-  postId: string;
-  roomId?: string;
-  authorId: string;
-  body: string;
-  createdAt: string;
-  version?: number;
-}
-
-export interface ReceiptData {
-  roomId?: string;
-  userId: string;
-  upToVersion: number;
-}
-
-export interface AttachmentInfo {
-  id: string;
-  contentType: string;
-  size: number;
-  width: number;
-  height: number;
-}
-
-export interface Readers {
-  read: ReaderInfo[];
-  unread: ReaderInfo[];
-}
-
-export interface ReaderInfo {
-  userId?: string;
-  id?: string;
-  name: string;
-  jobType?: string;
-  jobTypeLabel?: string;
-  officeName?: string | null;
-  readAt?: string | null;
-}
+type Never<T extends never> = T;
+export type VitalsKeysComplete = Never<Exclude<VitalsKey, (typeof VITALS_KEYS)[number]>>;
