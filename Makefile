@@ -59,7 +59,7 @@ $(PWA)/node_modules/.installed: $(PWA)/package-lock.json $(PWA)/package.json
 # A build regenerates the wire types when the server changed (written only when they
 # differ); `make test` checks them first, so a stale committed file fails CI.
 $(PWA)/node_modules/.api-types: $(VENV)/.installed $(PWA)/node_modules/.installed $(SERVER_SOURCES)
-	$(BIN)/carebook openapi | (cd $(PWA) && node scripts/api-types.mjs)
+	$(MAKE) --no-print-directory api-types
 	touch $@
 
 $(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA)/node_modules/.api-types $(PWA_SOURCES)
@@ -68,12 +68,19 @@ $(PWA)/dist/index.html: $(PWA)/node_modules/.installed $(PWA)/node_modules/.api-
 
 pwa: $(PWA)/dist/index.html
 
+# The wire types, and Japan's time zone and era table (server/japan.py).
 api-types: $(VENV)/.installed $(PWA)/node_modules/.installed
 	$(BIN)/carebook openapi | (cd $(PWA) && node scripts/api-types.mjs)
+	$(BIN)/python -m server.japan > $(PWA)/src/generated/japan.ts.new
+	cmp -s $(PWA)/src/generated/japan.ts.new $(PWA)/src/generated/japan.ts \
+		&& rm $(PWA)/src/generated/japan.ts.new \
+		|| mv $(PWA)/src/generated/japan.ts.new $(PWA)/src/generated/japan.ts
 
 api-types-check: $(VENV)/.installed $(PWA)/node_modules/.installed
-	@echo "=== generated wire types ($(API_TYPES)) match the server"
+	@echo "=== generated files in $(PWA)/src/generated match the server"
 	$(BIN)/carebook openapi | (cd $(PWA) && node scripts/api-types.mjs --check)
+	$(BIN)/python -m server.japan | cmp -s - $(PWA)/src/generated/japan.ts \
+		|| { echo "$(PWA)/src/generated/japan.ts is stale: run make api-types" >&2; exit 1; }
 
 test-tools:
 	bash scripts/ensure-test-tools.sh

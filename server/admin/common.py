@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,9 @@ from .. import db
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import Forbidden
+from ..japan import JST as JST  # re-exported: the admin modules take their dates from here
+from ..japan import from_western
+from ..japan import today_jst as today_jst
 from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Office, Patient, Room, User
@@ -28,12 +31,10 @@ from ..models.enums import (
     Permission,
     Role,
 )
-from .era import from_western
 from .schemas import EraDateOut, OfficeRef, RoomRef, UserRef
 
 log = logging.getLogger("carebook.admin")
 
-JST = timezone(timedelta(hours=9), "JST")
 ADMINS = (Role.municipal_admin, Role.operator)
 
 
@@ -68,10 +69,6 @@ def require_office_admin(ctx: AuthContext) -> tuple[User, uuid.UUID]:
             code="office_admin_only",
         )
     return user, user.office_id
-
-
-def today_jst(now: datetime) -> date:
-    return now.astimezone(JST).date()
 
 
 def start_of_day_jst(day: date) -> datetime:

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from ..errors import InvalidInput
-from .era import EraDateError, from_western, to_western
+from ..japan import EraDateError, from_western, to_western
 from .schemas import BirthDate, ConsentIn, EraDateIn, PatientIn
 
 

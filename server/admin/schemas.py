@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from ..japan import Era
 from ..models.enums import CareLevel, JobType, OfficeKind, Permission, Sex
-from .era import Era
 
 # -- bounded scalars ---------------------------------------------------------------------------
 

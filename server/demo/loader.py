@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.passwords import PasswordHashing
 from server.auth.totp import seal_secret
 from server.clock import Clock
+from server.japan import JST
 from server.models import (
     ChangeLog,
     Comment,
@@ -43,8 +44,6 @@ from server.settings import Settings
 
 from . import data
 from .data import At
-
-JST = timezone(timedelta(hours=9), "JST")
 
 
 class DemoAlreadyLoadedError(RuntimeError):

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..audit.service import Actor
 from ..clock import Clock
+from ..japan import TIME_ZONE
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -76,7 +77,7 @@ def _day(value: str) -> date:
               help="Last day to include (the whole day).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
               show_default=True, help="CSV (UTF-8 with BOM, for Excel) or JSON lines.")
-@click.option("--tz", default="Asia/Tokyo", show_default=True,
+@click.option("--tz", default=TIME_ZONE, show_default=True,
               help="Time zone the days are counted in (the `at` column stays UTC).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")

@@ -13,14 +13,14 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, time
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, event, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from ..japan import JST
 from ..models import (
     Device,
     NotificationPreference,
@@ -39,10 +39,7 @@ from . import payload as payloads
 #: (`OutboxStatus` has pending/sent/dead; the column is a plain string.)
 SENDING: Final = "sending"
 
-try:
-    TOKYO: tzinfo = ZoneInfo("Asia/Tokyo")
-except ZoneInfoNotFoundError:  # no tz database (e.g. a bare container): Japan has no DST
-    TOKYO = timezone(timedelta(hours=9), "JST")
+TOKYO = JST  # quiet hours are Japan's wall clock
 
 _CHUNK: Final = 500  # bound parameter lists (SQLite caps bound variables)
 

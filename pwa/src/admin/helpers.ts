@@ -46,11 +46,10 @@ export function publicRoute(pathname: string, hash = ""): { page: "invite" | "ac
 // -- the Japanese era --------------------------------------------------------------------------
 
 /** Era codes as the server names them, with their Japanese names. Newest first. */
-export const ERA_CODES: ReadonlyArray<{ code: string; name: string; start: string }> = ERAS.map((era) => ({
-  code: { 令和: "reiwa", 平成: "heisei", 昭和: "showa", 大正: "taisho", 明治: "meiji" }[era.name] ?? era.name,
-  name: era.name,
-  start: era.start,
-}));
+export const ERA_CODES: ReadonlyArray<{ code: string; name: string; start: string }> = ERAS;
+
+/** The first day the era calendar covers (no patient was born before Meiji). */
+const MEIJI_START = ERAS[ERAS.length - 1]!.start;
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, "0");
@@ -106,8 +105,8 @@ export function birthDateFromParts(parts: DateParts): BirthDateResult {
   if ([y, m, d].some((n) => n === undefined || !Number.isInteger(n) || n <= 0)) return { ok: false };
   const [year, month, day] = [y as number, m as number, d as number];
   if (parts.calendar === "western") {
-    if (year < 1868 || !validDay(year, month, day)) return { ok: false };
     const iso = `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+    if (!validDay(year, month, day) || iso < MEIJI_START) return { ok: false };
     return { ok: true, value: iso, iso };
   }
   const iso = eraToIso(parts.calendar, year, month, day);

@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError } from "../api";
+import { TIME_ZONE } from "../generated/japan";
 import { locale } from "../i18n";
 import { birthDateFromParts, ERA_CODES, isoToEraText, parseDateText, type DateParts } from "./helpers";
 import { ta } from "./messages";
@@ -59,14 +60,14 @@ export function dateTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Tokyo" }).format(d);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short", timeZone: TIME_ZONE }).format(d);
 }
 
 export function day(iso: string | null | undefined): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: "Asia/Tokyo" }).format(d);
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeZone: TIME_ZONE }).format(d);
 }
 
 interface InputProps {

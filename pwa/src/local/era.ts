@@ -1,24 +1,15 @@
 /**
  * Japanese era dates (和暦) and ages. Dates of birth are shown in both
  * calendars: 昭和5年4月12日 (1930年4月12日). The first year of an era is
- * written 元年. Era boundaries are the official first days.
+ * written 元年. Era boundaries are the official first days (server/japan.py says why
+ * Meiji begins on 1868-01-25).
  */
+import { ERAS, TIME_ZONE } from "../generated/japan";
 
-export interface Era {
-  name: string;
-  /** Romanized, for English text. */
-  en: string;
-  /** First day, ISO yyyy-mm-dd. */
-  start: string;
-}
+export type Era = (typeof ERAS)[number];
 
-export const ERAS: readonly Era[] = [
-  { name: "令和", en: "Reiwa", start: "2019-05-01" },
-  { name: "平成", en: "Heisei", start: "1989-01-08" },
-  { name: "昭和", en: "Shōwa", start: "1926-12-25" },
-  { name: "大正", en: "Taishō", start: "1912-07-30" },
-  { name: "明治", en: "Meiji", start: "1868-01-25" },
-];
+/** The eras, newest first: the server's table (server/japan.py), generated. */
+export { ERAS };
 
 /** Parses `yyyy-mm-dd` (ignoring any time part) into numbers; null when malformed. */
 export function parseDate(iso: string | null | undefined): { y: number; m: number; d: number } | null {
@@ -64,5 +55,5 @@ export function ageOn(birth: string, today: string): number | null {
 
 /** Today's date in Japan (where carebook is used), as `yyyy-mm-dd`. */
 export function todayInJapan(now: Date = new Date()): string {
-  return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+  return new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE }).format(now);
 }

@@ -18,12 +18,16 @@ describe("Japanese era", () => {
     ["2026-11-26", "令和8年11月26日"],
     ["1912-07-29", "明治45年7月29日"],
     ["1912-07-30", "大正元年7月30日"],
+    // Meiji counts from 1868-01-25 (server/japan.py says why); the server's table, generated.
+    ["1868-01-25", "明治元年1月25日"],
+    ["1868-10-22", "明治元年10月22日"],
   ])("%s → %s", (date, expected) => {
     expect(formatEraDate(date)).toBe(expected);
   });
 
   it("has no era before Meiji and names it in English", () => {
     expect(toEra("1850-01-01")).toBeNull();
+    expect(toEra("1868-01-24")).toBeNull();
     expect(formatEraDate("1930-04-12", "en")).toBe("Shōwa 5");
   });
 

@@ -1,14 +1,31 @@
-"""The Japanese era calendar (和暦): patients' dates of birth are written in it on the city's forms.
+"""Japan's time zone and era calendar (和暦), defined once for the server and the PWA.
 
-Boundaries are the days each era began; a date in the first year of an era is
-year 1 (元年). Dates before Meiji are refused: no patient was born then.
+Patients' dates of birth are written in the era calendar on the city's forms, and
+"today" on a form or a screen is today in Japan. The PWA gets the same table, generated
+from this module (`python -m server.japan` → `pwa/src/generated/japan.ts`, written by
+`make api-types`; tests/test_japan_calendar.py fails when it is stale).
+
+Boundaries are the days each era began; a date in the first year of an era is year 1
+(元年). Meiji begins on 1868-01-25: the edict that named the era (改元の詔, 1868-10-23,
+慶応4年9月8日) made it count from the first day of that year, 慶応4年1月1日, which is
+1868-01-25 in the Gregorian calendar; Japan itself kept the lunisolar calendar until
+1873-01-01. Dates before Meiji are refused: no patient was born then.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+
+# Japan has kept UTC+9 all year since 1952 (no daylight saving time).
+TIME_ZONE = "Asia/Tokyo"
+JST = timezone(timedelta(hours=9), "JST")
+
+
+def today_jst(now: datetime) -> date:
+    return now.astimezone(JST).date()
 
 
 class Era(StrEnum):
@@ -26,10 +43,17 @@ ERA_LABELS: dict[Era, str] = {
     Era.heisei: "平成",
     Era.reiwa: "令和",
 }
+ERA_ENGLISH: dict[Era, str] = {
+    Era.meiji: "Meiji",
+    Era.taisho: "Taishō",
+    Era.showa: "Shōwa",
+    Era.heisei: "Heisei",
+    Era.reiwa: "Reiwa",
+}
 
 # (era, first day), oldest first.
 ERA_STARTS: tuple[tuple[Era, date], ...] = (
-    (Era.meiji, date(1868, 10, 23)),
+    (Era.meiji, date(1868, 1, 25)),
     (Era.taisho, date(1912, 7, 30)),
     (Era.showa, date(1926, 12, 25)),
     (Era.heisei, date(1989, 1, 8)),
@@ -101,3 +125,23 @@ def from_western(value: date) -> EraDate:
     raise EraDateError(
         "明治より前の日付は扱えません。", "Dates before the Meiji era are not supported."
     )
+
+
+def typescript() -> str:
+    """The PWA's copy of this module's facts, as `pwa/src/generated/japan.ts`."""
+    eras = "\n".join(
+        f'  {{ code: "{era.value}", name: "{ERA_LABELS[era]}", en: "{ERA_ENGLISH[era]}", '
+        f'start: "{start.isoformat()}" }},'
+        for era, start in reversed(ERA_STARTS)
+    )
+    return (
+        "/** Generated from server/japan.py by `make api-types`; do not edit. */\n\n"
+        "/** Japan's time zone: dates on screens and forms are Japan's. */\n"
+        f'export const TIME_ZONE = "{TIME_ZONE}";\n\n'
+        "/** The eras and their first days (ISO yyyy-mm-dd), newest first. */\n"
+        f"export const ERAS = [\n{eras}\n] as const;\n"
+    )
+
+
+if __name__ == "__main__":
+    sys.stdout.write(typescript())
