@@ -4,7 +4,7 @@
  * hint. Values outside the usual range are allowed (that is why they are
  * reported); values outside the plausible range are refused.
  */
-import type { Vitals, VitalsKey } from "../sync/wire";
+import type { PostData, Vitals, VitalsKey } from "../sync/wire";
 
 export interface VitalsField {
   key: VitalsKey;
@@ -75,4 +75,28 @@ export function isUnusual(key: VitalsKey, value: number): boolean {
   const field = VITALS_FIELDS.find((f) => f.key === key);
   if (!field || field.usual[0] === field.usual[1]) return false;
   return value < field.usual[0] || value > field.usual[1];
+}
+
+/** What the vitals chart draws: one point per post that has any vitals, in time order. */
+export interface VitalsSeries {
+  times: number[];
+  systolic: (number | null)[];
+  diastolic: (number | null)[];
+  pulse: (number | null)[];
+  temperature: (number | null)[];
+  spo2: (number | null)[];
+}
+
+/** The posts' vitals in time order, one point per post that has any. */
+export function vitalsSeries(posts: Pick<PostData, "vitals" | "createdAt">[]): VitalsSeries {
+  const rows = posts.filter((p) => p.vitals && Object.keys(p.vitals).length).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  const pick = (k: VitalsKey) => rows.map((p) => p.vitals?.[k] ?? null);
+  return {
+    times: rows.map((p) => Math.floor(new Date(p.createdAt).getTime() / 1000)),
+    systolic: pick("systolic"),
+    diastolic: pick("diastolic"),
+    pulse: pick("pulse"),
+    temperature: pick("temperature"),
+    spo2: pick("spo2"),
+  };
 }

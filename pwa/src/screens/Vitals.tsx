@@ -4,35 +4,11 @@ import { useEffect } from "preact/hooks";
 import { t } from "../i18n";
 import { getData, openRoom, useData } from "../local/data";
 import { formatPostTime } from "../local/format";
-import { VITALS_FIELDS } from "../local/vitals";
-import type { PostData } from "../sync/wire";
+import { VITALS_FIELDS, vitalsSeries } from "../local/vitals";
 import { useAppState } from "../store";
 import { RoomHeader } from "./Room";
 
 const VitalsChart = lazy(() => import("./VitalsChart"));
-
-export interface VitalsSeries {
-  times: number[];
-  systolic: (number | null)[];
-  diastolic: (number | null)[];
-  pulse: (number | null)[];
-  temperature: (number | null)[];
-  spo2: (number | null)[];
-}
-
-/** The posts' vitals in time order, one point per post that has any. */
-export function vitalsSeries(posts: PostData[]): VitalsSeries {
-  const rows = posts.filter((p) => p.vitals && Object.keys(p.vitals).length).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
-  const pick = (k: keyof NonNullable<PostData["vitals"]>) => rows.map((p) => p.vitals?.[k] ?? null);
-  return {
-    times: rows.map((p) => Math.floor(new Date(p.createdAt).getTime() / 1000)),
-    systolic: pick("systolic"),
-    diastolic: pick("diastolic"),
-    pulse: pick("pulse"),
-    temperature: pick("temperature"),
-    spo2: pick("spo2"),
-  };
-}
 
 export function Vitals() {
   const { roomId } = useAppState();

@@ -6,8 +6,9 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { useEffect, useRef } from "preact/hooks";
+import { TIME_ZONE } from "../generated/japan";
 import { t } from "../i18n";
-import type { VitalsSeries } from "./Vitals";
+import type { VitalsSeries } from "../local/vitals";
 
 function chartWidth(el: HTMLElement): number {
   return Math.max(260, Math.floor(el.clientWidth));
@@ -18,7 +19,7 @@ function makeChart(el: HTMLElement, title: string, data: uPlot.AlignedData, seri
     title,
     width: chartWidth(el),
     height,
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Asia/Tokyo"),
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), TIME_ZONE),
     scales: { x: { time: true } },
     axes: [{}, { size: 50 }],
     series: [{ label: t("vitals.time") }, ...series],
