@@ -12,61 +12,25 @@ import contextlib
 import dataclasses
 import os
 import re
-import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC
-from typing import Any, NoReturn, TypeVar
+from typing import Any
 
 import click
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from . import db, migrate
+from . import migrate
 from .clock import Clock
-from .settings import Settings, SettingsError, load_settings
 
-T = TypeVar("T")
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def _fail(message: str, status: int = 1) -> NoReturn:
-    click.echo(f"carebook: {message}", err=True)
-    sys.exit(status)
-
-
-def _settings(env: Mapping[str, str] | None = None) -> Settings:
-    try:
-        return load_settings(env)
-    except SettingsError as exc:
-        _fail(str(exc), 2)
-
-
-def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one session on a short-lived engine."""
-
-    async def run() -> T:
-        engine = db.create_engine(settings.database)
-        try:
-            async with db.session_factory(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
-def _upgrade(settings: Settings, revision: str = "head") -> None:
-    try:
-        migrate.upgrade(settings, revision)
-    except Exception as exc:  # alembic and driver errors alike: say what failed, not a trace
-        _fail(f"cannot upgrade the database ({_safe_url(settings)}): {exc}")
-
-
-def _safe_url(settings: Settings) -> str:
-    url = settings.database.url
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.rsplit('@', 1)[-1]}"
+# The shared helpers, under the names this module's commands use.
+from .commands import CONTEXT_SETTINGS
+from .commands import fail as _fail
+from .commands import settings_or_exit as _settings
+from .commands import upgrade_or_exit as _upgrade
+from .commands import with_session as _with_session
+from .ops.commands import OPS_COMMANDS
+from .settings import Settings
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -499,8 +463,6 @@ def init_city(**values: str) -> None:
 
 
 # --- audit, backup, restore (server/ops/commands.py) -----------------------------------------
-
-from .ops.commands import OPS_COMMANDS  # noqa: E402
 
 for _command in OPS_COMMANDS:
     carebook.add_command(_command)

@@ -2,8 +2,7 @@
 
 Registered on the `carebook` group by `server/cli.py`; thin like the others: read
 settings, call one function, print the outcome, exit 0 (done), 1 (refused or
-failed) or 2 (bad usage). Helpers come from `server.cli` at call time (it imports
-this module).
+failed) or 2 (bad usage). The shared helpers come from `server/commands.py`.
 """
 
 from __future__ import annotations
@@ -23,9 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..audit.service import Actor
 from ..clock import Clock
+from ..commands import CONTEXT_SETTINGS
+from ..commands import fail as _fail
+from ..commands import settings_or_exit as _settings
+from ..commands import upgrade_or_exit as _upgrade
+from ..commands import with_session as _with_session
 from ..japan import TIME_ZONE
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def cli_actor() -> Actor:
@@ -48,7 +50,6 @@ def audit_group() -> None:
 @audit_group.command(name="verify", context_settings=CONTEXT_SETTINGS)
 def audit_verify() -> None:
     """Check the hash chain end to end; name the first broken link (exit 1) or print OK."""
-    from ..cli import _fail, _settings, _upgrade, _with_session
     from .audit_commands import verify
 
     settings = _settings()
@@ -83,7 +84,6 @@ def _day(value: str) -> date:
               help="File to write (default: standard output).")
 def audit_export(from_: str, to: str, fmt: str, tz: str, output: Path | None) -> None:
     """Export the audit events of a period for the city's reviews; the export is audited too."""
-    from ..cli import _fail, _settings, _upgrade, _with_session
     from .audit_commands import export, record_export
 
     try:
@@ -136,7 +136,6 @@ def audit_purge(before: str | None) -> None:
     The last purged row's seq and hash become the anchor `audit verify` starts from;
     the purge is recorded in the chain. Refuses when the chain does not verify.
     """
-    from ..cli import _fail, _settings, _upgrade, _with_session
     from .audit_commands import PurgeReport, purge
 
     settings = _settings()
@@ -181,7 +180,6 @@ def backup_command(target: Path) -> None:
     /usr/lib/postgresql/*/bin). The backup holds the secret key and the VAPID key:
     store it as carefully as the keys themselves.
     """
-    from ..cli import _fail, _settings, _upgrade
     from .backup import BackupError, backup
 
     settings = _settings()
@@ -210,7 +208,6 @@ def restore_command(source: Path, force: bool) -> None:
     the schema to head, and starts a new sync epoch so that every device resyncs.
     Stop every `carebook serve` and `carebook worker` first.
     """
-    from ..cli import _fail, _settings, _upgrade
     from .backup import BackupError, restore, start_new_epoch
 
     settings = _settings()
@@ -245,7 +242,6 @@ def rotate_secret_key_command(new_key_file: Path | None) -> None:
     clients fetch a new CSRF token and resync (their sync cursors were signed with the
     old key). When CAREBOOK_SECRET_KEY is set, set it to the new key afterwards.
     """
-    from ..cli import _fail, _settings, _upgrade
     from .keys import RotationError, key_from_file, new_key, rotate_secret_key
 
     settings = _settings()
