@@ -11,11 +11,12 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post
+from litestar.openapi import ResponseSpec
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sync.push import Mutation
-from sync.wire import PullOut, PushOut
+from sync.wire import PokeEvent, PullOut, PushOut, RevokedEvent, WipeEvent
 
 from ..auth.context import AuthContext
 from .sync_schemas import PUSH_BODY_LIMIT, PullIn, PushEnvelope
@@ -56,6 +57,16 @@ async def sync_push(
     summary="Server-sent events: pokes {roomId, version}, revoked {roomId}, wipe; "
     "a heartbeat comment every 20 s",
     tags=TAGS,
+    responses={
+        200: ResponseSpec(
+            data_container=PokeEvent | RevokedEvent | WipeEvent,
+            media_type="text/event-stream",
+            description="A stream of events; each event's `data` is JSON: `poke` a "
+            "PokeEvent, `revoked` a RevokedEvent, `wipe` a WipeEvent. A comment line "
+            "every 20 s keeps the connection open.",
+            generate_examples=False,
+        )
+    },
 )
 async def sync_events(request: Request[Any, Any, Any], auth: AuthContext) -> ServerSentEvent:
     state = request.app.state

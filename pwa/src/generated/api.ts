@@ -697,6 +697,12 @@ export interface components {
             form42: string;
             version: string;
         };
+        /** PokeEvent */
+        PokeEvent: {
+            /** Format: uuid */
+            roomId: string;
+            version: number;
+        };
         /** PostChange */
         PostChange: {
             data: components["schemas"]["PostData"] | null;
@@ -961,6 +967,11 @@ export interface components {
             en: string;
             ja: string;
         };
+        /** RevokedEvent */
+        RevokedEvent: {
+            /** Format: uuid */
+            roomId: string;
+        };
         /**
          * Role
          * @enum {string}
@@ -1189,6 +1200,8 @@ export interface components {
             temperature?: number | null;
             weight?: number | null;
         };
+        /** WipeEvent */
+        WipeEvent: Record<string, never>;
         /** WithdrawIn */
         WithdrawIn: {
             /** @default  */
@@ -1275,6 +1288,7 @@ export type PersonalPledgeIn = components['schemas']['PersonalPledgeIn'];
 export type PledgeTextOut = components['schemas']['PledgeTextOut'];
 export type PledgeTextsIn = components['schemas']['PledgeTextsIn'];
 export type PledgeTextsOut = components['schemas']['PledgeTextsOut'];
+export type PokeEvent = components['schemas']['PokeEvent'];
 export type PostChange = components['schemas']['PostChange'];
 export type PostCreate = components['schemas']['PostCreate'];
 export type PostCreateMutation = components['schemas']['PostCreateMutation'];
@@ -1306,6 +1320,7 @@ export type ReportTitleIn = components['schemas']['ReportTitleIn'];
 export type ReportTitleOut = components['schemas']['ReportTitleOut'];
 export type ReportTitlesIn = components['schemas']['ReportTitlesIn'];
 export type Requirement = components['schemas']['Requirement'];
+export type RevokedEvent = components['schemas']['RevokedEvent'];
 export type Role = components['schemas']['Role'];
 export type RoomChange = components['schemas']['RoomChange'];
 export type RoomChanges = components['schemas']['RoomChanges'];
@@ -1334,6 +1349,7 @@ export type UserStatus = components['schemas']['UserStatus'];
 export type UserStopIn = components['schemas']['UserStopIn'];
 export type ValidationDetail = components['schemas']['ValidationDetail'];
 export type Vitals = components['schemas']['Vitals'];
+export type WipeEvent = components['schemas']['WipeEvent'];
 export type WithdrawIn = components['schemas']['WithdrawIn'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
