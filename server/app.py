@@ -70,13 +70,17 @@ async def _db_session(
 
 def _route_handlers() -> list[Any]:
     # Each domain lists its own handlers in `server/<domain>/routes.py`.
+    from .accounts.routes import ROUTE_HANDLERS as ACCOUNTS
     from .admin.routes import ROUTE_HANDLERS as ADMIN
-    from .auth.routes import AUTH_ROUTE_HANDLERS
+    from .auth.routes import ROUTE_HANDLERS as AUTH
     from .contact_book.routes import ROUTE_HANDLERS as CONTACT_BOOK
+    from .me.routes import ROUTE_HANDLERS as ME
     from .ops.metrics import ROUTE_HANDLERS as OPS
     from .push.routes import ROUTE_HANDLERS as PUSH
 
-    return [health, *AUTH_ROUTE_HANDLERS, *ADMIN, *CONTACT_BOOK, *PUSH, *OPS, serve_pwa]
+    return [
+        health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *CONTACT_BOOK, *PUSH, *OPS, serve_pwa
+    ]
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Litestar:
