@@ -8,6 +8,32 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessLogEntryOut */
+        AccessLogEntryOut: {
+            action: string;
+            actionLabel: string;
+            actorId: string | null;
+            actorJobTypeLabel: string | null;
+            actorLogin: string | null;
+            actorName: string | null;
+            actorOfficeName: string | null;
+            /** Format: date-time */
+            at: string;
+            count: number | null;
+            deviceId: string | null;
+            deviceLabel: string | null;
+            ip: string | null;
+            kind: string;
+            outcome: string;
+            seq: number;
+            targetType: string | null;
+        };
+        /** AccessLogOut */
+        AccessLogOut: {
+            entries: components["schemas"]["AccessLogEntryOut"][];
+            nextBefore: number | null;
+            room: components["schemas"]["RoomRef"];
+        };
         /** ActivationIn */
         ActivationIn: {
             password: string;
@@ -21,8 +47,11 @@ export interface components {
         /** AdminActionOut */
         AdminActionOut: {
             action: string;
+            count?: number | null;
             /** @default true */
             done?: boolean;
+            /** @default false */
+            mailed?: boolean;
             /** Format: uuid */
             userId: string;
         };
@@ -96,6 +125,38 @@ export interface components {
          * @enum {string}
          */
         CareLevel: "none" | "applying" | "support_1" | "support_2" | "care_1" | "care_2" | "care_3" | "care_4" | "care_5";
+        /** ClerkIn */
+        ClerkIn: {
+            email: string;
+            name: string;
+            nameKana?: string | null;
+            /** @default  */
+            phone?: string;
+        };
+        /** ClerkOut */
+        ClerkOut: {
+            activatedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            lastSignInAt: string | null;
+            loginId: string;
+            name: string;
+            nameKana: string;
+            officeName: string | null;
+            role: string;
+            roleLabel: string;
+            status: string;
+            statusLabel: string;
+            stoppedAt: string | null;
+        };
+        /** ClerkRetireIn */
+        ClerkRetireIn: {
+            /** @default 異動・退職 */
+            reason?: string;
+        };
         /** ClosingRequestOut */
         ClosingRequestOut: {
             note: string;
@@ -196,6 +257,78 @@ export interface components {
         CsrfOut: {
             csrfToken: string;
         };
+        /** DeskAccountOut */
+        DeskAccountOut: {
+            activatedAt: string | null;
+            devices: components["schemas"]["DeskDeviceOut"][];
+            email: string;
+            factors: components["schemas"]["FactorsOut"];
+            lastFailedSignInAt: string | null;
+            lock: components["schemas"]["LockOut"];
+            mayAct: boolean;
+            mayActReason: string | null;
+            passwordChangedAt: string | null;
+            person: components["schemas"]["DeskPersonOut"];
+            phone: string;
+            resetLinkExpiresAt: string | null;
+            sessions: components["schemas"]["DeskSessionOut"][];
+            stoppedAt: string | null;
+        };
+        /** DeskActionIn */
+        DeskActionIn: {
+            /** @default  */
+            note?: string;
+        };
+        /** DeskDeviceOut */
+        DeskDeviceOut: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            label: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            sessions: number;
+            wipeDeliveredAt: string | null;
+            wipeReason: string | null;
+            wipeRequestedAt: string | null;
+        };
+        /** DeskPersonOut */
+        DeskPersonOut: {
+            devices: number;
+            hasEmail: boolean;
+            /** Format: uuid */
+            id: string;
+            jobType: string;
+            jobTypeLabel: string;
+            lastSignInAt: string | null;
+            locked: boolean;
+            loginId: string;
+            name: string;
+            nameKana: string;
+            officeId: string | null;
+            officeName: string | null;
+            role: string;
+            roleLabel: string;
+            status: string;
+            statusLabel: string;
+        };
+        /** DeskSessionOut */
+        DeskSessionOut: {
+            /** Format: date-time */
+            createdAt: string;
+            deviceId: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            factor: string | null;
+            /** Format: uuid */
+            id: string;
+            ip: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            stage: string;
+            userAgent: string;
+        };
         /** DeviceOut */
         DeviceOut: {
             /** Format: date-time */
@@ -207,6 +340,18 @@ export interface components {
             /** Format: date-time */
             lastSeenAt: string;
             wipeRequested: boolean;
+        };
+        /** DirectoryEntryOut */
+        DirectoryEntryOut: {
+            /** Format: uuid */
+            id: string;
+            jobType: string;
+            jobTypeLabel: string;
+            name: string;
+            nameKana: string;
+            officeId: string | null;
+            officeKind: string | null;
+            officeName: string | null;
         };
         /**
          * Era
@@ -440,6 +585,14 @@ export interface components {
             statusLabel: string;
             stoppedAt: string | null;
         };
+        /** LockOut */
+        LockOut: {
+            failedAttempts: number;
+            lockCount: number;
+            locked: boolean;
+            lockedUntil: string | null;
+            threshold: number;
+        };
         /** LoginIn */
         LoginIn: {
             loginId: string;
@@ -523,6 +676,15 @@ export interface components {
             /** @enum {string} */
             status: "ok" | "conflict" | "rejected";
         };
+        /** NewPersonIn */
+        NewPersonIn: {
+            email: string;
+            jobType: components["schemas"]["JobType"];
+            name: string;
+            nameKana: string;
+            /** @default  */
+            phone?: string;
+        };
         /** NextOut */
         NextOut: {
             csrfToken: string | null;
@@ -544,6 +706,7 @@ export interface components {
             pledge?: components["schemas"]["PaperPledgeIn"] | null;
             /** @default  */
             postalCode?: string;
+            systemManagers?: components["schemas"]["NewPersonIn"][];
         };
         /**
          * OfficeKind
@@ -568,6 +731,7 @@ export interface components {
             pledgeVersion: string | null;
             postalCode: string;
             representative: string | null;
+            systemManagers?: components["schemas"]["SystemManagerOut"][];
         };
         /** OfficeRef */
         OfficeRef: {
@@ -967,6 +1131,25 @@ export interface components {
             en: string;
             ja: string;
         };
+        /** ResetLetterOut */
+        ResetLetterOut: {
+            cityName: string;
+            code: string;
+            contactName: string;
+            contactPhone: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: date-time */
+            issuedAt: string;
+            issuedBy: string;
+            link: string;
+            loginId: string;
+            name: string;
+            officeName: string | null;
+            qrImage: string;
+            /** Format: uuid */
+            userId: string;
+        };
         /** RevokedEvent */
         RevokedEvent: {
             /** Format: uuid */
@@ -974,6 +1157,15 @@ export interface components {
         };
         /**
          * Role
+         * @description What a person may do beyond the rooms they are invited to; one per person.
+         *
+         *         The roles nest for professionals: an `office_admin` (事業所のシステム管理担当者) is a
+         *         member of their office's staff — usually a nurse manager, a care manager or a clinic
+         *         clerk — who also files the office's applications. Being one takes nothing away: they
+         *         can be room members like any `member` of their job type (`ROOM_MEMBER_ROLES`), and the
+         *         city can name or unname them without touching their rooms. An office may have several.
+         *         `municipal_admin` (the city's clerks) and `operator` run the programme and the
+         *         installation; they are never room members (SECURITY.md 18).
          * @enum {string}
          */
         Role: "member" | "office_admin" | "municipal_admin" | "operator";
@@ -1120,6 +1312,21 @@ export interface components {
         SubscriptionOut: {
             subscribed: boolean;
         };
+        /** SystemManagerIn */
+        SystemManagerIn: {
+            person?: components["schemas"]["NewPersonIn"] | null;
+            userId?: string | null;
+        };
+        /** SystemManagerOut */
+        SystemManagerOut: {
+            email: string;
+            /** Format: uuid */
+            id: string;
+            jobTypeLabel: string;
+            loginId: string;
+            name: string;
+            status: string;
+        };
         /** TotpEnrollOut */
         TotpEnrollOut: {
             otpauthUri: string;
@@ -1214,6 +1421,8 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type AccessLogEntryOut = components['schemas']['AccessLogEntryOut'];
+export type AccessLogOut = components['schemas']['AccessLogOut'];
 export type ActivationIn = components['schemas']['ActivationIn'];
 export type ActivationOut = components['schemas']['ActivationOut'];
 export type AdminActionOut = components['schemas']['AdminActionOut'];
@@ -1225,6 +1434,9 @@ export type AppliedOut = components['schemas']['AppliedOut'];
 export type ApproveIn = components['schemas']['ApproveIn'];
 export type AttachmentOut = components['schemas']['AttachmentOut'];
 export type CareLevel = components['schemas']['CareLevel'];
+export type ClerkIn = components['schemas']['ClerkIn'];
+export type ClerkOut = components['schemas']['ClerkOut'];
+export type ClerkRetireIn = components['schemas']['ClerkRetireIn'];
 export type ClosingRequestOut = components['schemas']['ClosingRequestOut'];
 export type CommentChange = components['schemas']['CommentChange'];
 export type CommentCreate = components['schemas']['CommentCreate'];
@@ -1236,7 +1448,13 @@ export type ConsentIn = components['schemas']['ConsentIn'];
 export type ConsentOut = components['schemas']['ConsentOut'];
 export type CountOut = components['schemas']['CountOut'];
 export type CsrfOut = components['schemas']['CsrfOut'];
+export type DeskAccountOut = components['schemas']['DeskAccountOut'];
+export type DeskActionIn = components['schemas']['DeskActionIn'];
+export type DeskDeviceOut = components['schemas']['DeskDeviceOut'];
+export type DeskPersonOut = components['schemas']['DeskPersonOut'];
+export type DeskSessionOut = components['schemas']['DeskSessionOut'];
 export type DeviceOut = components['schemas']['DeviceOut'];
+export type DirectoryEntryOut = components['schemas']['DirectoryEntryOut'];
 export type Era = components['schemas']['Era'];
 export type EraDateIn = components['schemas']['EraDateIn'];
 export type EraDateOut = components['schemas']['EraDateOut'];
@@ -1259,6 +1477,7 @@ export type KeyOut = components['schemas']['KeyOut'];
 export type LabelIn = components['schemas']['LabelIn'];
 export type LedgerOut = components['schemas']['LedgerOut'];
 export type LedgerRow = components['schemas']['LedgerRow'];
+export type LockOut = components['schemas']['LockOut'];
 export type LoginIn = components['schemas']['LoginIn'];
 export type MemberAddIn = components['schemas']['MemberAddIn'];
 export type MemberChange = components['schemas']['MemberChange'];
@@ -1269,6 +1488,7 @@ export type MemberPatchIn = components['schemas']['MemberPatchIn'];
 export type MeOut = components['schemas']['MeOut'];
 export type MissingOut = components['schemas']['MissingOut'];
 export type MutationResultOut = components['schemas']['MutationResultOut'];
+export type NewPersonIn = components['schemas']['NewPersonIn'];
 export type NextOut = components['schemas']['NextOut'];
 export type OfficeIn = components['schemas']['OfficeIn'];
 export type OfficeKind = components['schemas']['OfficeKind'];
@@ -1320,6 +1540,7 @@ export type ReportTitleIn = components['schemas']['ReportTitleIn'];
 export type ReportTitleOut = components['schemas']['ReportTitleOut'];
 export type ReportTitlesIn = components['schemas']['ReportTitlesIn'];
 export type Requirement = components['schemas']['Requirement'];
+export type ResetLetterOut = components['schemas']['ResetLetterOut'];
 export type RevokedEvent = components['schemas']['RevokedEvent'];
 export type Role = components['schemas']['Role'];
 export type RoomChange = components['schemas']['RoomChange'];
@@ -1339,6 +1560,8 @@ export type Sex = components['schemas']['Sex'];
 export type SubscriptionIn = components['schemas']['SubscriptionIn'];
 export type SubscriptionKeysIn = components['schemas']['SubscriptionKeysIn'];
 export type SubscriptionOut = components['schemas']['SubscriptionOut'];
+export type SystemManagerIn = components['schemas']['SystemManagerIn'];
+export type SystemManagerOut = components['schemas']['SystemManagerOut'];
 export type TotpEnrollOut = components['schemas']['TotpEnrollOut'];
 export type TotpIn = components['schemas']['TotpIn'];
 export type UploadIn = components['schemas']['UploadIn'];
