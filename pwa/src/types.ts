@@ -12,7 +12,7 @@ export type {
   PasskeyOut as PasskeyInfo,
   SessionOut as SessionInfo,
   TotpEnrollOut as TotpEnrollment,
-  UserOut as MeUser,
+  UserRef as MeUser,
 } from "./generated/api";
 
 export type AuthStep = NextOut;

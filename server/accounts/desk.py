@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import job_label, record, require_admin
+from ..admin.common import record, require_admin
 from ..admin.ledger import ROLE_LABELS, STATUS_LABELS
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
@@ -24,6 +24,7 @@ from ..errors import NotFound
 from ..models import Device, Office, OneTimeToken, User, UserSession
 from ..models.enums import TokenPurpose
 from .administration import desk_refusal
+from .refs import job_label
 from .schemas import (
     DeskAccountOut,
     DeskDeviceOut,

@@ -17,7 +17,9 @@ class Strict(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     pass
 
 
-class UserOut(Out):
+class UserRef(Out):
+    """A user as every answer names them: me, the city's lists, the help desk."""
+
     id: uuid.UUID
     login_id: str
     name: str
@@ -28,6 +30,7 @@ class UserOut(Out):
     status: str
     office_id: uuid.UUID | None
     office_name: str | None
+    office_kind: str | None
 
 
 class PasskeyOut(Out):
@@ -54,7 +57,7 @@ class DeviceOut(Out):
 
 
 class MeOut(Out):
-    user: UserOut
+    user: UserRef
     factors: FactorsOut
     device: DeviceOut | None
     session_expires_at: datetime

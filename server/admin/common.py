@@ -13,6 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
+from ..accounts.refs import job_label as job_label
+from ..accounts.refs import office_kind_label as office_kind_label
+from ..accounts.refs import user_ref as user_ref
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import Forbidden
@@ -22,16 +25,8 @@ from ..japan import today_jst as today_jst
 from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Office, Patient, Room, User
-from ..models.enums import (
-    JOB_TYPE_LABELS,
-    OFFICE_KIND_LABELS,
-    PERMISSION_LABELS,
-    JobType,
-    OfficeKind,
-    Permission,
-    Role,
-)
-from .schemas import EraDateOut, OfficeRef, RoomRef, UserRef
+from ..models.enums import PERMISSION_LABELS, Permission, Role
+from .schemas import EraDateOut, OfficeRef, RoomRef
 
 log = logging.getLogger("carebook.admin")
 
@@ -156,13 +151,6 @@ async def deliver(mailer: Mailer, letters: Iterable[Letter]) -> int:
     return sent
 
 
-def job_label(job_type: str) -> str:
-    try:
-        return JOB_TYPE_LABELS[JobType(job_type)]
-    except ValueError:
-        return job_type
-
-
 def permission_label(permission: str) -> str:
     try:
         return PERMISSION_LABELS[Permission(permission)]
@@ -170,32 +158,9 @@ def permission_label(permission: str) -> str:
         return permission
 
 
-def office_kind_label(kind: str) -> str:
-    try:
-        return OFFICE_KIND_LABELS[OfficeKind(kind)]
-    except ValueError:
-        return kind
-
-
 def office_ref(office: Office) -> OfficeRef:
     return OfficeRef(
         id=office.id, name=office.name, kind=office.kind, kind_label=office_kind_label(office.kind)
-    )
-
-
-def user_ref(user: User) -> UserRef:
-    return UserRef(
-        id=user.id,
-        login_id=user.login_id,
-        name=user.name,
-        name_kana=user.name_kana,
-        job_type=user.job_type,
-        job_type_label=job_label(user.job_type),
-        role=user.role,
-        status=user.status,
-        office_id=user.office_id,
-        office_name=user.office.name if user.office else None,
-        office_kind=user.office.kind if user.office else None,
     )
 
 

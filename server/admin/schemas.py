@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from ..accounts.schemas import UserRef as UserRef  # one shape for a user, everywhere
 from ..japan import Era
 from ..models.enums import CareLevel, JobType, OfficeKind, Permission, Sex
 
@@ -401,20 +402,6 @@ class OfficeRef(Out):
     name: str
     kind: str
     kind_label: str
-
-
-class UserRef(Out):
-    id: uuid.UUID
-    login_id: str
-    name: str
-    name_kana: str
-    job_type: str
-    job_type_label: str
-    role: str
-    status: str
-    office_id: uuid.UUID | None
-    office_name: str | None
-    office_kind: str | None
 
 
 class DirectoryEntryOut(Out):

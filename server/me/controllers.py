@@ -7,38 +7,18 @@ import uuid
 from litestar import Controller, delete, get
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..accounts.refs import user_ref
 from ..accounts.schemas import (
     DeviceOut,
     FactorsOut,
     MeOut,
     PasskeyOut,
     SessionOut,
-    UserOut,
 )
 from ..accounts.service import MyAccount
 from ..auth.context import AuthContext
 from ..auth.service import SignInService, factors_of
-from ..models import Device, User
-from ..models.enums import JOB_TYPE_LABELS, JobType
-
-
-def user_out(user: User) -> UserOut:
-    try:
-        label = JOB_TYPE_LABELS[JobType(user.job_type)]
-    except ValueError:
-        label = user.job_type
-    return UserOut(
-        id=user.id,
-        login_id=user.login_id,
-        name=user.name,
-        name_kana=user.name_kana,
-        job_type=user.job_type,
-        job_type_label=label,
-        role=user.role,
-        status=user.status,
-        office_id=user.office_id,
-        office_name=user.office.name if user.office else None,
-    )
+from ..models import Device
 
 
 def device_out(device: Device, current: Device | None) -> DeviceOut:
@@ -61,7 +41,7 @@ class MeController(Controller):
         assert auth.user is not None and auth.session is not None
         factors = await factors_of(db_session, auth.user.id)
         return MeOut(
-            user=user_out(auth.user),
+            user=user_ref(auth.user),
             factors=FactorsOut(
                 totp=factors.totp,
                 passkeys=[

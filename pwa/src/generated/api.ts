@@ -658,7 +658,7 @@ export interface components {
             factors: components["schemas"]["FactorsOut"];
             /** Format: date-time */
             sessionExpiresAt: string;
-            user: components["schemas"]["UserOut"];
+            user: components["schemas"]["UserRef"];
         };
         /** MissingOut */
         MissingOut: {
@@ -1348,20 +1348,6 @@ export interface components {
             rooms: components["schemas"]["RoomRef"][];
             user: components["schemas"]["LedgerRow"];
         };
-        /** UserOut */
-        UserOut: {
-            /** Format: uuid */
-            id: string;
-            jobType: string;
-            jobTypeLabel: string;
-            loginId: string;
-            name: string;
-            nameKana: string;
-            officeId: string | null;
-            officeName: string | null;
-            role: string;
-            status: string;
-        };
         /** UserRef */
         UserRef: {
             /** Format: uuid */
@@ -1566,7 +1552,6 @@ export type TotpEnrollOut = components['schemas']['TotpEnrollOut'];
 export type TotpIn = components['schemas']['TotpIn'];
 export type UploadIn = components['schemas']['UploadIn'];
 export type UserDetailOut = components['schemas']['UserDetailOut'];
-export type UserOut = components['schemas']['UserOut'];
 export type UserRef = components['schemas']['UserRef'];
 export type UserStatus = components['schemas']['UserStatus'];
 export type UserStopIn = components['schemas']['UserStopIn'];

@@ -14,6 +14,7 @@ const ME: Me = {
     status: "active",
     officeId: "o1",
     officeName: "みどり訪問看護ステーション",
+    officeKind: "visiting_nurse_station",
   },
   factors: { totp: true, passkeys: [] },
   device: null,
