@@ -6,394 +6,95 @@
  */
 import { request } from "../api";
 
-export interface OfficeRef {
-  id: string;
-  name: string;
-  kind: string;
-  kindLabel: string;
-}
+import type {
+  DirectoryEntryOut,
+  EraDateIn,
+  PatientIn as GeneratedPatientIn,
+  UserRef as GeneratedUserRef,
+} from "../generated/api";
 
-export interface UserRef {
-  id: string;
-  loginId: string;
-  name: string;
-  nameKana: string;
-  jobType: string;
-  jobTypeLabel: string;
-  role: string;
-  status: string;
-  officeId: string | null;
-  officeName: string | null;
-  officeKind: string | null;
-}
+/** The city's shapes, generated from the server's Structs (`make api-types`): names only. */
+import type {
+  ActivationOut as Activation,
+  ApplicationOut as Application,
+  ClosingRequestOut as ClosingRequest,
+  ConsentIn,
+  ConsentOut as Consent,
+  CountOut as Count,
+  EraDateOut,
+  FormOut as PrintForm,
+  HelpContactOut as HelpContact,
+  HelpOut as HelpPage,
+  HistoryOut as HistoryEntry,
+  InvitationOut as Invitation,
+  InvitationPublicOut as InvitationPublic,
+  JobTypeOut as JobTypeOption,
+  LedgerOut as Ledger,
+  LedgerRow,
+  MemberIn,
+  MemberOut as Member,
+  MissingOut as Missing,
+  OfficeOut as Office,
+  OfficePledgeOut as OfficePledge,
+  OfficeRef,
+  OfficeRoomMemberOut as OfficeRoomMember,
+  PatientOut as Patient,
+  ReportTitleOut as ReportTitle,
+  RoomCandidateOut as RoomCandidate,
+  RoomOut as Room,
+  RoomRef,
+  RoomSummaryOut as RoomSummary,
+  ScheduledStopOut as ScheduledStop,
+  SystemManagerOut as SystemManager,
+  UserDetailOut as UserDetail,
+  UserRef,
+} from "../generated/api";
 
-export interface HistoryEntry {
-  at: string;
-  action: string;
-  actorId: string | null;
-  actorName: string | null;
-  note: string | null;
-}
-
-export interface RoomRef {
-  id: string;
-  label: string | null;
-  status: string;
-  patientName: string;
-  patientNameKana: string;
-}
-
-/** An ID stop waiting for its 停止希望日 (`scheduled`), carried out (`done`) or `cancelled`. */
-export interface ScheduledStop {
-  id: string;
-  user: UserRef;
-  stopOn: string;
-  dueAt: string;
-  reason: string;
-  state: "scheduled" | "done" | "cancelled";
-  applicationId: string | null;
-  office: OfficeRef | null;
-  scheduledBy: string | null;
-  noticeSentAt: string | null;
-  doneAt: string | null;
-  cancelledAt: string | null;
-  cancelledBy: string | null;
-  cancelReason: string | null;
-  createdAt: string;
-}
-
-/** The office's latest 様式4-1 on record. */
-export interface OfficePledge {
-  signerName: string;
-  version: string;
-  acceptedAt: string;
-}
-
-/** A room whose patient matches a room-join request that named the patient. */
-export interface RoomCandidate {
-  room: RoomRef;
-  birthDate: string;
-  birthDateEra: EraDateOut;
-  insuredNumber: string;
-  /** insuredNumber | nameAndBirthDate | kanaAndBirthDate */
-  matched: string[];
-  memberCount: number;
-  offices: string[];
-}
-
-/** A member of a room as an office admin sees it (no login ID, no contact data). */
-export interface OfficeRoomMember {
-  userId: string;
-  name: string;
-  jobTypeLabel: string;
-  officeName: string | null;
-  permission: string;
-  ownOffice: boolean;
-}
-
-export interface Application {
-  id: string;
-  kind: string;
-  kindLabel: string;
-  forms: string[];
-  state: string;
-  office: OfficeRef | null;
-  applicant: UserRef | null;
-  invitationId: string | null;
-  subjectUser: UserRef | null;
-  room: RoomRef | null;
-  payload: Record<string, unknown>;
-  users: UserRef[];
-  reason: string | null;
-  reviewer: UserRef | null;
-  reviewedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  ageDays: number;
-  history: HistoryEntry[];
-  scheduledStop?: ScheduledStop | null;
-  officePledge?: OfficePledge | null;
-}
-
-export interface Invitation {
-  id: string;
-  name: string;
-  email: string;
-  office: OfficeRef;
-  invitedBy: string | null;
-  createdAt: string;
-  expiresAt: string;
-  usedAt: string | null;
-  /** pending | used | expired | revoked */
-  state: string;
-  applicationId: string | null;
-  revokedAt?: string | null;
-  revokedBy?: string | null;
-}
-
-export interface JobTypeOption {
-  code: string;
-  label: string;
-}
-
-export interface InvitationPublic {
-  name: string;
-  email: string;
-  office: OfficeRef;
-  expiresAt: string;
-  offices: OfficeRef[];
-  jobTypes: JobTypeOption[];
-  pledge: { form: string; version: string; text: string };
-}
-
-export interface LedgerRow {
-  id: string;
-  loginId: string;
-  name: string;
-  nameKana: string;
-  jobType: string;
-  jobTypeLabel: string;
-  role: string;
-  roleLabel: string;
-  status: string;
-  statusLabel: string;
-  officeId: string | null;
-  officeName: string | null;
-  email: string;
-  phone: string;
-  createdAt: string;
-  activatedAt: string | null;
-  stoppedAt: string | null;
-  pledgedAt: string | null;
-  roomCount: number;
-  stopScheduledOn?: string | null;
-}
-
-export interface Count {
-  key: string | null;
-  label: string;
-  count: number;
-}
-
-export interface Ledger {
-  total: number;
-  users: LedgerRow[];
-  countsByOffice: Count[];
-  countsByJobType: Count[];
-}
-
-export interface UserDetail {
-  user: LedgerRow;
-  history: HistoryEntry[];
-  rooms: RoomRef[];
-}
-
-export interface Office {
-  id: string;
-  name: string;
-  nameKana: string;
-  kind: string;
-  kindLabel: string;
-  postalCode: string;
-  address: string;
-  phone: string;
-  fax: string;
-  representative: string | null;
-  pledgedAt: string | null;
-  pledgeVersion: string | null;
-  activeUsers: number;
-  createdAt: string;
-  /** The office's システム管理担当者 (not stopped). */
-  systemManagers: SystemManager[];
-}
-
-export interface SystemManager {
-  id: string;
-  loginId: string;
-  name: string;
-  jobTypeLabel: string;
-  status: string;
-  email: string;
-}
+export type {
+  Activation,
+  Application,
+  ClosingRequest,
+  ConsentIn,
+  Consent,
+  Count,
+  EraDateOut,
+  PrintForm,
+  HelpContact,
+  HelpPage,
+  HistoryEntry,
+  Invitation,
+  InvitationPublic,
+  JobTypeOption,
+  Ledger,
+  LedgerRow,
+  MemberIn,
+  Member,
+  Missing,
+  Office,
+  OfficePledge,
+  OfficeRef,
+  OfficeRoomMember,
+  Patient,
+  ReportTitle,
+  RoomCandidate,
+  Room,
+  RoomRef,
+  RoomSummary,
+  ScheduledStop,
+  SystemManager,
+  UserDetail,
+  UserRef,
+};
 
 /**
  * Someone an office may propose for a room (様式6): name, job type and office. The city's
- * own lists add the login ID; the office's directory never has it.
+ * own lists give a `UserRef` (with the login ID); the office's directory never has it.
  */
-export interface Candidate {
-  id: string;
-  name: string;
-  nameKana: string;
-  jobType: string;
-  jobTypeLabel: string;
-  officeId: string | null;
-  officeName: string | null;
-  officeKind: string | null;
-  loginId?: string;
-}
-
-export interface EraDateOut {
-  era: string;
-  eraLabel: string;
-  year: number;
-  month: number;
-  day: number;
-  text: string;
-}
-
-export interface Patient {
-  id: string;
-  name: string;
-  nameKana: string;
-  sex: string;
-  birthDate: string;
-  birthDateEra: EraDateOut;
-  postalCode: string;
-  address: string;
-  phone: string;
-  careLevel: string;
-  careLevelLabel: string;
-  insuredNumber: string;
-}
-
-export interface Consent {
-  id: string;
-  date: string;
-  signedBy: string;
-  proxyName: string | null;
-  proxyRelationship: string | null;
-  explainedBy: string;
-  scanAttachmentId: string | null;
-  recordedAt: string;
-}
-
-export interface Member {
-  id: string;
-  user: UserRef;
-  permission: string;
-  joinedAt: string;
-  leftAt: string | null;
-  leftReason: string | null;
-}
-
-export interface ReportTitle {
-  id: string;
-  name: string;
-  position: number;
-  vitals: boolean;
-  active: boolean;
-  description: string;
-}
-
-export interface Missing {
-  code: string;
-  ja: string;
-  en: string;
-}
-
-export interface RoomSummary {
-  id: string;
-  label: string | null;
-  status: string;
-  patientName: string;
-  patientNameKana: string;
-  memberCount: number;
-  openedAt: string | null;
-  closedAt: string | null;
-  closingRequested: boolean;
-}
-
-export interface Room {
-  id: string;
-  label: string | null;
-  status: string;
-  version: number;
-  openedAt: string | null;
-  closedAt: string | null;
-  closedReason: string | null;
-  patient: Patient;
-  consent: Consent | null;
-  members: Member[];
-  formerMembers: Member[];
-  reportTitles: ReportTitle[];
-  missing: Missing[];
-  applicationId: string | null;
-}
-
-export interface ClosingRequest {
-  postId: string;
-  room: RoomRef;
-  requester: UserRef;
-  reason: string | null;
-  reasonLabel: string;
-  note: string;
-  requestedAt: string;
-}
-
-export interface HelpContact {
-  title: string;
-  name: string;
-  postalCode: string;
-  address: string;
-  phone: string;
-  email: string;
-  hours: string;
-  note: string;
-}
-
-export interface HelpPage {
-  cityName: string;
-  contacts: HelpContact[];
-  rules: string;
-  pledge: { version: string; form41: string; form42: string };
-  updatedAt?: string | null;
-}
-
-export interface PrintForm {
-  form: string;
-  title: string;
-  subtitle: string;
-  addressee: string | null;
-  date: string;
-  dateEra: EraDateOut;
-  text: string;
-  fields: Record<string, unknown>;
-  source: Record<string, string>;
-}
-
-export interface Activation {
-  purpose: string;
-  loginId: string;
-  name: string;
-}
+export type Candidate = DirectoryEntryOut | GeneratedUserRef;
 
 /** A date of birth as the server takes it: ISO `yyyy-mm-dd` or a Japanese-era date. */
-export type BirthDateIn = string | { era: string; year: number; month: number; day: number };
-
-export interface PatientIn {
-  name: string;
-  nameKana: string;
-  sex: string;
-  birthDate: BirthDateIn;
-  address: string;
-  careLevel: string;
-  postalCode?: string;
-  phone?: string;
-  insuredNumber?: string;
-}
-
-export interface ConsentIn {
-  date: string;
-  signedBy: "patient" | "proxy";
-  explainedBy: string;
-  proxyName?: string;
-  proxyRelationship?: string;
-}
-
-export interface MemberIn {
-  userId: string;
-  permission: "read" | "write";
-}
+export type BirthDateIn = string | EraDateIn;
+export type PatientIn = GeneratedPatientIn;
 
 /** `?a=1&b=2` from the filled-in entries only. */
 export function query(params: Record<string, string | null | undefined>): string {

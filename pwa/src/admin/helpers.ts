@@ -46,7 +46,7 @@ export function publicRoute(pathname: string, hash = ""): { page: "invite" | "ac
 // -- the Japanese era --------------------------------------------------------------------------
 
 /** Era codes as the server names them, with their Japanese names. Newest first. */
-export const ERA_CODES: ReadonlyArray<{ code: string; name: string; start: string }> = ERAS;
+export const ERA_CODES = ERAS;
 
 /** The first day the era calendar covers (no patient was born before Meiji). */
 const MEIJI_START = ERAS[ERAS.length - 1]!.start;
@@ -109,9 +109,10 @@ export function birthDateFromParts(parts: DateParts): BirthDateResult {
     if (!validDay(year, month, day) || iso < MEIJI_START) return { ok: false };
     return { ok: true, value: iso, iso };
   }
-  const iso = eraToIso(parts.calendar, year, month, day);
-  if (!iso) return { ok: false };
-  return { ok: true, value: { era: parts.calendar, year, month, day }, iso };
+  const era = ERA_CODES.find((e) => e.code === parts.calendar)?.code;
+  const iso = era ? eraToIso(era, year, month, day) : null;
+  if (!era || !iso) return { ok: false };
+  return { ok: true, value: { era, year, month, day }, iso };
 }
 
 /**

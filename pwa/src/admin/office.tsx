@@ -406,7 +406,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
       .filter((u) => u.role === "member" || u.role === "office_admin")
       .map((u) => ({ id: u.id, loginId: u.loginId, name: u.name, nameKana: u.nameKana, jobType: u.jobType, jobTypeLabel: u.jobTypeLabel, officeId: u.officeId, officeName: u.officeName, officeKind: null }));
   });
-  const [p, setP] = useState({ name: "", nameKana: "", sex: "female", address: "", postalCode: "", phone: "", careLevel: "care_1", insuredNumber: "" });
+  const [p, setP] = useState<Required<Omit<PatientIn, "birthDate">>>({ name: "", nameKana: "", sex: "female", address: "", postalCode: "", phone: "", careLevel: "care_1", insuredNumber: "" });
   const [birth, setBirth] = useState<DateParts>(EMPTY_DATE);
   const [consent, setConsent] = useState({ date: today(), signedBy: "patient", explainedBy: "", proxyName: "", proxyRelationship: "" });
   const [members, setMembers] = useState<MemberIn[]>([]);
@@ -414,7 +414,8 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
   const [filter, setFilter] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const setPatient = (k: keyof typeof p) => (v: string) => setP({ ...p, [k]: v });
+  // The select fields offer only the server's codes (sex, care level), so their values are those.
+  const setPatient = (k: keyof typeof p) => (v: string) => setP({ ...p, [k]: v } as typeof p);
   const setC = (k: keyof typeof consent) => (v: string) => setConsent({ ...consent, [k]: v });
 
   async function submit(e: Event) {
@@ -490,7 +491,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
               {list.map((u) => {
                 const m = chosen.get(u.id);
                 return (
-                  <tr key={u.id} data-testid="candidate-row" data-login={u.loginId} data-user={u.id}>
+                  <tr key={u.id} data-testid="candidate-row" data-login={"loginId" in u ? u.loginId : undefined} data-user={u.id}>
                     <td>
                       <label class="a-check">
                         <input

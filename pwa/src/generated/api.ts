@@ -58,7 +58,7 @@ export interface components {
         /** ApplicationIn */
         ApplicationIn: {
             /** @enum {string} */
-            kind: "idCareManager" | "idStop" | "roomOpen" | "roomJoin" | "roomClose";
+            kind: "idCareManager" | "idStop" | "roomOpen" | "roomJoin" | "memberRemove" | "roomClose";
             payload: {
                 [key: string]: unknown;
             };
@@ -67,7 +67,7 @@ export interface components {
          * ApplicationKind
          * @enum {string}
          */
-        ApplicationKind: "idCareManager" | "idInvited" | "idStop" | "roomOpen" | "roomJoin" | "roomClose";
+        ApplicationKind: "idCareManager" | "idInvited" | "idStop" | "roomOpen" | "roomJoin" | "memberRemove" | "roomClose";
         /** ApplicationOut */
         ApplicationOut: {
             ageDays: number;
@@ -82,6 +82,7 @@ export interface components {
             kind: string;
             kindLabel: string;
             office: components["schemas"]["OfficeRef"] | null;
+            officePledge?: components["schemas"]["OfficePledgeOut"] | null;
             payload: {
                 [key: string]: unknown;
             };
@@ -89,6 +90,7 @@ export interface components {
             reviewedAt: string | null;
             reviewer: components["schemas"]["UserRef"] | null;
             room: components["schemas"]["RoomRef"] | null;
+            scheduledStop?: components["schemas"]["ScheduledStopOut"] | null;
             state: string;
             subjectUser: components["schemas"]["UserRef"] | null;
             /** Format: date-time */
@@ -110,6 +112,7 @@ export interface components {
         ApproveIn: {
             /** @default  */
             note?: string;
+            roomId?: string | null;
         };
         /** AttachmentOut */
         AttachmentOut: {
@@ -584,6 +587,7 @@ export interface components {
             status: string;
             statusLabel: string;
             stoppedAt: string | null;
+            stopScheduledOn?: string | null;
         };
         /** LockOut */
         LockOut: {
@@ -733,6 +737,13 @@ export interface components {
             representative: string | null;
             systemManagers?: components["schemas"]["SystemManagerOut"][];
         };
+        /** OfficePledgeOut */
+        OfficePledgeOut: {
+            /** Format: date-time */
+            acceptedAt: string;
+            signerName: string;
+            version: string;
+        };
         /** OfficeRef */
         OfficeRef: {
             /** Format: uuid */
@@ -740,6 +751,16 @@ export interface components {
             kind: string;
             kindLabel: string;
             name: string;
+        };
+        /** OfficeRoomMemberOut */
+        OfficeRoomMemberOut: {
+            jobTypeLabel: string;
+            name: string;
+            officeName: string | null;
+            ownOffice: boolean;
+            permission: string;
+            /** Format: uuid */
+            userId: string;
         };
         /**
          * Op
@@ -1169,6 +1190,17 @@ export interface components {
          * @enum {string}
          */
         Role: "member" | "office_admin" | "municipal_admin" | "operator";
+        /** RoomCandidateOut */
+        RoomCandidateOut: {
+            /** Format: date */
+            birthDate: string;
+            birthDateEra: components["schemas"]["EraDateOut"];
+            insuredNumber: string;
+            matched: string[];
+            memberCount: number;
+            offices: string[];
+            room: components["schemas"]["RoomRef"];
+        };
         /** RoomChange */
         RoomChange: {
             data: components["schemas"]["RoomData"] | null;
@@ -1257,6 +1289,33 @@ export interface components {
             patientNameKana: string;
             status: string;
         };
+        /** ScheduledStopCancelIn */
+        ScheduledStopCancelIn: {
+            /** @default  */
+            reason?: string;
+        };
+        /** ScheduledStopOut */
+        ScheduledStopOut: {
+            applicationId: string | null;
+            cancelledAt: string | null;
+            cancelledBy: string | null;
+            cancelReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            doneAt: string | null;
+            /** Format: date-time */
+            dueAt: string;
+            /** Format: uuid */
+            id: string;
+            noticeSentAt: string | null;
+            office: components["schemas"]["OfficeRef"] | null;
+            reason: string;
+            scheduledBy: string | null;
+            state: string;
+            /** Format: date */
+            stopOn: string;
+            user: components["schemas"]["UserRef"];
+        };
         /** SearchHitOut */
         SearchHitOut: {
             /** Format: date-time */
@@ -1297,6 +1356,11 @@ export interface components {
          * @enum {string}
          */
         Sex: "male" | "female" | "other";
+        /**
+         * StopState
+         * @enum {string}
+         */
+        StopState: "scheduled" | "done" | "cancelled";
         /** SubscriptionIn */
         SubscriptionIn: {
             endpoint: string;
@@ -1370,6 +1434,7 @@ export interface components {
         UserStatus: "pending" | "active" | "stopped";
         /** UserStopIn */
         UserStopIn: {
+            date?: string | null;
             /** @default 管理者による停止 */
             reason?: string;
         };
@@ -1479,7 +1544,9 @@ export type NextOut = components['schemas']['NextOut'];
 export type OfficeIn = components['schemas']['OfficeIn'];
 export type OfficeKind = components['schemas']['OfficeKind'];
 export type OfficeOut = components['schemas']['OfficeOut'];
+export type OfficePledgeOut = components['schemas']['OfficePledgeOut'];
 export type OfficeRef = components['schemas']['OfficeRef'];
+export type OfficeRoomMemberOut = components['schemas']['OfficeRoomMemberOut'];
 export type Op = components['schemas']['Op'];
 export type PaperPledgeIn = components['schemas']['PaperPledgeIn'];
 export type PasskeyIn = components['schemas']['PasskeyIn'];
@@ -1529,6 +1596,7 @@ export type Requirement = components['schemas']['Requirement'];
 export type ResetLetterOut = components['schemas']['ResetLetterOut'];
 export type RevokedEvent = components['schemas']['RevokedEvent'];
 export type Role = components['schemas']['Role'];
+export type RoomCandidateOut = components['schemas']['RoomCandidateOut'];
 export type RoomChange = components['schemas']['RoomChange'];
 export type RoomChanges = components['schemas']['RoomChanges'];
 export type RoomCloseIn = components['schemas']['RoomCloseIn'];
@@ -1538,11 +1606,14 @@ export type RoomOut = components['schemas']['RoomOut'];
 export type RoomRef = components['schemas']['RoomRef'];
 export type RoomStatus = components['schemas']['RoomStatus'];
 export type RoomSummaryOut = components['schemas']['RoomSummaryOut'];
+export type ScheduledStopCancelIn = components['schemas']['ScheduledStopCancelIn'];
+export type ScheduledStopOut = components['schemas']['ScheduledStopOut'];
 export type SearchHitOut = components['schemas']['SearchHitOut'];
 export type SearchOut = components['schemas']['SearchOut'];
 export type SessionOut = components['schemas']['SessionOut'];
 export type SessionStateOut = components['schemas']['SessionStateOut'];
 export type Sex = components['schemas']['Sex'];
+export type StopState = components['schemas']['StopState'];
 export type SubscriptionIn = components['schemas']['SubscriptionIn'];
 export type SubscriptionKeysIn = components['schemas']['SubscriptionKeysIn'];
 export type SubscriptionOut = components['schemas']['SubscriptionOut'];

@@ -81,11 +81,11 @@ export function OfficeDetail({ id }: { id: string }) {
       <Section title={ta("sm.heading")} testId="system-managers">
         <p class="hint">{ta("sm.hint")}</p>
         <ErrorBox error={error} testId="sm-error" />
-        {o.systemManagers.length === 0 ? (
+        {(o.systemManagers ?? []).length === 0 ? (
           <p class="form-error">{ta("sm.none")}</p>
         ) : (
           <ul class="plain-list">
-            {o.systemManagers.map((m) => (
+            {(o.systemManagers ?? []).map((m) => (
               <li key={m.id} data-testid="sm-row" data-login={m.loginId}>
                 {m.name}（{m.jobTypeLabel}・{m.loginId}）{m.status === "pending" ? `［${ta("sm.pending")}］` : ""}{" "}
                 <button type="button" class="secondary" data-testid="sm-unname" disabled={busy} onClick={() => setUnnaming(m)}>

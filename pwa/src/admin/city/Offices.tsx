@@ -60,7 +60,7 @@ export function Offices() {
             <td>{[o.postalCode && `〒${o.postalCode}`, o.address].filter(Boolean).join(" ")}</td>
             <td>{o.phone}</td>
             <td>{o.representative ?? "—"}</td>
-            <td data-testid="office-managers">{o.systemManagers.length ? o.systemManagers.map((m) => m.name).join("、") : o.kind === "city_office" ? "—" : <span class="form-error">{ta("sm.none")}</span>}</td>
+            <td data-testid="office-managers">{(o.systemManagers ?? []).length ? (o.systemManagers ?? []).map((m) => m.name).join("、") : o.kind === "city_office" ? "—" : <span class="form-error">{ta("sm.none")}</span>}</td>
             <td>
               {o.pledgedAt ? `${day(o.pledgedAt)}（${o.pledgeVersion ?? ""}）` : "—"}{" "}
               <a href={adminHref("print", "4-1", o.id)}>{ta("a.print")}</a>
