@@ -204,6 +204,11 @@ export const api = {
   endSession: (id: string) => request<unknown>("DELETE", `/api/me/sessions/${encodeURIComponent(id)}`),
   devices: () => request<DeviceInfo[]>("GET", "/api/me/devices"),
   wipeDevice: (id: string) => request<unknown>("DELETE", `/api/me/devices/${encodeURIComponent(id)}`),
+  /**
+   * This device's recovery secret (base64url): made on the first call, released again only
+   * to this device after a full sign-in (docs/security.md, "A forgotten passcode").
+   */
+  deviceRecoveryKey: () => request<{ secret: string; created: boolean }>("POST", "/api/device-keys/recovery"),
 
   // Sync and the contact book: called only from src/sync/ (the UI reads the local store).
   syncPull: (body: PullRequest) => request<PullResponse>("POST", "/api/sync/pull", body),

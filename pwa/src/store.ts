@@ -58,7 +58,16 @@ export interface Notice {
   id: number;
   kind: NoticeKind;
   text: string;
+  /** When it was raised (epoch ms): a screen change drops the notices raised before it. */
+  at: number;
+  /** A button beside the text (e.g. 「元に戻す」 after discarding a draft). */
+  action?: { label: string; run: () => void };
 }
+
+/** Success and info notices go by themselves after this long; errors stay until read. */
+export const NOTICE_MS = 6000;
+/** A notice raised this shortly before a screen change belongs to the new screen. */
+const NOTICE_CARRIES_MS = 1500;
 
 export interface AppState {
   screen: Screen;
@@ -77,6 +86,8 @@ export interface AppState {
   attemptsLeft: number | null;
   /** A new service worker waits: offer 「更新があります」. */
   updateReady: boolean;
+  /** A forgotten passcode: the person signs in again to set a new one, keeping the data. */
+  recovering: boolean;
 }
 
 type Listener = (state: AppState) => void;
@@ -94,6 +105,7 @@ function initialState(): AppState {
     lockReason: "start",
     attemptsLeft: null,
     updateReady: false,
+    recovering: false,
   };
 }
 
@@ -106,6 +118,11 @@ export function getState(): AppState {
 }
 
 export function setState(patch: Partial<AppState>): void {
+  if (patch.screen !== undefined && patch.screen !== state.screen && !patch.notices && state.notices.length) {
+    // The next screen starts clean: notices stay only when raised for this very move.
+    const now = Date.now();
+    patch = { ...patch, notices: state.notices.filter((n) => now - n.at < NOTICE_CARRIES_MS) };
+  }
   state = { ...state, ...patch };
   for (const listener of listeners) listener(state);
 }
@@ -124,8 +141,22 @@ export function setSync(patch: Partial<SyncStatus>): void {
   setState({ sync: { ...state.sync, ...patch } });
 }
 
-export function addNotice(kind: NoticeKind, text: string): void {
-  setState({ notices: [...state.notices.filter((n) => n.text !== text), { id: nextNoticeId++, kind, text }] });
+/**
+ * Shows a notice. Success and info notices leave by themselves after
+ * `durationMs` (NOTICE_MS by default); errors stay until dismissed or the
+ * next screen. The same text is never shown twice.
+ */
+export function addNotice(
+  kind: NoticeKind,
+  text: string,
+  options: { action?: Notice["action"]; durationMs?: number } = {},
+): number {
+  const id = nextNoticeId++;
+  const notice: Notice = { id, kind, text, at: Date.now(), ...(options.action ? { action: options.action } : {}) };
+  setState({ notices: [...state.notices.filter((n) => n.text !== text), notice] });
+  const duration = options.durationMs ?? (kind === "error" ? null : NOTICE_MS);
+  if (duration !== null) setTimeout(() => dismissNotice(id), duration);
+  return id;
 }
 
 export function dismissNotice(id: number): void {

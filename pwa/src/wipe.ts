@@ -7,7 +7,7 @@
  * must.
  */
 
-import { closeDataDb } from "./db/database";
+import { closeDataDb, countUnsent } from "./db/database";
 import { destroyDeviceKey } from "./db/keystore";
 import { setKey } from "./local/key";
 
@@ -88,10 +88,15 @@ async function destroyKeyMaterial(): Promise<void> {
   await destroyDeviceKey();
 }
 
-let running: Promise<void> | null = null;
+let running: Promise<number | null> | null = null;
 
-export function wipeDevice(): Promise<void> {
+/**
+ * Erases the device; answers how many unsent records went with it (null when
+ * they could not be counted), so the screen afterwards can say so.
+ */
+export function wipeDevice(): Promise<number | null> {
   running ??= (async () => {
+    const unsent = await countUnsent().catch(() => null);
     await step(destroyKeyMaterial);
     for (const listener of listeners) await step(listener);
     await step(closeDataDb);
@@ -99,6 +104,7 @@ export function wipeDevice(): Promise<void> {
     await step(wipeCaches);
     await step(wipeServiceWorkers);
     await step(wipeStorage);
+    return unsent;
   })().finally(() => {
     running = null;
   });

@@ -53,6 +53,46 @@ export async function discardDraft(roomId: string): Promise<void> {
   await writeBatch([{ store: "meta", op: "del", id: draftId(roomId) }]);
 }
 
+/** How long 「元に戻す」 is offered after a draft is discarded. */
+export const DRAFT_UNDO_MS = 8000;
+
+/** Whether a draft holds anything a nurse would miss (then discarding it asks first). */
+export function draftHasContent(draft: Draft): boolean {
+  return (
+    draft.body.trim() !== "" ||
+    draft.photos.length > 0 ||
+    draft.reportTitleId !== null ||
+    draft.urgent ||
+    !!draft.closingReason ||
+    Object.values(draft.vitals).some((v) => typeof v === "string" && v.trim() !== "")
+  );
+}
+
+/**
+ * Discards the draft, offering 「元に戻す」 for DRAFT_UNDO_MS: the draft record
+ * goes at once (the compose screen opens empty), its photos only when the
+ * offer ends, so an undo brings back everything.
+ */
+export async function discardDraftWithUndo(draft: Draft): Promise<void> {
+  const roomId = draft.roomId;
+  await writeBatch([{ store: "meta", op: "del", id: draftId(roomId) }]);
+  let undone = false;
+  addNotice("info", t("compose.discarded"), {
+    durationMs: DRAFT_UNDO_MS,
+    action: {
+      label: t("compose.undo"),
+      run: () => {
+        undone = true;
+        void saveDraft(draft).then(() => navigate("compose", roomId));
+      },
+    },
+  });
+  setTimeout(() => {
+    // Locked in the meantime: the photos stay sealed in the cache and are dropped at the next discard.
+    if (!undone) void removePhotos(draft.photos.map((p) => p.localId)).catch(() => undefined);
+  }, DRAFT_UNDO_MS);
+}
+
 export function titleNeedsVitals(roomId: string, reportTitleId: string | null): boolean {
   const title = getData().titles.get(roomId)?.find((x) => x.id === reportTitleId);
   return !!title && (title.vitals === true || title.name === "バイタル");

@@ -1,4 +1,9 @@
-/** The notice area: the offline banner and the app's notices, announced politely. */
+/**
+ * The notice area: the offline banner and the app's notices, announced
+ * politely. Success and info notices go by themselves (store.ts NOTICE_MS)
+ * and every notice goes with the next screen, so they never pile up above
+ * a form.
+ */
 import { t } from "../i18n";
 import { DATA_SCREENS, dismissNotice, useAppState } from "../store";
 
@@ -15,6 +20,19 @@ export function Notices() {
       {notices.map((n) => (
         <div class={`notice notice-${n.kind}`} key={n.id} data-kind={n.kind}>
           <p>{n.text}</p>
+          {n.action && (
+            <button
+              type="button"
+              class="notice-action"
+              data-testid="notice-action"
+              onClick={() => {
+                dismissNotice(n.id);
+                n.action?.run();
+              }}
+            >
+              {n.action.label}
+            </button>
+          )}
           <button type="button" class="notice-dismiss" onClick={() => dismissNotice(n.id)} aria-label={t("common.dismiss")}>
             ×
           </button>

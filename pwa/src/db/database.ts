@@ -30,6 +30,11 @@ export interface StoredRecord extends Sealed {
 
 export interface StoredOutbox extends Sealed {
   id: number;
+  /**
+   * "r" for a read mark (`receipt.mark`): bookkeeping, not something the nurse wrote. In the
+   * clear so that the lock screen and a wipe can count the unsent records without the key.
+   */
+  k?: "r";
 }
 
 interface DataSchema extends DBSchema {
@@ -126,6 +131,23 @@ type Prepared =
   | { store: StoreName; op: "del"; id: string | number }
   | { store: RoomStore | "photos" | "thumbnails"; op: "purgeRoom"; room: string };
 
+function isReadMark(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as { name?: unknown }).name === "receipt.mark";
+}
+
+/**
+ * How many records written on this device wait in the outbox (read marks not counted).
+ * Needs no key: the lock screen shows it before anyone chooses to reset, and a wipe
+ * says how many it erased. Null when there is no cache to count.
+ */
+export async function countUnsent(): Promise<number | null> {
+  if (typeof indexedDB === "undefined") return null;
+  const names = typeof indexedDB.databases === "function" ? (await indexedDB.databases()).map((d) => d.name) : [DATA_DB];
+  if (!names.includes(DATA_DB)) return 0;
+  const records = await (await dataDb()).getAll("outbox");
+  return records.filter((r) => r.k !== "r").length;
+}
+
 /**
  * Applies `writes` atomically. Encryption runs first, because an IndexedDB
  * transaction commits as soon as it waits on anything but IndexedDB.
@@ -138,7 +160,9 @@ export async function writeBatch(writes: Write[]): Promise<void> {
       if (w.op !== "put") return w;
       const sealed = await seal(key, w.store, w.id, w.value);
       const record: StoredRecord | StoredOutbox =
-        w.store === "outbox" ? { id: w.id as number, ...sealed } : { id: w.id as string, ...sealed, ...(w.room ? { r: w.room } : {}) };
+        w.store === "outbox"
+          ? { id: w.id as number, ...sealed, ...(isReadMark(w.value) ? { k: "r" as const } : {}) }
+          : { id: w.id as string, ...sealed, ...(w.room ? { r: w.room } : {}) };
       return { store: w.store, op: "put", record };
     }),
   );

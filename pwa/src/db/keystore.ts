@@ -1,13 +1,13 @@
 /**
- * The small `carebook-keys` database: the wrapped data key and the device's
- * lock state (wrong-passcode count, last contact with the server, lock
+ * The small `carebook-keys` database: the wrapped data key (crypto/keys.ts)
+ * and the device's lock state (wrong-passcode count, last contact with the server, lock
  * settings). Nothing here is patient data, which is why it is not itself
  * encrypted: it has to be readable before the passcode is entered. The
  * wrong-passcode count lives here, not in memory, so reloading the page does
  * not reset it.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from "idb";
-import type { WrappedKey } from "../crypto/keys";
+import type { StoredKey } from "../crypto/keys";
 
 export const KEYS_DB = "carebook-keys";
 
@@ -30,7 +30,8 @@ export const DEFAULT_LOCK_SETTINGS: LockSettings = {
 };
 
 export interface DeviceKeyRecord {
-  wrapped: WrappedKey;
+  /** Version 2: the key's slots (passcode, biometric, recovery); version 1: PBKDF2, migrated at the next unlock. */
+  wrapped: StoredKey;
   /** The opaque id of the user the data belongs to: another user's sign-in wipes it first. */
   userId: string;
   createdAt: number;

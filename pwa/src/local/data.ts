@@ -74,6 +74,8 @@ export function setData(patch: Partial<LocalData>): void {
 
 /** Forget everything (lock, wipe). */
 export function clearData(): void {
+  wantedRoom = null;
+  openings++;
   data = empty();
   for (const listener of listeners) listener(data);
 }
@@ -189,8 +191,20 @@ export async function loadRooms(): Promise<void> {
   if (missing.length) await refreshSummaries(missing);
 }
 
+/**
+ * The room the screen asks for, and a counter of openings. Opening decrypts
+ * for a while; two openings can overlap (the nurse switches rooms while a
+ * sync reloads the room she just posted in), and the one that finishes last
+ * must not be the one she left. Only the latest request for the wanted room
+ * may set `open`.
+ */
+let wantedRoom: string | null = null;
+let openings = 0;
+
 /** Opens a room: its posts and comments, decrypted from the cache. */
-export async function openRoom(roomId: string): Promise<OpenRoom> {
+export async function openRoom(roomId: string): Promise<OpenRoom | null> {
+  wantedRoom = roomId;
+  const ticket = ++openings;
   const started = performance.now();
   const [posts, comments] = await Promise.all([getAll<PostData>("posts", roomId), getAll<CommentData>("comments", roomId)]);
   const byPost = groupBy(
@@ -200,11 +214,20 @@ export async function openRoom(roomId: string): Promise<OpenRoom> {
   const open: OpenRoom = { roomId, posts: sortPosts(posts), comments: byPost, loadMs: performance.now() - started };
   // For the benchmark (bench/pwa_room_open.py) and the browser's performance panel.
   performance.measure?.("carebook:room-decrypt", { start: started, end: performance.now() });
+  // A later opening (another room, or a fresher read of this one) supersedes this one.
+  if (ticket !== openings || wantedRoom !== roomId) return null;
   setData({ open });
   return open;
 }
 
+/** After a sync changed `rooms`: re-reads the room the screen shows, if it is among them. */
+export async function reloadOpenRoom(changed: ReadonlySet<string>): Promise<void> {
+  if (wantedRoom !== null && changed.has(wantedRoom)) await openRoom(wantedRoom);
+}
+
 export function closeRoom(): void {
+  wantedRoom = null;
+  openings++;
   if (data.open) setData({ open: null });
 }
 

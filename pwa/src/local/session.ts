@@ -1,15 +1,32 @@
 /**
  * The device lock: the passcode set at the first sign-in on a device, the
- * unlock at every start and after idle time, the wipe after too many wrong
- * passcodes, and the offline rules (lock after 12 h without reaching the
- * server, wipe after 30 days; both settings). Unlocking puts the data key in
- * memory; locking drops it and everything decrypted.
+ * unlock at every start and after idle time (passcode, or biometrics where
+ * the device offers the WebAuthn PRF extension), the wipe after too many
+ * wrong passcodes, the reset of a forgotten passcode after a full sign-in
+ * (which keeps the unsent records), and the offline rules (lock after 12 h
+ * without reaching the server, wipe after 30 days; both settings). Unlocking
+ * puts the data key in memory; locking drops it and everything decrypted.
+ * The key's slots and what each costs an attacker: crypto/keys.ts.
  */
 import { api } from "../api";
+import { base64urlDecode } from "../base64";
 import { t } from "../i18n";
-import { createDataKey, rewrapDataKey, unwrapDataKey, WrongPasscodeError } from "../crypto/keys";
-import { passcodeProblem } from "../crypto/passcode";
-import { readDeviceKey, readLockState, updateLockState, writeDeviceKey, type LockSettings } from "../db/keystore";
+import {
+  createDataKey,
+  forget,
+  openWithPasscode,
+  openWithSecret,
+  passcodeSlot,
+  secretSlot,
+  WrongPasscodeError,
+  WrongSecretError,
+  type KeySlots,
+  type OpenedKey,
+} from "../crypto/keys";
+import { isLongPasscode, passcodeProblem } from "../crypto/passcode";
+import { enrolPrf, evaluatePrf, PrfUnavailableError } from "../crypto/prf";
+import { countUnsent } from "../db/database";
+import { readDeviceKey, readLockState, updateLockState, writeDeviceKey, type DeviceKeyRecord, type LockSettings } from "../db/keystore";
 import { addNotice, clearNotices, getState, setState, DATA_SCREENS } from "../store";
 import { startSync, stopSync } from "../sync/client";
 import { forgetThumbnails } from "../sync/remote";
@@ -34,11 +51,12 @@ export function noteContact(): void {
   void updateLockState(() => ({ lastContactAt: now })).catch(() => undefined);
 }
 
-export function problemText(code: string): string | null {
-  const problem = passcodeProblem(code);
-  if (problem === "digits") return t("passcode.onlyDigits");
+export function problemText(code: string, options: { fallback?: boolean } = {}): string | null {
+  const problem = passcodeProblem(code, options);
   if (problem === "short") return t("passcode.tooShort");
+  if (problem === "tooLong") return t("passcode.tooLong");
   if (problem === "obvious") return t("passcode.obvious");
+  if (problem === "long") return t("passcode.needLong");
   return null;
 }
 
@@ -56,13 +74,68 @@ async function enterUnlocked(me: Me | null): Promise<void> {
   await loadRooms();
   const stored = getData().me;
   if (stored) setState({ me: stored });
-  setState({ attemptsLeft: null });
+  setState({ attemptsLeft: null, recovering: false });
   showScreenFromUrl();
   startIdleWatch();
   startSync({ onRevoked });
 }
 
-/** After the server said "done" at sign-in: set a passcode, unlock, or go on. */
+// --- the device's recovery secret (server-held) ------------------------------------------------
+
+/** The server's per-device recovery secret: made on first request, released after a full sign-in. */
+async function fetchRecoverySecret(): Promise<{ secret: Uint8Array; created: boolean } | null> {
+  try {
+    const answer = await api.deviceRecoveryKey();
+    return { secret: new Uint8Array(base64urlDecode(answer.secret)), created: answer.created };
+  } catch {
+    return null; // offline, or the session is not fresh enough: the next unlock online tries again
+  }
+}
+
+/**
+ * Adds the recovery slot when the record has none (a new device, or one
+ * migrated from version 1): from then on a forgotten passcode costs nothing.
+ */
+async function ensureRecoverySlot(raw: Uint8Array): Promise<void> {
+  const record = await readDeviceKey();
+  if (!record || record.wrapped.v !== 2 || record.wrapped.recovery) return;
+  const answer = await fetchRecoverySecret();
+  if (!answer?.created) return; // an old secret exists but is withheld: no slot can be made from it now
+  const recovery = await secretSlot(answer.secret, raw, "recovery");
+  answer.secret.fill(0);
+  const latest = await readDeviceKey();
+  if (latest && latest.wrapped.v === 2 && !latest.wrapped.recovery) {
+    await writeDeviceKey({ ...latest, wrapped: { ...latest.wrapped, recovery } });
+  }
+}
+
+/** Runs the recovery-slot top-up in the background, then zeroes the raw key. */
+function finishWithRaw(opened: OpenedKey): void {
+  void ensureRecoverySlot(opened.raw)
+    .catch(() => undefined)
+    .finally(() => forget(opened));
+}
+
+/** The data key recovered after a full sign-in, waiting for the new passcode. */
+let recovered: OpenedKey | null = null;
+
+async function recoverAfterSignIn(record: DeviceKeyRecord): Promise<boolean> {
+  if (record.wrapped.v !== 2 || !record.wrapped.recovery) return false;
+  const answer = await fetchRecoverySecret();
+  if (!answer || answer.created) return false;
+  try {
+    forget(recovered);
+    recovered = await openWithSecret("recovery", answer.secret, record.wrapped);
+    return true;
+  } catch (error) {
+    if (error instanceof WrongSecretError) return false;
+    throw error;
+  } finally {
+    answer.secret.fill(0);
+  }
+}
+
+/** After the server said "done" at sign-in: set a passcode, unlock, reset a forgotten one, or go on. */
 export async function afterSignIn(me: Me): Promise<void> {
   clearNotices();
   setState({ me });
@@ -71,28 +144,55 @@ export async function afterSignIn(me: Me): Promise<void> {
     // Another user's data: it goes before this user's arrives, and so does their last screen.
     await wipeDevice();
     forgetRoute();
+    setState({ recovering: false });
     showScreen("setPasscode");
     return;
   }
   await updateLockState(() => ({ lastContactAt: Date.now() })).catch(() => undefined);
   if (!record) showScreen("setPasscode");
   else if (hasKey()) await enterUnlocked(me);
-  else {
+  else if (getState().recovering) {
+    if (await recoverAfterSignIn(record)) {
+      showScreen("setPasscode");
+    } else {
+      setState({ recovering: false, lockReason: "start" });
+      showScreen("unlock");
+      addNotice("error", t("recovery.unavailable"));
+    }
+  } else {
     setState({ lockReason: "start" });
     showScreen("unlock");
   }
 }
 
+/** Whether the set-passcode screen is resetting a forgotten passcode (the data is kept). */
+export function isResettingPasscode(): boolean {
+  return recovered !== null;
+}
+
 export async function setPasscode(code: string, confirm: string): Promise<PasscodeResult> {
-  const problem = problemText(code);
+  const existing = recovered ? await readDeviceKey() : null;
+  const withBiometrics = existing?.wrapped.v === 2 && !!existing.wrapped.prf;
+  const problem = problemText(code, { fallback: withBiometrics });
   if (problem) return { ok: false, message: problem };
   if (code !== confirm) return { ok: false, message: t("passcode.mismatch") };
   const me = getState().me;
   if (!me) return { ok: false, message: t("error.generic") };
-  const { key, wrapped } = await createDataKey(code);
-  await writeDeviceKey({ wrapped, userId: me.user.id, createdAt: Date.now() });
+  let opened: OpenedKey;
+  if (recovered && existing?.wrapped.v === 2) {
+    // A forgotten passcode: the same data key (and the outbox under it) under the new one.
+    opened = recovered;
+    recovered = null;
+    const wrapped: KeySlots = { ...existing.wrapped, passcode: await passcodeSlot(code, opened.raw) };
+    await writeDeviceKey({ ...existing, wrapped });
+  } else {
+    const created = await createDataKey(code);
+    opened = created;
+    await writeDeviceKey({ wrapped: created.slots, userId: me.user.id, createdAt: Date.now() });
+  }
   await updateLockState(() => ({ failedAttempts: 0, lastContactAt: Date.now() }));
-  setKey(key);
+  setKey(opened.key);
+  finishWithRaw(opened);
   await enterUnlocked(me);
   addNotice("success", t("passcode.set"));
   return { ok: true };
@@ -101,12 +201,33 @@ export async function setPasscode(code: string, confirm: string): Promise<Passco
 async function wipeForPasscodes(): Promise<void> {
   // Ends the server session too, best effort: a stolen tablet keeps nothing usable.
   await api.logout().catch(() => undefined);
-  await wipeDevice();
+  const unsent = await wipeDevice();
   clearData();
-  setState({ me: null, attemptsLeft: null, notices: [] });
+  setState({ me: null, attemptsLeft: null, notices: [], recovering: false });
   forgetRoute();
   showScreen("signIn");
-  addNotice("error", t("passcode.wiped"));
+  addNotice("error", withUnsent(t("passcode.wiped"), unsent));
+}
+
+/** A wipe's notice, with how many unsent records it took (they must be written again). */
+export function withUnsent(text: string, unsent: number | null): string {
+  if (unsent === null) return `${text} ${t("wipe.unsentUnknown")}`;
+  if (unsent === 0) return text;
+  return `${text} ${t("wipe.unsentErased", { n: unsent })}`;
+}
+
+/** The offline-lock check after any unlock; false when the device must first reach the server. */
+async function admit(key: CryptoKey): Promise<void> {
+  const state = await updateLockState(() => ({ failedAttempts: 0 }));
+  if (state.lastContactAt !== null && Date.now() - state.lastContactAt > state.settings.offlineLockHours * HOUR) {
+    pendingOfflineKey = key;
+    showScreen("offlineLocked");
+    void checkServer();
+    return;
+  }
+  setKey(key);
+  await enterUnlocked(null);
+  void refreshMe();
 }
 
 export async function unlock(code: string): Promise<PasscodeResult> {
@@ -115,9 +236,9 @@ export async function unlock(code: string): Promise<PasscodeResult> {
     showScreen("signIn");
     return { ok: false, message: t("notice.deviceWiped") };
   }
-  let key: CryptoKey;
+  let opened: OpenedKey & { migrated: KeySlots | null };
   try {
-    key = await unwrapDataKey(code, record.wrapped);
+    opened = await openWithPasscode(code, record.wrapped);
   } catch (error) {
     if (!(error instanceof WrongPasscodeError)) throw error;
     const state = await updateLockState((s) => ({ failedAttempts: s.failedAttempts + 1 }));
@@ -129,18 +250,123 @@ export async function unlock(code: string): Promise<PasscodeResult> {
     setState({ attemptsLeft: left });
     return { ok: false, message: t("passcode.wrong", { n: left }) };
   }
-  const state = await updateLockState(() => ({ failedAttempts: 0 }));
-  setKey(key);
-  if (state.lastContactAt !== null && Date.now() - state.lastContactAt > state.settings.offlineLockHours * HOUR) {
-    setKey(null);
-    pendingOfflineKey = key;
-    showScreen("offlineLocked");
-    void checkServer();
-    return { ok: true };
-  }
-  await enterUnlocked(null);
-  void refreshMe();
+  // A version 1 (PBKDF2) record: rewritten under Argon2id before anything else happens.
+  if (opened.migrated) await writeDeviceKey({ ...record, wrapped: opened.migrated });
+  finishWithRaw(opened);
+  await admit(opened.key);
   return { ok: true };
+}
+
+/** Unlocks with the device's biometric credential (the passcode stays the fallback). */
+export async function unlockWithBiometrics(): Promise<PasscodeResult> {
+  const record = await readDeviceKey();
+  if (!record) {
+    showScreen("signIn");
+    return { ok: false, message: t("notice.deviceWiped") };
+  }
+  const prf = record.wrapped.v === 2 ? record.wrapped.prf : undefined;
+  if (!prf || record.wrapped.v !== 2) return { ok: false, message: t("biometric.notSet") };
+  let opened: OpenedKey;
+  try {
+    const secret = await evaluatePrf(prf.credentialId, prf.prfSalt);
+    opened = await openWithSecret("prf", secret, record.wrapped);
+    secret.fill(0);
+  } catch (error) {
+    if (error instanceof PrfUnavailableError || error instanceof WrongSecretError) {
+      return { ok: false, message: t("biometric.failed") };
+    }
+    throw error;
+  }
+  finishWithRaw(opened);
+  await admit(opened.key);
+  return { ok: true };
+}
+
+/** Whether this device has biometric unlock set up (for the lock screen and Settings). */
+export async function biometricState(): Promise<{ enabled: boolean; deviceBound: boolean; longPasscode: boolean }> {
+  const record = await readDeviceKey().catch(() => null);
+  if (!record || record.wrapped.v !== 2) return { enabled: false, deviceBound: false, longPasscode: false };
+  const prf = record.wrapped.prf;
+  return { enabled: !!prf, deviceBound: prf?.deviceBound ?? false, longPasscode: record.wrapped.passcode.long };
+}
+
+/**
+ * Turns biometric unlock on. The passcode becomes the fallback and must be the
+ * long kind: a short current one has to be replaced (`next`) in the same step.
+ */
+export async function enableBiometrics(current: string, next: string, confirm: string): Promise<PasscodeResult> {
+  const record = await readDeviceKey();
+  const me = getState().me;
+  if (!record || !me) return { ok: false, message: t("error.generic") };
+  const replacing = next !== "" || !isLongPasscode(current);
+  if (replacing) {
+    const problem = problemText(next, { fallback: true });
+    if (problem) return { ok: false, message: problem };
+    if (next !== confirm) return { ok: false, message: t("passcode.mismatch") };
+  }
+  let opened: OpenedKey & { migrated: KeySlots | null };
+  try {
+    opened = await openWithPasscode(current, record.wrapped);
+  } catch (error) {
+    if (error instanceof WrongPasscodeError) return { ok: false, message: t("passcode.currentWrong") };
+    throw error;
+  }
+  try {
+    const base: KeySlots = opened.migrated ?? (record.wrapped as KeySlots);
+    let enrolment;
+    try {
+      enrolment = await enrolPrf(`${me.user.loginId} (${t("biometric.credentialName")})`, me.user.name);
+    } catch (error) {
+      if (error instanceof PrfUnavailableError) return { ok: false, message: t(`biometric.${error.reason}`) };
+      throw error;
+    }
+    const slot = await secretSlot(enrolment.secret, opened.raw, "prf");
+    enrolment.secret.fill(0);
+    const wrapped: KeySlots = {
+      ...base,
+      passcode: replacing ? await passcodeSlot(next, opened.raw) : base.passcode,
+      prf: { ...slot, credentialId: enrolment.credentialId, prfSalt: enrolment.prfSalt, deviceBound: enrolment.deviceBound },
+    };
+    await writeDeviceKey({ ...record, wrapped });
+    return { ok: true };
+  } finally {
+    forget(opened);
+  }
+}
+
+/** Turns biometric unlock off: only the passcode (and the recovery slot) remain. */
+export async function disableBiometrics(): Promise<void> {
+  const record = await readDeviceKey();
+  if (!record || record.wrapped.v !== 2 || !record.wrapped.prf) return;
+  const { prf: _dropped, ...rest } = record.wrapped;
+  await writeDeviceKey({ ...record, wrapped: rest });
+}
+
+// --- a forgotten passcode ---------------------------------------------------------------------
+
+/** What the lock screen shows before anyone chooses: unsent records, and whether they can be kept. */
+export async function forgotPasscodeFacts(): Promise<{ unsent: number | null; canKeep: boolean }> {
+  const record = await readDeviceKey().catch(() => null);
+  const unsent = await countUnsent().catch(() => null);
+  return { unsent, canKeep: record?.wrapped.v === 2 && !!record.wrapped.recovery };
+}
+
+/** Keeps the data: the person signs in again (password and second factor) and sets a new passcode. */
+export function startPasscodeRecovery(): void {
+  setState({ recovering: true, attemptsLeft: null });
+  showScreen("signIn");
+  addNotice("info", t("recovery.signInFirst"));
+}
+
+/** Gives up the data on purpose: signs out and wipes, then says what went with it. */
+export async function wipeForForgottenPasscode(): Promise<void> {
+  await api.logout().catch(() => undefined);
+  const unsent = await wipeDevice();
+  clearData();
+  setState({ me: null, attemptsLeft: null, notices: [], recovering: false });
+  forgetRoute();
+  showScreen("signIn");
+  addNotice("info", withUnsent(t("notice.signedOutWiped"), unsent));
 }
 
 /** The key, held back while the device is locked for being offline too long. */
@@ -206,17 +432,24 @@ export function lock(reason: "idle" | "start" = "idle"): void {
 }
 
 export async function changePasscode(current: string, next: string, confirm: string): Promise<PasscodeResult> {
-  const problem = problemText(next);
-  if (problem) return { ok: false, message: problem };
-  if (next !== confirm) return { ok: false, message: t("passcode.mismatch") };
   const record = await readDeviceKey();
   if (!record) return { ok: false, message: t("error.generic") };
+  // With biometric unlock on, the passcode is its fallback and must stay the long kind.
+  const problem = problemText(next, { fallback: record.wrapped.v === 2 && !!record.wrapped.prf });
+  if (problem) return { ok: false, message: problem };
+  if (next !== confirm) return { ok: false, message: t("passcode.mismatch") };
+  let opened: OpenedKey & { migrated: KeySlots | null };
   try {
-    const wrapped = await rewrapDataKey(current, next, record.wrapped);
-    await writeDeviceKey({ ...record, wrapped });
+    opened = await openWithPasscode(current, record.wrapped);
   } catch (error) {
     if (error instanceof WrongPasscodeError) return { ok: false, message: t("passcode.currentWrong") };
     throw error;
+  }
+  try {
+    const base: KeySlots = opened.migrated ?? (record.wrapped as KeySlots);
+    await writeDeviceKey({ ...record, wrapped: { ...base, passcode: await passcodeSlot(next, opened.raw) } });
+  } finally {
+    forget(opened);
   }
   return { ok: true };
 }

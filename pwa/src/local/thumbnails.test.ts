@@ -1,7 +1,7 @@
 import "fake-indexeddb/auto";
 import { openDB } from "idb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDataKey, MIN_ITERATIONS } from "../crypto/keys";
+import { importDataKey, randomBytes } from "../crypto/keys";
 import { seal } from "../crypto/records";
 import type { Change, PullResponse } from "../sync/wire";
 import { deleted, postData, pullAnswer, roomData } from "../sync/wire-fixtures";
@@ -44,7 +44,7 @@ let key: CryptoKey;
 
 beforeEach(async () => {
   vi.resetModules();
-  key = (await createDataKey("482916", MIN_ITERATIONS)).key;
+  key = await importDataKey(randomBytes(32));
   (await import("./key")).setKey(key);
   await (await import("../db/database")).deleteDataDb();
 });

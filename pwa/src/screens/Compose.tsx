@@ -2,10 +2,11 @@
  * Writing a post: the report title first, the vitals form when the title
  * calls for it, the text, photos (camera or gallery, downscaled here) and
  * the urgent flag. Every change is saved as an encrypted draft, so closing
- * the app (or a flat battery) loses nothing.
+ * the app (or a flat battery) loses nothing; discarding a draft with anything
+ * in it asks first and can be undone for a few seconds.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { CLOSING_REASONS, discardDraft, emptyDraft, loadDraft, saveDraft, submitDraft, titleNeedsVitals, type ClosingReason, type Draft } from "../actions/contactBook";
+import { CLOSING_REASONS, discardDraftWithUndo, draftHasContent, emptyDraft, loadDraft, saveDraft, submitDraft, titleNeedsVitals, type ClosingReason, type Draft } from "../actions/contactBook";
 import { hrefFor, navigate } from "../actions/navigation";
 import { FormError } from "../components/Field";
 import { t } from "../i18n";
@@ -36,6 +37,7 @@ export function Compose() {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirmDiscard, setConfirmDiscard] = useState(false);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef<Draft | null>(null);
 
@@ -115,9 +117,17 @@ export function Compose() {
   async function discard() {
     if (saveTimer.current) clearTimeout(saveTimer.current);
     saveTimer.current = null;
+    const current = latest.current ?? emptyDraft(roomId as string);
     latest.current = null;
-    await discardDraft(roomId as string);
+    setConfirmDiscard(false);
+    await discardDraftWithUndo(current);
     navigate("room", roomId);
+  }
+
+  function askDiscard() {
+    // An empty draft goes without a question; one with anything in it asks first.
+    if (latest.current && draftHasContent(latest.current)) setConfirmDiscard(true);
+    else void discard();
   }
 
   if (!draft) return <p class="loading">{t("common.loading")}</p>;
@@ -228,10 +238,25 @@ export function Compose() {
           <button type="submit" class="primary" data-testid="post-submit" disabled={busy}>
             {t("compose.submit")}
           </button>
-          <button type="button" class="secondary" onClick={() => void discard()}>
-            {t("compose.discard")}
-          </button>
           <a href={hrefFor("room", roomId)}>{t("compose.keepDraft")}</a>
+        </div>
+        {/* Apart from 投稿する, so a slip of the thumb never throws away a visit's record. */}
+        <div class="form-actions discard-actions">
+          {confirmDiscard ? (
+            <div class="confirm" role="alertdialog" aria-label={t("compose.discard")} data-testid="discard-confirm">
+              <p>{t("compose.discardQuestion")}</p>
+              <button type="button" class="danger" data-testid="discard-yes" onClick={() => void discard()}>
+                {t("compose.discardYes")}
+              </button>
+              <button type="button" class="secondary" data-testid="discard-no" onClick={() => setConfirmDiscard(false)} autoFocus>
+                {t("compose.discardNo")}
+              </button>
+            </div>
+          ) : (
+            <button type="button" class="secondary" data-testid="discard-draft" onClick={askDiscard}>
+              {t("compose.discard")}
+            </button>
+          )}
         </div>
       </form>
     </div>

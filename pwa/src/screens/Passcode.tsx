@@ -1,14 +1,42 @@
-/** The device passcode: set it (first sign-in here), enter it (start, idle), or wait for the server. */
+/**
+ * The device passcode: set it (first sign-in here, or a new one after a
+ * forgotten passcode and a full sign-in), enter it or use biometrics (start,
+ * idle), or wait for the server. 「パスコードを忘れた場合」 first shows how many
+ * records have not been sent yet, then offers to keep them (sign in again)
+ * or, after a confirmation naming that count, to erase the device.
+ */
 import { useEffect, useState } from "preact/hooks";
-import { logout } from "../actions/auth";
 import { FormError } from "../components/Field";
 import { ScreenHeading } from "../components/ScreenHeading";
 import { t } from "../i18n";
-import { MIN_PASSCODE_LENGTH } from "../crypto/passcode";
-import { checkServer, setPasscode, unlock } from "../local/session";
+import { MAX_PASSCODE_LENGTH, MIN_PASSCODE_LENGTH } from "../crypto/passcode";
+import { readDeviceKey } from "../db/keystore";
+import {
+  biometricState,
+  checkServer,
+  forgotPasscodeFacts,
+  isResettingPasscode,
+  setPasscode,
+  startPasscodeRecovery,
+  unlock,
+  unlockWithBiometrics,
+  wipeForForgottenPasscode,
+} from "../local/session";
 import { useAppState } from "../store";
 
-function PasscodeInput(props: { id: string; label: string; value: string; onValue: (v: string) => void; testId: string; autoFocus?: boolean; hint?: string }) {
+interface PasscodeInputProps {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (v: string) => void;
+  testId: string;
+  autoFocus?: boolean;
+  hint?: string;
+  /** Letters allowed on the keyboard (an alphanumeric passcode); digits only otherwise. */
+  letters: boolean;
+}
+
+export function PasscodeInput(props: PasscodeInputProps) {
   const hintId = props.hint ? `${props.id}-hint` : undefined;
   return (
     <div class="field">
@@ -22,25 +50,38 @@ function PasscodeInput(props: { id: string; label: string; value: string; onValu
         id={props.id}
         type="password"
         class="code-input"
-        inputMode="numeric"
+        inputMode={props.letters ? "text" : "numeric"}
         autoComplete="off"
-        pattern="[0-9]*"
-        maxLength={12}
+        autoCapitalize="none"
+        spellcheck={false}
+        maxLength={MAX_PASSCODE_LENGTH}
         data-testid={props.testId}
         value={props.value}
         aria-describedby={hintId}
         autoFocus={props.autoFocus}
-        onInput={(e) => props.onValue(e.currentTarget.value.replace(/\D/g, ""))}
+        onInput={(e) => props.onValue(props.letters ? e.currentTarget.value : e.currentTarget.value.replace(/\D/g, ""))}
       />
     </div>
+  );
+}
+
+/** 「英字も使う」: switches the passcode fields between the number pad and the full keyboard. */
+export function LettersToggle(props: { letters: boolean; onLetters: (v: boolean) => void }) {
+  return (
+    <label class="check">
+      <input type="checkbox" data-testid="passcode-letters" checked={props.letters} onChange={(e) => props.onLetters(e.currentTarget.checked)} />
+      {t("passcode.showLetters")}
+    </label>
   );
 }
 
 export function SetPasscode() {
   const [code, setCode] = useState("");
   const [confirm, setConfirm] = useState("");
+  const [letters, setLetters] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const resetting = isResettingPasscode();
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -53,11 +94,12 @@ export function SetPasscode() {
 
   return (
     <section class="card auth-card">
-      <ScreenHeading text={t("passcode.setHeading")} />
-      <p>{t("passcode.setIntro")}</p>
+      <ScreenHeading text={t(resetting ? "passcode.resetHeading" : "passcode.setHeading")} />
+      <p data-testid="passcode-intro">{t(resetting ? "passcode.resetIntro" : "passcode.setIntro")}</p>
       <form onSubmit={submit} noValidate>
-        <PasscodeInput id="passcode-new" testId="passcode-new" label={t("passcode.new")} hint={t("passcode.rules", { n: MIN_PASSCODE_LENGTH })} value={code} onValue={setCode} autoFocus />
-        <PasscodeInput id="passcode-confirm" testId="passcode-confirm" label={t("passcode.confirm")} value={confirm} onValue={setConfirm} />
+        <LettersToggle letters={letters} onLetters={setLetters} />
+        <PasscodeInput id="passcode-new" testId="passcode-new" label={t("passcode.new")} hint={t("passcode.rules", { n: MIN_PASSCODE_LENGTH })} value={code} onValue={setCode} letters={letters} autoFocus />
+        <PasscodeInput id="passcode-confirm" testId="passcode-confirm" label={t("passcode.confirm")} value={confirm} onValue={setConfirm} letters={letters} />
         <FormError message={error} testId="passcode-error" />
         <button type="submit" class="primary" data-testid="passcode-submit" disabled={busy}>
           {busy ? t("passcode.working") : t("passcode.setSubmit")}
@@ -67,11 +109,84 @@ export function SetPasscode() {
   );
 }
 
+function unsentText(unsent: number | null): string {
+  if (unsent === null) return t("forgot.unknown");
+  return unsent === 0 ? t("forgot.noUnsent") : t("forgot.unsent", { n: unsent });
+}
+
+/** 「パスコードを忘れた場合」: the count first, then keep (sign in again) or erase (confirmed). */
+function ForgotPasscode(props: { onBack: () => void }) {
+  const [facts, setFacts] = useState<{ unsent: number | null; canKeep: boolean } | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void forgotPasscodeFacts().then(setFacts);
+  }, []);
+  if (!facts) return <p class="hint">{t("common.loading")}</p>;
+  const unsent = facts.unsent;
+  return (
+    <div class="forgot" data-testid="forgot-passcode">
+      <h3>{t("forgot.heading")}</h3>
+      <p class={unsent ? "notice notice-error" : undefined} data-testid="forgot-unsent">
+        {unsentText(unsent)}
+      </p>
+      {facts.canKeep ? (
+        <>
+          <p class="hint">{t("forgot.keepIntro")}</p>
+          <button type="button" class="primary" data-testid="forgot-keep" onClick={startPasscodeRecovery}>
+            {t("forgot.keep")}
+          </button>
+        </>
+      ) : (
+        <p class="hint">{t("forgot.cannotKeep")}</p>
+      )}
+      {confirming ? (
+        <div class="confirm" role="group" aria-label={t("forgot.wipe")}>
+          <p data-testid="forgot-confirm-text">{unsent ? t("forgot.wipeConfirm", { n: unsent }) : t("forgot.wipeConfirmNone")}</p>
+          <button
+            type="button"
+            class="danger"
+            data-testid="forgot-wipe-yes"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              void wipeForForgottenPasscode();
+            }}
+          >
+            {t("forgot.wipeYes")}
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirming(false)}>
+            {t("common.cancel")}
+          </button>
+        </div>
+      ) : (
+        <button type="button" class="secondary" data-testid="forgot-wipe" onClick={() => setConfirming(true)}>
+          {t("forgot.wipe")}
+        </button>
+      )}
+      <button type="button" class="link" onClick={props.onBack}>
+        {t("forgot.back")}
+      </button>
+    </div>
+  );
+}
+
 export function Unlock() {
   const { lockReason, attemptsLeft, me } = useAppState();
   const [code, setCode] = useState("");
+  const [letters, setLetters] = useState(false);
+  const [biometric, setBiometric] = useState(false);
+  const [forgot, setForgot] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void biometricState().then((b) => setBiometric(b.enabled));
+    // An alphanumeric passcode opens the full keyboard; a numeric one the number pad.
+    void readDeviceKey()
+      .then((r) => setLetters(r?.wrapped.v === 2 ? r.wrapped.passcode.long : false))
+      .catch(() => undefined);
+  }, []);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -84,22 +199,45 @@ export function Unlock() {
     if (!result.ok) setError(result.message);
   }
 
+  async function withBiometrics() {
+    setBusy(true);
+    setError(null);
+    const result = await unlockWithBiometrics();
+    setBusy(false);
+    if (!result.ok) setError(result.message);
+  }
+
   return (
     <section class="card auth-card">
       <ScreenHeading text={t("passcode.unlockHeading")} />
       <p>{lockReason === "idle" ? t("passcode.idleIntro") : t("passcode.unlockIntro")}</p>
       {me && <p class="hint">{t("home.greeting", { name: me.user.name })}</p>}
-      <form onSubmit={submit} noValidate>
-        <PasscodeInput id="passcode" testId="passcode" label={t("passcode.label")} value={code} onValue={setCode} autoFocus />
-        <FormError message={error} testId="passcode-error" />
-        {attemptsLeft !== null && !error && <p class="hint">{t("passcode.wrong", { n: attemptsLeft })}</p>}
-        <button type="submit" class="primary" data-testid="unlock-submit" disabled={busy || !code}>
-          {busy ? t("passcode.working") : t("passcode.unlock")}
-        </button>
-      </form>
-      <button type="button" class="link" onClick={() => void logout()}>
-        {t("passcode.forgot")}
-      </button>
+      {forgot ? (
+        <ForgotPasscode onBack={() => setForgot(false)} />
+      ) : (
+        <>
+          {biometric && (
+            <>
+              <button type="button" class="primary" data-testid="unlock-biometric" disabled={busy} onClick={() => void withBiometrics()}>
+                {t("biometric.unlock")}
+              </button>
+              <p class="hint">{t("biometric.or")}</p>
+            </>
+          )}
+          <form onSubmit={submit} noValidate>
+            <LettersToggle letters={letters} onLetters={setLetters} />
+            <PasscodeInput id="passcode" testId="passcode" label={t("passcode.label")} value={code} onValue={setCode} letters={letters} autoFocus={!biometric} />
+            <FormError message={error} testId="passcode-error" />
+            {attemptsLeft !== null && !error && <p class="hint">{t("passcode.wrong", { n: attemptsLeft })}</p>}
+            <button type="submit" class={biometric ? "secondary" : "primary"} data-testid="unlock-submit" disabled={busy || !code}>
+              {busy ? t("passcode.working") : t("passcode.unlock")}
+            </button>
+          </form>
+          <button type="button" class="link" data-testid="forgot-open" onClick={() => setForgot(true)}>
+            {t("passcode.forgot")}
+          </button>
+        </>
+      )}
     </section>
   );
 }

@@ -427,11 +427,12 @@ export function Room() {
   const searchRef = useRef<HTMLInputElement>(null);
   useEffect(() => setLimit(PAGE_SIZE), [titleFilter, query]);
 
+  const opened = data.open?.roomId === roomId;
+  // Asked again whenever the open room is not this one (openRoom lets only the latest ask win).
   useEffect(() => {
     if (roomId && data.ready && getData().open?.roomId !== roomId) void openRoom(roomId);
-  }, [roomId, data.ready]);
+  }, [roomId, data.ready, opened]);
 
-  const opened = data.open?.roomId === roomId;
   useEffect(() => {
     if (roomId && opened) void markRead(roomId);
   }, [roomId, opened, data.open?.posts.length]);

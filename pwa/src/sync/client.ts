@@ -12,7 +12,7 @@
 import { api, ApiError } from "../api";
 import { getLang, t } from "../i18n";
 import { hasKey, LockedError } from "../local/key";
-import { getData, loadRooms, openRoom, refreshSummaries, setData } from "../local/data";
+import { closeRoom, getData, loadRooms, refreshSummaries, reloadOpenRoom, setData } from "../local/data";
 import { addNotice, getState, setSync } from "../store";
 import { onWipe } from "../wipe";
 import { listOutbox, sendOutbox, TransientError, RefusedError, type OutboxTransport, type PendingPhoto } from "./outbox";
@@ -62,10 +62,12 @@ async function afterPull(report: PullReport): Promise<void> {
   if (changed.size) await refreshSummaries(changed);
   const open = getData().open;
   if (open && report.revokedRooms.has(open.roomId)) {
-    setData({ open: null });
+    closeRoom();
     onRevoked?.(open.roomId);
-  } else if (open && changed.has(open.roomId)) {
-    await openRoom(open.roomId);
+  } else {
+    // The room the screen wants now, not the one that was open when this pull began: the
+    // nurse may have switched rooms meanwhile (issue 13: a room stuck on 「読み込み中…」).
+    await reloadOpenRoom(changed);
   }
   for (const roomId of report.revokedRooms) {
     if (open?.roomId !== roomId) onRevoked?.(roomId);

@@ -1,6 +1,6 @@
 import "fake-indexeddb/auto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDataKey, MIN_ITERATIONS } from "../crypto/keys";
+import { importDataKey, randomBytes } from "../crypto/keys";
 import type { OutboxTransport } from "./outbox";
 import type { Mutation, PushRequest, PushResponse } from "./wire";
 import { postData } from "./wire-fixtures";
@@ -9,7 +9,7 @@ let key: CryptoKey;
 
 beforeEach(async () => {
   vi.resetModules();
-  key = (await createDataKey("482916", MIN_ITERATIONS)).key;
+  key = await importDataKey(randomBytes(32));
   (await import("../local/key")).setKey(key);
   await (await import("../db/database")).deleteDataDb();
 });

@@ -1,6 +1,6 @@
 import "fake-indexeddb/auto";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDataKey, MIN_ITERATIONS } from "../crypto/keys";
+import { importDataKey, randomBytes } from "../crypto/keys";
 import type { Change, PullRequest, PullResponse } from "./wire";
 import { deleted, memberData, patientData, postData, reportTitleData, roomData } from "./wire-fixtures";
 
@@ -49,7 +49,7 @@ function firstPull(): PullResponse {
 
 beforeEach(async () => {
   vi.resetModules();
-  const key = (await createDataKey("482916", MIN_ITERATIONS)).key;
+  const key = await importDataKey(randomBytes(32));
   (await import("../local/key")).setKey(key);
   await (await import("../db/database")).deleteDataDb();
 });
@@ -144,7 +144,7 @@ describe("local data store", () => {
     expect(state.members.get(ROOM)?.[0]?.officePhone).toBe("012-555-0105");
     expect(state.titles.get(ROOM)?.[0]?.vitals).toBe(true);
     expect(state.summaries.get(ROOM)).toMatchObject({ postCount: 2, unread: 2, maxVersion: 7 });
-    const open = await data.openRoom(ROOM);
+    const open = (await data.openRoom(ROOM))!;
     expect(open.posts.map((p) => p.body)).toEqual(["最新", "血圧やや高め"]);
     data.clearData();
     expect(data.getData().rooms).toEqual([]);
