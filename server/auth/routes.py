@@ -1,9 +1,10 @@
-"""Every route handler of the auth domain (the sign-in steps), for the app factory."""
+"""Every route handler of the auth domain (the sign-in steps, device key material), for the app factory."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .controllers import SignInController
+from .device_key_controller import DeviceKeyController
 
-ROUTE_HANDLERS: list[Any] = [SignInController]
+ROUTE_HANDLERS: list[Any] = [SignInController, DeviceKeyController]

@@ -57,3 +57,10 @@ class SessionStateOut(msgspec.Struct, rename="camel"):
     signed_in: bool
     stage: str | None
     csrf_token: str
+
+
+class RecoveryKeyOut(msgspec.Struct, rename="camel"):
+    """A device's recovery secret (base64url, 32 bytes); `created` when made by this call."""
+
+    secret: str
+    created: bool

@@ -1,6 +1,6 @@
 """Every table of carebook, importable from one place (Alembic reads `Base.metadata`)."""
 
-from .auth import AuditEvent, Device, TotpFactor, UserSession, WebAuthnCredential
+from .auth import AuditEvent, Device, DeviceKeyShare, TotpFactor, UserSession, WebAuthnCredential
 from .base import Base, new_id, utcnow
 from .contact_book import Attachment, Comment, Post, ReadReceipt
 from .jobs import JobLease, ScheduledStop
@@ -30,6 +30,7 @@ __all__ = [
     "Comment",
     "Consent",
     "Device",
+    "DeviceKeyShare",
     "Invitation",
     "JobLease",
     "NotificationPreference",

@@ -29,6 +29,21 @@ class Device(IdMixin, CreatedMixin, Base):
     cert_fingerprint: Mapped[str | None] = mapped_column(String(128), default=None)
 
 
+class DeviceKeyShare(IdMixin, CreatedMixin, Base):
+    """A device's recovery secret: one of the keys that wrap the PWA's data key (docs/security.md).
+
+    Sealed at rest under the server secret key; released only to the device it belongs to, for
+    the user who made it, after a full sign-in (server/auth/device_keys.py).
+    """
+
+    __tablename__ = "device_key_share"
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("device.id"), unique=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    secret_sealed: Mapped[str] = mapped_column(String(200))
+    released_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class UserSession(IdMixin, CreatedMixin, Base):
     """A server-side session; the cookie holds a token whose SHA-256 is `token_hash`."""
 
