@@ -6,10 +6,12 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+# 'wasm-unsafe-eval' lets the PWA compile WebAssembly (Argon2id for the passcode,
+# pwa/src/crypto/kdf.ts); it allows no eval() of JavaScript and no inline script.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "connect-src 'self'",
