@@ -99,8 +99,10 @@ async function fetchRecoverySecret(): Promise<{ secret: Uint8Array; created: boo
 async function ensureRecoverySlot(raw: Uint8Array): Promise<void> {
   const record = await readDeviceKey();
   if (!record || record.wrapped.v !== 2 || record.wrapped.recovery) return;
+  // Made now, or an existing one released after a fresh sign-in; withheld otherwise (the next
+  // unlock online tries again).
   const answer = await fetchRecoverySecret();
-  if (!answer?.created) return; // an old secret exists but is withheld: no slot can be made from it now
+  if (!answer) return;
   const recovery = await secretSlot(answer.secret, raw, "recovery");
   answer.secret.fill(0);
   const latest = await readDeviceKey();

@@ -12,6 +12,8 @@ import { useAppState } from "../store";
 import type { DeviceInfo, SessionInfo } from "../types";
 import { changePasscode, getLockSettings, lock, saveLockSettings } from "../local/session";
 import type { LockSettings } from "../db/keystore";
+import { LettersToggle, PasscodeInput } from "../components/PasscodeInput";
+import { BiometricSection } from "../components/BiometricSection";
 
 function PasscodeSection() {
   const [current, setCurrent] = useState("");
@@ -21,6 +23,7 @@ function PasscodeSection() {
   const [done, setDone] = useState(false);
   const [busy, setBusy] = useState(false);
   const [settings, setSettings] = useState<LockSettings | null>(null);
+  const [letters, setLetters] = useState(false);
   useEffect(() => {
     void getLockSettings().then(setSettings);
   }, []);
@@ -46,7 +49,6 @@ function PasscodeSection() {
     setSettings(await getLockSettings());
   }
 
-  const digits = (set: (v: string) => void) => (e: Event) => set((e.currentTarget as HTMLInputElement).value.replace(/\D/g, ""));
   return (
     <section class="card" aria-labelledby="passcode-heading">
       <h2 id="passcode-heading">{t("passcode.settingsHeading")}</h2>
@@ -68,18 +70,10 @@ function PasscodeSection() {
       </button>
       <form onSubmit={submit} noValidate class="passcode-change">
         <h3>{t("passcode.change")}</h3>
-        {(
-          [
-            ["passcode-current", t("passcode.current"), current, setCurrent],
-            ["passcode-next", t("passcode.new"), next, setNext],
-            ["passcode-next-confirm", t("passcode.confirm"), confirm, setConfirm],
-          ] as const
-        ).map(([id, label, value, set]) => (
-          <div class="field" key={id}>
-            <label for={id}>{label}</label>
-            <input id={id} type="password" inputMode="numeric" autoComplete="off" class="code-input" value={value} onInput={digits(set)} />
-          </div>
-        ))}
+        <LettersToggle letters={letters} onLetters={setLetters} />
+        <PasscodeInput id="passcode-current" testId="passcode-current" label={t("passcode.current")} value={current} onValue={setCurrent} letters={letters} />
+        <PasscodeInput id="passcode-next" testId="passcode-next" label={t("passcode.new")} value={next} onValue={setNext} letters={letters} />
+        <PasscodeInput id="passcode-next-confirm" testId="passcode-next-confirm" label={t("passcode.confirm")} value={confirm} onValue={setConfirm} letters={letters} />
         <FormError message={error} testId="passcode-change-error" />
         {done && <p role="status">{t("passcode.changed")}</p>}
         <button type="submit" class="secondary" disabled={busy}>
@@ -254,6 +248,7 @@ export function Settings() {
         <LangSwitch id="lang-settings" />
       </section>
       <PasscodeSection />
+      <BiometricSection />
       <section class="card" aria-labelledby="notifications-heading">
         <h2 id="notifications-heading">{t("push.heading")}</h2>
         <a class="button secondary" href={hrefFor("notifications")} data-testid="notifications-link">
