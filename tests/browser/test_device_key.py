@@ -343,6 +343,8 @@ def test_switching_rooms_right_after_posting_never_sticks_on_loading(
 ) -> None:
     page = desktop.new_page()
     sign_in(page, demo_server.url, "demo-nurse")
+    # A tablet's pace: decrypting a room takes long enough for a sync to finish in between.
+    desktop.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 6})
     rows = page.locator("[data-testid=room-row]:visible")
     names = {AOKI: rows.filter(has_text=AOKI).first.get_attribute("data-room-id"),
              ISHIKAWA: rows.filter(has_text=ISHIKAWA).first.get_attribute("data-room-id")}
