@@ -365,3 +365,66 @@ def test_switching_rooms_right_after_posting_never_sticks_on_loading(
         expect(page.get_by_text("読み込み中…")).to_have_count(0)
     status = page.get_by_test_id("sync-status")
     expect(status).to_have_attribute("data-pending", "0", timeout=30_000)
+
+
+def _virtual_authenticator(context: BrowserContext, page: Page, *, synced: bool) -> Any:
+    """A platform authenticator with PRF (hmac-secret) and user verification, over CDP."""
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    options: dict[str, Any] = {
+        "protocol": "ctap2",
+        "ctap2Version": "ctap2_1",
+        "transport": "internal",
+        "hasResidentKey": True,
+        "hasUserVerification": True,
+        "isUserVerified": True,
+        "hasPrf": True,
+        "automaticPresenceSimulation": True,
+    }
+    if synced:
+        options["defaultBackupEligibility"] = True
+        options["defaultBackupState"] = True
+    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+    return cdp, authenticator["authenticatorId"]
+
+
+@pytest.mark.parametrize("synced", [False, True], ids=["device-bound", "synced-passkey"])
+def test_biometric_unlock_with_a_prf_key_and_a_long_fallback_passcode(
+    demo_server: LiveServer, phone: BrowserContext, synced: bool,
+    screenshot: Callable[..., Path],
+) -> None:
+    page = phone.new_page()
+    sign_in(page, demo_server.url, "demo-caremanager")
+    cdp, authenticator = _virtual_authenticator(phone, page, synced=synced)
+    page.evaluate("location.hash = '#/settings'")
+    section = page.get_by_test_id("biometric-section")
+    expect(section).to_be_visible(timeout=15_000)
+    # The six-digit passcode must give way to a long fallback in the same step.
+    section.get_by_test_id("biometric-current").fill(PASSCODE)
+    section.get_by_test_id("biometric-next").fill("482916")
+    section.get_by_test_id("biometric-confirm").fill("482916")
+    section.get_by_test_id("biometric-enable").click()
+    expect(section.get_by_test_id("biometric-error")).to_contain_text("英字を含む8文字以上")
+    section.get_by_test_id("biometric-next").fill(LONG_PASSCODE)
+    section.get_by_test_id("biometric-confirm").fill(LONG_PASSCODE)
+    section.get_by_test_id("biometric-enable").click()
+    status = section.get_by_test_id("biometric-status")
+    expect(status).to_contain_text("同期されるパスキー" if synced else "この端末の中だけ",
+                                   timeout=20_000)
+    screenshot(page, f"phone-biometric-{'synced' if synced else 'device-bound'}", full_page=False)
+    record = _key_record(page)
+    assert record is not None and record["prf"] == {"deviceBound": not synced}
+    assert record["long"] is True
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(credentials["credentials"]) == 1  # the device's own: never sent to the server
+
+    # Locked: biometrics open it, with the passcode as the fallback.
+    page.reload()
+    expect(page.get_by_test_id("unlock-biometric")).to_be_visible(timeout=15_000)
+    page.get_by_test_id("unlock-biometric").click()
+    expect(page.get_by_test_id("biometric-section")).to_be_visible(timeout=20_000)
+    page.reload()
+    unlock(page, PASSCODE)  # the old six digits no longer open it
+    expect(page.get_by_test_id("passcode-error")).to_contain_text("あと4回")
+    unlock(page, LONG_PASSCODE)
+    expect(page.get_by_test_id("biometric-section")).to_be_visible(timeout=20_000)
