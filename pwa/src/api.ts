@@ -39,8 +39,8 @@ export class ApiError extends Error {
 }
 
 export interface ApiHandlers {
-  /** The server ordered a wipe; the device data is already erased. */
-  onWiped(): void;
+  /** The server ordered a wipe; the device data is already erased (with `unsent` unsent records). */
+  onWiped(unsent: number | null): void;
   /** A request found no valid session (`401 unauthenticated`). */
   onUnauthenticated(): void;
   /** The server answered with a success: the device is in contact (offline lock/wipe clocks). */
@@ -163,8 +163,8 @@ export async function request<T>(method: string, path: string, body?: unknown, e
     if (isObject(data) && typeof data["csrfToken"] === "string") csrfToken = data["csrfToken"];
     if (isObject(data) && data["wipe"] === true) {
       csrfToken = null;
-      await wipeDevice();
-      handlers.onWiped();
+      const unsent = await wipeDevice();
+      handlers.onWiped(unsent);
       throw errorFrom(response.ok ? 401 : response.status, { error: "device_wiped", ...data });
     }
     if (response.ok) {

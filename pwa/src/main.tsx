@@ -8,6 +8,7 @@ import { getLang, onLangChange, t } from "./i18n";
 import { clearData } from "./local/data";
 import { addNotice, setState } from "./store";
 import { onServiceWorkerMessage, registerServiceWorker } from "./sw-register";
+import { withUnsent } from "./local/session";
 import { wipeDevice } from "./wipe";
 
 function applyLang(): void {
@@ -29,10 +30,12 @@ onServiceWorkerMessage((message) => {
   if (message.type === "open-room" && message.room) navigate("room", message.room);
   if (message.type === "wiped") {
     // The service worker wiped the device on the server's order (push); finish here.
-    void wipeDevice().then(() => {
+    void wipeDevice().then((left) => {
       clearData();
       setState({ me: null, screen: "signIn" });
-      addNotice("error", t("notice.deviceWiped"));
+      // The worker counted before it erased; what this page finds afterwards is only a fallback.
+      const unsent = typeof message.unsent === "number" ? message.unsent : left;
+      addNotice("error", withUnsent(t("notice.deviceWiped"), unsent));
     });
   }
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isNetworkOnly, notificationFor, parsePush, roomUrl } from "./sw-logic";
+import { isNetworkOnly, notificationFor, parsePush, roomUrl, wipedText } from "./sw-logic";
 
 const ORIGIN = "https://carebook.example.jp";
 
@@ -31,5 +31,11 @@ describe("service worker rules", () => {
   it("opens the room's contact book on click", () => {
     expect(roomUrl(ORIGIN, "r1")).toBe(`${ORIGIN}/#/rooms/r1`);
     expect(roomUrl(ORIGIN, null)).toBe(`${ORIGIN}/`);
+  });
+
+  it("a push-ordered wipe says how many unsent records it erased, and no more than a count", () => {
+    expect(wipedText(0)).toBe("この端末のcarebookデータを消去しました");
+    expect(wipedText(3)).toBe("この端末のcarebookデータを消去しました。まだ送信していなかった記録 3 件も消去されました。もう一度書いてください");
+    expect(wipedText(null)).toContain("未送信の記録があった場合");
   });
 });

@@ -25,6 +25,13 @@ export const TEXT = {
   wiped: "この端末のcarebookデータを消去しました",
 };
 
+/** The wipe notification's text: with the unsent records it erased, which must be written again. */
+export function wipedText(unsent: number | null): string {
+  if (unsent === null) return `${TEXT.wiped}。未送信の記録があった場合、それも消去されています`;
+  if (unsent === 0) return TEXT.wiped;
+  return `${TEXT.wiped}。まだ送信していなかった記録 ${unsent} 件も消去されました。もう一度書いてください`;
+}
+
 /** Requests the service worker must leave to the network: the API (never cached), other origins, non-GET. */
 export function isNetworkOnly(url: URL, method: string, origin: string): boolean {
   return method !== "GET" || url.origin !== origin || url.pathname === "/api" || url.pathname.startsWith("/api/");

@@ -21,7 +21,7 @@ export function applyUpdate(): void {
   waiting?.postMessage({ type: "skipWaiting" });
 }
 
-export function onServiceWorkerMessage(handler: (data: { type?: string; room?: string }) => void): void {
+export function onServiceWorkerMessage(handler: (data: { type?: string; room?: string; unsent?: number | null }) => void): void {
   onMessage = handler;
 }
 

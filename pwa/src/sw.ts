@@ -11,7 +11,8 @@
  *   renotify when urgent); a click opens that room; a `wipe` push erases the
  *   device's carebook data even while the app is closed.
  */
-import { CACHE_PREFIX, isNetworkOnly, notificationFor, parsePush, roomUrl, TEXT } from "./sw-logic";
+import { countUnsentIn } from "./db/unsent";
+import { CACHE_PREFIX, isNetworkOnly, notificationFor, parsePush, roomUrl, TEXT, wipedText } from "./sw-logic";
 
 declare const self: ServiceWorkerGlobalScope;
 declare const __PRECACHE__: string[];
@@ -114,11 +115,27 @@ async function step(work: () => Promise<unknown>): Promise<void> {
   }
 }
 
+/** How many unsent records the wipe is about to erase (null when they cannot be counted). */
+function countUnsent(): Promise<number | null> {
+  return new Promise((resolve) => {
+    const open = indexedDB.open("carebook");
+    open.onerror = () => resolve(null);
+    open.onupgradeneeded = () => open.transaction?.abort(); // no cache here: nothing to count
+    open.onsuccess = () => {
+      const db = open.result;
+      countUnsentIn(db)
+        .then(resolve, () => resolve(null))
+        .finally(() => db.close());
+    };
+  });
+}
+
 async function wipe(): Promise<void> {
+  const unsent = await countUnsent().catch(() => null);
   await step(destroyKey);
   // Tell open pages first: they drop their key and close their databases.
   await step(async () => {
-    for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "window" })) client.postMessage({ type: "wiped" });
+    for (const client of await self.clients.matchAll({ includeUncontrolled: true, type: "window" })) client.postMessage({ type: "wiped", unsent });
   });
   await step(async () => {
     const listed = typeof indexedDB.databases === "function" ? (await indexedDB.databases()).map((d) => d.name ?? "") : [];
@@ -132,7 +149,7 @@ async function wipe(): Promise<void> {
     const subscription = await self.registration.pushManager.getSubscription();
     await subscription?.unsubscribe();
   });
-  await self.registration.showNotification(TEXT.title, { body: TEXT.wiped, tag: "carebook-wipe", icon: "/icons/icon-192.png", lang: "ja" });
+  await self.registration.showNotification(TEXT.title, { body: wipedText(unsent), tag: "carebook-wipe", icon: "/icons/icon-192.png", lang: "ja" });
 }
 
 self.addEventListener("push", (event) => {

@@ -9,7 +9,7 @@ import type { AuthNext, AuthStep, Me } from "../types";
 import { createPasskey, getPasskey } from "../webauthn";
 import { wipeDevice } from "../wipe";
 import { clearData } from "../local/data";
-import { afterSignIn, bootLocked, noteContact } from "../local/session";
+import { afterSignIn, bootLocked, noteContact, withUnsent } from "../local/session";
 import { forgetRoute, showScreen } from "./navigation";
 import { attempt, failure, type Result } from "./result";
 
@@ -137,14 +137,14 @@ export function leaveAfterOwnDeviceWipe(): Promise<void> {
 }
 
 /** Called by api.ts when the server answers `"wipe": true` (data already erased). */
-function onWiped(): void {
+function onWiped(unsent: number | null): void {
   setLang(getLang()); // the language choice is no secret: keep it
   clearData();
 
-  setState({ me: null, notices: [] });
+  setState({ me: null, notices: [], recovering: false });
   forgetRoute();
   showScreen("signIn");
-  addNotice("error", t("notice.deviceWiped"));
+  addNotice("error", withUnsent(t("notice.deviceWiped"), unsent));
 }
 
 /** Called by api.ts on `401 unauthenticated`. */

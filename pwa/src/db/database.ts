@@ -9,6 +9,7 @@
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from "idb";
 import { open, openBytes, seal, sealBytes, type Sealed } from "../crypto/records";
 import { requireKey } from "../local/key";
+import { isUnsentRecord } from "./unsent";
 
 export const DATA_DB = "carebook";
 
@@ -145,7 +146,7 @@ export async function countUnsent(): Promise<number | null> {
   const names = typeof indexedDB.databases === "function" ? (await indexedDB.databases()).map((d) => d.name) : [DATA_DB];
   if (!names.includes(DATA_DB)) return 0;
   const records = await (await dataDb()).getAll("outbox");
-  return records.filter((r) => r.k !== "r").length;
+  return records.filter(isUnsentRecord).length;
 }
 
 /**

@@ -76,7 +76,7 @@ async function modules() {
   return { store, session, key, keystore, db, sync };
 }
 
-describe("device passcode", () => {
+describe("device passcode", { timeout: 30_000 }, () => {
   it("refuses obvious passcodes and mismatches, then sets one and unlocks the cache", async () => {
     const { store, session, key, keystore } = await modules();
     store.setState({ me: ME });
@@ -99,7 +99,7 @@ describe("device passcode", () => {
     expect(key.hasKey()).toBe(true);
   });
 
-  it("counts wrong passcodes across reloads and wipes everything on the fifth", { timeout: 30_000 }, async () => {
+  it("counts wrong passcodes across reloads and wipes everything on the fifth", async () => {
     let { store, session, db } = await modules();
     store.setState({ me: ME });
     await session.setPasscode("482916", "482916");
@@ -218,7 +218,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-describe("migration of a version 1 (PBKDF2) device", () => {
+describe("migration of a version 1 (PBKDF2) device", { timeout: 30_000 }, () => {
   it("unlocks with the old passcode, rewrites the key under Argon2id, and keeps the unsent records", async () => {
     const { store, session, keystore, key } = await modules();
     store.setState({ me: ME });
@@ -248,7 +248,7 @@ describe("migration of a version 1 (PBKDF2) device", () => {
   });
 });
 
-describe("a forgotten passcode", () => {
+describe("a forgotten passcode", { timeout: 30_000 }, () => {
   it("the lock screen counts unsent records (read marks aside) before anyone chooses", async () => {
     const { store, session } = await modules();
     store.setState({ me: ME });
@@ -324,7 +324,7 @@ describe("a forgotten passcode", () => {
     ]);
   });
 
-  it("five wrong passcodes say how many unsent records were erased", { timeout: 30_000 }, async () => {
+  it("five wrong passcodes say how many unsent records were erased", async () => {
     const { store, session } = await modules();
     store.setState({ me: ME });
     await session.setPasscode("482916", "482916");
