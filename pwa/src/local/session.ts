@@ -194,8 +194,8 @@ export async function setPasscode(code: string, confirm: string): Promise<Passco
   }
   await updateLockState(() => ({ failedAttempts: 0, lastContactAt: Date.now() }));
   setKey(opened.key);
-  finishWithRaw(opened);
   await enterUnlocked(me);
+  finishWithRaw(opened); // after the unlock, so its request goes out as an unlocked app's
   addNotice("success", t("passcode.set"));
   return { ok: true };
 }
@@ -218,7 +218,11 @@ export function withUnsent(text: string, unsent: number | null): string {
   return `${text} ${t("wipe.unsentErased", { n: unsent })}`;
 }
 
-/** The offline-lock check after any unlock; false when the device must first reach the server. */
+/**
+ * Every unlock ends here (passcode, biometrics): the wrong-try count resets,
+ * then the offline-lock check, then the data. The one place to hang what
+ * must follow the key (e.g. the server's unlock proof).
+ */
 async function admit(key: CryptoKey): Promise<void> {
   const state = await updateLockState(() => ({ failedAttempts: 0 }));
   if (state.lastContactAt !== null && Date.now() - state.lastContactAt > state.settings.offlineLockHours * HOUR) {
@@ -254,8 +258,8 @@ export async function unlock(code: string): Promise<PasscodeResult> {
   }
   // A version 1 (PBKDF2) record: rewritten under Argon2id before anything else happens.
   if (opened.migrated) await writeDeviceKey({ ...record, wrapped: opened.migrated });
-  finishWithRaw(opened);
   await admit(opened.key);
+  finishWithRaw(opened);
   return { ok: true };
 }
 
@@ -279,8 +283,8 @@ export async function unlockWithBiometrics(): Promise<PasscodeResult> {
     }
     throw error;
   }
-  finishWithRaw(opened);
   await admit(opened.key);
+  finishWithRaw(opened);
   return { ok: true };
 }
 
