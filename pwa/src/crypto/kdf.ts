@@ -13,7 +13,24 @@
  * 3–5× that, under one second. The parameters are stored with each wrapped
  * key, so they can be raised later without breaking old devices.
  */
-import { argon2id } from "hash-wasm";
+
+/**
+ * hash-wasm (its Argon2id WebAssembly, inlined) is a chunk of its own, fetched at the first
+ * unlock or passcode: it stays out of the initial JavaScript, and the service worker
+ * precaches it with the rest of the build, so an offline start has it too.
+ */
+let library: Promise<typeof import("./argon2")> | null = null;
+function hashWasm(): Promise<typeof import("./argon2")> {
+  library ??= import("./argon2");
+  return library;
+}
+
+/** Starts fetching and compiling the KDF early (the lock screen calls it while the nurse types). */
+export function preloadKdf(): void {
+  void hashWasm().catch(() => {
+    library = null;
+  });
+}
 
 export interface Argon2Params {
   alg: "argon2id";
@@ -36,6 +53,7 @@ export function newArgon2Params(memoryKiB = ARGON2_MEMORY_KIB, iterations = ARGO
 /** 32 bytes derived from the passcode (NFC-normalised, so the same letters typed on another keyboard match). */
 export async function argon2Bytes(passcode: string, params: Argon2Params): Promise<Uint8Array<ArrayBuffer>> {
   if (params.alg !== "argon2id" || params.memoryKiB < ARGON2_MIN_MEMORY_KIB) throw new RangeError("unsupported KDF");
+  const { argon2id } = await hashWasm();
   const out = await argon2id({
     password: passcode.normalize("NFC"),
     salt: params.salt,

@@ -12,6 +12,7 @@ import { t } from "../i18n";
 import { MIN_PASSCODE_LENGTH } from "../crypto/passcode";
 import { LettersToggle, PasscodeInput } from "../components/PasscodeInput";
 import { readDeviceKey } from "../db/keystore";
+import { preloadKdf } from "../crypto/kdf";
 import {
   biometricState,
   checkServer,
@@ -32,6 +33,7 @@ export function SetPasscode() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const resetting = isResettingPasscode();
+  useEffect(preloadKdf, []);
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -131,6 +133,7 @@ export function Unlock() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
+    preloadKdf();
     void biometricState().then((b) => setBiometric(b.enabled));
     // An alphanumeric passcode opens the full keyboard; a numeric one the number pad.
     void readDeviceKey()
