@@ -76,7 +76,7 @@ def _key_record(page: Page) -> dict[str, Any] | None:
 
 
 def _wait_for_key_record(page: Page, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    """Polls the stored key record until it is as wanted (the unlock writes it in the background)."""
+    """Polls the stored key record until it is as wanted (an unlock writes it in the background)."""
     deadline = time.monotonic() + 30
     while True:
         record = _key_record(page)
@@ -127,7 +127,7 @@ def test_offline_unlock_with_a_passcode_of_letters_under_argon2id(
     everything = json.dumps(dump, ensure_ascii=False)
     secrets = [p.name for p in PATIENTS] + [p.name_kana for p in PATIENTS]
     secrets += [p.address for p in PATIENTS] + [p.phone for p in PATIENTS]
-    secrets += [post.body[:12] for post in POSTS][:20] + [LONG_PASSCODE]
+    secrets += [*[post.body[:12] for post in POSTS][:20], LONG_PASSCODE]
     assert [s for s in secrets if s in everything] == []
 
     # Offline, from a reload: the service worker serves the app, Argon2id opens the key.
@@ -154,36 +154,45 @@ def test_offline_unlock_with_a_passcode_of_letters_under_argon2id(
 # build left behind: the data key wrapped as version 1 did, and one unsent post sealed under it.
 WRITE_OLD_DEVICE = """
 async ([passcode, post]) => {
-  const req = (r) => new Promise((res, rej) => { r.onsuccess = () => res(r.result); r.onerror = () => rej(r.error); });
+  const req = (r) => new Promise((res, rej) => {
+    r.onsuccess = () => res(r.result);
+    r.onerror = () => rej(r.error);
+  });
+  const done = (tx) => new Promise((res) => { tx.oncomplete = res; });
   const enc = new TextEncoder();
+  const gcm = {name: 'AES-GCM', length: 256};
   const keysDb = await req(indexedDB.open('carebook-keys'));
   const old = await req(keysDb.transaction('device').objectStore('device').get('key'));
-  const dataKey = await crypto.subtle.generateKey({name: 'AES-GCM', length: 256}, true, ['encrypt', 'decrypt']);
+  const dataKey = await crypto.subtle.generateKey(gcm, true, ['encrypt', 'decrypt']);
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const iv = crypto.getRandomValues(new Uint8Array(12));
-  const material = await crypto.subtle.importKey('raw', enc.encode(passcode), 'PBKDF2', false, ['deriveKey']);
-  const kek = await crypto.subtle.deriveKey({name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 400000},
-                                            material, {name: 'AES-GCM', length: 256}, false, ['wrapKey']);
+  const material = await crypto.subtle.importKey(
+    'raw', enc.encode(passcode), 'PBKDF2', false, ['deriveKey']);
+  const kek = await crypto.subtle.deriveKey(
+    {name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 400000}, material, gcm, false,
+    ['wrapKey']);
   const wrapped = await crypto.subtle.wrapKey('raw', dataKey, kek,
-                                              {name: 'AES-GCM', iv, additionalData: enc.encode('carebook/data-key/v1')});
+    {name: 'AES-GCM', iv, additionalData: enc.encode('carebook/data-key/v1')});
   const tx = keysDb.transaction('device', 'readwrite');
   tx.objectStore('device').put({wrapped: {v: 1, salt, iterations: 400000, iv, wrapped},
                                 userId: old.userId, createdAt: Date.now()}, 'key');
-  await new Promise((res) => { tx.oncomplete = res; });
+  await done(tx);
   keysDb.close();
 
   const dataDb = await req(indexedDB.open('carebook'));
   const stores = Array.from(dataDb.objectStoreNames);
   const clear = dataDb.transaction(stores, 'readwrite');
   for (const name of stores) clear.objectStore(name).clear();
-  await new Promise((res) => { clear.oncomplete = res; });
-  const entry = {id: 1, name: 'post.create', args: post, status: 'pending', createdAt: new Date().toISOString()};
+  await done(clear);
+  const entry = {id: 1, name: 'post.create', args: post, status: 'pending',
+                 createdAt: new Date().toISOString()};
   const sealIv = crypto.getRandomValues(new Uint8Array(12));
-  const ct = await crypto.subtle.encrypt({name: 'AES-GCM', iv: sealIv, additionalData: enc.encode('outbox\\u00001')},
-                                         dataKey, enc.encode(JSON.stringify(entry)));
+  const ct = await crypto.subtle.encrypt(
+    {name: 'AES-GCM', iv: sealIv, additionalData: enc.encode('outbox\\u00001')},
+    dataKey, enc.encode(JSON.stringify(entry)));
   const put = dataDb.transaction('outbox', 'readwrite');
   put.objectStore('outbox').put({id: 1, iv: sealIv, ct});
-  await new Promise((res) => { put.oncomplete = res; });
+  await done(put);
   dataDb.close();
 }
 """
@@ -282,7 +291,7 @@ def test_wipes_say_how_many_unsent_records_were_erased(
     _post_offline(page, phone, f"消えてしまう記録 {int(time.time())}")
     page.reload()
 
-    # 「パスコードを忘れた場合」 no longer wipes at a touch: the count, then a confirmation naming it.
+    # 「パスコードを忘れた場合」 no longer wipes at a touch: the count, then a confirmation.
     page.get_by_test_id("forgot-open").click()
     page.get_by_test_id("forgot-wipe").click()
     expect(page.get_by_test_id("forgot-confirm-text")).to_contain_text(
