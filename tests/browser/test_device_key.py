@@ -403,9 +403,14 @@ def test_biometric_unlock_with_a_prf_key_and_a_long_fallback_passcode(
     screenshot: Callable[..., Path],
 ) -> None:
     page = phone.new_page()
-    sign_in(page, demo_server.url, "demo-caremanager")
+    _sign_in_with(page, demo_server.url, "demo-caremanager")
     cdp, authenticator = _virtual_authenticator(phone, page, synced=synced)
-    page.evaluate("location.hash = '#/settings'")
+    page.get_by_test_id("passcode-new").fill(PASSCODE)
+    page.get_by_test_id("passcode-confirm").fill(PASSCODE)
+    page.get_by_test_id("passcode-submit").click()
+    # With a platform authenticator at hand, the app points to biometric unlock.
+    expect(page.get_by_test_id("notice")).to_contain_text("指紋・顔認証", timeout=20_000)
+    page.get_by_test_id("notice-action").click()
     section = page.get_by_test_id("biometric-section")
     expect(section).to_be_visible(timeout=15_000)
     # The six-digit passcode must give way to a long fallback in the same step.

@@ -24,7 +24,7 @@ import {
   type OpenedKey,
 } from "../crypto/keys";
 import { isLongPasscode, passcodeProblem } from "../crypto/passcode";
-import { enrolPrf, evaluatePrf, PrfUnavailableError } from "../crypto/prf";
+import { enrolPrf, evaluatePrf, platformAuthenticatorAvailable, PrfUnavailableError } from "../crypto/prf";
 import { countUnsent } from "../db/database";
 import { readDeviceKey, readLockState, updateLockState, writeDeviceKey, type DeviceKeyRecord, type LockSettings } from "../db/keystore";
 import { addNotice, clearNotices, getState, setState, DATA_SCREENS } from "../store";
@@ -32,7 +32,7 @@ import { startSync, stopSync } from "../sync/client";
 import { forgetThumbnails } from "../sync/remote";
 import type { Me } from "../types";
 import { wipeDevice } from "../wipe";
-import { forgetRoute, showScreen, showScreenFromUrl } from "../actions/navigation";
+import { forgetRoute, navigate, showScreen, showScreenFromUrl } from "../actions/navigation";
 import { clearData, loadRooms, saveMe, getData } from "./data";
 import { hasKey, setKey } from "./key";
 import { revokeLocalPhotoUrls } from "./photos";
@@ -197,7 +197,17 @@ export async function setPasscode(code: string, confirm: string): Promise<Passco
   await enterUnlocked(me);
   finishWithRaw(opened); // after the unlock, so its request goes out as an unlocked app's
   addNotice("success", t("passcode.set"));
+  void offerBiometrics();
   return { ok: true };
+}
+
+/** Where the device has a platform authenticator, points to biometric unlock once the passcode is set. */
+async function offerBiometrics(): Promise<void> {
+  if (!(await platformAuthenticatorAvailable()) || (await biometricState()).enabled) return;
+  addNotice("info", t("biometric.offer"), {
+    durationMs: 20_000,
+    action: { label: t("biometric.offerAction"), run: () => navigate("settings") },
+  });
 }
 
 async function wipeForPasscodes(): Promise<void> {
