@@ -10,7 +10,7 @@ import { LettersToggle, PasscodeInput } from "./PasscodeInput";
 import { t } from "../i18n";
 import { isLongPasscode } from "../crypto/passcode";
 import { platformAuthenticatorAvailable } from "../crypto/prf";
-import { biometricState, disableBiometrics, enableBiometrics } from "../local/session";
+import { biometricState, disableBiometrics, enableBiometrics } from "../local/biometric";
 import { addNotice } from "../store";
 
 type State = Awaited<ReturnType<typeof biometricState>>;

@@ -9,7 +9,6 @@
  * The key's slots and what each costs an attacker: crypto/keys.ts.
  */
 import { api } from "../api";
-import { base64urlDecode } from "../base64";
 import { t } from "../i18n";
 import {
   createDataKey,
@@ -17,14 +16,12 @@ import {
   openWithPasscode,
   openWithSecret,
   passcodeSlot,
-  secretSlot,
   WrongPasscodeError,
   WrongSecretError,
   type KeySlots,
   type OpenedKey,
 } from "../crypto/keys";
-import { isLongPasscode, passcodeProblem } from "../crypto/passcode";
-import { enrolPrf, evaluatePrf, platformAuthenticatorAvailable, PrfUnavailableError } from "../crypto/prf";
+import { evaluatePrf, PrfUnavailableError } from "../crypto/prf";
 import { countUnsent } from "../db/database";
 import { readDeviceKey, readLockState, updateLockState, writeDeviceKey, type DeviceKeyRecord, type LockSettings } from "../db/keystore";
 import { addNotice, clearNotices, getState, setState, DATA_SCREENS } from "../store";
@@ -32,15 +29,17 @@ import { startSync, stopSync } from "../sync/client";
 import { forgetThumbnails } from "../sync/remote";
 import type { Me } from "../types";
 import { wipeDevice } from "../wipe";
-import { forgetRoute, navigate, showScreen, showScreenFromUrl } from "../actions/navigation";
+import { forgetRoute, showScreen, showScreenFromUrl } from "../actions/navigation";
 import { clearData, loadRooms, saveMe, getData } from "./data";
 import { hasKey, setKey } from "./key";
 import { revokeLocalPhotoUrls } from "./photos";
+import { problemText, type PasscodeResult } from "./passcodeText";
+import { offerBiometrics } from "./biometric";
+import { fetchRecoverySecret, finishWithRaw } from "./recoverySecret";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-export type PasscodeResult = { ok: true } | { ok: false; message: string };
 
 /** Called when the server is reached: the offline clocks restart. */
 let lastContactWrite = 0;
@@ -49,15 +48,6 @@ export function noteContact(): void {
   if (now - lastContactWrite < 60_000) return;
   lastContactWrite = now;
   void updateLockState(() => ({ lastContactAt: now })).catch(() => undefined);
-}
-
-export function problemText(code: string, options: { fallback?: boolean } = {}): string | null {
-  const problem = passcodeProblem(code, options);
-  if (problem === "short") return t("passcode.tooShort");
-  if (problem === "tooLong") return t("passcode.tooLong");
-  if (problem === "obvious") return t("passcode.obvious");
-  if (problem === "long") return t("passcode.needLong");
-  return null;
 }
 
 function onRevoked(): void {
@@ -78,44 +68,6 @@ async function enterUnlocked(me: Me | null): Promise<void> {
   showScreenFromUrl();
   startIdleWatch();
   startSync({ onRevoked });
-}
-
-// --- the device's recovery secret (server-held) ------------------------------------------------
-
-/** The server's per-device recovery secret: made on first request, released after a full sign-in. */
-async function fetchRecoverySecret(): Promise<{ secret: Uint8Array; created: boolean } | null> {
-  try {
-    const answer = await api.deviceRecoveryKey();
-    return { secret: new Uint8Array(base64urlDecode(answer.secret)), created: answer.created };
-  } catch {
-    return null; // offline, or the session is not fresh enough: the next unlock online tries again
-  }
-}
-
-/**
- * Adds the recovery slot when the record has none (a new device, or one
- * migrated from version 1): from then on a forgotten passcode costs nothing.
- */
-async function ensureRecoverySlot(raw: Uint8Array): Promise<void> {
-  const record = await readDeviceKey();
-  if (!record || record.wrapped.v !== 2 || record.wrapped.recovery) return;
-  // Made now, or an existing one released after a fresh sign-in; withheld otherwise (the next
-  // unlock online tries again).
-  const answer = await fetchRecoverySecret();
-  if (!answer) return;
-  const recovery = await secretSlot(answer.secret, raw, "recovery");
-  answer.secret.fill(0);
-  const latest = await readDeviceKey();
-  if (latest && latest.wrapped.v === 2 && !latest.wrapped.recovery) {
-    await writeDeviceKey({ ...latest, wrapped: { ...latest.wrapped, recovery } });
-  }
-}
-
-/** Runs the recovery-slot top-up in the background, then zeroes the raw key. */
-function finishWithRaw(opened: OpenedKey): void {
-  void ensureRecoverySlot(opened.raw)
-    .catch(() => undefined)
-    .finally(() => forget(opened));
 }
 
 /** The data key recovered after a full sign-in, waiting for the new passcode. */
@@ -199,15 +151,6 @@ export async function setPasscode(code: string, confirm: string): Promise<Passco
   addNotice("success", t("passcode.set"));
   void offerBiometrics();
   return { ok: true };
-}
-
-/** Where the device has a platform authenticator, points to biometric unlock once the passcode is set. */
-async function offerBiometrics(): Promise<void> {
-  if (!(await platformAuthenticatorAvailable()) || (await biometricState()).enabled) return;
-  addNotice("info", t("biometric.offer"), {
-    durationMs: 20_000,
-    action: { label: t("biometric.offerAction"), run: () => navigate("settings") },
-  });
 }
 
 async function wipeForPasscodes(): Promise<void> {
@@ -296,66 +239,6 @@ export async function unlockWithBiometrics(): Promise<PasscodeResult> {
   await admit(opened.key);
   finishWithRaw(opened);
   return { ok: true };
-}
-
-/** Whether this device has biometric unlock set up (for the lock screen and Settings). */
-export async function biometricState(): Promise<{ enabled: boolean; deviceBound: boolean; longPasscode: boolean }> {
-  const record = await readDeviceKey().catch(() => null);
-  if (!record || record.wrapped.v !== 2) return { enabled: false, deviceBound: false, longPasscode: false };
-  const prf = record.wrapped.prf;
-  return { enabled: !!prf, deviceBound: prf?.deviceBound ?? false, longPasscode: record.wrapped.passcode.long };
-}
-
-/**
- * Turns biometric unlock on. The passcode becomes the fallback and must be the
- * long kind: a short current one has to be replaced (`next`) in the same step.
- */
-export async function enableBiometrics(current: string, next: string, confirm: string): Promise<PasscodeResult> {
-  const record = await readDeviceKey();
-  const me = getState().me;
-  if (!record || !me) return { ok: false, message: t("error.generic") };
-  const replacing = next !== "" || !isLongPasscode(current);
-  if (replacing) {
-    const problem = problemText(next, { fallback: true });
-    if (problem) return { ok: false, message: problem };
-    if (next !== confirm) return { ok: false, message: t("passcode.mismatch") };
-  }
-  let opened: OpenedKey & { migrated: KeySlots | null };
-  try {
-    opened = await openWithPasscode(current, record.wrapped);
-  } catch (error) {
-    if (error instanceof WrongPasscodeError) return { ok: false, message: t("passcode.currentWrong") };
-    throw error;
-  }
-  try {
-    const base: KeySlots = opened.migrated ?? (record.wrapped as KeySlots);
-    let enrolment;
-    try {
-      enrolment = await enrolPrf(`${me.user.loginId} (${t("biometric.credentialName")})`, me.user.name);
-    } catch (error) {
-      if (error instanceof PrfUnavailableError) return { ok: false, message: t(`biometric.${error.reason}`) };
-      throw error;
-    }
-    const slot = await secretSlot(enrolment.secret, opened.raw, "prf");
-    enrolment.secret.fill(0);
-    const wrapped: KeySlots = {
-      ...base,
-      passcode: replacing ? await passcodeSlot(next, opened.raw) : base.passcode,
-      prf: { ...slot, credentialId: enrolment.credentialId, prfSalt: enrolment.prfSalt, deviceBound: enrolment.deviceBound },
-    };
-    await writeDeviceKey({ ...record, wrapped });
-    return { ok: true };
-  } finally {
-    forget(opened);
-  }
-}
-
-/** Turns biometric unlock off: only the passcode (and the recovery slot) remain. */
-export async function disableBiometrics(): Promise<void> {
-  const record = await readDeviceKey();
-  if (!record || record.wrapped.v !== 2 || !record.wrapped.prf) return;
-  const { prf: _dropped, ...rest } = record.wrapped;
-  await writeDeviceKey({ ...record, wrapped: rest });
 }
 
 // --- a forgotten passcode ---------------------------------------------------------------------

@@ -11,10 +11,9 @@ import { ScreenHeading } from "../components/ScreenHeading";
 import { t } from "../i18n";
 import { MIN_PASSCODE_LENGTH } from "../crypto/passcode";
 import { LettersToggle, PasscodeInput } from "../components/PasscodeInput";
-import { readDeviceKey } from "../db/keystore";
 import { preloadKdf } from "../crypto/kdf";
+import { biometricState } from "../local/biometric";
 import {
-  biometricState,
   checkServer,
   forgotPasscodeFacts,
   isResettingPasscode,
@@ -134,11 +133,11 @@ export function Unlock() {
 
   useEffect(() => {
     preloadKdf();
-    void biometricState().then((b) => setBiometric(b.enabled));
-    // An alphanumeric passcode opens the full keyboard; a numeric one the number pad.
-    void readDeviceKey()
-      .then((r) => setLetters(r?.wrapped.v === 2 ? r.wrapped.passcode.long : false))
-      .catch(() => undefined);
+    void biometricState().then((b) => {
+      setBiometric(b.enabled);
+      // A passcode with letters opens the full keyboard; a numeric one the number pad.
+      setLetters(b.longPasscode);
+    });
   }, []);
 
   async function submit(e: Event) {
