@@ -15,7 +15,7 @@ records the outbox has not sent yet. So the server hands it out only:
 Making one (the first request from a device, typically right after its first sign-in)
 reveals nothing that protects data yet, so any full session of that device may. Every
 creation, release and refusal is audited. The secret is sealed at rest under the server
-secret key (secretbox), like TOTP seeds.
+secret key (secretbox), like TOTP seeds, and re-sealed with them by `rotate-secret-key`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,14 @@ from .errors import ReauthRequired
 from .service import FRESH_SIGNIN
 
 PURPOSE = "device-recovery-key"
+
+
+def seal_share(secret_key: str, secret: str) -> str:
+    return secretbox.seal(secret_key, PURPOSE, secret)
+
+
+def open_share(secret_key: str, sealed: str) -> str:
+    return secretbox.open_sealed(secret_key, PURPOSE, sealed)
 
 
 class DeviceNotBound(Forbidden):
@@ -96,7 +104,7 @@ class DeviceKeyService:
                 DeviceKeyShare(
                     device_id=device.id,
                     user_id=ctx.user.id,
-                    secret_sealed=secretbox.seal(ctx.settings.secret_key, PURPOSE, encoded),
+                    secret_sealed=seal_share(ctx.settings.secret_key, encoded),
                     created_at=ctx.now,
                 )
             )
@@ -115,6 +123,6 @@ class DeviceKeyService:
         await self._audit("device.recovery_key_released", device)
         await self.session.commit()
         return Released(
-            secret=secretbox.open_sealed(ctx.settings.secret_key, PURPOSE, share.secret_sealed),
+            secret=open_share(ctx.settings.secret_key, share.secret_sealed),
             created=False,
         )

@@ -236,7 +236,7 @@ def restore_command(source: Path, force: bool) -> None:
               help="A file holding the new key (at least 32 characters). Default: a new random "
                    "key, written to <data dir>/secret_key (only when the key lives there).")
 def rotate_secret_key_command(new_key_file: Path | None) -> None:
-    """Change the secret key: re-seal every TOTP secret under the new key.
+    """Change the secret key: re-seal every TOTP and device recovery secret under the new key.
 
     Stop every `carebook serve` and `carebook worker` first. Sessions stay signed in;
     clients fetch a new CSRF token and resync (their sync cursors were signed with the
@@ -258,6 +258,7 @@ def rotate_secret_key_command(new_key_file: Path | None) -> None:
     except RotationError as exc:
         _fail(str(exc))
     click.echo(f"carebook: {report.factors} TOTP secret(s) re-sealed under the new key")
+    click.echo(f"carebook: {report.device_keys} device recovery secret(s) re-sealed")
     if report.key_file is not None:
         click.echo(f"carebook: new key written to {report.key_file} (the old one in "
                    f"{report.key_file}.previous: delete it once all is well)")

@@ -1,10 +1,10 @@
 """Rotating the secret key without locking anyone out.
 
 The secret key seals every TOTP secret (and the one being enrolled in a half
-signed-in session); it also signs CSRF tokens and sync cursors, which clients
-simply fetch again (`csrf` 403 → new token; `sync_cursor_invalid` → resync). So a
-rotation re-seals the TOTP secrets under the new key in one transaction; session
-cookies stay valid (they are stored as plain SHA-256 hashes).
+signed-in session) and every device's recovery secret (auth/device_keys.py); it also
+signs CSRF tokens and sync cursors, which clients simply fetch again (`csrf` 403 → new
+token; `sync_cursor_invalid` → resync). So a rotation re-seals those secrets under the
+new key in one transaction; session cookies stay valid (stored as plain SHA-256 hashes).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from .. import db
+from ..auth.device_keys import open_share, seal_share
 from ..auth.totp import open_secret, seal_secret
-from ..models import TotpFactor, UserSession
+from ..models import DeviceKeyShare, TotpFactor, UserSession
 from ..settings import Settings
 
 KEY_FILE = "secret_key"
@@ -31,7 +32,8 @@ class RotationError(Exception):
 class RotationReport:
     factors: int
     pending: int
-    key_file: Path | None  # where the new key was written (None: the operator sets it)
+    key_file: Path | None
+    device_keys: int = 0  # where the new key was written (None: the operator sets it)
 
 
 def key_from_file(settings: Settings) -> bool:
@@ -45,8 +47,8 @@ def new_key() -> str:
 
 
 async def rotate_secret_key(settings: Settings, new: str) -> RotationReport:
-    """Re-seal every TOTP secret from the current key to `new`; write `new` to the key file
-    when the key lives there. Run with every carebook process stopped."""
+    """Re-seal every TOTP and device recovery secret from the current key to `new`; write
+    `new` to the key file when the key lives there. Run with every carebook process stopped."""
     if len(new) < 32:
         raise RotationError("the new secret key must be at least 32 characters long")
     if new == settings.secret_key:
@@ -74,6 +76,16 @@ async def rotate_secret_key(settings: Settings, new: str) -> RotationReport:
                         new, open_secret(settings.secret_key, row.pending_totp_secret))
                 except Exception:
                     row.pending_totp_secret = None  # an enrolment in flight starts over
+            shares = list(await session.scalars(select(DeviceKeyShare)))
+            for share in shares:
+                try:
+                    plain = open_share(settings.secret_key, share.secret_sealed)
+                except Exception as exc:  # sealed under another key: stop, change nothing
+                    raise RotationError(
+                        f"a device recovery secret does not open with the current key "
+                        f"({share.id}): is CAREBOOK_SECRET_KEY the key in use?"
+                    ) from exc
+                share.secret_sealed = seal_share(new, plain)
             key_path = settings.data_dir / KEY_FILE if key_from_file(settings) else None
             partial = None
             if key_path is not None:
@@ -88,6 +100,6 @@ async def rotate_secret_key(settings: Settings, new: str) -> RotationReport:
             await session.commit()
             if key_path is not None and partial is not None:
                 partial.replace(key_path)
-            return RotationReport(len(factors), len(pending), key_path)
+            return RotationReport(len(factors), len(pending), key_path, len(shares))
     finally:
         await engine.dispose()

@@ -101,3 +101,50 @@ def test_rotation_with_the_key_in_the_data_directory(data_dir: Path, database_ur
     assert open_secret(new_key, sealed) == user.totp_secret
     assert pyotp.TOTP(user.totp_secret).now()
     assert run(_sign_in(rotated, user.login_id, user.password, user.totp_secret)) == 200
+
+
+def test_rotation_keeps_every_device_recovery_secret(
+    data_dir: Path, database_url: str, tmp_path: Path
+) -> None:
+    """A forgotten passcode after a key rotation still keeps the unsent records."""
+    env = server_env(data_dir, database_url)
+    settings = load_settings(env)
+
+    async def arrange() -> Any:
+        from server import db
+
+        engine = db.create_engine(settings.database)
+        try:
+            return await make_user(db.session_factory(engine), settings, "nurse-rotate3",
+                                   now=FrozenClock().now())
+        finally:
+            await engine.dispose()
+
+    user = run(arrange())
+    assert user.totp_secret is not None
+    device = "tablet-of-nurse-rotate3"
+
+    async def recovery_secret(current: Settings, clock: FrozenClock) -> dict[str, Any]:
+        app = create_app(current, clock=clock)
+        async with AsyncTestClient(app, base_url=BASE_URL) as client:
+            api = ApiClient(client, device=device)
+            done = await api.sign_in_totp(user.login_id, user.password, user.totp_secret or "",
+                                          clock.now())
+            assert done.status_code == 200, done.text
+            answer = await api.post("/api/device-keys/recovery")
+            assert answer.status_code == 200, answer.text
+            body: dict[str, Any] = answer.json()
+            return body
+
+    clock = FrozenClock()
+    made = run(recovery_secret(settings, clock))
+    assert made["created"] is True
+    new_key = "r" * 20 + "k" * 30
+    key_file = tmp_path / "new.key"
+    key_file.write_text(new_key + "\n")
+    done = invoke(env, "rotate-secret-key", "--new-key-file", str(key_file))
+    assert done.exit_code == 0, done.output
+    assert "1 device recovery secret(s) re-sealed" in done.output
+    clock.advance(seconds=31)  # the next TOTP step for the next sign-in
+    rotated = load_settings({**env, "CAREBOOK_SECRET_KEY": new_key})
+    assert run(recovery_secret(rotated, clock)) == {"secret": made["secret"], "created": False}
