@@ -11,6 +11,7 @@ import { getLang, t } from "./i18n";
 import type { AttachmentInfo, PullRequest, PullResponse, PushRequest, PushResponse, Readers } from "./sync/wire";
 import type {
   AuthStep,
+  DeviceRecoveryKey,
   DeviceInfo,
   ErrorBody,
   Me,
@@ -208,7 +209,7 @@ export const api = {
    * This device's recovery secret (base64url): made on the first call, released again only
    * to this device after a full sign-in (docs/security.md, "A forgotten passcode").
    */
-  deviceRecoveryKey: () => request<{ secret: string; created: boolean }>("POST", "/api/device-keys/recovery"),
+  deviceRecoveryKey: () => request<DeviceRecoveryKey>("POST", "/api/device-keys/recovery"),
 
   // Sync and the contact book: called only from src/sync/ (the UI reads the local store).
   syncPull: (body: PullRequest) => request<PullResponse>("POST", "/api/sync/pull", body),

@@ -10,6 +10,7 @@ export type {
   Error as ErrorBody,
   MeOut as Me,
   PasskeyOut as PasskeyInfo,
+  RecoveryKeyOut as DeviceRecoveryKey,
   SessionOut as SessionInfo,
   TotpEnrollOut as TotpEnrollment,
   UserRef as MeUser,

@@ -1,4 +1,4 @@
-"""Every route handler of the auth domain (the sign-in steps, device key material), for the app factory."""
+"""Every route handler of the auth domain (sign-in steps, device key material), for the app."""
 
 from __future__ import annotations
 

@@ -1091,6 +1091,11 @@ export interface components {
             /** @constant */
             name: "receipt.mark";
         };
+        /** RecoveryKeyOut */
+        RecoveryKeyOut: {
+            created: boolean;
+            secret: string;
+        };
         /** Refusal */
         Refusal: {
             code: string;
@@ -1585,6 +1590,7 @@ export type ReceiptChange = components['schemas']['ReceiptChange'];
 export type ReceiptData = components['schemas']['ReceiptData'];
 export type ReceiptMark = components['schemas']['ReceiptMark'];
 export type ReceiptMarkMutation = components['schemas']['ReceiptMarkMutation'];
+export type RecoveryKeyOut = components['schemas']['RecoveryKeyOut'];
 export type Refusal = components['schemas']['Refusal'];
 export type RejectIn = components['schemas']['RejectIn'];
 export type ReportTitleChange = components['schemas']['ReportTitleChange'];

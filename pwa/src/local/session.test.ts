@@ -226,7 +226,7 @@ describe("migration of a version 1 (PBKDF2) device", { timeout: 30_000 }, () => 
     const dataKey = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt", "decrypt"]);
     key.setKey(dataKey);
     const outbox = await import("../sync/outbox");
-    await outbox.enqueue("post.create", { id: "p-offline", roomId: "r1", body: "オフラインで書いた訪問記録" });
+    await outbox.enqueue("post.create", { id: "p-offline", roomId: "r1", reportTitleId: "t1", body: "オフラインで書いた訪問記録" });
     key.setKey(null);
     await keystore.writeDeviceKey({ wrapped: await legacyWrap("482916", dataKey), userId: "u1", createdAt: Date.now() });
 
@@ -235,7 +235,7 @@ describe("migration of a version 1 (PBKDF2) device", { timeout: 30_000 }, () => 
     const record = await keystore.readDeviceKey();
     expect(record?.wrapped.v).toBe(2);
     expect(record?.wrapped).toMatchObject({ passcode: { kdf: { alg: "argon2id" } } });
-    expect((await outbox.listOutbox()).map((e) => e.args["body"])).toEqual(["オフラインで書いた訪問記録"]);
+    expect((await outbox.listOutbox()).map((e) => (e.args as { body?: string }).body)).toEqual(["オフラインで書いた訪問記録"]);
     await settle();
     // Online at that unlock: the recovery slot was added too.
     expect((await keystore.readDeviceKey())?.wrapped).toHaveProperty("recovery");
@@ -255,7 +255,7 @@ describe("a forgotten passcode", { timeout: 30_000 }, () => {
     await session.setPasscode("482916", "482916");
     (await import("../sync/client")).stopSync();
     const outbox = await import("../sync/outbox");
-    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", body: "a" });
+    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", reportTitleId: "t1", body: "a" });
     await outbox.enqueue("comment.create", { id: "c1", postId: "p0", body: "b" });
     await outbox.enqueue("receipt.mark", { roomId: "r1", upToVersion: 3 });
     await settle();
@@ -270,7 +270,7 @@ describe("a forgotten passcode", { timeout: 30_000 }, () => {
     (await import("../sync/client")).stopSync();
     await settle();
     const outbox = await import("../sync/outbox");
-    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", body: "電波のない家で書いた記録" });
+    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", reportTitleId: "t1", body: "電波のない家で書いた記録" });
     session.lock("idle");
 
     session.startPasscodeRecovery();
@@ -282,7 +282,7 @@ describe("a forgotten passcode", { timeout: 30_000 }, () => {
     expect(await session.setPasscode("hana2026", "hana2026")).toEqual({ ok: true });
     (await import("../sync/client")).stopSync();
     expect(key.hasKey()).toBe(true);
-    expect((await outbox.listOutbox()).map((e) => e.args["body"])).toEqual(["電波のない家で書いた記録"]);
+    expect((await outbox.listOutbox()).map((e) => (e.args as { body?: string }).body)).toEqual(["電波のない家で書いた記録"]);
     expect((await keystore.readLockState()).failedAttempts).toBe(0);
 
     session.lock("idle");
@@ -312,8 +312,8 @@ describe("a forgotten passcode", { timeout: 30_000 }, () => {
     await session.setPasscode("482916", "482916");
     (await import("../sync/client")).stopSync();
     const outbox = await import("../sync/outbox");
-    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", body: "a" });
-    await outbox.enqueue("post.create", { id: "p2", roomId: "r1", body: "b" });
+    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", reportTitleId: "t1", body: "a" });
+    await outbox.enqueue("post.create", { id: "p2", roomId: "r1", reportTitleId: "t1", body: "b" });
     await settle();
     session.lock("idle");
     await session.wipeForForgottenPasscode();
@@ -330,7 +330,7 @@ describe("a forgotten passcode", { timeout: 30_000 }, () => {
     await session.setPasscode("482916", "482916");
     (await import("../sync/client")).stopSync();
     const outbox = await import("../sync/outbox");
-    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", body: "a" });
+    await outbox.enqueue("post.create", { id: "p1", roomId: "r1", reportTitleId: "t1", body: "a" });
     await settle();
     session.lock("idle");
     for (let i = 0; i < 5; i++) await session.unlock(`00000${i + 1}`);
