@@ -51,3 +51,36 @@ async def membership_changed(
     )
     await bump_membership_version(session, user_id)
     return version
+
+
+async def person_changed(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
+    """The user's name, job type or office changed: each room they are in now learns of it.
+
+    A member change carries the person's name and office, so every current stay is
+    recorded again (the rooms' other members see the new name or office in the care
+    team and beside the posts). The set of rooms is unchanged: no membership bump.
+    Returns how many rooms were told.
+    """
+    stays = (
+        await session.execute(
+            select(RoomMember.id, RoomMember.room_id).where(
+                RoomMember.user_id == user_id, RoomMember.left_at.is_(None)
+            )
+        )
+    ).all()
+    for member_id, room_id in stays:
+        version = await record_change(
+            session,
+            room_id=room_id,
+            entity_type=EntityType.member,
+            entity_id=member_id,
+            op=Op.put,
+            at=now,
+        )
+        await session.execute(
+            update(RoomMember)
+            .where(RoomMember.id == member_id)
+            .values(version=version)
+            .execution_options(synchronize_session="fetch")
+        )
+    return len(stays)

@@ -43,6 +43,7 @@ class RoomData(Wire):
     opened_at: datetime | None
     closed_at: datetime | None
     closed_reason: str | None
+    closed_note: str | None  # the reason given when consent was withdrawn (issue 12)
 
 
 class PatientData(Wire):
@@ -56,6 +57,10 @@ class PatientData(Wire):
     phone: str
     care_level: CareLevel
     insured_number: str
+    attending_physician: str  # 主治医
+    emergency_contact_name: str  # 緊急連絡先
+    emergency_contact_relationship: str
+    emergency_contact_phone: str
 
 
 class MemberData(Wire):
@@ -127,6 +132,7 @@ def room_data(room: Room) -> RoomData:
         room.opened_at,
         room.closed_at,
         room.closed_reason,
+        room.closed_note,
     )
 
 
@@ -142,6 +148,10 @@ def patient_data(patient: Patient) -> PatientData:
         patient.phone,
         cast(CareLevel, patient.care_level),
         patient.insured_number,
+        patient.attending_physician,
+        patient.emergency_contact_name,
+        patient.emergency_contact_relationship,
+        patient.emergency_contact_phone,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pyotp
 
+from server.admin.composition import usual_visits_homes
 from server.auth import totp
 from server.auth.service import hashing
 from server.models import Office, Pledge, TotpFactor, User
@@ -71,9 +72,15 @@ async def make_user(
     office_id: uuid.UUID | None = None,
     email: str = "",
     name: str = "看護 花子",
+    visits_homes: bool | None = None,
 ) -> MadeUser:
+    """A user; without `visits_homes`, the office kind's usual rule (as registration)."""
     if office_id is None:
         office_id = await make_office(sessionmaker)
+    if visits_homes is None:
+        async with sessionmaker() as session:
+            office = await session.get(Office, office_id)
+            visits_homes = usual_visits_homes(job_type, office.kind if office else None)
     secret = pyotp.random_base32(32) if with_totp else None
     async with sessionmaker() as session:
         user = User(
@@ -82,6 +89,7 @@ async def make_user(
             name_kana="かんご はなこ",
             email=email or f"{login_id}@example.jp",
             job_type=job_type,
+            visits_homes=visits_homes,
             role=role,
             status=status,
             office_id=office_id,

@@ -676,6 +676,7 @@ class ApplicationReview:
                     phone=str(payload.get("phone") or ""),
                     job_type=str(payload["jobType"]),
                     office_id=office_id,
+                    visits_homes=payload.get("visitsHomes"),
                 ),
                 application_id=application.id,
             )
@@ -743,6 +744,7 @@ class ApplicationReview:
                 o.report_titles if o.report_titles is not None else requested.report_titles
             ),
             label=o.label or requested.label,
+            allow_duplicate=o.allow_duplicate,
         )
         room = await open_room(self.session, self.ctx, spec, application=application)
         application.room_id = room.id

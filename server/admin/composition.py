@@ -5,9 +5,12 @@
   one (they do not read contact books), city staff are not care professionals,
   and patients and families are never users at all.
 - A room opens only with a recorded consent (様式5) and, among its members, a
-  doctor, a visiting doctor or visiting nurse, and a care manager. A doctor at
-  a home-visit clinic counts as a visiting doctor, a nurse at a visiting nurse
-  station as a visiting nurse; one person may fill both of the first two.
+  doctor, a visiting doctor or visiting nurse, and a care manager. Making home
+  visits is a property of the person (`User.visits_homes`), set when the ID is
+  issued and corrected by the city: a home-visiting doctor of an ordinary
+  診療所 or 病院 counts, and so does a nurse of a hospital's or clinic's
+  visiting-nursing department (みなし訪問看護). One person may fill both of the
+  first two.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ REQUIREMENTS: dict[str, tuple[str, str]] = {
     "consent": ("情報共有同意書（様式5）の記録", "a recorded consent (form 5)"),
     "doctor": ("医師", "a doctor"),
     "visitingDoctorOrNurse": (
-        "訪問診療医師または訪問看護師",
-        "a visiting doctor or visiting nurse",
+        "訪問診療を行う医師または訪問看護を行う看護師",
+        "a doctor who makes home visits or a nurse who makes home visits",
     ),
     "careManager": ("ケアマネジャー（介護支援専門員）", "a care manager"),
 }
@@ -55,11 +58,23 @@ def is_doctor(user: User) -> bool:
     return user.job_type == JobType.doctor
 
 
-def is_visiting(user: User) -> bool:
-    kind = user.office.kind if user.office is not None else None
-    return (user.job_type == JobType.doctor and kind == OfficeKind.home_visit_clinic) or (
-        user.job_type == JobType.nurse and kind == OfficeKind.visiting_nurse_station
+VISITING_JOB_TYPES = frozenset({JobType.doctor.value, JobType.nurse.value})
+
+
+def may_visit_homes(job_type: str) -> bool:
+    """Only doctors and nurses fill the room rule's home-visit place."""
+    return job_type in VISITING_JOB_TYPES
+
+
+def usual_visits_homes(job_type: str, office_kind: str | None) -> bool:
+    """The flag a registration starts from when nobody said: the office kind's usual rule."""
+    return (job_type == JobType.doctor and office_kind == OfficeKind.home_visit_clinic) or (
+        job_type == JobType.nurse and office_kind == OfficeKind.visiting_nurse_station
     )
+
+
+def is_visiting(user: User) -> bool:
+    return user.visits_homes and may_visit_homes(user.job_type)
 
 
 def is_care_manager(user: User) -> bool:

@@ -310,6 +310,7 @@ class InvitationLinks:
                 "email": data.email,
                 "phone": data.phone,
                 "officeId": str(office.id),
+                "visitsHomes": data.visits_homes,
                 "pledge": {"form": "4-2", "version": data.pledge.version},
             },
             created_at=self.ctx.now,

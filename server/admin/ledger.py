@@ -153,6 +153,7 @@ async def ledger_rows(session: AsyncSession, f: LedgerFilter) -> list[LedgerRow]
             pledged_at=pledged_at,
             room_count=int(room_count or 0),
             stop_scheduled_on=stop_on,
+            visits_homes=user.visits_homes,
         )
         for user, office_name, pledged_at, room_count, stop_on in rows
     ]

@@ -68,6 +68,9 @@ async def office_outs(session: AsyncSession, offices: list[Office]) -> list[Offi
                 active_users=int(counts.get(o.id, 0)),
                 created_at=o.created_at,
                 system_managers=managers.get(o.id, []),
+                closed_at=o.closed_at,
+                closed_reason=o.closed_reason,
+                merged_into_id=o.merged_into_id,
             )
         )
     return out

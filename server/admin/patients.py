@@ -52,6 +52,10 @@ class PatientValues:
     phone: str
     care_level: str
     insured_number: str
+    attending_physician: str = ""
+    emergency_contact_name: str = ""
+    emergency_contact_relationship: str = ""
+    emergency_contact_phone: str = ""
 
     def as_payload(self) -> dict[str, Any]:
         return {
@@ -64,6 +68,10 @@ class PatientValues:
             "phone": self.phone,
             "careLevel": self.care_level,
             "insuredNumber": self.insured_number,
+            "attendingPhysician": self.attending_physician,
+            "emergencyContactName": self.emergency_contact_name,
+            "emergencyContactRelationship": self.emergency_contact_relationship,
+            "emergencyContactPhone": self.emergency_contact_phone,
         }
 
 
@@ -78,6 +86,10 @@ def patient_values(patient: PatientIn, today: date) -> PatientValues:
         phone=patient.phone,
         care_level=patient.care_level.value,
         insured_number=patient.insured_number,
+        attending_physician=patient.attending_physician.strip(),
+        emergency_contact_name=patient.emergency_contact_name.strip(),
+        emergency_contact_relationship=patient.emergency_contact_relationship.strip(),
+        emergency_contact_phone=patient.emergency_contact_phone,
     )
 
 

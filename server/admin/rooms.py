@@ -52,6 +52,7 @@ from .common import (
     user_ref,
     users_by_id,
 )
+from .duplicates import find_duplicates, raise_duplicates
 from .patients import PatientValues, check_label, checked_consent, patient_values
 from .schemas import (
     ClosingRequestOut,
@@ -84,6 +85,7 @@ CLOSING_REASON_LABELS: dict[str, str] = {
     "death": "ご逝去",
     "facilityAdmission": "施設入所",
     "endOfService": "在宅サービスの終了",
+    "consentWithdrawn": "同意の撤回",
     "other": "その他",
 }
 
@@ -162,6 +164,7 @@ class RoomSpec:
     members: list[MemberIn] = field(default_factory=list)
     titles: list[ReportTitleIn] = field(default_factory=list)
     label: str | None = None
+    allow_duplicate: bool = False  # the clerk saw the possible duplicates and goes on
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,15 @@ async def open_room(
     """
     checked = await check_room_spec(session, ctx, spec, require_active=True)
     values = checked.patient
+    if not spec.allow_duplicate:
+        raise_duplicates(
+            await find_duplicates(
+                session,
+                name=values.name,
+                birth_date=values.birth_date,
+                insured_number=values.insured_number,
+            )
+        )
     patient = Patient(
         id=new_id(),
         name=values.name,
@@ -230,6 +242,10 @@ async def open_room(
         phone=values.phone,
         care_level=values.care_level,
         insured_number=values.insured_number,
+        attending_physician=values.attending_physician,
+        emergency_contact_name=values.emergency_contact_name,
+        emergency_contact_relationship=values.emergency_contact_relationship,
+        emergency_contact_phone=values.emergency_contact_phone,
         created_at=ctx.now,
     )
     session.add(patient)
@@ -245,6 +261,7 @@ async def open_room(
             proxy_name=consent.proxy_name,
             proxy_relationship=consent.proxy_relationship,
             explained_by=consent.explained_by.strip(),
+            explainer_office=consent.explainer_office.strip(),
             scan_attachment_id=consent.scan_attachment_id,
             recorded_by_id=ctx.user_id,
             recorded_at=ctx.now,
@@ -558,9 +575,16 @@ async def room_out(
             left_reason=m.left_reason,
         )
 
+    scan_type = (
+        await session.scalar(
+            select(Attachment.content_type).where(Attachment.id == consent.scan_attachment_id)
+        )
+        if consent is not None and consent.scan_attachment_id is not None
+        else None
+    )
     current = [m for m in stays if m.left_at is None]
     missing = composition.missing_requirements(
-        consent is not None, [people[m.user_id] for m in current]
+        consent is not None and consent.withdrawn_on is None, [people[m.user_id] for m in current]
     )
     return RoomOut(
         id=room.id,
@@ -580,6 +604,10 @@ async def room_out(
             explained_by=consent.explained_by,
             scan_attachment_id=consent.scan_attachment_id,
             recorded_at=consent.recorded_at,
+            explainer_office=consent.explainer_office,
+            scan_content_type=scan_type,
+            withdrawn_on=consent.withdrawn_on,
+            withdrawal_reason=consent.withdrawal_reason,
         )
         if consent
         else None,
@@ -598,6 +626,7 @@ async def room_out(
         ],
         missing=[MissingOut(**item) for item in composition.describe(missing)],
         application_id=application_id,
+        closed_note=room.closed_note,
     )
 
 
@@ -619,6 +648,10 @@ def patient_out(patient: Patient) -> PatientOut:
         care_level=patient.care_level,
         care_level_label=care_label,
         insured_number=patient.insured_number,
+        attending_physician=patient.attending_physician,
+        emergency_contact_name=patient.emergency_contact_name,
+        emergency_contact_relationship=patient.emergency_contact_relationship,
+        emergency_contact_phone=patient.emergency_contact_phone,
     )
 
 
@@ -715,6 +748,7 @@ class RoomAdministration:
                 members=data.members or [],
                 titles=titles_of(data.report_titles),
                 label=data.label,
+                allow_duplicate=data.allow_duplicate,
             ),
         )
         letters = await opened_letters(self.session, self.ctx, room)

@@ -22,6 +22,7 @@ from .role_controllers import (
     AdminSystemManagerController,
     room_access_log,
 )
+from .correction_controllers import ROUTE_HANDLERS as CORRECTION_ROUTES
 
 ROUTE_HANDLERS: list[Any] = [
     OfficeApplicationController,
@@ -38,4 +39,5 @@ ROUTE_HANDLERS: list[Any] = [
     AdminSystemManagerController,
     room_access_log,
     help_for_users,
+    *CORRECTION_ROUTES,
 ]

@@ -37,6 +37,9 @@ TitleName = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"\S")]
 PledgeVersion = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"\S")]
 Relationship = Annotated[str, msgspec.Meta(min_length=1, max_length=50, pattern=r"\S")]
+OptionalName = Annotated[str, msgspec.Meta(max_length=100)]
+OptionalRelationship = Annotated[str, msgspec.Meta(max_length=50)]
+OptionalOfficeName = Annotated[str, msgspec.Meta(max_length=200)]
 EraYear = Annotated[int, msgspec.Meta(ge=1, le=99)]
 Month = Annotated[int, msgspec.Meta(ge=1, le=12)]
 Day = Annotated[int, msgspec.Meta(ge=1, le=31)]
@@ -123,6 +126,10 @@ class PatientIn(Strict):
     postal_code: PostalCode = ""
     phone: OptionalPhone = ""
     insured_number: InsuredNumber = ""
+    attending_physician: OptionalName = ""  # 主治医
+    emergency_contact_name: OptionalName = ""  # 緊急連絡先
+    emergency_contact_relationship: OptionalRelationship = ""
+    emergency_contact_phone: OptionalPhone = ""
 
 
 class ConsentIn(Strict):
@@ -131,6 +138,7 @@ class ConsentIn(Strict):
     date: dt.date
     signed_by: SignedBy
     explained_by: Name
+    explainer_office: OptionalOfficeName = ""  # 説明者の事業所名
     proxy_name: Name | None = None
     proxy_relationship: Relationship | None = None
     scan_attachment_id: uuid.UUID | None = None
@@ -256,6 +264,8 @@ class InvitationApplyIn(Strict):
     pledge: PersonalPledgeIn
     phone: OptionalPhone = ""
     office_id: uuid.UUID | None = None
+    # 訪問診療・訪問看護を行う (doctors and nurses); left out, the office kind's usual rule.
+    visits_homes: bool | None = None
 
 
 # -- inputs: offices, rooms, users, help -------------------------------------------------------
@@ -323,6 +333,9 @@ class RoomCreateIn(Strict):
     members: Annotated[list[MemberIn], msgspec.Meta(max_length=60)] | None = None
     report_titles: Annotated[list[TitleSpec], msgspec.Meta(max_length=30)] | None = None
     label: Label | None = None
+    # The city saw the possible duplicates (same 被保険者番号, or name and birth date) and
+    # still opens a second room.
+    allow_duplicate: bool = False
 
 
 class MemberAddIn(Strict):
@@ -548,6 +561,7 @@ class LedgerRow(Out):
     pledged_at: dt.datetime | None
     room_count: int
     stop_scheduled_on: dt.date | None = None
+    visits_homes: bool = False
 
 
 class CountOut(Out):
@@ -585,6 +599,9 @@ class OfficeOut(Out):
     active_users: int
     created_at: dt.datetime
     system_managers: list[SystemManagerOut] = []
+    closed_at: dt.datetime | None = None
+    closed_reason: str | None = None
+    merged_into_id: uuid.UUID | None = None
 
 
 class SystemManagerOut(Out):
@@ -632,6 +649,10 @@ class PatientOut(Out):
     care_level: str
     care_level_label: str
     insured_number: str
+    attending_physician: str = ""
+    emergency_contact_name: str = ""
+    emergency_contact_relationship: str = ""
+    emergency_contact_phone: str = ""
 
 
 class ConsentOut(Out):
@@ -643,6 +664,10 @@ class ConsentOut(Out):
     explained_by: str
     scan_attachment_id: uuid.UUID | None
     recorded_at: dt.datetime
+    explainer_office: str = ""
+    scan_content_type: str | None = None
+    withdrawn_on: dt.date | None = None
+    withdrawal_reason: str | None = None
 
 
 class MemberOut(Out):
@@ -690,6 +715,7 @@ class RoomOut(Out):
     report_titles: list[ReportTitleOut]
     missing: list[MissingOut]
     application_id: uuid.UUID | None
+    closed_note: str | None = None
 
 
 class RoomCandidateOut(Out):

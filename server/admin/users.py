@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..models.enums import Role, TokenPurpose, UserStatus
 from .common import jst_text, record
+from .composition import may_visit_homes, usual_visits_homes
 
 LOGIN_ID_PREFIX = "cb"
 
@@ -48,6 +49,7 @@ class NewPerson:
     phone: str
     job_type: str
     office_id: uuid.UUID
+    visits_homes: bool | None = None  # None: the office kind's usual rule
 
 
 async def _free_login_id(session: AsyncSession) -> str:
@@ -73,6 +75,10 @@ async def issue_id(
     The same path for every new account — staff from an approved application, an office's
     システム管理担当者 named by the city, a city clerk: nobody chooses or sees a password.
     """
+    office = await session.get(Office, person.office_id)
+    visits = person.visits_homes
+    if visits is None:
+        visits = usual_visits_homes(person.job_type, office.kind if office else None)
     user = User(
         login_id=await _free_login_id(session),
         name=person.name,
@@ -80,6 +86,7 @@ async def issue_id(
         email=person.email,
         phone=person.phone,
         job_type=person.job_type,
+        visits_homes=bool(visits) and may_visit_homes(person.job_type),
         role=role,
         status=UserStatus.pending,
         office_id=person.office_id,

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.admin.composition import usual_visits_homes
 from server.auth.passwords import PasswordHashing
 from server.auth.totp import seal_secret
 from server.clock import Clock
@@ -151,6 +152,9 @@ class _Builder:
                 name_kana=spec.name_kana,
                 email=spec.email,
                 job_type=spec.job_type.value,
+                visits_homes=usual_visits_homes(
+                    spec.job_type.value, self.offices[spec.office_key].kind
+                ),
                 role=spec.role.value,
                 status=UserStatus.active.value,
                 office_id=self.offices[spec.office_key].id,

@@ -3,6 +3,7 @@
 from .auth import AuditEvent, Device, DeviceKeyShare, TotpFactor, UserSession, WebAuthnCredential
 from .base import Base, new_id, utcnow
 from .contact_book import Attachment, Comment, Post, ReadReceipt
+from .history import ChangeRecord, OfficeStay
 from .jobs import JobLease, ScheduledStop
 from .people import (
     Application,
@@ -26,6 +27,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "ChangeLog",
+    "ChangeRecord",
     "ClientMutation",
     "Comment",
     "Consent",
@@ -35,6 +37,7 @@ __all__ = [
     "JobLease",
     "NotificationPreference",
     "Office",
+    "OfficeStay",
     "OneTimeToken",
     "Outbox",
     "Patient",

@@ -26,6 +26,12 @@ class Office(IdMixin, CreatedMixin, Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     fax: Mapped[str] = mapped_column(String(30), default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Closed or merged into another office: kept for the ledger, no new staff or rooms.
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_reason: Mapped[str | None] = mapped_column(String(20), default=None)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("office.id"), default=None
+    )
 
 
 class User(IdMixin, CreatedMixin, Base):
@@ -40,6 +46,8 @@ class User(IdMixin, CreatedMixin, Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     birth_date: Mapped[date | None] = mapped_column(default=None)
     job_type: Mapped[str] = mapped_column(String(40))
+    # 訪問診療を行う医師 / 訪問看護を行う看護師: a property of the person, not of the office kind.
+    visits_homes: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str] = mapped_column(String(20), default=Role.member)
     status: Mapped[str] = mapped_column(String(20), default=UserStatus.pending)
     office_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("office.id"), index=True)

@@ -26,6 +26,10 @@ class Patient(IdMixin, CreatedMixin, Base):
     phone: Mapped[str] = mapped_column(String(30), default="")
     care_level: Mapped[str] = mapped_column(String(20))
     insured_number: Mapped[str] = mapped_column(String(20), default="")
+    attending_physician: Mapped[str] = mapped_column(String(100), default="")  # 主治医
+    emergency_contact_name: Mapped[str] = mapped_column(String(100), default="")  # 緊急連絡先
+    emergency_contact_relationship: Mapped[str] = mapped_column(String(50), default="")
+    emergency_contact_phone: Mapped[str] = mapped_column(String(30), default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -40,11 +44,18 @@ class Consent(IdMixin, Base):
     proxy_name: Mapped[str | None] = mapped_column(String(100), default=None)
     proxy_relationship: Mapped[str | None] = mapped_column(String(50), default=None)
     explained_by: Mapped[str] = mapped_column(String(100))
+    explainer_office: Mapped[str] = mapped_column(String(200), default="")  # 説明者の事業所名
     scan_attachment_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("attachment.id"), default=None
     )
     recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime]
+    # 同意の撤回: the room closes for writing; the consent stays on record.
+    withdrawn_on: Mapped[date | None] = mapped_column(default=None)
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    withdrawn_recorded_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("user_account.id"), default=None
+    )
 
 
 class Room(IdMixin, CreatedMixin, Base):
@@ -59,6 +70,7 @@ class Room(IdMixin, CreatedMixin, Base):
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    closed_note: Mapped[str | None] = mapped_column(Text, default=None)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user_account.id"))
 
 
