@@ -27,6 +27,7 @@ from ..models.enums import (
 )
 from ..settings import Settings
 from .applications import ApplicationReview, OfficeApplications
+from .correction_schemas import UserCorrectionIn, UserHistoryOut
 from .forms import Forms
 from .help import HelpService, load_help
 from .invitations import InvitationAdministration, InvitationLinks
@@ -70,6 +71,7 @@ from .schemas import (
     UserStopIn,
     WithdrawIn,
 )
+from .user_corrections import UserCorrections
 
 Query = Annotated[str | None, Parameter(max_length=100)]
 # `state` is a reserved name in Litestar handlers: the query parameter keeps it on the wire.
@@ -327,6 +329,16 @@ class AdminLedgerController(Controller):
         self, user_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession, settings: Settings
     ) -> UserDetailOut:
         return await Ledger(db_session, auth, Mailer(settings)).user(user_id)
+
+    @patch("/users/{user_id:uuid}", summary="Correct name, kana, mail, job type, home visits")
+    async def correct_user(
+        self,
+        user_id: uuid.UUID,
+        data: UserCorrectionIn,
+        auth: AuthContext,
+        db_session: AsyncSession,
+    ) -> UserHistoryOut:
+        return await UserCorrections(db_session, auth).correct(user_id, data)
 
     @post("/users/{user_id:uuid}/stop", status_code=200, summary="Stop an ID (様式3)")
     async def stop(

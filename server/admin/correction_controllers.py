@@ -37,7 +37,6 @@ from .correction_schemas import (
     RoomReopenIn,
     TransferIn,
     TransferOut,
-    UserCorrectionIn,
     UserHistoryOut,
 )
 from .office_corrections import OfficeCorrections
@@ -70,16 +69,6 @@ class AdminUserCorrectionController(Controller):
         self, user_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession
     ) -> UserHistoryOut:
         return await UserCorrections(db_session, auth).history(user_id)
-
-    @patch("", summary="Correct name, kana, mail address, job type or home visits")
-    async def correct(
-        self,
-        user_id: uuid.UUID,
-        data: UserCorrectionIn,
-        auth: AuthContext,
-        db_session: AsyncSession,
-    ) -> UserHistoryOut:
-        return await UserCorrections(db_session, auth).correct(user_id, data)
 
     @post("/transfer", status_code=200, summary="Transfer to another office, room by room")
     async def transfer(

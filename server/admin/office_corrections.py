@@ -268,7 +268,7 @@ class OfficeCorrections:
             "office",
             office.id,
             {"status": "運営中"},
-            {"status": label + (f"（統合先：{target.name}）" if merged_into else "")},
+            {"status": label + (f"（統合先：{merged_into.name}）" if merged_into else "")},
             note=data.note,
         )
         office.closed_at = self.ctx.now

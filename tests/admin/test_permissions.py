@@ -61,6 +61,23 @@ ADMIN_ROUTES = [
     ("PUT", "/api/admin/help", {"cityName": "x", "contacts": [], "rules": "",
                                 "pledge": {"version": "2026-04", "form41": "x", "form42": "x"}}),
     ("GET", f"/api/admin/forms/6/{ANY}", None),
+    # corrections (issue #12, item 3) and a room's later life (item 9)
+    ("PATCH", f"/api/admin/users/{ANY}", {"name": "x"}),
+    ("GET", f"/api/admin/users/{ANY}/history", None),
+    ("POST", f"/api/admin/users/{ANY}/transfer",
+     {"officeId": ANY, "rooms": [], "pledge": {"version": "x", "acceptedOn": "2026-01-01"}}),
+    ("GET", f"/api/admin/offices/{ANY}", None),
+    ("PATCH", f"/api/admin/offices/{ANY}", {"phone": "012-555-0000"}),
+    ("POST", f"/api/admin/offices/{ANY}/pledges",
+     {"representative": "x", "version": "x", "acceptedOn": "2026-01-01"}),
+    ("POST", f"/api/admin/offices/{ANY}/close", {"reason": "closed", "staff": "stop"}),
+    ("GET", "/api/admin/patients/duplicates?insuredNumber=0000012345", None),
+    ("PATCH", f"/api/admin/rooms/{ANY}/patient", {"careLevel": "care_1"}),
+    ("GET", f"/api/admin/rooms/{ANY}/history", None),
+    ("POST", f"/api/admin/rooms/{ANY}/consent/withdraw", {"date": "2026-01-01", "reason": "x"}),
+    ("POST", f"/api/admin/rooms/{ANY}/reopen", None),
+    ("GET", f"/api/admin/rooms/{ANY}/consent/scan", None),
+    ("POST", f"/api/admin/rooms/{ANY}/consent/scan", {"__multipart__": True}),
 ]
 
 
@@ -70,7 +87,12 @@ async def test_members_and_office_admins_reach_none_of_the_admin_api(
 ) -> None:
     api = await sign_in(city.users[who])
     for method, path, body in ADMIN_ROUTES:
-        response = await api.request(method, path, body)
+        if body == {"__multipart__": True}:
+            response = await api.request(
+                method, path, files={"file": ("scan.pdf", b"%PDF-1.4\n%%EOF", "application/pdf")}
+            )
+        else:
+            response = await api.request(method, path, body)
         assert response.status_code == 403, (method, path, response.text)
         assert response.json()["error"] in {"admin_only", "operator_only"}
 

@@ -211,7 +211,10 @@ async def test_western_and_era_dates_of_birth_agree(city: City, sign_in: SignIn)
     assert era["patient"]["birthDate"] == "2019-05-01"
     assert era["patient"]["birthDateEra"]["text"] == "令和元年5月1日"
     western = await open_room(
-        admin, city, patient=patient(name="木村 一", birthDate="1989-01-07"), label="B-2"
+        admin,
+        city,
+        patient=patient(name="木村 一", birthDate="1989-01-07", insuredNumber="0000067890"),
+        label="B-2",
     )
     assert western["patient"]["birthDateEra"]["text"] == "昭和64年1月7日"
 
