@@ -44,7 +44,7 @@ from .patient_corrections import CityPatientCorrections
 from .room_lifecycle import RoomLifecycle
 from .rooms import RoomAdministration
 from .scan_documents import MAX_SCAN_BYTES
-from .schemas import InsuredNumber, RoomOut
+from .schemas import RoomOut
 from .user_corrections import UserCorrections
 
 _MULTIPART_ALLOWANCE = 64 * 1024
@@ -126,7 +126,9 @@ class AdminPatientController(Controller):
         settings: Settings,
         name: Annotated[str, Parameter(max_length=100)] = "",
         birth_date: Annotated[dt.date | None, QueryParameter(name="birthDate")] = None,
-        insured_number: Annotated[InsuredNumber, QueryParameter(name="insuredNumber")] = "",
+        insured_number: Annotated[
+            str, QueryParameter(name="insuredNumber", pattern=r"^([0-9]{10})?$")
+        ] = "",
     ) -> list[DuplicateOut]:
         return await _lifecycle(db_session, auth, settings).duplicates(
             name, birth_date, insured_number

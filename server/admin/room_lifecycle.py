@@ -58,7 +58,7 @@ async def latest_consent(session: AsyncSession, patient_id: uuid.UUID) -> Consen
     consent: Consent | None = await session.scalar(
         select(Consent)
         .where(Consent.patient_id == patient_id)
-        .order_by(Consent.recorded_at.desc())
+        .order_by(Consent.recorded_at.desc(), Consent.id.desc())
         .limit(1)
         .execution_options(populate_existing=True)
     )
@@ -118,8 +118,9 @@ class RoomLifecycle:
             *await history_of(self.session, "room", [room.id]),
         ]
         changes.sort(key=lambda c: c.at, reverse=True)
+        room_id, patient_id = room.id, room.patient_id
         await self._audited_read(
-            "admin.room_history_viewed", room_id=room.id, patient_id=room.patient_id
+            "admin.room_history_viewed", room_id=room_id, patient_id=patient_id
         )
         return RoomHistoryOut(changes=changes)
 
@@ -337,12 +338,14 @@ class RoomLifecycle:
                 "No consent scan is recorded.",
                 code="consent_scan_not_found",
             )
-        await self._audited_read(
-            "admin.consent_scan_viewed", room_id=room.id, patient_id=room.patient_id
-        )
         extension = {"application/pdf": "pdf", "image/png": "png", "image/webp": "webp"}
-        return ScanFile(
+        found = ScanFile(
             path=self.store.path_for(attachment.sha256),
             content_type=attachment.content_type,
             filename=f"consent-{room.id.hex[-6:]}.{extension.get(attachment.content_type, 'jpg')}",
         )
+        # The read snapshot ends here (rows are expired): nothing of them is read after.
+        await self._audited_read(
+            "admin.consent_scan_viewed", room_id=room.id, patient_id=room.patient_id
+        )
+        return found

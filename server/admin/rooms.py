@@ -544,7 +544,7 @@ async def room_out(
     consent = await session.scalar(
         select(Consent)
         .where(Consent.patient_id == patient.id)
-        .order_by(Consent.recorded_at.desc())
+        .order_by(Consent.recorded_at.desc(), Consent.id.desc())
         .limit(1)
     )
     stays = list(

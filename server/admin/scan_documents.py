@@ -22,7 +22,7 @@ _ACTIVE = (
     b"/javascript",
     b"/js",
     b"/launch",
-    b"/embeddedfile",
+    b"/embeddedfiles?",
     b"/richmedia",
     b"/xfa",
     b"/submitform",
@@ -32,7 +32,7 @@ _ACTIVE = (
     b"<script",
     b"<html",
 )
-_ACTIVE_NAME = re.compile(rb"(" + b"|".join(re.escape(t) for t in _ACTIVE) + rb")(?![a-z])")
+_ACTIVE_NAME = re.compile(rb"(" + b"|".join(_ACTIVE) + rb")(?![a-z])")
 _ESCAPE = re.compile(rb"#([0-9a-fA-F]{2})")
 _STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 _MAX_INFLATED = 64 * 1024 * 1024
