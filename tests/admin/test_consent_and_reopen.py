@@ -46,7 +46,9 @@ async def test_the_consent_keeps_the_explainers_office_and_a_scan_only_admins_se
 ) -> None:
     admin = await sign_in(city.users["admin"])
     room = await open_room(
-        admin, city, consent=consent(explainedBy="佐藤 美香", explainerOffice="みどりケアプランセンター")
+        admin,
+        city,
+        consent=consent(explainedBy="佐藤 美香", explainerOffice="みどりケアプランセンター"),
     )
     assert room["consent"]["explainerOffice"] == "みどりケアプランセンター"
     assert room["consent"]["scanContentType"] is None
@@ -207,7 +209,11 @@ async def test_reopening_with_the_default_brings_every_member_back(
     assert reopened.status_code == 200
     assert len(reopened.json()["members"]) == 3
     async with sessionmaker() as s:
-        stays = list(await s.scalars(select(RoomMember).where(RoomMember.room_id == uuid.UUID(room["id"]))))
+        stays = list(
+            await s.scalars(
+                select(RoomMember).where(RoomMember.room_id == uuid.UUID(room["id"]))
+            )
+        )
     assert len(stays) == 3 and all(m.left_at is None for m in stays)
 
 
