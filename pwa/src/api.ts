@@ -229,6 +229,9 @@ export const api = {
   attachment: (id: string) => request<Blob>("GET", `/api/attachments/${encodeURIComponent(id)}`, undefined, "blob"),
   readers: (roomId: string, postId: string) =>
     request<Readers>("GET", `/api/rooms/${encodeURIComponent(roomId)}/posts/${encodeURIComponent(postId)}/readers`),
+  /** The room's care manager corrects the patient's details (online; members get it by sync). */
+  correctPatient: (roomId: string, body: Record<string, string>) =>
+    request<{ changed: string[] }>("PATCH", `/api/rooms/${encodeURIComponent(roomId)}/patient`, body),
   search: (roomId: string, q: string) =>
     request<unknown>("GET", `/api/rooms/${encodeURIComponent(roomId)}/search?q=${encodeURIComponent(q)}`),
 

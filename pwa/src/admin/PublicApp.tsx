@@ -16,6 +16,14 @@ import { dateTime, ErrorBox, Input, Loading, Select, useLoad } from "./ui";
 function InviteForm({ token, invitation }: { token: string; invitation: InvitationPublic }) {
   const [f, setF] = useState({ name: invitation.name, nameKana: "", jobType: "", email: invitation.email, phone: "", officeId: invitation.office.id });
   const [accepted, setAccepted] = useState(false);
+  // 訪問診療・訪問看護を行う: asked of doctors and nurses only, ticked beforehand where the
+  // office kind makes it usual (a home-visit clinic's doctor, a visiting nurse station's nurse).
+  const [visits, setVisits] = useState<boolean | null>(null);
+  const mayVisit = f.jobType === "doctor" || f.jobType === "nurse";
+  const officeKind = invitation.offices.find((o) => o.id === f.officeId)?.kind;
+  const usual =
+    (f.jobType === "doctor" && officeKind === "home_visit_clinic") || (f.jobType === "nurse" && officeKind === "visiting_nurse_station");
+  const visitsHomes = visits ?? usual;
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
@@ -38,6 +46,7 @@ function InviteForm({ token, invitation }: { token: string; invitation: Invitati
         phone: f.phone.trim(),
         officeId: f.officeId,
         pledge: { version: invitation.pledge.version, accepted: true },
+        ...(mayVisit ? { visitsHomes } : {}),
       });
       setDone(true);
     } catch (err) {
@@ -65,6 +74,14 @@ function InviteForm({ token, invitation }: { token: string; invitation: Invitati
         <Select id="apply-jobtype" label={ta("p.jobType")} value={f.jobType} onValue={set("jobType")} placeholder="—" options={invitation.jobTypes.map((j) => ({ value: j.code, label: j.label }))} required />
         <Input id="apply-email" label={ta("p.email")} type="email" value={f.email} onValue={set("email")} required autoComplete="email" />
         <Input id="apply-phone" label={ta("p.phone")} type="tel" value={f.phone} onValue={set("phone")} autoComplete="tel" />
+        {mayVisit && (
+          <div class="field">
+            <label class="a-check">
+              <input type="checkbox" data-testid="apply-visits" checked={visitsHomes} onChange={(e) => setVisits((e.currentTarget as HTMLInputElement).checked)} /> {ta("fix.visitsHomes")}
+            </label>
+            <p class="hint">{ta("fix.visitsHomesHint")}</p>
+          </div>
+        )}
       </div>
       <section class="admin-section">
         <h2>{ta("invite.pledge")}</h2>

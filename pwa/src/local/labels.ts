@@ -32,6 +32,12 @@ const CARE_LEVELS: Record<string, [string, string]> = {
   care_5: ["要介護5", "Care level 5"],
 };
 
+/** The job types in the order a form lists them. */
+export const JOB_TYPE_CODES: readonly string[] = Object.keys(JOB_TYPES);
+
+/** The care levels in the order a form lists them. */
+export const CARE_LEVEL_CODES: readonly string[] = Object.keys(CARE_LEVELS);
+
 function pick(table: Record<string, [string, string]>, code: string | undefined | null, fallback?: string): string {
   if (!code) return fallback ?? "";
   const entry = table[code];

@@ -4,6 +4,7 @@ import { useData } from "../local/data";
 import { ageOn, formatEraDate, parseDate, todayInJapan } from "../local/era";
 import { careLevelLabel } from "../local/labels";
 import { useAppState } from "../store";
+import { PatientCorrection } from "./PatientCorrection";
 import { authorLine, RoomHeader } from "./Room";
 
 function telHref(phone: string): string {
@@ -19,6 +20,10 @@ export function Patient() {
   const birth = patient?.birthDate ?? null;
   const p = parseDate(birth);
   const age = birth ? ageOn(birth, todayInJapan()) : null;
+  const room = data.rooms.find((r) => r.id === roomId);
+  // The room's care manager (a writing member of the open room) may correct the details.
+  const mayCorrect =
+    data.me?.user.jobType === "care_manager" && room?.status !== "closed" && room?.permission !== "read";
   const sex = patient?.sex === "male" ? t("patient.male") : patient?.sex === "female" ? t("patient.female") : "";
   return (
     <div class="patient">
@@ -54,7 +59,7 @@ export function Patient() {
             )}
             <div>
               <dt>{t("patient.careLevel")}</dt>
-              <dd>{careLevelLabel(patient.careLevel)}</dd>
+              <dd data-testid="patient-care-level">{careLevelLabel(patient.careLevel)}</dd>
             </div>
             {patient.address && (
               <div>
@@ -73,8 +78,31 @@ export function Patient() {
                 </dd>
               </div>
             )}
+            {patient.insuredNumber && (
+              <div>
+                <dt>{t("patient.insuredNumber")}</dt>
+                <dd data-testid="patient-insured">{patient.insuredNumber}</dd>
+              </div>
+            )}
+            {patient.attendingPhysician && (
+              <div>
+                <dt>{t("patient.attendingPhysician")}</dt>
+                <dd data-testid="patient-physician">{patient.attendingPhysician}</dd>
+              </div>
+            )}
+            {(patient.emergencyContactName || patient.emergencyContactPhone) && (
+              <div>
+                <dt>{t("patient.emergencyContact")}</dt>
+                <dd data-testid="patient-emergency">
+                  {patient.emergencyContactName}
+                  {patient.emergencyContactRelationship && `（${patient.emergencyContactRelationship}）`}{" "}
+                  {patient.emergencyContactPhone && <a href={telHref(patient.emergencyContactPhone)}>{patient.emergencyContactPhone}</a>}
+                </dd>
+              </div>
+            )}
           </dl>
         )}
+        {patient && mayCorrect && <PatientCorrection roomId={roomId} patient={patient} />}
       </section>
       <section class="card" aria-labelledby="care-team">
         <h2 id="care-team">{t("patient.careTeam")}</h2>

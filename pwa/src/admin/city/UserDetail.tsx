@@ -5,9 +5,10 @@ import { adminApi } from "../api";
 import { adminHref } from "../helpers";
 import { label, ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, useLoad } from "../ui";
+import { UserCorrections } from "./UserCorrections";
 
 export function UserDetailView({ id }: { id: string }) {
-  const { data, error, setData } = useLoad(() => adminApi.user(id), [id]);
+  const { data, error, setData, reload } = useLoad(() => adminApi.user(id), [id]);
   const [reason, setReason] = useState("");
   const [stopOn, setStopOn] = useState("");
   const [actionError, setActionError] = useState<unknown>(null);
@@ -37,7 +38,7 @@ export function UserDetailView({ id }: { id: string }) {
         rows={[
           [ta("p.nameKana"), u.nameKana],
           [ta("ledger.loginId"), u.loginId],
-          [ta("ledger.jobType"), u.jobTypeLabel],
+          [ta("ledger.jobType"), u.jobTypeLabel + (u.visitsHomes ? `（${ta("fix.field.visitsHomes")}）` : "")],
           [ta("ledger.office"), u.officeName ?? ""],
           [ta("ledger.role"), u.roleLabel],
           [
@@ -80,6 +81,7 @@ export function UserDetailView({ id }: { id: string }) {
           ))}
         </ul>
       </Section>
+      <UserCorrections userId={u.id} rooms={data.rooms} onChanged={reload} />
       {u.status !== "stopped" && (
         <Section title={ta("user.stop")} testId="user-stop">
           <ErrorBox error={actionError} />
