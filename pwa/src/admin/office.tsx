@@ -4,6 +4,7 @@ import { addNotice } from "../store";
 import { adminApi, type Candidate, type ConsentIn, type LedgerRow, type MemberIn, type PatientIn } from "./api";
 import { adminHref, birthDateFromParts, type DateParts } from "./helpers";
 import { label, ta } from "./messages";
+import { DuplicateWarning, isDuplicateWarning } from "./city/DuplicateWarning";
 import { dateTime, day, EMPTY_DATE, ErrorBox, EraDateInput, Input, ListTable, Loading, Section, Select, useLoad } from "./ui";
 
 const CARE_LEVELS = ["none", "applying", "support_1", "support_2", "care_1", "care_2", "care_3", "care_4", "care_5"];
@@ -408,7 +409,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
   });
   const [p, setP] = useState<Required<Omit<PatientIn, "birthDate">>>({ name: "", nameKana: "", sex: "female", address: "", postalCode: "", phone: "", careLevel: "care_1", insuredNumber: "" });
   const [birth, setBirth] = useState<DateParts>(EMPTY_DATE);
-  const [consent, setConsent] = useState({ date: today(), signedBy: "patient", explainedBy: "", proxyName: "", proxyRelationship: "" });
+  const [consent, setConsent] = useState({ date: today(), signedBy: "patient", explainedBy: "", explainerOffice: "", proxyName: "", proxyRelationship: "" });
   const [members, setMembers] = useState<MemberIn[]>([]);
   const [requester, setRequester] = useState({ representative: "", systemManager: "", phone: "" });
   const [filter, setFilter] = useState("");
@@ -418,7 +419,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
   const setPatient = (k: keyof typeof p) => (v: string) => setP({ ...p, [k]: v } as typeof p);
   const setC = (k: keyof typeof consent) => (v: string) => setConsent({ ...consent, [k]: v });
 
-  async function submit(e: Event) {
+  async function submit(e: Event, allowDuplicate = false) {
     e.preventDefault();
     setError(null);
     const born = birthDateFromParts(birth);
@@ -431,6 +432,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
       date: consent.date,
       signedBy: consent.signedBy as "patient" | "proxy",
       explainedBy: consent.explainedBy.trim(),
+      ...(consent.explainerOffice.trim() ? { explainerOffice: consent.explainerOffice.trim() } : {}),
       ...(consent.signedBy === "proxy" ? { proxyName: consent.proxyName.trim(), proxyRelationship: consent.proxyRelationship.trim() } : {}),
     };
     setBusy(true);
@@ -441,7 +443,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
         addNotice("success", ta("new.submitted"));
         location.hash = adminHref("mine");
       } else {
-        const room = await adminApi.createRoom({ patient, consent: consentIn, members });
+        const room = await adminApi.createRoom({ patient, consent: consentIn, members, ...(allowDuplicate ? { allowDuplicate } : {}) });
         location.hash = adminHref("rooms", room.id);
       }
     } catch (err) {
@@ -476,6 +478,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
           <Input id="consent-date" label={ta("room.consentDate")} type="date" value={consent.date} onValue={setC("date")} required />
           <Select id="consent-signed" label={ta("room.signedBy")} value={consent.signedBy} onValue={setC("signedBy")} options={["patient", "proxy"].map((s) => ({ value: s, label: label("room.signedBy", s) }))} />
           <Input id="consent-explained" label={ta("room.explainedBy")} value={consent.explainedBy} onValue={setC("explainedBy")} required />
+          <Input id="consent-explainer-office" label={ta("room.explainerOffice")} value={consent.explainerOffice} onValue={setC("explainerOffice")} />
           {consent.signedBy === "proxy" && <Input id="consent-proxy" label={ta("p.proxyName")} value={consent.proxyName} onValue={setC("proxyName")} required />}
           {consent.signedBy === "proxy" && <Input id="consent-relationship" label={ta("p.proxyRelationship")} value={consent.proxyRelationship} onValue={setC("proxyRelationship")} required />}
         </div>
@@ -539,7 +542,11 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
           </div>
         </Section>
       )}
-      <ErrorBox error={error} testId="room-open-error" />
+      {isDuplicateWarning(error) ? (
+        <DuplicateWarning error={error} busy={busy} onProceed={() => void submit(new Event("submit"), true)} />
+      ) : (
+        <ErrorBox error={error} testId="room-open-error" />
+      )}
       <button type="submit" class="primary" data-testid="room-open-submit" disabled={busy}>
         {mode === "application" ? ta("new.submit") : ta("rooms.new")}
       </button>

@@ -7,6 +7,7 @@ import { adminHref, eraText } from "../helpers";
 import { label, ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, TextArea, useLoad } from "../ui";
 import { CancelStop } from "./ScheduledStops";
+import { DuplicateWarning, isDuplicateWarning } from "./DuplicateWarning";
 
 function PayloadView({ value }: { value: unknown }) {
   if (value === null || value === undefined || value === "") return <span>—</span>;
@@ -150,6 +151,21 @@ export function ApplicationDetail({ id }: { id: string }) {
     }
   }
 
+  /** The clerk saw the possible duplicate patient and opens the room all the same. */
+  async function approveDespiteDuplicate() {
+    setActionError(null);
+    setBusy(true);
+    try {
+      await adminApi.createRoom({ applicationId: a.id, allowDuplicate: true });
+      setData(await adminApi.application(a.id));
+      addNotice("success", ta("app.approved"));
+    } catch (err) {
+      setActionError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   return (
     <div data-testid="admin-application" data-state={a.state}>
       <p>
@@ -215,7 +231,11 @@ export function ApplicationDetail({ id }: { id: string }) {
       )}
       {a.state === "submitted" && (
         <Section title={ta("a.actions")} testId="application-actions">
-          <ErrorBox error={actionError} testId="application-error" />
+          {isDuplicateWarning(actionError) ? (
+            <DuplicateWarning error={actionError} busy={busy} onProceed={() => void approveDespiteDuplicate()} />
+          ) : (
+            <ErrorBox error={actionError} testId="application-error" />
+          )}
           <div class="admin-two">
             <div>
               <TextArea id="approve-note" label={ta("app.note")} value={note} onValue={setNote} rows={2} />

@@ -1,6 +1,7 @@
 /**
  * One office (事業所の詳細) and its システム管理担当者: name a member of staff or a new person
  * (who gets the activation mail), unname one (the last stays until a successor is named).
+ * Below them, the office's corrections, staff, history and closing (`OfficeCorrections`).
  */
 import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
@@ -11,6 +12,7 @@ import { adminHref } from "../helpers";
 import { ta } from "../messages";
 import { day, ErrorBox, Facts, Loading, Section, Select, useLoad } from "../ui";
 import { PersonFields } from "./PersonFields";
+import { OfficeCorrections } from "./OfficeCorrections";
 import { EMPTY_PERSON, personIn } from "./shared";
 
 export function OfficeDetail({ id }: { id: string }) {
@@ -122,6 +124,13 @@ export function OfficeDetail({ id }: { id: string }) {
           </div>
         </form>
       </Section>
+      <OfficeCorrections
+        id={o.id}
+        onChanged={() => {
+          office.reload();
+          staff.reload();
+        }}
+      />
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
 import { adminApi } from "../api";
 import { adminHref } from "../helpers";
-import { ta } from "../messages";
+import { label, ta } from "../messages";
 import { day, ErrorBox, Input, ListTable, Section, Select, useLoad } from "../ui";
 import { PersonFields } from "./PersonFields";
 import { EMPTY_PERSON, OFFICE_KINDS, personIn } from "./shared";
@@ -41,6 +41,7 @@ export function Offices() {
                 {o.name}
               </a>
               <div class="a-kana">{o.nameKana}</div>
+              {o.closedAt && <div class="a-kana">{label("office.closeReason", o.closedReason)}</div>}
             </td>
             <td>{o.kindLabel}</td>
             <td>{[o.postalCode && `〒${o.postalCode}`, o.address].filter(Boolean).join(" ")}</td>

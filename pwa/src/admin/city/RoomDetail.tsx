@@ -5,6 +5,7 @@ import { adminApi, type Room } from "../api";
 import { adminHref } from "../helpers";
 import { label, ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, Select, TextArea, useLoad } from "../ui";
+import { ConsentScan, consentExtraFacts, CorrectPatient, ReopenRoom, RoomHistory, WithdrawConsent } from "./RoomCorrections";
 import { REASONS } from "./shared";
 
 function MemberTable({ room, onChange, editable }: { room: Room; onChange: (r: Room) => void; editable: boolean }) {
@@ -239,11 +240,16 @@ export function RoomDetail({ id }: { id: string }) {
               [ta("p.birthDate"), `${p.birthDateEra.text}（${p.birthDate}）`],
               [ta("p.address"), [p.postalCode && `〒${p.postalCode}`, p.address].filter(Boolean).join(" ")],
               [ta("p.phone"), p.phone],
-              [ta("p.careLevel"), p.careLevelLabel],
+              [ta("p.careLevel"), <span data-testid="room-care-level">{p.careLevelLabel}</span>],
               [ta("p.insuredNumber"), p.insuredNumber],
+              [ta("fix.field.attendingPhysician"), p.attendingPhysician ?? ""],
+              [
+                ta("fix.field.emergencyContactName"),
+                [p.emergencyContactName, p.emergencyContactRelationship && `（${p.emergencyContactRelationship}）`, p.emergencyContactPhone].filter(Boolean).join(" "),
+              ],
               [ta("ledger.status"), label("rooms.status", r.status)],
               [ta("rooms.opened"), dateTime(r.openedAt)],
-              [ta("rooms.closed"), r.closedAt ? `${dateTime(r.closedAt)} ${label("reason", r.closedReason)}` : ""],
+              [ta("rooms.closed"), r.closedAt ? `${dateTime(r.closedAt)} ${label("reason", r.closedReason)} ${r.closedNote ?? ""}` : ""],
             ]}
           />
         </Section>
@@ -254,13 +260,18 @@ export function RoomDetail({ id }: { id: string }) {
                 [ta("room.consentDate"), day(r.consent.date)],
                 [ta("room.signedBy"), label("room.signedBy", r.consent.signedBy) + (r.consent.proxyName ? `：${r.consent.proxyName}（${r.consent.proxyRelationship ?? ""}）` : "")],
                 [ta("room.explainedBy"), r.consent.explainedBy],
+                ...consentExtraFacts(r),
               ]}
             />
           ) : (
             <p>{ta("room.noConsent")}</p>
           )}
+          <ConsentScan room={r} onDone={setData} />
         </Section>
       </div>
+      <Section title={ta("room.fixPatient")}>
+        <CorrectPatient key={`${r.version}|${p.careLevel}|${p.address}`} room={r} onDone={setData} />
+      </Section>
       <Section title={ta("room.members")} testId="room-members">
         <MemberTable room={r} onChange={setData} editable={open} />
         {open && <AddMember room={r} onChange={setData} />}
@@ -291,6 +302,17 @@ export function RoomDetail({ id }: { id: string }) {
           <CloseRoom roomId={r.id} onClosed={setData} />
         </Section>
       )}
+      {open && r.consent && !r.consent.withdrawnOn && (
+        <Section title={ta("room.withdraw")}>
+          <WithdrawConsent room={r} onDone={setData} />
+        </Section>
+      )}
+      {!open && (
+        <Section title={ta("room.reopen")}>
+          <ReopenRoom key={r.version} room={r} onDone={setData} />
+        </Section>
+      )}
+      <RoomHistory room={r} />
     </div>
   );
 }
