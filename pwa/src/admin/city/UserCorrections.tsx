@@ -107,13 +107,15 @@ function Transfer({ user, rooms, onDone }: { user: LedgerRow; rooms: RoomRef[]; 
         <ul class="plain-list" data-testid="transfer-rooms">
           {rooms.map((r) => (
             <li key={r.id} data-testid="transfer-room" data-room={r.id}>
-              <strong>{r.label ?? r.patientName}</strong>{" "}
+              <div class="a-choices">
+              <strong>{r.label ?? r.patientName}</strong>
               <label class="a-check">
                 <input type="radio" name={`stay-${r.id}`} data-testid="transfer-stay" checked={stay[r.id] ?? true} onChange={() => setStay({ ...stay, [r.id]: true })} /> {ta("fix.stay")}
-              </label>{" "}
+              </label>
               <label class="a-check">
                 <input type="radio" name={`stay-${r.id}`} data-testid="transfer-leave" checked={stay[r.id] === false} onChange={() => setStay({ ...stay, [r.id]: false })} /> {ta("fix.leave")}
               </label>
+              </div>
             </li>
           ))}
         </ul>
