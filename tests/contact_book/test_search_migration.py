@@ -18,7 +18,8 @@ AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
 
 async def _insert_post(settings: Settings) -> uuid.UUID:
-    # Only baseline columns: this runs on a database at 0001_baseline.
+    # Written at head with today's models (later revisions add columns the baseline lacks);
+    # the caller then goes down to the baseline, where the search objects do not exist yet.
     engine = db.create_engine(settings.database)
     try:
         async with db.session_factory(engine)() as session:
@@ -75,10 +76,10 @@ def test_existing_posts_are_searchable_after_the_upgrade_and_the_downgrade_is_cl
     settings: Settings,
 ) -> None:
     assert asyncio.run(_search_objects(settings))
+    room_id = asyncio.run(_insert_post(settings))
     migrate.downgrade(settings, "0001_baseline")
     assert asyncio.run(_search_objects(settings)) == set()
 
-    room_id = asyncio.run(_insert_post(settings))
     migrate.upgrade(settings)
     migrate.check(settings)  # neither the FTS tables nor the trigram index are flagged
     for terms in (["褥瘡"], ["処置を実施"], ["褥瘡", "仙骨部"]):
