@@ -166,17 +166,22 @@ async def test_a_patient_back_from_hospital_gets_the_closed_room_reopened_with_i
     assert warned.status_code == 409
     assert warned.json()["duplicates"][0]["roomStatus"] == "closed"
 
-    # Reopen with the team minus the pharmacist (the city chooses who comes back).
+    # Reopen without the pharmacist and with the clinic's doctor (the city chooses the team).
+    clinic_doctor = await sign_in(city.users["clinic_doctor"])
+    assert room["id"] not in (await pull(clinic_doctor))["rooms"]
     reopened = await admin.post(
         f"/api/admin/rooms/{room['id']}/reopen",
-        {"members": team(city, "home_doctor", "station_nurse", "care_manager"),
+        {"members": team(city, "home_doctor", "station_nurse", "care_manager", "clinic_doctor"),
          "note": "退院により在宅へ戻られたため"},
     )
     assert reopened.status_code == 200, reopened.text
     assert reopened.json()["status"] == "open"
     assert {m["user"]["loginId"] for m in reopened.json()["members"]} == {
-        "home-doctor", "station-nurse", "care-manager"
+        "home-doctor", "station-nurse", "care-manager", "clinic-doctor"
     }
+    # The new member's device is served the whole room, history included.
+    served = (await pull(clinic_doctor))["rooms"][room["id"]]["changes"]
+    assert {"room", "patient", "member", "reportTitle"} <= {c["type"] for c in served}
     nurse_pull = await pull(nurse, nurse_cursor)
     rooms = [c["data"] for c in nurse_pull["rooms"][room["id"]]["changes"] if c["type"] == "room"]
     assert rooms[-1]["status"] == "open"
