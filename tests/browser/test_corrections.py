@@ -105,3 +105,60 @@ def test_a_care_manager_corrects_the_care_level_and_a_nurses_device_shows_it(
     expect(nurse.get_by_test_id("patient-care-level")).to_have_text("要介護4", timeout=20_000)
     expect(nurse.get_by_test_id("patient-physician")).to_have_text("みどり在宅クリニック 高橋 誠")
     screenshot(nurse, "desktop")
+
+
+def test_a_clerk_corrects_a_patient_records_a_withdrawn_consent_and_reopens_the_room(
+    demo_server: LiveServer,
+    desktop: BrowserContext,
+    phone: BrowserContext,
+    screenshot: Callable[..., Path],
+) -> None:
+    url = demo_server.url
+    clerk = desktop.new_page()
+    clerk.on("dialog", _accept)
+    sign_in(clerk, url, "demo-admin")
+    clerk.goto(f"{url}/#/admin/rooms")
+    clerk.locator("[data-testid=admin-room-row]").filter(has_text="山本 キヨ").get_by_role(
+        "link"
+    ).first.click()
+    room = clerk.get_by_test_id("admin-room")
+    expect(room).to_have_attribute("data-status", "open", timeout=15_000)
+
+    fix = clerk.get_by_test_id("patient-correct")
+    fix.get_by_test_id("pfix-address").fill("みどり市本町9丁目9番9号")
+    fix.get_by_test_id("pfix-emergencyContactName").fill("山本 一郎")
+    fix.get_by_test_id("pfix-note").fill("転居届による")
+    fix.get_by_test_id("patient-correct-save").click()
+    history = clerk.get_by_test_id("room-history")
+    expect(history.locator("[data-testid=change-row][data-field=address]")).to_contain_text(
+        "みどり市本町9丁目9番9号", timeout=15_000
+    )
+    expect(history.locator("[data-testid=change-row][data-field=address]")).to_contain_text(
+        "森田 和夫"
+    )
+
+    withdraw = clerk.get_by_test_id("consent-withdraw")
+    withdraw.get_by_test_id("withdraw-reason").fill("ご家族から情報共有の中止の申し出")
+    withdraw.get_by_test_id("consent-withdraw-submit").click()
+    expect(room).to_have_attribute("data-status", "closed", timeout=15_000)
+    expect(room).to_contain_text("同意の撤回")
+
+    reopen = clerk.get_by_test_id("room-reopen")
+    expect(reopen.get_by_test_id("reopen-member")).to_have_count(8)
+    reopen.get_by_test_id("reopen-explained-by").fill("佐藤 美香")
+    reopen.get_by_test_id("reopen-explainer-office").fill("みどりケアプランセンター")
+    reopen.get_by_test_id("reopen-note").fill("ご家族と再度話し合い、同意を得た")
+    reopen.get_by_test_id("room-reopen-submit").click()
+    expect(room).to_have_attribute("data-status", "open", timeout=15_000)
+    expect(room).to_contain_text("みどりケアプランセンター")
+    expect(history.locator("[data-testid=change-row][data-field=status]")).to_contain_text("再開")
+    screenshot(clerk, "desktop")
+
+    # A member's phone shows the corrected address and emergency contact after the reopening.
+    nurse = phone.new_page()
+    sign_in(nurse, url, "demo-nurse")
+    open_room(nurse, "山本 キヨ")
+    nurse.get_by_test_id("tab-patient").click()
+    expect(nurse.get_by_test_id("patient-facts")).to_contain_text("みどり市本町9丁目9番9号")
+    expect(nurse.get_by_test_id("patient-emergency")).to_contain_text("山本 一郎")
+    screenshot(nurse, "phone")
