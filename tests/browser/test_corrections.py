@@ -45,7 +45,8 @@ def test_a_clerk_transfers_a_doctor_who_leaves_one_room_and_the_ledger_keeps_bot
     _user_page(clerk, url, "demo-doctor")
 
     transfer = clerk.get_by_test_id("user-transfer")
-    transfer.get_by_test_id("transfer-office").select_option(label="みどり市民病院 地域医療連携室（病院）")
+    hospital = "みどり市民病院 地域医療連携室（病院）"
+    transfer.get_by_test_id("transfer-office").select_option(label=hospital)
     rooms = transfer.get_by_test_id("transfer-room")
     expect(rooms).to_have_count(3)
     rooms.filter(has_text=AOKI).get_by_test_id("transfer-leave").check()
@@ -97,8 +98,10 @@ def test_a_care_manager_corrects_the_care_level_and_a_nurses_device_shows_it(
     form.get_by_test_id("pc-note").fill("区分変更の認定（12月1日付）")
     screenshot(care_manager, "phone-form")
     form.get_by_test_id("patient-correct-save").click()
-    expect(care_manager.get_by_test_id("patient-care-level")).to_have_text("要介護4", timeout=20_000)
-    expect(care_manager.get_by_test_id("patient-physician")).to_have_text("みどり在宅クリニック 高橋 誠")
+    level = care_manager.get_by_test_id("patient-care-level")
+    expect(level).to_have_text("要介護4", timeout=20_000)
+    physician = care_manager.get_by_test_id("patient-physician")
+    expect(physician).to_have_text("みどり在宅クリニック 高橋 誠")
     screenshot(care_manager, "phone")
 
     # The nurse's desktop learns it by sync, without a reload.
