@@ -21,7 +21,7 @@ from sync.membership import membership_changed, person_changed
 from .. import db
 from ..auth.context import AuthContext
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Office, OfficeStay, Pledge, RoomMember, User
+from ..models import Office, OfficeStay, Pledge, Room, RoomMember, User
 from ..models.enums import JobType, Role, UserStatus
 from .common import JST, job_label, office_ref, record, require_admin, room_refs, today_jst
 from .composition import may_visit_homes
@@ -180,6 +180,10 @@ async def move_person(
             part for part in (note, f"退出した部屋：{left_text}" if left_text else "") if part
         ),
     )
+    rows = await session.execute(
+        select(Room.id, Room.patient_id).where(Room.id.in_([m.room_id for m in left]))
+    )
+    patients: dict[uuid.UUID, uuid.UUID] = {room_id: patient_id for room_id, patient_id in rows}
     for member in left:
         await membership_changed(session, member.room_id, user.id, ctx.now)
         await record(
@@ -189,7 +193,7 @@ async def move_person(
             target_type="user",
             target_id=user.id,
             room_id=member.room_id,
-            patient_id=None,
+            patient_id=patients.get(member.room_id),
         )
     await person_changed(session, user.id, ctx.now)
     stayed = [m.room_id for m in stays if m.room_id not in leave]

@@ -186,6 +186,7 @@ async def test_a_transfer_leaves_one_room_stays_in_another_and_the_ledger_keeps_
     assert event.details["roomsLeft"] == 1 and event.details["roomsStayed"] == 1
     left_events = await audit_actions(sessionmaker, "admin.member_left_on_transfer")
     assert [str(e.room_id) for e in left_events] == [leave_id]
+    assert left_events[0].patient_id is not None
 
 
 async def test_a_transfer_must_choose_for_every_room_and_changes_nothing_when_refused(
