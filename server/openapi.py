@@ -95,6 +95,18 @@ class Refusal(msgspec.Struct, rename="camel"):
     en: str
 
 
+class PossibleDuplicate(msgspec.Struct, rename="camel"):
+    """A patient on record who may be the one a new room is for (possible_duplicate_patient)."""
+
+    patient_id: str
+    name: str
+    birth_date: str
+    matched_on: list[str]
+    room_id: str | None
+    room_status: str | None
+    room_label: str | None
+
+
 class Error(msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_fields=True):
     """Every error answer of the API (4xx and 5xx). `error` is for programs, `message` is for
     people, in the request's language: English when Accept-Language starts with `en`,
@@ -155,6 +167,18 @@ class Error(msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_f
     field: Annotated[
         str, msgspec.Meta(description="invalid_subscription, invalid_quiet_hours: the field.")
     ] | UnsetType = UNSET
+    duplicates: Annotated[
+        list[PossibleDuplicate],
+        msgspec.Meta(description="possible_duplicate_patient: the patients already on record "
+                     "and their rooms (a closed one can be reopened)."),
+    ] | UnsetType = UNSET
+    unknown_rooms: Annotated[
+        list[str], msgspec.Meta(description="room_choices_invalid: rooms the person is not in.")
+    ] | UnsetType = UNSET
+    missing_rooms: Annotated[
+        list[str],
+        msgspec.Meta(description="room_choices_invalid: rooms the person is in, not chosen for."),
+    ] | UnsetType = UNSET
 
 
 # The component is closed (additionalProperties: false): a key the mapper starts sending
@@ -200,6 +224,15 @@ STATE_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
     ("DELETE", "/api/admin/rooms/{room_id}/members/{user_id}"): frozenset({409}),
     ("PUT", "/api/admin/rooms/{room_id}/label"): frozenset({409}),
     ("PUT", "/api/admin/rooms/{room_id}/report-titles"): frozenset({409}),
+    # Corrections (issue 12): member_cannot_be_city_staff; user_stopped, office_closed,
+    # pledge_outdated; office_closed, already_stopped, stop_self; consent_already_withdrawn;
+    # room_open, consent_required, room_requirements_missing, members_not_eligible.
+    ("PATCH", "/api/admin/users/{user_id}"): frozenset({409}),
+    ("POST", "/api/admin/users/{user_id}/transfer"): frozenset({409}),
+    ("POST", "/api/admin/offices/{office_id}/pledges"): frozenset({409}),
+    ("POST", "/api/admin/offices/{office_id}/close"): frozenset({409}),
+    ("POST", "/api/admin/rooms/{room_id}/consent/withdraw"): frozenset({409}),
+    ("POST", "/api/admin/rooms/{room_id}/reopen"): frozenset({409}),
     ("POST", "/api/sync/push"): frozenset({409}),  # client_id_taken
     ("PUT", "/api/push/preferences"): frozenset({404}),  # room_not_found (muting a room)
     ("GET", "/api/metrics"): frozenset({403}),  # public route; the handler wants an operator
@@ -216,7 +249,8 @@ _DESCRIPTIONS = {
     409: "Not possible in the current state (conflict, wrong_step, already_member, …).",
     410: "The link was withdrawn (link_revoked).",
     413: "The request body is too large (body_too_large with `limitBytes`, image_too_large).",
-    415: "Not a supported image (unsupported_image).",
+    415: "Not a supported image (unsupported_image), or a consent scan that is not a plain "
+    "PDF or image (unsupported_scan, pdf_active_content).",
     429: "Too many requests (rate_limited, too_many_connections, too_many_requests); "
     "see Retry-After and `retryAfter`.",
 }
