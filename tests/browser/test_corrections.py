@@ -165,3 +165,50 @@ def test_a_clerk_corrects_a_patient_records_a_withdrawn_consent_and_reopens_the_
     expect(nurse.get_by_test_id("patient-facts")).to_contain_text("みどり市本町9丁目9番9号")
     expect(nurse.get_by_test_id("patient-emergency")).to_contain_text("山本 一郎")
     screenshot(nurse, "phone")
+
+
+def test_a_clerk_corrects_an_office_records_its_new_representative_and_merges_it(
+    demo_server: LiveServer,
+    desktop: BrowserContext,
+    screenshot: Callable[..., Path],
+) -> None:
+    url = demo_server.url
+    clerk = desktop.new_page()
+    clerk.on("dialog", _accept)
+    sign_in(clerk, url, "demo-admin")
+    clerk.goto(f"{url}/#/admin/offices")
+    clerk.locator("[data-testid=office-open]", has_text="みどり福祉用具サービス").click()
+    office = clerk.get_by_test_id("admin-office")
+    expect(office).to_have_attribute("data-closed", "no", timeout=15_000)
+
+    fix = clerk.get_by_test_id("office-correct")
+    fix.get_by_test_id("ofix-phone").fill("012-555-0111")
+    fix.get_by_test_id("ofix-note").fill("電話番号の変更届")
+    fix.get_by_test_id("office-correct-save").click()
+    history = clerk.get_by_test_id("change-history")
+    expect(history.locator("[data-testid=change-row][data-field=phone]")).to_contain_text(
+        "012-555-0111", timeout=15_000
+    )
+
+    pledge = clerk.get_by_test_id("office-pledge")
+    pledge.get_by_test_id("opledge-rep").fill("代表 長谷川 聡")
+    pledge.get_by_test_id("office-pledge-save").click()
+    expect(history.locator("[data-testid=change-row][data-field=representative]")).to_contain_text(
+        "代表 長谷川 聡", timeout=15_000
+    )
+
+    close = clerk.get_by_test_id("office-close")
+    close.get_by_test_id("oclose-target").select_option(label="ヘルパーステーションあおぞら（訪問介護事業所）")
+    close.get_by_test_id("oclose-note").fill("4月1日付で統合")
+    close.get_by_test_id("office-close-submit").click()
+    expect(office).to_have_attribute("data-closed", "yes", timeout=15_000)
+    expect(clerk.get_by_test_id("office-closed")).to_contain_text("統合")
+    expect(clerk.get_by_test_id("office-staff")).not_to_contain_text("長谷川 亮")
+    expect(office).to_contain_text("以前の職員")
+    screenshot(clerk, "desktop")
+
+    # The moved person now belongs to the other office, and the ledger says so.
+    _user_page(clerk, url, "demo-equipment")
+    periods = clerk.get_by_test_id("office-period")
+    expect(periods).to_have_count(2, timeout=15_000)
+    expect(periods.nth(1)).to_contain_text("ヘルパーステーションあおぞら")
