@@ -29,7 +29,6 @@ from .correction_schemas import (
     DuplicateOut,
     OfficeClosedOut,
     OfficeCloseIn,
-    OfficeCorrectionIn,
     OfficeDetailOut,
     OfficePledgeRecordIn,
     PatientCorrectionIn,
@@ -72,30 +71,25 @@ class AdminUserCorrectionController(Controller):
 
     @post("/transfer", status_code=200, summary="Transfer to another office, room by room")
     async def transfer(
-        self, user_id: uuid.UUID, data: TransferIn, auth: AuthContext, db_session: AsyncSession
+        self,
+        user_id: uuid.UUID,
+        data: TransferIn,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        settings: Settings,
     ) -> TransferOut:
-        return await UserCorrections(db_session, auth).transfer(user_id, data)
+        return await UserCorrections(db_session, auth, Mailer(settings)).transfer(user_id, data)
 
 
 class AdminOfficeCorrectionController(Controller):
     path = "/api/admin/offices/{office_id:uuid}"
     tags = ["admin"]
 
-    @get("", summary="An office: details, staff, former staff and corrections")
-    async def detail(
+    @get("/history", summary="An office's staff, former staff and corrections")
+    async def history(
         self, office_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession
     ) -> OfficeDetailOut:
         return await OfficeCorrections(db_session, auth).detail(office_id)
-
-    @patch("", summary="Correct name, kana, kind, address, phone or fax")
-    async def correct(
-        self,
-        office_id: uuid.UUID,
-        data: OfficeCorrectionIn,
-        auth: AuthContext,
-        db_session: AsyncSession,
-    ) -> OfficeDetailOut:
-        return await OfficeCorrections(db_session, auth).correct(office_id, data)
 
     @post("/pledges", status_code=201, summary="Record a paper 様式4-1 (a new representative)")
     async def pledge(
@@ -109,9 +103,14 @@ class AdminOfficeCorrectionController(Controller):
 
     @post("/close", status_code=200, summary="Close or merge the office; stop or move its staff")
     async def close(
-        self, office_id: uuid.UUID, data: OfficeCloseIn, auth: AuthContext, db_session: AsyncSession
+        self,
+        office_id: uuid.UUID,
+        data: OfficeCloseIn,
+        auth: AuthContext,
+        db_session: AsyncSession,
+        settings: Settings,
     ) -> OfficeClosedOut:
-        return await OfficeCorrections(db_session, auth).close(office_id, data)
+        return await OfficeCorrections(db_session, auth, Mailer(settings)).close(office_id, data)
 
 
 class AdminPatientController(Controller):

@@ -19,9 +19,11 @@ from sync.membership import person_changed
 from .. import db
 from ..auth.context import AuthContext
 from ..errors import Conflict, InvalidInput, NotFound
+from ..mail.service import Mailer
+from ..mail.templates import Letter
 from ..models import Office, OfficeStay, Pledge, RoomMember, User
 from ..models.enums import UserStatus
-from .common import JST, office_kind_label, record, require_admin, user_ref
+from .common import JST, deliver, office_kind_label, record, require_admin, user_ref
 from .correction_schemas import (
     OfficeClosedOut,
     OfficeCloseIn,
@@ -40,10 +42,13 @@ CLOSED_LABELS = {"closed": "廃止", "merged": "統合"}
 
 
 class OfficeCorrections:
-    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+    def __init__(
+        self, session: AsyncSession, ctx: AuthContext, mailer: Mailer | None = None
+    ) -> None:
         require_admin(ctx)
         self.session = session
         self.ctx = ctx
+        self.mailer = mailer
 
     async def _office(self, office_id: uuid.UUID) -> Office:
         office = await self.session.get(Office, office_id, populate_existing=True)
@@ -232,6 +237,7 @@ class OfficeCorrections:
         )
         stopped: list[User] = []
         moved: list[User] = []
+        letters: list[Letter] = []
         label = CLOSED_LABELS[data.reason]
         merged_into = target if data.reason == "merged" else None
         for person in people:
@@ -251,7 +257,7 @@ class OfficeCorrections:
                             )
                         )
                     )
-                await move_person(
+                _stayed, _left, mail = await move_person(
                     self.session,
                     self.ctx,
                     person,
@@ -261,6 +267,7 @@ class OfficeCorrections:
                     reason=data.reason,
                     note=f"事業所の{label}による異動",
                 )
+                letters += mail
                 moved.append(person)
         await note_changes(
             self.session,
@@ -288,6 +295,8 @@ class OfficeCorrections:
             transferred=len(moved),
         )
         await self.session.commit()
+        if self.mailer is not None:
+            await deliver(self.mailer, letters)
         refreshed = {
             u.id: u
             for u in await self.session.scalars(

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from litestar import Controller, delete, get, post
+from litestar import Controller, delete, get, patch, post
 from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +15,8 @@ from ..auth.context import AuthContext
 from ..mail.service import Mailer
 from ..settings import Settings
 from .access_log import AccessLog
+from .correction_schemas import OfficeCorrectionIn, OfficeDetailOut
+from .office_corrections import OfficeCorrections
 from .offices import OfficeAdministration
 from .roles import ClerkAccounts, SystemManagers
 from .schemas import AccessLogOut, ClerkIn, ClerkOut, ClerkRetireIn, OfficeOut, SystemManagerIn
@@ -59,6 +61,17 @@ class AdminSystemManagerController(Controller):
         settings: Settings,
     ) -> OfficeOut:
         return await OfficeAdministration(db_session, auth, Mailer(settings)).get(office_id)
+
+    # The office's own path: its correction lives here (one controller per path).
+    @patch("", summary="Correct name, kana, kind, address, phone or fax (with history)")
+    async def correct(
+        self,
+        office_id: uuid.UUID,
+        data: OfficeCorrectionIn,
+        auth: AuthContext,
+        db_session: AsyncSession,
+    ) -> OfficeDetailOut:
+        return await OfficeCorrections(db_session, auth).correct(office_id, data)
 
     @post(
         "/system-managers",

@@ -17,12 +17,12 @@ from .controllers import (
     OfficeController,
     help_for_users,
 )
+from .correction_controllers import ROUTE_HANDLERS as CORRECTION_ROUTES
 from .role_controllers import (
     AdminClerkController,
     AdminSystemManagerController,
     room_access_log,
 )
-from .correction_controllers import ROUTE_HANDLERS as CORRECTION_ROUTES
 
 ROUTE_HANDLERS: list[Any] = [
     OfficeApplicationController,

@@ -5,7 +5,9 @@ the new office) or leaves it; the rooms' other members learn the new office
 through sync, the person's devices drop the rooms left. The ledger keeps both
 office periods (`OfficeStay`), and the person's 様式4-2 for the new office is
 recorded with the transfer. An office's システム管理担当者 is that office's: a
-transfer makes them an ordinary member of the new office.
+transfer makes them an ordinary member of the new office (audited as a role change and
+mailed, as every role change is), and the office's last one cannot be moved away before a
+successor is named.
 """
 
 from __future__ import annotations
@@ -21,9 +23,21 @@ from sync.membership import membership_changed, person_changed
 from .. import db
 from ..auth.context import AuthContext
 from ..errors import Conflict, InvalidInput, NotFound
+from ..mail import templates
+from ..mail.service import Mailer
+from ..mail.templates import Letter
 from ..models import Office, OfficeStay, Pledge, Room, RoomMember, User
 from ..models.enums import JobType, Role, UserStatus
-from .common import JST, job_label, office_ref, record, require_admin, room_refs, today_jst
+from .common import (
+    JST,
+    deliver,
+    job_label,
+    office_ref,
+    record,
+    require_admin,
+    room_refs,
+    today_jst,
+)
 from .composition import may_visit_homes
 from .correction_schemas import (
     OfficeStayOut,
@@ -36,6 +50,8 @@ from .correction_schemas import (
 from .help import check_pledge
 from .history import history_of, note_changes
 from .ledger import ROLE_LABELS, LedgerFilter, ledger_rows
+from .roles import _role_changed as role_changed  # the one way a role changes (audited)
+from .roles import system_managers_of
 from .schemas import LedgerRow
 
 
@@ -114,8 +130,9 @@ async def move_person(
     visits_homes: bool | None = None,
     reason: str = "transfer",
     note: str = "",
-) -> tuple[list[uuid.UUID], list[uuid.UUID]]:
-    """Move one person to `office`, leaving the rooms in `leave`; returns (stayed, left).
+) -> tuple[list[uuid.UUID], list[uuid.UUID], list[Letter]]:
+    """Move one person to `office`, leaving the rooms in `leave`; returns (stayed, left) and
+    the mail to send after the commit.
 
     The caller has begun the write transaction, checked the choices and the
     pledge version, and commits.
@@ -146,9 +163,16 @@ async def move_person(
         "role": ROLE_LABELS.get(user.role, user.role),
         "visitsHomes": user.visits_homes,
     }
-    user.office_id = office.id
+    letters: list[Letter] = []
     if user.role == Role.office_admin:
-        user.role = Role.member
+        await role_changed(session, ctx, user, user.role, Role.member)
+        if user.email and before_office is not None:
+            letters.append(
+                templates.system_manager_unnamed(
+                    user.email, name=user.name, office_name=before_office.name
+                )
+            )
+    user.office_id = office.id
     if visits_homes is not None:
         user.visits_homes = visits_homes and may_visit_homes(user.job_type)
     user.updated_at = ctx.now
@@ -210,16 +234,19 @@ async def move_person(
         roomsLeft=len(left),
         pledgeVersion=pledge.version,
     )
-    return stayed, [m.room_id for m in left]
+    return stayed, [m.room_id for m in left], letters
 
 
 class UserCorrections:
     """The city corrects a person (name, kana, mail, job type, home visits) or moves them."""
 
-    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
+    def __init__(
+        self, session: AsyncSession, ctx: AuthContext, mailer: Mailer | None = None
+    ) -> None:
         require_admin(ctx)
         self.session = session
         self.ctx = ctx
+        self.mailer = mailer
 
     async def _user(self, user_id: uuid.UUID) -> User:
         user = await self.session.get(User, user_id, populate_existing=True)
@@ -355,13 +382,23 @@ class UserCorrections:
                 missingRooms=missing,
             )
         await check_pledge(self.session, data.pledge.version, True)
+        if user.role == Role.office_admin and user.office_id is not None:
+            managers = (await system_managers_of(self.session, [user.office_id])).get(
+                user.office_id, []
+            )
+            if not [m for m in managers if m.id != user.id]:
+                raise Conflict(
+                    "事業所に最低1名のシステム管理担当者が必要です。先に後任を指定してください。",
+                    "An office needs at least one system manager. Name the successor first.",
+                    code="last_system_manager",
+                )
         if data.visits_homes and not may_visit_homes(user.job_type):
             raise InvalidInput(
                 "訪問診療・訪問看護の指定は医師と看護師のみです。",
                 "Only doctors and nurses can be marked as making home visits.",
                 code="visits_homes_not_applicable",
             )
-        stayed, left = await move_person(
+        stayed, left, letters = await move_person(
             self.session,
             self.ctx,
             user,
@@ -372,6 +409,8 @@ class UserCorrections:
             note=data.note,
         )
         await self.session.commit()
+        if self.mailer is not None:
+            await deliver(self.mailer, letters)
         refs = await room_refs(self.session, [*stayed, *left])
         user = await self._user(user_id)
         return TransferOut(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.models import AuditEvent, ChangeRecord, Office, OfficeStay, Pledge, RoomMember, User
 from tests.support.api import ApiClient
+from tests.support.smtp import SmtpSink
 
 from .conftest import City, SignIn, patient
 from .test_rooms import open_room
@@ -243,15 +244,31 @@ async def test_a_transfer_must_choose_for_every_room_and_changes_nothing_when_re
 
 
 async def test_an_office_admin_transferred_becomes_a_member_of_the_new_office(
-    city: City, sign_in: SignIn
+    city: City, sign_in: SignIn, smtp: SmtpSink, sessionmaker: Any
 ) -> None:
     admin = await sign_in(city.users["admin"])
-    response = await admin.post(
-        f"/api/admin/users/{city.id('station_admin')}/transfer",
-        {"officeId": str(city.offices["hospital"]), "rooms": [], "pledge": PLEDGE},
+    path = f"/api/admin/users/{city.id('station_admin')}/transfer"
+    body = {"officeId": str(city.offices["hospital"]), "rooms": [], "pledge": PLEDGE}
+    # The station's only システム管理担当者 stays until a successor is named.
+    last = await admin.post(path, body)
+    assert last.status_code == 409 and last.json()["error"] == "last_system_manager"
+    named = await admin.post(
+        f"/api/admin/offices/{city.offices['station']}/system-managers",
+        {"userId": str(city.id("station_nurse"))},
     )
+    assert named.status_code == 200, named.text
+    smtp.clear()
+    response = await admin.post(path, body)
     assert response.status_code == 200, response.text
     assert response.json()["user"]["role"] == "member"
+    (mail,) = smtp.wait_for(1)
+    assert mail.rcpt_tos == ("station-admin@example.jp",)
+    assert "システム管理担当者" in mail.subject
+    (event,) = [
+        e for e in await audit_actions(sessionmaker, "admin.role_changed")
+        if e.target_id == str(city.id("station_admin"))
+    ]
+    assert (event.details["fromRole"], event.details["toRole"]) == ("office_admin", "member")
     changes = (await admin.get(f"/api/admin/users/{city.id('station_admin')}/history")).json()
     role = next(c for c in changes["changes"] if c["field"] == "role")
     assert role["before"] == "事業所のシステム管理担当者" and role["after"] == "システム利用者"

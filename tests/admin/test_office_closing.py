@@ -38,7 +38,7 @@ async def test_a_closing_office_stops_every_id_of_its_staff(
     async with sessionmaker() as s:
         stay = await s.scalar(select(RoomMember).where(RoomMember.user_id == city.id("pharmacist")))
     assert stay is not None and stay.left_reason == "idStop"
-    detail = (await admin.get(f"/api/admin/offices/{city.offices['pharmacy']}")).json()
+    detail = (await admin.get(f"/api/admin/offices/{city.offices['pharmacy']}/history")).json()
     status = next(c for c in detail["changes"] if c["field"] == "status")
     assert (status["before"], status["after"], status["note"]) == ("運営中", "廃止", "11月末で廃業")
     (event,) = await audit_actions(sessionmaker, "admin.office_closed")
@@ -87,7 +87,7 @@ async def test_a_merging_office_moves_its_staff_who_stay_in_their_rooms(
         assert moved is not None and moved.visits_homes is True
         office = await s.get(Office, city.offices["station"])
         assert office is not None and office.closed_reason == "merged"
-    detail = (await admin.get(f"/api/admin/offices/{city.offices['station']}")).json()
+    detail = (await admin.get(f"/api/admin/offices/{city.offices['station']}/history")).json()
     assert detail["staff"] == []
     assert {u["loginId"] for u in detail["formerStaff"]} == {"station-admin", "station-nurse"}
 

@@ -66,7 +66,7 @@ ADMIN_ROUTES = [
     ("GET", f"/api/admin/users/{ANY}/history", None),
     ("POST", f"/api/admin/users/{ANY}/transfer",
      {"officeId": ANY, "rooms": [], "pledge": {"version": "x", "acceptedOn": "2026-01-01"}}),
-    ("GET", f"/api/admin/offices/{ANY}", None),
+    ("GET", f"/api/admin/offices/{ANY}/history", None),
     ("PATCH", f"/api/admin/offices/{ANY}", {"phone": "012-555-0000"}),
     ("POST", f"/api/admin/offices/{ANY}/pledges",
      {"representative": "x", "version": "x", "acceptedOn": "2026-01-01"}),

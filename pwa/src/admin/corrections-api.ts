@@ -103,7 +103,7 @@ export const correctionApi = {
     userId: string,
     body: { officeId: string; rooms: Array<{ roomId: string; stay: boolean }>; pledge: PledgeOnPaper; visitsHomes?: boolean; note?: string },
   ) => request<TransferResult>("POST", `/api/admin/users/${id(userId)}/transfer`, body),
-  office: (officeId: string) => request<OfficeDetail>("GET", `/api/admin/offices/${id(officeId)}`),
+  office: (officeId: string) => request<OfficeDetail>("GET", `/api/admin/offices/${id(officeId)}/history`),
   correctOffice: (officeId: string, body: OfficeCorrection) =>
     request<OfficeDetail>("PATCH", `/api/admin/offices/${id(officeId)}`, body),
   recordOfficePledge: (officeId: string, body: { representative: string; version: string; acceptedOn: string; note?: string }) =>
