@@ -178,7 +178,7 @@ def test_a_clerk_corrects_an_office_records_its_new_representative_and_merges_it
     sign_in(clerk, url, "demo-admin")
     clerk.goto(f"{url}/#/admin/offices")
     clerk.locator("[data-testid=office-open]", has_text="みどり福祉用具サービス").click()
-    office = clerk.get_by_test_id("admin-office")
+    office = clerk.get_by_test_id("office-corrections")
     expect(office).to_have_attribute("data-closed", "no", timeout=15_000)
 
     fix = clerk.get_by_test_id("office-correct")
