@@ -86,6 +86,12 @@ async def test_the_person_says_so_on_the_invited_id_application(
 ) -> None:
     admin = await sign_in(city.users["admin"])
     visitor = await clients.anonymous()
+    for office in ("hospital", "station"):  # approving an invited ID needs the office's 4-1
+        recorded = await admin.post(
+            f"/api/admin/offices/{city.offices[office]}/pledges",
+            {"representative": "代表 一郎", "version": "2024-04", "acceptedOn": "2026-11-20"},
+        )
+        assert recorded.status_code == 201, recorded.text
     cases = [
         # (office, visitsHomes on the form, expected)
         ("hospital", True, True),  # みなし訪問看護
