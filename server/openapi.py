@@ -231,6 +231,7 @@ STATE_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/admin/users/{user_id}/transfer"): frozenset({409}),
     ("POST", "/api/admin/offices/{office_id}/pledges"): frozenset({409}),
     ("POST", "/api/admin/offices/{office_id}/close"): frozenset({409}),
+    ("POST", "/api/admin/offices/{office_id}/system-managers"): frozenset({409}),  # closed
     ("POST", "/api/admin/rooms/{room_id}/consent/withdraw"): frozenset({409}),
     ("POST", "/api/admin/rooms/{room_id}/reopen"): frozenset({409}),
     ("POST", "/api/sync/push"): frozenset({409}),  # client_id_taken

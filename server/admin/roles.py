@@ -129,6 +129,12 @@ class SystemManagers:
                 code="one_of_user_or_person",
             )
         office = await self._office(office_id)
+        if office.closed_at is not None:
+            raise Conflict(
+                "この事業所は廃止・統合されています。",
+                "This office has closed or merged.",
+                code="office_closed",
+            )
         if data.person is not None:
             _user, letter = await issue_system_manager(self.session, self.ctx, office, data.person)
             await self.session.commit()

@@ -56,6 +56,11 @@ async def test_a_closing_office_stops_every_id_of_its_staff(
         {"officeId": str(city.offices["pharmacy"]), "rooms": [], "pledge": PLEDGE},
     )
     assert moved.status_code == 409 and moved.json()["error"] == "office_closed"
+    named = await admin.post(
+        f"/api/admin/offices/{city.offices['pharmacy']}/system-managers",
+        {"userId": str(city.id("pharmacist"))},
+    )
+    assert named.status_code == 409 and named.json()["error"] == "office_closed"
 
 
 async def test_a_merging_office_moves_its_staff_who_stay_in_their_rooms(
