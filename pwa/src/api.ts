@@ -7,6 +7,7 @@
  * caller sees the answer.
  */
 import { getDeviceId } from "./device";
+import type { PatientCorrectedOut, PatientCorrectionIn } from "./generated/api";
 import { getLang, t } from "./i18n";
 import type { AttachmentInfo, PullRequest, PullResponse, PushRequest, PushResponse, Readers } from "./sync/wire";
 import type {
@@ -230,8 +231,8 @@ export const api = {
   readers: (roomId: string, postId: string) =>
     request<Readers>("GET", `/api/rooms/${encodeURIComponent(roomId)}/posts/${encodeURIComponent(postId)}/readers`),
   /** The room's care manager corrects the patient's details (online; members get it by sync). */
-  correctPatient: (roomId: string, body: Record<string, string>) =>
-    request<{ changed: string[] }>("PATCH", `/api/rooms/${encodeURIComponent(roomId)}/patient`, body),
+  correctPatient: (roomId: string, body: PatientCorrectionIn) =>
+    request<PatientCorrectedOut>("PATCH", `/api/rooms/${encodeURIComponent(roomId)}/patient`, body),
   search: (roomId: string, q: string) =>
     request<unknown>("GET", `/api/rooms/${encodeURIComponent(roomId)}/search?q=${encodeURIComponent(q)}`),
 

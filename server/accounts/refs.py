@@ -36,4 +36,5 @@ def user_ref(user: User) -> UserRef:
         office_id=user.office_id,
         office_name=user.office.name if user.office else None,
         office_kind=user.office.kind if user.office else None,
+        visits_homes=user.visits_homes,
     )

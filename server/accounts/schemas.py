@@ -31,6 +31,8 @@ class UserRef(Out):
     office_id: uuid.UUID | None
     office_name: str | None
     office_kind: str | None
+    # 訪問診療・訪問看護を行う: counts toward the room-opening rule (doctors and nurses).
+    visits_homes: bool
 
 
 class PasskeyOut(Out):

@@ -142,9 +142,13 @@ class RoomReopenIn(Strict):
 # -- outputs -----------------------------------------------------------------------------------
 
 
+EntityKind = Literal["user", "office", "patient", "room"]
+MatchedOn = Literal["insuredNumber", "nameAndBirthDate"]
+
+
 class ChangeOut(Out):
     at: dt.datetime
-    entity_type: str
+    entity_type: EntityKind
     field: str
     before: str | None
     after: str | None
@@ -197,7 +201,7 @@ class DuplicateOut(Out):
     name_kana: str
     birth_date: dt.date
     insured_number: str
-    matched_on: list[str]  # "insuredNumber" | "nameAndBirthDate"
+    matched_on: list[MatchedOn]
     room: RoomRef | None
 
 

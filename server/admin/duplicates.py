@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..errors import Conflict
 from ..models import Patient, Room
 from .common import room_refs
-from .correction_schemas import DuplicateOut
+from .correction_schemas import DuplicateOut, MatchedOn
 
 _SPACES = re.compile(r"[\s\u3000]+")
 
@@ -46,9 +46,9 @@ async def find_duplicates(
         )
     ).all()
     wanted = _squashed(name)
-    found: list[tuple[Patient, uuid.UUID | None, list[str]]] = []
+    found: list[tuple[Patient, uuid.UUID | None, list[MatchedOn]]] = []
     for patient, room_id in rows:
-        matched = []
+        matched: list[MatchedOn] = []
         if insured_number and patient.insured_number == insured_number:
             matched.append("insuredNumber")
         if (

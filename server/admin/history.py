@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
 from ..models import ChangeRecord
-from .correction_schemas import ChangeOut
+from .correction_schemas import ChangeOut, EntityKind
 
 EMPTY = "（なし）"
 
@@ -75,7 +76,7 @@ async def history_of(
     return [
         ChangeOut(
             at=r.at,
-            entity_type=r.entity_type,
+            entity_type=cast(EntityKind, r.entity_type),
             field=r.field,
             before=r.before,
             after=r.after,

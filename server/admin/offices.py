@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
+from typing import Literal, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,7 +70,7 @@ async def office_outs(session: AsyncSession, offices: list[Office]) -> list[Offi
                 created_at=o.created_at,
                 system_managers=managers.get(o.id, []),
                 closed_at=o.closed_at,
-                closed_reason=o.closed_reason,
+                closed_reason=cast(Literal["closed", "merged"] | None, o.closed_reason),
                 merged_into_id=o.merged_into_id,
             )
         )

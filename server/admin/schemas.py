@@ -560,8 +560,8 @@ class LedgerRow(Out):
     stopped_at: dt.datetime | None
     pledged_at: dt.datetime | None
     room_count: int
+    visits_homes: bool
     stop_scheduled_on: dt.date | None = None
-    visits_homes: bool = False
 
 
 class CountOut(Out):
@@ -598,10 +598,10 @@ class OfficeOut(Out):
     pledge_version: str | None
     active_users: int
     created_at: dt.datetime
+    closed_at: dt.datetime | None
+    closed_reason: Literal["closed", "merged"] | None
+    merged_into_id: uuid.UUID | None
     system_managers: list[SystemManagerOut] = []
-    closed_at: dt.datetime | None = None
-    closed_reason: str | None = None
-    merged_into_id: uuid.UUID | None = None
 
 
 class SystemManagerOut(Out):
@@ -649,10 +649,10 @@ class PatientOut(Out):
     care_level: str
     care_level_label: str
     insured_number: str
-    attending_physician: str = ""
-    emergency_contact_name: str = ""
-    emergency_contact_relationship: str = ""
-    emergency_contact_phone: str = ""
+    attending_physician: str
+    emergency_contact_name: str
+    emergency_contact_relationship: str
+    emergency_contact_phone: str
 
 
 class ConsentOut(Out):
@@ -664,10 +664,10 @@ class ConsentOut(Out):
     explained_by: str
     scan_attachment_id: uuid.UUID | None
     recorded_at: dt.datetime
-    explainer_office: str = ""
-    scan_content_type: str | None = None
-    withdrawn_on: dt.date | None = None
-    withdrawal_reason: str | None = None
+    explainer_office: str
+    scan_content_type: str | None
+    withdrawn_on: dt.date | None
+    withdrawal_reason: str | None
 
 
 class MemberOut(Out):
@@ -715,7 +715,7 @@ class RoomOut(Out):
     report_titles: list[ReportTitleOut]
     missing: list[MissingOut]
     application_id: uuid.UUID | None
-    closed_note: str | None = None
+    closed_note: str | None
 
 
 class RoomCandidateOut(Out):

@@ -5,31 +5,19 @@
  * every other member's device through the next pull, which is asked for at once.
  */
 import { api } from "../api";
+import type { PatientCorrectionIn } from "../generated/api";
 import { requestSync } from "../sync/client";
 import { failure, type Result } from "./result";
 
-export type PatientChanges = Partial<
-  Record<
-    | "careLevel"
-    | "insuredNumber"
-    | "postalCode"
-    | "address"
-    | "phone"
-    | "attendingPhysician"
-    | "emergencyContactName"
-    | "emergencyContactRelationship"
-    | "emergencyContactPhone"
-    | "note",
-    string
-  >
->;
+/** The fields a care manager may correct (the server's `PatientCorrectionIn`). */
+export type PatientChanges = PatientCorrectionIn;
 
 export async function correctPatient(roomId: string, changes: PatientChanges): Promise<Result & { changed?: string[] }> {
   if (typeof navigator !== "undefined" && navigator.onLine === false) {
     return { ok: false, code: "offline", message: "", reasons: [] };
   }
   try {
-    const { changed } = await api.correctPatient(roomId, changes as Record<string, string>);
+    const { changed } = await api.correctPatient(roomId, changes);
     await requestSync();
     return { ok: true, changed };
   } catch (error) {

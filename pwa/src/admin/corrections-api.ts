@@ -5,79 +5,28 @@
  * `server/admin/correction_controllers.py`.
  */
 import { request } from "../api";
-import type { LedgerRow, Office, OfficeRef, Room, RoomRef, UserRef } from "./api";
+import type {
+  ChangeOut as ChangeEntry,
+  DuplicateOut as Duplicate,
+  OfficeClosedOut as OfficeClosed,
+  OfficeCloseIn,
+  OfficeCorrectionIn as OfficeCorrection,
+  OfficeDetailOut as OfficeDetail,
+  OfficePledgeRecordIn,
+  OfficeStayOut as OfficeStay,
+  PatientCorrectionIn,
+  RoomHistoryOut,
+  RoomReopenIn,
+  TransferIn,
+  TransferOut as TransferResult,
+  UserCorrectionIn as UserCorrection,
+  UserHistoryOut as UserHistory,
+} from "../generated/api";
+import type { Room } from "./api";
 import { query } from "./api";
 
-export interface ChangeEntry {
-  at: string;
-  entityType: string;
-  field: string;
-  before: string | null;
-  after: string | null;
-  actorId: string | null;
-  actorName: string;
-  actorRole: string;
-  note: string | null;
-}
-
-export interface OfficeStay {
-  office: OfficeRef;
-  startedAt: string;
-  endedAt: string | null;
-  endedReason: string | null;
-}
-
-export interface UserHistory {
-  user: LedgerRow;
-  changes: ChangeEntry[];
-  officeStays: OfficeStay[];
-}
-
-export interface TransferResult {
-  user: LedgerRow;
-  stayed: RoomRef[];
-  left: RoomRef[];
-  officeStays: OfficeStay[];
-}
-
-export interface OfficeDetail {
-  office: Office;
-  staff: UserRef[];
-  formerStaff: UserRef[];
-  changes: ChangeEntry[];
-}
-
-export interface OfficeClosed {
-  office: Office;
-  stopped: UserRef[];
-  transferred: UserRef[];
-}
-
-export interface Duplicate {
-  patientId: string;
-  name: string;
-  nameKana: string;
-  birthDate: string;
-  insuredNumber: string;
-  matchedOn: string[];
-  room: RoomRef | null;
-}
-
-export interface PledgeOnPaper {
-  version: string;
-  acceptedOn: string;
-}
-
-export type UserCorrection = Partial<{
-  name: string;
-  nameKana: string;
-  email: string;
-  jobType: string;
-  visitsHomes: boolean;
-  note: string;
-}>;
-
-export type OfficeCorrection = Partial<Record<"name" | "nameKana" | "kind" | "postalCode" | "address" | "phone" | "fax" | "note", string>>;
+/** The correction shapes, generated from the server's Structs (`make api-types`): names only. */
+export type { ChangeEntry, Duplicate, OfficeClosed, OfficeCorrection, OfficeDetail, OfficeStay, TransferResult, UserCorrection, UserHistory };
 
 export const PATIENT_FIELDS = [
   "careLevel",
@@ -91,7 +40,7 @@ export const PATIENT_FIELDS = [
   "emergencyContactPhone",
 ] as const;
 export type PatientField = (typeof PATIENT_FIELDS)[number];
-export type PatientCorrection = Partial<Record<PatientField | "note", string>>;
+export type PatientCorrection = PatientCorrectionIn;
 
 const id = encodeURIComponent;
 
@@ -99,25 +48,19 @@ export const correctionApi = {
   userHistory: (userId: string) => request<UserHistory>("GET", `/api/admin/users/${id(userId)}/history`),
   correctUser: (userId: string, body: UserCorrection) =>
     request<UserHistory>("PATCH", `/api/admin/users/${id(userId)}`, body),
-  transfer: (
-    userId: string,
-    body: { officeId: string; rooms: Array<{ roomId: string; stay: boolean }>; pledge: PledgeOnPaper; visitsHomes?: boolean; note?: string },
-  ) => request<TransferResult>("POST", `/api/admin/users/${id(userId)}/transfer`, body),
+  transfer: (userId: string, body: TransferIn) => request<TransferResult>("POST", `/api/admin/users/${id(userId)}/transfer`, body),
   office: (officeId: string) => request<OfficeDetail>("GET", `/api/admin/offices/${id(officeId)}/history`),
   correctOffice: (officeId: string, body: OfficeCorrection) =>
     request<OfficeDetail>("PATCH", `/api/admin/offices/${id(officeId)}`, body),
-  recordOfficePledge: (officeId: string, body: { representative: string; version: string; acceptedOn: string; note?: string }) =>
+  recordOfficePledge: (officeId: string, body: OfficePledgeRecordIn) =>
     request<OfficeDetail>("POST", `/api/admin/offices/${id(officeId)}/pledges`, body),
-  closeOffice: (
-    officeId: string,
-    body: { reason: "closed" | "merged"; staff: "stop" | "transfer"; mergedIntoId?: string; stayInRooms?: boolean; pledge?: PledgeOnPaper; note?: string },
-  ) => request<OfficeClosed>("POST", `/api/admin/offices/${id(officeId)}/close`, body),
+  closeOffice: (officeId: string, body: OfficeCloseIn) => request<OfficeClosed>("POST", `/api/admin/offices/${id(officeId)}/close`, body),
   correctPatient: (roomId: string, body: PatientCorrection) =>
     request<Room>("PATCH", `/api/admin/rooms/${id(roomId)}/patient`, body),
-  roomHistory: (roomId: string) => request<{ changes: ChangeEntry[] }>("GET", `/api/admin/rooms/${id(roomId)}/history`),
+  roomHistory: (roomId: string) => request<RoomHistoryOut>("GET", `/api/admin/rooms/${id(roomId)}/history`),
   withdrawConsent: (roomId: string, date: string, reason: string) =>
     request<Room>("POST", `/api/admin/rooms/${id(roomId)}/consent/withdraw`, { date, reason }),
-  reopen: (roomId: string, body: { members?: Array<{ userId: string; permission: string }>; consent?: Record<string, unknown>; note?: string }) =>
+  reopen: (roomId: string, body: RoomReopenIn) =>
     request<Room>("POST", `/api/admin/rooms/${id(roomId)}/reopen`, body),
   uploadConsentScan: (roomId: string, file: Blob, name: string) => {
     const form = new FormData();

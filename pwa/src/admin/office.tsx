@@ -407,7 +407,7 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
       .filter((u) => u.role === "member" || u.role === "office_admin")
       .map((u) => ({ id: u.id, loginId: u.loginId, name: u.name, nameKana: u.nameKana, jobType: u.jobType, jobTypeLabel: u.jobTypeLabel, officeId: u.officeId, officeName: u.officeName, officeKind: null }));
   });
-  const [p, setP] = useState<Required<Omit<PatientIn, "birthDate">>>({ name: "", nameKana: "", sex: "female", address: "", postalCode: "", phone: "", careLevel: "care_1", insuredNumber: "" });
+  const [p, setP] = useState<Required<Omit<PatientIn, "birthDate">>>({ name: "", nameKana: "", sex: "female", address: "", postalCode: "", phone: "", careLevel: "care_1", insuredNumber: "", attendingPhysician: "", emergencyContactName: "", emergencyContactRelationship: "", emergencyContactPhone: "" });
   const [birth, setBirth] = useState<DateParts>(EMPTY_DATE);
   const [consent, setConsent] = useState({ date: today(), signedBy: "patient", explainedBy: "", explainerOffice: "", proxyName: "", proxyRelationship: "" });
   const [members, setMembers] = useState<MemberIn[]>([]);

@@ -128,6 +128,20 @@ export interface components {
          * @enum {string}
          */
         CareLevel: "none" | "applying" | "support_1" | "support_2" | "care_1" | "care_2" | "care_3" | "care_4" | "care_5";
+        /** ChangeOut */
+        ChangeOut: {
+            actorId: string | null;
+            actorName: string;
+            actorRole: string;
+            after: string | null;
+            /** Format: date-time */
+            at: string;
+            before: string | null;
+            /** @enum {string} */
+            entityType: "user" | "office" | "patient" | "room";
+            field: string;
+            note: string | null;
+        };
         /** ClerkIn */
         ClerkIn: {
             email: string;
@@ -230,6 +244,8 @@ export interface components {
             /** Format: date */
             date: string;
             explainedBy: string;
+            /** @default  */
+            explainerOffice?: string;
             proxyName?: string | null;
             proxyRelationship?: string | null;
             scanAttachmentId?: string | null;
@@ -241,6 +257,7 @@ export interface components {
             /** Format: date */
             date: string;
             explainedBy: string;
+            explainerOffice: string;
             /** Format: uuid */
             id: string;
             proxyName: string | null;
@@ -248,7 +265,16 @@ export interface components {
             /** Format: date-time */
             recordedAt: string;
             scanAttachmentId: string | null;
+            scanContentType: string | null;
             signedBy: string;
+            withdrawalReason: string | null;
+            withdrawnOn: string | null;
+        };
+        /** ConsentWithdrawIn */
+        ConsentWithdrawIn: {
+            /** Format: date */
+            date: string;
+            reason: string;
         };
         /** CountOut */
         CountOut: {
@@ -356,6 +382,18 @@ export interface components {
             officeKind: string | null;
             officeName: string | null;
         };
+        /** DuplicateOut */
+        DuplicateOut: {
+            /** Format: date */
+            birthDate: string;
+            insuredNumber: string;
+            matchedOn: ("insuredNumber" | "nameAndBirthDate")[];
+            name: string;
+            nameKana: string;
+            /** Format: uuid */
+            patientId: string;
+            room: components["schemas"]["RoomRef"] | null;
+        };
         /**
          * Era
          * @enum {string}
@@ -383,6 +421,8 @@ export interface components {
             currentVersion?: string;
             /** @description invalid_input from request validation: each problem found. */
             details?: components["schemas"]["ValidationDetail"][];
+            /** @description possible_duplicate_patient: the patients already on record and their rooms (a closed one can be reopened). */
+            duplicates?: components["schemas"]["PossibleDuplicate"][];
             /**
              * @description Machine-readable code, e.g. invalid_input, unauthenticated, csrf, forbidden, not_found, conflict, wrong_step, body_too_large, rate_limited.
              * @example invalid_input
@@ -399,6 +439,8 @@ export interface components {
             message: string;
             /** @description room_requirements_missing: what the room still needs. */
             missing?: components["schemas"]["Requirement"][];
+            /** @description room_choices_invalid: rooms the person is in, not chosen for. */
+            missingRooms?: string[];
             /** @description weak_password: each rule the password breaks. */
             reasons?: components["schemas"]["Requirement"][];
             /** @description members_not_eligible: each user refused, and why. */
@@ -409,6 +451,8 @@ export interface components {
             state?: string;
             /** @description unknown_titles: the ids not in this room. */
             titleIds?: string[];
+            /** @description room_choices_invalid: rooms the person is not in. */
+            unknownRooms?: string[];
             /** @description device_wiped: always true; the PWA wipes its data. */
             wipe?: boolean;
         };
@@ -502,6 +546,7 @@ export interface components {
             /** @default  */
             phone?: string;
             pledge: components["schemas"]["PersonalPledgeIn"];
+            visitsHomes?: boolean | null;
         };
         /** InvitationIn */
         InvitationIn: {
@@ -588,6 +633,7 @@ export interface components {
             statusLabel: string;
             stoppedAt: string | null;
             stopScheduledOn?: string | null;
+            visitsHomes: boolean;
         };
         /** LockOut */
         LockOut: {
@@ -695,6 +741,44 @@ export interface components {
             /** @enum {string} */
             next: "totp" | "webauthn" | "choose" | "changePassword" | "enroll" | "done" | "signin";
         };
+        /** OfficeClosedOut */
+        OfficeClosedOut: {
+            office: components["schemas"]["OfficeOut"];
+            stopped: components["schemas"]["UserRef"][];
+            transferred: components["schemas"]["UserRef"][];
+        };
+        /** OfficeCloseIn */
+        OfficeCloseIn: {
+            mergedIntoId?: string | null;
+            /** @default  */
+            note?: string;
+            pledge?: components["schemas"]["TransferPledgeIn"] | null;
+            /** @enum {string} */
+            reason: "closed" | "merged";
+            /** @enum {string} */
+            staff: "stop" | "transfer";
+            /** @default true */
+            stayInRooms?: boolean;
+        };
+        /** OfficeCorrectionIn */
+        OfficeCorrectionIn: {
+            address?: string | null;
+            fax?: string | null;
+            kind?: components["schemas"]["OfficeKind"] | null;
+            name?: string | null;
+            nameKana?: string | null;
+            /** @default  */
+            note?: string;
+            phone?: string | null;
+            postalCode?: string | null;
+        };
+        /** OfficeDetailOut */
+        OfficeDetailOut: {
+            changes: components["schemas"]["ChangeOut"][];
+            formerStaff: components["schemas"]["UserRef"][];
+            office: components["schemas"]["OfficeOut"];
+            staff: components["schemas"]["UserRef"][];
+        };
         /** OfficeIn */
         OfficeIn: {
             /** @default  */
@@ -721,6 +805,9 @@ export interface components {
         OfficeOut: {
             activeUsers: number;
             address: string;
+            closedAt: string | null;
+            /** @enum {null|string} */
+            closedReason: "closed" | "merged" | null;
             /** Format: date-time */
             createdAt: string;
             fax: string;
@@ -728,6 +815,7 @@ export interface components {
             id: string;
             kind: string;
             kindLabel: string;
+            mergedIntoId: string | null;
             name: string;
             nameKana: string;
             phone: string;
@@ -742,6 +830,15 @@ export interface components {
             /** Format: date-time */
             acceptedAt: string;
             signerName: string;
+            version: string;
+        };
+        /** OfficePledgeRecordIn */
+        OfficePledgeRecordIn: {
+            /** Format: date */
+            acceptedOn: string;
+            /** @default  */
+            note?: string;
+            representative: string;
             version: string;
         };
         /** OfficeRef */
@@ -761,6 +858,14 @@ export interface components {
             permission: string;
             /** Format: uuid */
             userId: string;
+        };
+        /** OfficeStayOut */
+        OfficeStayOut: {
+            endedAt: string | null;
+            endedReason: string | null;
+            office: components["schemas"]["OfficeRef"];
+            /** Format: date-time */
+            startedAt: string;
         };
         /**
          * Op
@@ -807,11 +912,33 @@ export interface components {
             type: "patient";
             version: number;
         };
+        /** PatientCorrectedOut */
+        PatientCorrectedOut: {
+            changed: string[];
+        };
+        /** PatientCorrectionIn */
+        PatientCorrectionIn: {
+            address?: string | null;
+            attendingPhysician?: string | null;
+            careLevel?: components["schemas"]["CareLevel"] | null;
+            emergencyContactName?: string | null;
+            emergencyContactPhone?: string | null;
+            emergencyContactRelationship?: string | null;
+            insuredNumber?: string | null;
+            /** @default  */
+            note?: string;
+            phone?: string | null;
+            postalCode?: string | null;
+        };
         /** PatientData */
         PatientData: {
             address: string;
+            attendingPhysician: string;
             birthDate: string | null;
             careLevel: components["schemas"]["CareLevel"];
+            emergencyContactName: string;
+            emergencyContactPhone: string;
+            emergencyContactRelationship: string;
             /** Format: uuid */
             id: string;
             insuredNumber: string;
@@ -824,8 +951,16 @@ export interface components {
         /** PatientIn */
         PatientIn: {
             address: string;
+            /** @default  */
+            attendingPhysician?: string;
             birthDate: string | components["schemas"]["EraDateIn"];
             careLevel: components["schemas"]["CareLevel"];
+            /** @default  */
+            emergencyContactName?: string;
+            /** @default  */
+            emergencyContactPhone?: string;
+            /** @default  */
+            emergencyContactRelationship?: string;
             /** @default  */
             insuredNumber?: string;
             name: string;
@@ -839,11 +974,15 @@ export interface components {
         /** PatientOut */
         PatientOut: {
             address: string;
+            attendingPhysician: string;
             /** Format: date */
             birthDate: string;
             birthDateEra: components["schemas"]["EraDateOut"];
             careLevel: string;
             careLevelLabel: string;
+            emergencyContactName: string;
+            emergencyContactPhone: string;
+            emergencyContactRelationship: string;
             /** Format: uuid */
             id: string;
             insuredNumber: string;
@@ -887,6 +1026,16 @@ export interface components {
             /** Format: uuid */
             roomId: string;
             version: number;
+        };
+        /** PossibleDuplicate */
+        PossibleDuplicate: {
+            birthDate: string;
+            matchedOn: string[];
+            name: string;
+            patientId: string;
+            roomId: string | null;
+            roomLabel: string | null;
+            roomStatus: string | null;
         };
         /** PostChange */
         PostChange: {
@@ -1220,6 +1369,12 @@ export interface components {
             changes: (components["schemas"]["RoomChange"] | components["schemas"]["PatientChange"] | components["schemas"]["MemberChange"] | components["schemas"]["ReportTitleChange"] | components["schemas"]["PostChange"] | components["schemas"]["CommentChange"] | components["schemas"]["ReceiptChange"])[];
             hasMore: boolean;
         };
+        /** RoomChoiceIn */
+        RoomChoiceIn: {
+            /** Format: uuid */
+            roomId: string;
+            stay: boolean;
+        };
         /** RoomCloseIn */
         RoomCloseIn: {
             closingRequestId?: string | null;
@@ -1230,6 +1385,8 @@ export interface components {
         };
         /** RoomCreateIn */
         RoomCreateIn: {
+            /** @default false */
+            allowDuplicate?: boolean;
             applicationId?: string | null;
             consent?: components["schemas"]["ConsentIn"] | null;
             label?: string | null;
@@ -1240,6 +1397,7 @@ export interface components {
         /** RoomData */
         RoomData: {
             closedAt: string | null;
+            closedNote: string | null;
             closedReason: string | null;
             /** Format: uuid */
             id: string;
@@ -1249,10 +1407,15 @@ export interface components {
             patientId: string;
             status: components["schemas"]["RoomStatus"];
         };
+        /** RoomHistoryOut */
+        RoomHistoryOut: {
+            changes: components["schemas"]["ChangeOut"][];
+        };
         /** RoomOut */
         RoomOut: {
             applicationId: string | null;
             closedAt: string | null;
+            closedNote: string | null;
             closedReason: string | null;
             consent: components["schemas"]["ConsentOut"] | null;
             formerMembers: components["schemas"]["MemberOut"][];
@@ -1275,6 +1438,13 @@ export interface components {
             patientName: string;
             patientNameKana: string;
             status: string;
+        };
+        /** RoomReopenIn */
+        RoomReopenIn: {
+            consent?: components["schemas"]["ConsentIn"] | null;
+            members?: components["schemas"]["MemberIn"][] | null;
+            /** @default  */
+            note?: string;
         };
         /**
          * RoomStatus
@@ -1406,15 +1576,54 @@ export interface components {
         TotpIn: {
             code: string;
         };
+        /** TransferIn */
+        TransferIn: {
+            /** @default  */
+            note?: string;
+            /** Format: uuid */
+            officeId: string;
+            pledge: components["schemas"]["TransferPledgeIn"];
+            rooms: components["schemas"]["RoomChoiceIn"][];
+            visitsHomes?: boolean | null;
+        };
+        /** TransferOut */
+        TransferOut: {
+            left: components["schemas"]["RoomRef"][];
+            officeStays: components["schemas"]["OfficeStayOut"][];
+            stayed: components["schemas"]["RoomRef"][];
+            user: components["schemas"]["LedgerRow"];
+        };
+        /** TransferPledgeIn */
+        TransferPledgeIn: {
+            /** Format: date */
+            acceptedOn: string;
+            version: string;
+        };
         /** UploadIn */
         UploadIn: {
             /** Format: binary */
             file: string;
         };
+        /** UserCorrectionIn */
+        UserCorrectionIn: {
+            email?: string | null;
+            jobType?: components["schemas"]["JobType"] | null;
+            name?: string | null;
+            nameKana?: string | null;
+            /** @default  */
+            note?: string;
+            visitsHomes?: boolean | null;
+        };
         /** UserDetailOut */
         UserDetailOut: {
             history: components["schemas"]["HistoryOut"][];
             rooms: components["schemas"]["RoomRef"][];
+            user: components["schemas"]["LedgerRow"];
+        };
+        /** UserHistoryOut */
+        UserHistoryOut: {
+            changes: components["schemas"]["ChangeOut"][];
+            officeStays: components["schemas"]["OfficeStayOut"][];
             user: components["schemas"]["LedgerRow"];
         };
         /** UserRef */
@@ -1431,6 +1640,7 @@ export interface components {
             officeName: string | null;
             role: string;
             status: string;
+            visitsHomes: boolean;
         };
         /**
          * UserStatus
@@ -1490,6 +1700,7 @@ export type AppliedOut = components['schemas']['AppliedOut'];
 export type ApproveIn = components['schemas']['ApproveIn'];
 export type AttachmentOut = components['schemas']['AttachmentOut'];
 export type CareLevel = components['schemas']['CareLevel'];
+export type ChangeOut = components['schemas']['ChangeOut'];
 export type ClerkIn = components['schemas']['ClerkIn'];
 export type ClerkOut = components['schemas']['ClerkOut'];
 export type ClerkRetireIn = components['schemas']['ClerkRetireIn'];
@@ -1502,6 +1713,7 @@ export type CommentDelete = components['schemas']['CommentDelete'];
 export type CommentDeleteMutation = components['schemas']['CommentDeleteMutation'];
 export type ConsentIn = components['schemas']['ConsentIn'];
 export type ConsentOut = components['schemas']['ConsentOut'];
+export type ConsentWithdrawIn = components['schemas']['ConsentWithdrawIn'];
 export type CountOut = components['schemas']['CountOut'];
 export type CsrfOut = components['schemas']['CsrfOut'];
 export type DeskAccountOut = components['schemas']['DeskAccountOut'];
@@ -1511,6 +1723,7 @@ export type DeskPersonOut = components['schemas']['DeskPersonOut'];
 export type DeskSessionOut = components['schemas']['DeskSessionOut'];
 export type DeviceOut = components['schemas']['DeviceOut'];
 export type DirectoryEntryOut = components['schemas']['DirectoryEntryOut'];
+export type DuplicateOut = components['schemas']['DuplicateOut'];
 export type Era = components['schemas']['Era'];
 export type EraDateIn = components['schemas']['EraDateIn'];
 export type EraDateOut = components['schemas']['EraDateOut'];
@@ -1546,18 +1759,26 @@ export type MissingOut = components['schemas']['MissingOut'];
 export type MutationResultOut = components['schemas']['MutationResultOut'];
 export type NewPersonIn = components['schemas']['NewPersonIn'];
 export type NextOut = components['schemas']['NextOut'];
+export type OfficeClosedOut = components['schemas']['OfficeClosedOut'];
+export type OfficeCloseIn = components['schemas']['OfficeCloseIn'];
+export type OfficeCorrectionIn = components['schemas']['OfficeCorrectionIn'];
+export type OfficeDetailOut = components['schemas']['OfficeDetailOut'];
 export type OfficeIn = components['schemas']['OfficeIn'];
 export type OfficeKind = components['schemas']['OfficeKind'];
 export type OfficeOut = components['schemas']['OfficeOut'];
 export type OfficePledgeOut = components['schemas']['OfficePledgeOut'];
+export type OfficePledgeRecordIn = components['schemas']['OfficePledgeRecordIn'];
 export type OfficeRef = components['schemas']['OfficeRef'];
 export type OfficeRoomMemberOut = components['schemas']['OfficeRoomMemberOut'];
+export type OfficeStayOut = components['schemas']['OfficeStayOut'];
 export type Op = components['schemas']['Op'];
 export type PaperPledgeIn = components['schemas']['PaperPledgeIn'];
 export type PasskeyIn = components['schemas']['PasskeyIn'];
 export type PasskeyOut = components['schemas']['PasskeyOut'];
 export type PasswordChangeIn = components['schemas']['PasswordChangeIn'];
 export type PatientChange = components['schemas']['PatientChange'];
+export type PatientCorrectedOut = components['schemas']['PatientCorrectedOut'];
+export type PatientCorrectionIn = components['schemas']['PatientCorrectionIn'];
 export type PatientData = components['schemas']['PatientData'];
 export type PatientIn = components['schemas']['PatientIn'];
 export type PatientOut = components['schemas']['PatientOut'];
@@ -1567,6 +1788,7 @@ export type PledgeTextOut = components['schemas']['PledgeTextOut'];
 export type PledgeTextsIn = components['schemas']['PledgeTextsIn'];
 export type PledgeTextsOut = components['schemas']['PledgeTextsOut'];
 export type PokeEvent = components['schemas']['PokeEvent'];
+export type PossibleDuplicate = components['schemas']['PossibleDuplicate'];
 export type PostChange = components['schemas']['PostChange'];
 export type PostCreate = components['schemas']['PostCreate'];
 export type PostCreateMutation = components['schemas']['PostCreateMutation'];
@@ -1605,11 +1827,14 @@ export type Role = components['schemas']['Role'];
 export type RoomCandidateOut = components['schemas']['RoomCandidateOut'];
 export type RoomChange = components['schemas']['RoomChange'];
 export type RoomChanges = components['schemas']['RoomChanges'];
+export type RoomChoiceIn = components['schemas']['RoomChoiceIn'];
 export type RoomCloseIn = components['schemas']['RoomCloseIn'];
 export type RoomCreateIn = components['schemas']['RoomCreateIn'];
 export type RoomData = components['schemas']['RoomData'];
+export type RoomHistoryOut = components['schemas']['RoomHistoryOut'];
 export type RoomOut = components['schemas']['RoomOut'];
 export type RoomRef = components['schemas']['RoomRef'];
+export type RoomReopenIn = components['schemas']['RoomReopenIn'];
 export type RoomStatus = components['schemas']['RoomStatus'];
 export type RoomSummaryOut = components['schemas']['RoomSummaryOut'];
 export type ScheduledStopCancelIn = components['schemas']['ScheduledStopCancelIn'];
@@ -1627,8 +1852,13 @@ export type SystemManagerIn = components['schemas']['SystemManagerIn'];
 export type SystemManagerOut = components['schemas']['SystemManagerOut'];
 export type TotpEnrollOut = components['schemas']['TotpEnrollOut'];
 export type TotpIn = components['schemas']['TotpIn'];
+export type TransferIn = components['schemas']['TransferIn'];
+export type TransferOut = components['schemas']['TransferOut'];
+export type TransferPledgeIn = components['schemas']['TransferPledgeIn'];
 export type UploadIn = components['schemas']['UploadIn'];
+export type UserCorrectionIn = components['schemas']['UserCorrectionIn'];
 export type UserDetailOut = components['schemas']['UserDetailOut'];
+export type UserHistoryOut = components['schemas']['UserHistoryOut'];
 export type UserRef = components['schemas']['UserRef'];
 export type UserStatus = components['schemas']['UserStatus'];
 export type UserStopIn = components['schemas']['UserStopIn'];

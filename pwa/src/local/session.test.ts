@@ -12,6 +12,7 @@ const ME: Me = {
     jobTypeLabel: "看護師",
     role: "member",
     status: "active",
+    visitsHomes: true,
     officeId: "o1",
     officeName: "みどり訪問看護ステーション",
     officeKind: "visiting_nurse_station",

@@ -21,9 +21,10 @@ export function Patient() {
   const p = parseDate(birth);
   const age = birth ? ageOn(birth, todayInJapan()) : null;
   const room = data.rooms.find((r) => r.id === roomId);
+  const mine = members.find((m) => m.userId === data.me?.user.id);
   // The room's care manager (a writing member of the open room) may correct the details.
   const mayCorrect =
-    data.me?.user.jobType === "care_manager" && room?.status !== "closed" && room?.permission !== "read";
+    data.me?.user.jobType === "care_manager" && room?.status === "open" && mine?.permission === "write";
   const sex = patient?.sex === "male" ? t("patient.male") : patient?.sex === "female" ? t("patient.female") : "";
   return (
     <div class="patient">

@@ -7,6 +7,8 @@ import { addNotice } from "../store";
 import type { PatientData } from "../sync/wire";
 
 type Field = Exclude<keyof PatientChanges, "note" | "careLevel">;
+/** The form's values: text as typed, every field present. */
+type Form = Record<Field | "careLevel" | "note", string>;
 
 const TEXT_FIELDS: Array<[Field, Parameters<typeof t>[0], string]> = [
   ["insuredNumber", "patient.insuredNumber", "numeric"],
@@ -19,7 +21,7 @@ const TEXT_FIELDS: Array<[Field, Parameters<typeof t>[0], string]> = [
   ["emergencyContactPhone", "patient.emergencyPhone", "tel"],
 ];
 
-function current(patient: PatientData): Required<PatientChanges> {
+function current(patient: PatientData): Form {
   return {
     careLevel: patient.careLevel ?? "",
     insuredNumber: patient.insuredNumber ?? "",
@@ -55,14 +57,16 @@ export function PatientCorrection({ roomId, patient }: { roomId: string; patient
       </button>
     );
   }
-  const set = (key: keyof PatientChanges) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
+  const set = (key: keyof Form) => (e: Event) => setForm({ ...form, [key]: (e.currentTarget as HTMLInputElement).value });
   async function save(e: Event) {
     e.preventDefault();
     const before = current(patient);
-    const changes: PatientChanges = {};
-    for (const key of Object.keys(before) as Array<keyof PatientChanges>) {
-      if (key !== "note" && form[key].trim() !== before[key]) changes[key] = form[key].trim();
+    // Only changed fields; the care level comes from a list of the server's codes.
+    const changed: Record<string, string> = {};
+    for (const key of Object.keys(before) as Array<keyof Form>) {
+      if (key !== "note" && form[key].trim() !== before[key]) changed[key] = form[key].trim();
     }
+    const changes = changed as PatientChanges;
     if (Object.keys(changes).length === 0) {
       setError([t("patient.correctNothing")]);
       return;

@@ -8,7 +8,7 @@ import type { Change, MemberData, PatientData, PostData, PullResponse, ReportTit
 const AT = "2026-11-20T00:00:00Z";
 
 export function roomData(id: string, extra: Partial<RoomData> = {}): RoomData {
-  return { id, patientId: `pa-${id}`, status: "open", label: null, openedAt: AT, closedAt: null, closedReason: null, ...extra };
+  return { id, patientId: `pa-${id}`, status: "open", label: null, openedAt: AT, closedAt: null, closedReason: null, closedNote: null, ...extra };
 }
 
 export function patientData(id: string, extra: Partial<PatientData> = {}): PatientData {
@@ -23,6 +23,10 @@ export function patientData(id: string, extra: Partial<PatientData> = {}): Patie
     phone: "",
     careLevel: "care_4",
     insuredNumber: "",
+    attendingPhysician: "",
+    emergencyContactName: "",
+    emergencyContactRelationship: "",
+    emergencyContactPhone: "",
     ...extra,
   };
 }

@@ -29,11 +29,12 @@ function CorrectOffice({ office, onDone }: { office: Office; onDone: (d: Detail)
   async function save(e: Event) {
     e.preventDefault();
     setError(null);
-    const body: OfficeCorrection = {};
+    // Only changed fields; the kind comes from a list of the server's codes (it checks them).
+    const body: Record<string, string> = {};
     for (const key of FIELDS) if (form[key].trim() !== start[key]) body[key] = form[key].trim();
     if (form.note.trim()) body.note = form.note.trim();
     try {
-      onDone(await correctionApi.correctOffice(office.id, body));
+      onDone(await correctionApi.correctOffice(office.id, body as OfficeCorrection));
       addNotice("success", ta("fix.saved"));
     } catch (err) {
       setError(err);

@@ -33,11 +33,12 @@ export function CorrectPatient({ room, onDone }: { room: Room; onDone: (r: Room)
   async function save(e: Event) {
     e.preventDefault();
     setError(null);
-    const body: PatientCorrection = {};
+    // Only changed fields; the care level comes from a list of the server's codes.
+    const body: Record<string, string> = {};
     for (const key of PATIENT_FIELDS) if (form[key].trim() !== start[key]) body[key] = form[key].trim();
     if (form.note.trim()) body.note = form.note.trim();
     try {
-      onDone(await correctionApi.correctPatient(room.id, body));
+      onDone(await correctionApi.correctPatient(room.id, body as PatientCorrection));
       addNotice("success", ta("fix.saved"));
     } catch (err) {
       setError(err);
@@ -150,11 +151,11 @@ export function ReopenRoom({ room, onDone }: { room: Room; onDone: (r: Room) => 
   async function submit(e: Event) {
     e.preventDefault();
     setError(null);
-    const members = room.members.filter((m) => back[m.user.id]).map((m) => ({ userId: m.user.id, permission: m.permission }));
+    const members = room.members.filter((m) => back[m.user.id]).map((m) => ({ userId: m.user.id, permission: m.permission as "read" | "write" }));
     const newConsent = needsConsent
       ? {
           date: consent.date,
-          signedBy: consent.signedBy,
+          signedBy: consent.signedBy === "proxy" ? ("proxy" as const) : ("patient" as const),
           explainedBy: consent.explainedBy.trim(),
           explainerOffice: consent.explainerOffice.trim(),
           ...(consent.signedBy === "proxy" ? { proxyName: consent.proxyName.trim(), proxyRelationship: consent.proxyRelationship.trim() } : {}),

@@ -33,14 +33,15 @@ function CorrectUser({ user, onDone }: { user: LedgerRow; onDone: (h: UserHistor
   async function save(e: Event) {
     e.preventDefault();
     setError(null);
-    const body: UserCorrection = {};
+    // Only changed fields; the job type comes from a list of the server's codes.
+    const body: Record<string, string | boolean> = {};
     for (const key of ["name", "nameKana", "email", "jobType"] as const) {
       if (form[key].trim() !== start[key]) body[key] = form[key].trim();
     }
     if (visits !== Boolean(user.visitsHomes)) body.visitsHomes = visits;
     if (form.note.trim()) body.note = form.note.trim();
     try {
-      onDone(await correctionApi.correctUser(user.id, body));
+      onDone(await correctionApi.correctUser(user.id, body as UserCorrection));
       addNotice("success", ta("fix.saved"));
       setForm({ ...form, note: "" });
     } catch (err) {
