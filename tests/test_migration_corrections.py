@@ -54,7 +54,7 @@ def _run(url: str, *statements: Any) -> list[list[tuple[Any, ...]]]:
 
 def test_visits_homes_and_office_periods_are_derived_from_todays_rule(settings: Settings) -> None:
     url = settings.database.url
-    migrate.downgrade(settings, "0006_id_stop_schedule")
+    migrate.downgrade(settings, "0007_device_key_share")
     at = datetime(2026, 4, 1, tzinfo=UTC)
     offices = {"clinic": uuid.uuid4(), "home": uuid.uuid4(), "station": uuid.uuid4()}
     kinds = {"clinic": "clinic", "home": "home_visit_clinic", "station": "visiting_nurse_station"}

@@ -1,7 +1,7 @@
 """corrections: change history, office stays, home-visit flag, patient and consent fields
 
-Revision ID: 0007_corrections
-Revises: 0006_id_stop_schedule
+Revision ID: 0008_corrections
+Revises: 0007_device_key_share
 Create Date: 2026-12-06 08:30:00
 
 A correction leaves a `change_record` row per changed field; `office_stay` keeps
@@ -19,8 +19,8 @@ from alembic import op
 
 import advanced_alchemy.types
 
-revision: str = '0007_corrections'
-down_revision: str | None = '0006_id_stop_schedule'
+revision: str = '0008_corrections'
+down_revision: str | None = '0007_device_key_share'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
