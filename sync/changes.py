@@ -1,8 +1,10 @@
-"""Recording changes: the room's version is bumped in the writing transaction.
+"""Recording changes: the room's version is bumped in the writing transaction, and the change
+is logged at the transaction's stream position when it commits (`sync/stream.py`).
 
 `UPDATE room SET version = version + 1 … RETURNING version` takes the room row's
 lock on PostgreSQL, so writers to one room are ordered and a reader never sees
-version N+1 committed before N. SQLite has one writer at a time anyway.
+version N+1 committed before N. SQLite has one writer at a time anyway. Room versions
+are what rows, pokes and read receipts carry; cursors hold stream positions.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import ChangeLog, Room, User
+from server.models import Room, User
 
 from .notify import queue_poke, queue_user_event
+from .stream import PendingChange, queue_change
 
 
 class EntityType(StrEnum):
@@ -61,18 +64,13 @@ async def record_change(
     """Bump the room's version and log one change at it; returns the version.
 
     The caller stores the returned version on the changed row (`row.version`), in
-    the same transaction, so a pull can serve the row's current state.
+    the same transaction, so a pull can serve the row's current state. The change-log
+    row itself is written at commit, with the transaction's stream position.
     """
     version = await bump_room_version(session, room_id)
-    session.add(
-        ChangeLog(
-            room_id=room_id,
-            version=version,
-            entity_type=str(entity_type),
-            entity_id=str(entity_id),
-            op=str(op),
-            at=at,
-        )
+    queue_change(
+        session,
+        PendingChange(room_id, version, str(entity_type), str(entity_id), str(op), at),
     )
     # Members' live streams hear of it when (and only if) the transaction commits.
     await queue_poke(session, room_id, version)

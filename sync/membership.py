@@ -4,7 +4,8 @@ The admin side calls `membership_changed` in the transaction that changed the
 `RoomMember` row: the room's other members get the member change, and the
 user's membership version moves, so the user's next pull recomputes its rooms
 (serving a new room from scratch, or listing a lost one in `revokedRooms`) and
-the user's live streams re-check at commit.
+the user's live streams re-check at commit. The stay's `joined_position` or
+`left_position` is stamped with the transaction's stream position (`sync/stream.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.models import RoomMember
 
 from .changes import EntityType, Op, bump_membership_version, record_change
+from .stream import queue_stay
 
 
 async def membership_changed(
@@ -49,6 +51,9 @@ async def membership_changed(
         .values(version=version)
         .execution_options(synchronize_session="fetch")
     )
+    # The stay's start or end gets the transaction's stream position: a pull tells from it
+    # whether the client can hold the room yet (serve it from scratch) or lost it (revoke).
+    queue_stay(session, member_id)
     await bump_membership_version(session, user_id)
     return version
 

@@ -4,11 +4,12 @@ Writers queue events in their transaction (`queue_poke`, `queue_user_event`;
 `record_change` and `bump_membership_version` do it for them). Only a commit
 publishes them: a rolled-back write pokes nobody. In-process, a `Hub` fans the
 events out to the server-sent-event streams of this process. On PostgreSQL the
-writer also issues `pg_notify` inside its transaction (PostgreSQL delivers it at
-commit, to every listener); each process runs a `PgListener` on a dedicated
-asyncpg connection that feeds its own hub, so several `carebook serve`
-processes behind one address behave as one. The hub drops an event it has
-already seen, since a process hears its own NOTIFY after publishing locally.
+writer also issues `pg_notify` just before COMMIT (`sync/stream.py`, in the statement
+that takes the stream position; PostgreSQL delivers it at commit, to every listener);
+each process runs a `PgListener` on a dedicated asyncpg connection that feeds its own
+hub, so several `carebook serve` processes behind one address behave as one. The hub
+drops an event it has already seen, since a process hears its own NOTIFY after publishing
+locally.
 
 An event carries ids and a version only: no patient data ever leaves through here.
 """
@@ -213,14 +214,17 @@ async def queue_user_event(session: AsyncSession, user_id: uuid.UUID) -> None:
     await _queue(session, UserEvent(user_id))
 
 
-@event.listens_for(Session, "before_commit")
-def _notify_before_commit(session: Session) -> None:
+def pending_payloads(session: Session) -> list[str]:
+    """The NOTIFY payloads of the events this transaction queued, users first (PostgreSQL:
+    `sync.stream` sends them in its commit-time statement, or `send_notifications` does)."""
     pending: list[Poke | UserEvent] | None = session.info.get(_PENDING)
-    if not pending or session.get_bind().dialect.name != "postgresql":
-        return
-    # One statement for the whole transaction; PostgreSQL delivers the NOTIFYs at commit
-    # (nothing on rollback), in this order, to every listening process.
-    calls = [func.pg_notify(CHANNEL, _encode(item)) for item in _users_first(pending)]
+    return [_encode(item) for item in _users_first(pending or [])]
+
+
+def send_notifications(session: Session, payloads: list[str]) -> None:
+    """NOTIFY every listening process of `payloads`; PostgreSQL delivers them at commit
+    (nothing on rollback), in this order."""
+    calls = [func.pg_notify(CHANNEL, payload) for payload in payloads]
     for start in range(0, len(calls), 500):  # a select list holds at most 1664 columns
         session.execute(select(*calls[start : start + 500]))
 
@@ -309,3 +313,8 @@ class PgListener:
                     with contextlib.suppress(Exception):
                         await asyncio.shield(conn.close(timeout=2))
             await asyncio.sleep(self.retry_s)
+
+
+# The commit hook that sends this module's NOTIFYs (with the stream position) lives in
+# `sync.stream`; importing it here registers it wherever events are queued.
+from . import stream as _stream  # noqa: E402, F401

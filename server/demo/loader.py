@@ -3,8 +3,9 @@
 `load_demo` runs in the caller's session and **commits itself** (one
 transaction: everything or, on error, a rollback and nothing). Rooms get their
 sync history too: every row synced through a room takes the next room version
-and writes one `ChangeLog` row, in chronological order, so the delta-sync
-engine can serve the demo rooms like any other.
+and queues one change-log row, in chronological order, logged at the loading
+transaction's stream position when it commits (`sync.stream`), so the
+delta-sync engine can serve the demo rooms like any other.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from server.auth.totp import seal_secret
 from server.clock import Clock
 from server.japan import JST
 from server.models import (
-    ChangeLog,
     Comment,
     Consent,
     Office,
@@ -42,6 +42,7 @@ from server.models import (
 )
 from server.models.enums import Permission, PostKind, RoomStatus, UserStatus
 from server.settings import Settings
+from sync.stream import PendingChange, queue_change, queue_stay
 
 from . import data
 from .data import At
@@ -94,7 +95,7 @@ class _Builder:
         self.rooms: dict[str, Room] = {}
         self.members: dict[tuple[str, str], RoomMember] = {}
         self.titles: dict[tuple[str, str], ReportTitle] = {}
-        self.change_log: list[ChangeLog] = []
+        self.change_log: list[PendingChange] = []
         self.posts: list[Post] = []
         self.comments: list[Comment] = []
         self.receipts: list[ReadReceipt] = []
@@ -108,14 +109,7 @@ class _Builder:
     def bump(self, room: Room, entity_type: str, entity_id: uuid.UUID, at: datetime) -> int:
         room.version += 1
         self.change_log.append(
-            ChangeLog(
-                room_id=room.id,
-                version=room.version,
-                entity_type=entity_type,
-                entity_id=str(entity_id),
-                op="put",
-                at=at,
-            )
+            PendingChange(room.id, room.version, entity_type, str(entity_id), "put", at)
         )
         return room.version
 
@@ -446,7 +440,10 @@ async def load_demo(session: AsyncSession, settings: Settings, clock: Clock) -> 
         await session.flush()
         session.add_all(builder.comments)
         session.add_all(builder.receipts)
-        session.add_all(builder.change_log)
+        for change in builder.change_log:
+            queue_change(session, change)
+        for member in builder.members.values():
+            queue_stay(session, member.id)
         await session.flush()
         summary = DemoSummary(
             offices=len(builder.offices),

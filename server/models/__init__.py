@@ -18,7 +18,7 @@ from .people import (
 from .push import Outbox, PushSubscription
 from .push_extra import NotificationPreference, RoomMute
 from .rooms import Consent, Patient, ReportTitle, Room, RoomMember
-from .sync import ChangeLog, ClientMutation
+from .sync import ChangeLog, ClientMutation, SyncStream
 
 __all__ = [
     "Application",
@@ -50,6 +50,7 @@ __all__ = [
     "RoomMember",
     "RoomMute",
     "ScheduledStop",
+    "SyncStream",
     "SystemSetting",
     "TotpFactor",
     "User",

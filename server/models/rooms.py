@@ -5,7 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, CreatedMixin, IdMixin
@@ -59,7 +68,9 @@ class Consent(IdMixin, Base):
 
 
 class Room(IdMixin, CreatedMixin, Base):
-    """部屋: one per patient; `version` is the room's sync stream position."""
+    """部屋: one per patient. `version` counts the room's changes (the versions on its rows and
+    in its pokes); `changed_position` is the stream position of its latest change, indexed, so
+    that a pull finds the rooms changed since its cursor without reading the others."""
 
     __tablename__ = "room"
 
@@ -67,6 +78,9 @@ class Room(IdMixin, CreatedMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default=RoomStatus.open)
     label: Mapped[str | None] = mapped_column(String(40), default=None)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    changed_position: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default=text("0"), index=True
+    )
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_reason: Mapped[str | None] = mapped_column(String(40), default=None)
@@ -75,7 +89,12 @@ class Room(IdMixin, CreatedMixin, Base):
 
 
 class RoomMember(IdMixin, Base):
-    """部屋の参加者; a row per stay, so rejoining keeps the history."""
+    """部屋の参加者; a row per stay, so rejoining keeps the history.
+
+    `joined_position` / `left_position`: the stream positions of the transactions that began
+    and ended the stay (set at commit by `sync.stream`; NULL until then, and a NULL
+    `joined_position` makes a pull serve the room from scratch, the safe reading).
+    """
 
     __tablename__ = "room_member"
 
@@ -86,6 +105,8 @@ class RoomMember(IdMixin, Base):
     left_at: Mapped[datetime | None] = mapped_column(default=None)
     left_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    joined_position: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    left_position: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class ReportTitle(IdMixin, Base):

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from server import db
 from server.clock import FrozenClock
-from server.models import Room
+from server.models import Room, SyncStream
 from server.models.enums import Permission
 from server.settings import Settings
 from sync import cursor as cursors
@@ -94,15 +94,18 @@ async def test_a_pulling_reader_sees_every_post_exactly_once(
         assert set(seen) == set(made), "the reader missed posts"
         assert all(count == 1 for count in seen.values()), "the reader saw a post twice"
         assert pulls > 3  # it really read while the writers wrote
-        # The final cursor is complete: every room at its head version.
+        # The final cursor is complete: no pass left half done, and its stream position is
+        # the head of the stream, at or after every room's last change.
         assert token is not None
         final = cursors.decode(token, SECRET)
+        assert isinstance(final, cursors.Cursor) and final.progress is None
         async with sm() as session:
-            heads = {row.id: row.version for row in await session.execute(
-                select(Room.id, Room.version).where(
+            head = await session.scalar(select(SyncStream.position))
+            changed = {row.id: row.changed_position for row in await session.execute(
+                select(Room.id, Room.changed_position).where(
                     Room.id.in_([shared.room_id, *(r.room_id for r in own)])))}
-        assert {room: position.version for room, position in final.rooms.items()} == heads
-        assert all(position.snapshot is None for position in final.rooms.values())
+        assert final.position == head
+        assert len(changed) == WRITERS + 1 and max(changed.values()) <= final.position
         async with sm() as session:
             nothing = await pull(session, reader, token, 100, secret=SECRET)
         assert on_wire(nothing.body)["rooms"] == {}

@@ -4,6 +4,8 @@ revocation, wipes and epochs. Each replica is compared with the tables themselve
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import uuid
 from typing import Any
@@ -92,27 +94,79 @@ async def test_first_pull_shape(
     assert result.served[0].room_id == room.room_id and result.served[0].count == 4
 
 
-async def test_cursor_is_opaque_signed_and_position_based(
+async def test_cursor_is_opaque_signed_and_the_same_size_whatever_the_rooms(
     sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
 ) -> None:
     async with sessionmaker() as session:
         result = await pull(session, people.nurse, None, 500, secret=SECRET)
-    token = on_wire(result.body)["cursor"]
-    payload, _, _mac = token.partition(".")
-    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    assert set(data) == {"e", "m", "r"}  # epoch, membership version, room versions: no ids
-    assert data["r"] == {room.room_id.hex: data["r"][room.room_id.hex]}
-    assert isinstance(data["r"][room.room_id.hex], int)
-    # Claiming a room (or a position) by editing the token is refused.
-    data["r"][uuid.uuid4().hex] = 0
-    forged = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-    for bad in [f"{forged}.{_mac}", token[:-2] + "AA", "garbage", token + ".x", "é.é"]:
+    token = result.body["cursor"]
+    decoded = cursors.decode(token, SECRET)
+    assert isinstance(decoded, cursors.Cursor) and decoded.progress is None
+    assert decoded.position > 0 and room.room_id.hex not in token
+    # A stream position, not a version per room: forty more rooms leave its size as it was.
+    for i in range(40):
+        await open_room(sessionmaker, clock.now(), {people.nurse: Permission.write},
+                        patient_name=f"患者 {i}")
+    replica = Replica()
+    replica.apply(result.body)
+    async with sessionmaker() as session:
+        await pull_all(session, people.nurse, replica, limit=1000)
+        assert replica.rooms == await visible_state(session, people.nurse)
+    assert len(replica.rooms) == 41
+    assert len(replica.cursor or "") == len(token) <= 256
+    # Claiming another position by editing the token is refused, as is a damaged one.
+    payload, _, mac = token.partition(".")
+    raw = bytearray(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    raw[9] ^= 1  # the last byte of the position
+    forged = base64.urlsafe_b64encode(bytes(raw)).decode().rstrip("=")
+    for bad in [f"{forged}.{mac}", token[:-2] + "AA", "garbage", token + ".x", "é.é",
+                f"{payload}.{mac[:4]}"]:
         async with sessionmaker() as session:
             with pytest.raises(cursors.CursorError):
                 await pull(session, people.nurse, bad, 500, secret=SECRET)
     async with sessionmaker() as session:
         with pytest.raises(cursors.CursorError):
             await pull(session, people.nurse, token, 500, secret="another-secret-" + "y" * 32)
+
+
+def legacy_token(epoch: str, rooms: list[uuid.UUID], secret: str = SECRET) -> str:
+    """A cursor as the server made them before the stream position (a version per room)."""
+    payload = json.dumps({"e": epoch, "m": 1, "r": {r.hex: 3 for r in rooms}},
+                         separators=(",", ":"), sort_keys=True).encode()
+    key = hashlib.sha256(b"carebook sync cursor\x00" + secret.encode()).digest()
+    mac = hmac.new(key, payload, hashlib.sha256).digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return f"{b64(payload)}.{b64(mac)}"
+
+
+async def test_an_old_format_cursor_gets_a_clean_reset(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    """A tablet that last synced before the upgrade: the rooms its cursor names are reset (or
+    revoked when no longer the user's), everything is served from scratch, no error."""
+    await fill(sessionmaker, clock, people, room, 3)
+    gone = await open_room(sessionmaker, clock.now(), {people.nurse: Permission.write},
+                           patient_name="退院した 患者")
+    await leave(sessionmaker, gone.room_id, people.nurse, clock.now())
+    async with sessionmaker() as session:
+        epoch = await cursors.read_epoch(session) or await cursors.ensure_epoch(session)
+    for token_epoch in (epoch, "an-older-epoch"):
+        replica = Replica(cursor=legacy_token(token_epoch, [room.room_id, gone.room_id]))
+        replica.rooms = {str(room.room_id): {("post", "stale"): {}},
+                         str(gone.room_id): {("post", "old"): {}}}
+        async with sessionmaker() as session:
+            first = await pull(session, people.nurse, replica.cursor, 500, secret=SECRET)
+            assert first.body["resetRooms"] == [str(room.room_id)]
+            assert first.body["revokedRooms"] == [str(gone.room_id)]
+            assert first.body["rooms"][str(room.room_id)]["changes"][0]["type"] == "room"
+            replica.apply(first.body)
+            await pull_all(session, people.nurse, replica)
+            expected = await visible_state(session, people.nurse)
+        assert replica.rooms == expected
+        assert isinstance(cursors.decode(replica.cursor or "", SECRET), cursors.Cursor)
 
 
 async def test_incremental_pulls_serve_latest_state_once(
@@ -327,15 +381,55 @@ async def test_last_mutation_ids_come_with_the_pull(
     assert on_wire(result.body)["lastMutationIds"] == {"nurse-tablet": 7}
 
 
-async def test_membership_version_is_in_the_cursor(
+async def test_leaving_and_rejoining_between_pulls_resets_the_room(
     sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
 ) -> None:
+    """The doctor's tablet holds the room, the doctor is removed and invited again before it
+    pulls: the room is reset and served from scratch, so what was deleted meanwhile goes."""
+    await fill(sessionmaker, clock, people, room, 4)
+    replica = Replica()
     async with sessionmaker() as session:
-        before = await pull(session, people.outsider, None, 500, secret=SECRET)
-    await join(sessionmaker, room.room_id, people.outsider, Permission.read, clock.now())
+        await pull_all(session, people.doctor, replica)
+    deleted = next(p for p in replica.posts(room.room_id).values()
+                   if p["authorId"] == str(people.nurse))
+    clock.advance(minutes=1)
+    await leave(sessionmaker, room.room_id, people.doctor, clock.now())
+    await push(sessionmaker, people.nurse, "nurse-1", [(50, "post.delete",
+                                                         {"id": deleted["id"]})], clock.now())
+    await join(sessionmaker, room.room_id, people.doctor, Permission.read, clock.now())
     async with sessionmaker() as session:
-        after = await pull(session, people.outsider, before.body.cursor, 500, secret=SECRET)
-    old = cursors.decode(before.body.cursor, SECRET)
-    new = cursors.decode(after.body.cursor, SECRET)
-    assert new.membership_version == old.membership_version + 1
-    assert set(new.rooms) == {room.room_id}
+        result = await pull(session, people.doctor, replica.cursor, 500, secret=SECRET)
+        assert result.body["resetRooms"] == [str(room.room_id)]
+        assert result.body["revokedRooms"] == []
+        replica.apply(result.body)
+        await pull_all(session, people.doctor, replica)
+        expected = await visible_state(session, people.doctor)
+    assert replica.rooms == expected
+    assert deleted["id"] not in replica.posts(room.room_id)
+
+
+async def test_one_limit_pages_across_many_rooms(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    """`limit` bounds a whole answer, not each room: a doctor in many rooms gets them a page
+    at a time, and a pass that spans pulls loses nothing written meanwhile."""
+    others = [await open_room(sessionmaker, clock.now(), {people.doctor: Permission.write,
+                                                          people.nurse: Permission.write},
+                              patient_name=f"患者 {i}") for i in range(6)]
+    await fill(sessionmaker, clock, people, room, 5)
+    replica = Replica()
+    async with sessionmaker() as session:
+        first = await pull(session, people.doctor, None, 7, secret=SECRET)
+    counted = sum(len([c for c in r["changes"] if c["type"] not in ("room", "patient")])
+                  for r in first.body["rooms"].values())
+    assert counted <= 7 and any(r["hasMore"] for r in first.body["rooms"].values())
+    replica.apply(first.body)
+    await push(sessionmaker, people.nurse, "nurse-1", [
+        (20, "post.create", post_args(others[-1], body="ページの合間に")),
+        (21, "post.create", post_args(room, body="もう一件")),
+    ], clock.now())
+    async with sessionmaker() as session:
+        pulls = await pull_all(session, people.doctor, replica, limit=7)
+        expected = await visible_state(session, people.doctor)
+    assert pulls > 3
+    assert replica.rooms == expected and len(replica.rooms) == 7
