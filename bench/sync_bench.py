@@ -385,21 +385,22 @@ cursor_of: dict[str, str] = {}
 # --- set-up -----------------------------------------------------------------------------------
 
 async def insert_history(url: str, room: str, title: str, author: str, n: int) -> None:
-    """100,000 posts of history in one room, straight into `post` + `change_log`."""
+    """100,000 posts of history in one room: the posts straight into `post`, their changes
+    queued in the same transaction and logged at its stream position (`sync.stream`)."""
     from sqlalchemy import insert, select, update
-    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    from server.models import ChangeLog, Post, Room
+    from server.models import Post, Room
+    from sync.stream import PendingChange, queue_change
 
     engine = create_async_engine(url)
     room_id, title_id, author_id = uuid.UUID(room), uuid.UUID(title), uuid.UUID(author)
     now = datetime.now(UTC)
-    async with engine.begin() as conn:
-        base = int((await conn.execute(select(Room.version).where(Room.id == room_id)))
-                   .scalar_one())
+    async with async_sessionmaker(engine)() as session:
+        base = int(await session.scalar(select(Room.version).where(Room.id == room_id)) or 0)
         chunk = 5000
         for start in range(0, n, chunk):
-            posts, changes = [], []
+            posts = []
             for k in range(start, min(n, start + chunk)):
                 pid = uuid.uuid4()
                 version = base + k + 1
@@ -407,11 +408,11 @@ async def insert_history(url: str, room: str, title: str, author: str, n: int) -
                               "report_title_id": title_id, "kind": "normal",
                               "body": f"履歴の投稿 {k}", "urgent": False, "vitals": None,
                               "attachment_ids": [], "version": version, "created_at": now})
-                changes.append({"room_id": room_id, "version": version, "entity_type": "post",
-                                "entity_id": str(pid), "op": "put", "at": now})
-            await conn.execute(insert(Post), posts)
-            await conn.execute(insert(ChangeLog), changes)
-        await conn.execute(update(Room).where(Room.id == room_id).values(version=base + n))
+                queue_change(session, PendingChange(room_id, version, "post", str(pid), "put",
+                                                    now))
+            await session.execute(insert(Post), posts)
+        await session.execute(update(Room).where(Room.id == room_id).values(version=base + n))
+        await session.commit()
     await engine.dispose()
 
 

@@ -85,6 +85,9 @@ def _ping_if_idle(
 
 def create_engine(settings: DatabaseSettings, *, for_migrations: bool = False) -> AsyncEngine:
     kwargs: dict[str, Any] = {"echo": settings.echo}
+    if settings.dialect == "sqlite" and not for_migrations:
+        # Reads run on the event loop's thread, the rest on aiosqlite's (sqlite_driver.py).
+        kwargs["connect_args"] = {"check_same_thread": False}
     if settings.null_pool:
         kwargs["poolclass"] = NullPool
     elif settings.dialect == "postgresql":

@@ -1,12 +1,24 @@
-"""SQLite through aiosqlite, one trip to the driver's thread per statement.
+"""SQLite through aiosqlite: statements that can wait go to the driver's thread in one trip;
+reads, which cannot, run on the event loop's thread with no trip at all.
 
 SQLAlchemy's aiosqlite adapter makes four trips per statement (create a cursor, execute,
 fetch all, close), each a queue hand-off to the connection's thread and a wake-up of the
 event loop, and under load a fight for the GIL: the largest cost of a small query on SQLite.
 `one_hop_statements` swaps the adapter's connection class for one whose cursors run the
-whole statement in one trip. It touches SQLAlchemy's private adapter API, so it is applied
-only to exactly the class it was written for (SQLAlchemy is pinned to 2.0.x by
-requirements.lock); tests/sync/test_request_connections.py counts the statements.
+whole statement in one trip.
+
+A read costs microseconds and, in WAL mode, never waits for a lock: for it even one trip
+(two thread switches, a self-pipe write and an event-loop wake-up, tens to hundreds of
+microseconds on a busy machine) costs more than the statement. So SELECTs, a deferred BEGIN
+and ROLLBACK run right on the loop's thread (`_runs_inline`); what can wait — BEGIN
+IMMEDIATE (another process's write lock, up to the busy timeout), writes and COMMIT (a WAL
+checkpoint may fsync) — still goes to the driver's thread, so a wait never stalls the loop.
+The connection is opened with `check_same_thread=False` (`server/db.py`); SQLAlchemy never
+runs two statements of one connection at once, so the two threads take turns.
+
+It touches SQLAlchemy's private adapter API, so it is applied only to exactly the class it
+was written for (SQLAlchemy is pinned to 2.0.x by requirements.lock);
+tests/sync/test_request_connections.py counts the statements and the trips.
 """
 
 from __future__ import annotations
@@ -19,6 +31,14 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
 )
+
+# Statements that never wait for a lock or a disk flush (WAL mode): run on the loop's thread.
+_INLINE = ("SELECT", "WITH", "ROLLBACK")
+
+
+def _runs_inline(operation: str) -> bool:
+    head = operation.lstrip()[:8].upper()
+    return head.startswith(_INLINE) or head.rstrip() == "BEGIN"
 
 
 def one_hop_statements(dbapi_connection: Any) -> None:
@@ -58,9 +78,13 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
             aio = self._connection
-            description, rows, lastrowid, rowcount = self.await_(
-                aio._execute(_one_hop, aio._conn, operation, parameters)
-            )
+            if _runs_inline(operation):
+                description, rows, lastrowid, rowcount = _one_hop(aio._conn, operation,
+                                                                  parameters)
+            else:
+                description, rows, lastrowid, rowcount = self.await_(
+                    aio._execute(_one_hop, aio._conn, operation, parameters)
+                )
             if description:
                 self.description = description
                 self.lastrowid = self.rowcount = -1
@@ -75,6 +99,13 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
+
+    def rollback(self) -> None:
+        # Discarding a transaction never waits (WAL mode): on the loop's thread, no trip.
+        try:
+            self._connection._conn.rollback()
+        except Exception as error:
+            self._handle_exception(error)
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:

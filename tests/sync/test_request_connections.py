@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import aiosqlite
 import pytest
 from litestar import Litestar
 from sqlalchemy import event, func, select
@@ -22,13 +23,15 @@ from tests.sync.world import RoomIds, open_room, uid
 
 
 class PoolWatch:
-    """Connections the app's engine checks out, and the statements it sends."""
+    """Connections the app's engine checks out, the statements it sends and (SQLite) the
+    trips to aiosqlite's thread."""
 
     def __init__(self, app: Litestar) -> None:
         self.engine = app.state.engine.sync_engine
         self.checkouts = 0
         self.open = 0
         self.statements: list[str] = []
+        self.trips = 0
 
     def _checkout(self, *_: Any) -> None:
         self.checkouts += 1
@@ -43,6 +46,7 @@ class PoolWatch:
     def reset(self) -> None:
         self.checkouts = 0
         self.statements = []
+        self.trips = 0
 
     def queries(self) -> list[str]:
         """Statements other than BEGIN (which asyncpg sends on its own, unseen here)."""
@@ -65,8 +69,17 @@ class PoolWatch:
 
 
 @pytest.fixture()
-def watch(app: Litestar) -> Iterator[PoolWatch]:
+def watch(app: Litestar, monkeypatch: pytest.MonkeyPatch) -> Iterator[PoolWatch]:
     with PoolWatch(app) as watching:
+        queue = aiosqlite.Connection._execute
+
+        async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+            # Statements, commits and rollbacks (the tests' pool connects and closes too).
+            if getattr(fn, "__name__", "") in {"_one_hop", "commit", "rollback"}:
+                watching.trips += 1
+            return await queue(self, fn, *args, **kwargs)
+
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
         yield watching
 
 
@@ -112,6 +125,12 @@ async def test_pull_and_push_each_use_one_connection_and_an_empty_pull_two_queri
                if s.lstrip().upper().startswith(("SELECT", "WITH"))]  # WITH: a read too
     assert len(selects) == 2, watch.statements  # who asks; the user's rooms and state
     assert len(watch.queries()) - len(selects) <= 2  # at most a ROLLBACK per transaction
+    # SQLite: reads never wait for a lock, so they run on the loop's thread, no trip to
+    # aiosqlite's; a push (BEGIN IMMEDIATE, writes, COMMIT) still makes its trips.
+    assert watch.trips == 0
+    await api.post("/api/sync/push", {"clientId": "conn-tablet", "mutations": [
+        {"id": 2, "name": "post.create", "args": post(room)}]})
+    assert watch.trips > 0 if watch.sqlite else watch.trips == 0
 
 
 async def test_a_transactions_options_end_with_it(
