@@ -79,12 +79,10 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         try:
             aio = self._connection
             if _runs_inline(operation):
-                description, rows, lastrowid, rowcount = _one_hop(aio._conn, operation,
-                                                                  parameters)
+                result = _one_hop(aio._conn, operation, parameters)
             else:
-                description, rows, lastrowid, rowcount = self.await_(
-                    aio._execute(_one_hop, aio._conn, operation, parameters)
-                )
+                result = self.await_(aio._execute(_one_hop, aio._conn, operation, parameters))
+            description, rows, lastrowid, rowcount = result
             if description:
                 self.description = description
                 self.lastrowid = self.rowcount = -1
