@@ -78,6 +78,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
             aio = self._connection
+            result: Any
             if _runs_inline(operation):
                 result = _one_hop(aio._conn, operation, parameters)
             else:
