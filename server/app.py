@@ -88,6 +88,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     clock = clock or Clock()
     engine = db.create_engine(settings.database)
     sessionmaker = db.session_factory(engine)
+    from .auth.session_cache import SessionCache
+
+    # Resolved sign-ins, kept while the app runs and emptied by every change of sign-in
+    # (server/auth/session_cache.py).
+    sign_ins = SessionCache()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -99,6 +104,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         from .scheduler import Scheduler
 
         load_vapid_keys(settings.data_dir, settings.push.vapid_private_key)
+        sign_ins.start()
         push_worker = None
         if settings.push.in_process_worker:
             push_worker = PushWorker(settings, sessionmaker, clock)
@@ -110,6 +116,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         try:
             yield
         finally:
+            sign_ins.stop()
             if scheduler is not None:
                 await scheduler.stop()
             if push_worker is not None:
@@ -143,7 +150,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         },
         middleware=[
             ops.body_limit,
-            DefineMiddleware(auth_middleware_factory(settings, clock, sessionmaker)),
+            DefineMiddleware(auth_middleware_factory(settings, clock, sessionmaker, sign_ins)),
             ops.guard_middleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -60,7 +60,14 @@ class Resync:
     """Events may have been lost (the listener reconnected): every stream re-pokes its rooms."""
 
 
-Event = Poke | UserEvent | Resync
+@dataclass(frozen=True)
+class SignInsChanged:
+    """A user, session or device row changed (a sign-out, an ID stop, a wipe order …): every
+    process forgets the sign-ins it has resolved (`server/auth/session_cache.py`)."""
+
+
+Event = Poke | UserEvent | Resync | SignInsChanged
+Queued = Poke | UserEvent | SignInsChanged
 
 
 class Subscription:
@@ -138,7 +145,7 @@ class Hub:
         elif isinstance(item, UserEvent):
             for subscription in list(self._by_user.get(item.user_id, ())):
                 subscription.offer(item)
-        else:
+        elif isinstance(item, Resync):
             for subscriptions in list(self._by_user.values()):
                 for subscription in list(subscriptions):
                     subscription.offer(item)
@@ -174,10 +181,12 @@ def hub() -> Hub:
 # --- writers ------------------------------------------------------------------------------
 
 
-def _encode(item: Poke | UserEvent) -> str:
+def _encode(item: Queued) -> str:
     if isinstance(item, Poke):
         return json.dumps({"r": str(item.room_id), "v": item.version}, separators=(",", ":"))
-    return json.dumps({"u": str(item.user_id)}, separators=(",", ":"))
+    if isinstance(item, UserEvent):
+        return json.dumps({"u": str(item.user_id)}, separators=(",", ":"))
+    return '{"s":1}'
 
 
 def _decode(payload: str) -> Event | None:
@@ -187,17 +196,27 @@ def _decode(payload: str) -> Event | None:
             return Poke(uuid.UUID(data["r"]), int(data["v"]))
         if "u" in data:
             return UserEvent(uuid.UUID(data["u"]))
+        if "s" in data:
+            return SignInsChanged()
     except (ValueError, KeyError, TypeError):
         pass
     log.warning("ignoring a malformed sync notification")
     return None
 
 
-async def _queue(session: AsyncSession, item: Poke | UserEvent) -> None:
+async def _queue(session: AsyncSession, item: Queued) -> None:
     session.info.setdefault(_PENDING, []).append(item)
 
 
-def _users_first(pending: list[Poke | UserEvent]) -> list[Poke | UserEvent]:
+def queue_sign_ins_changed(session: Session) -> None:
+    """Make every process forget its resolved sign-ins once the caller's transaction commits
+    (once per transaction; called from the write hooks of `server/auth/session_cache.py`)."""
+    pending: list[Queued] = session.info.setdefault(_PENDING, [])
+    if not any(isinstance(item, SignInsChanged) for item in pending):
+        pending.append(SignInsChanged())
+
+
+def _users_first(pending: list[Queued]) -> list[Queued]:
     # A member removed in this transaction drops the room from its streams before the
     # room's poke arrives, so it is not poked about a room it has just left.
     return sorted(pending, key=lambda e: not isinstance(e, UserEvent))
@@ -217,7 +236,7 @@ async def queue_user_event(session: AsyncSession, user_id: uuid.UUID) -> None:
 def pending_payloads(session: Session) -> list[str]:
     """The NOTIFY payloads of the events this transaction queued, users first (PostgreSQL:
     `sync.stream` sends them in its commit-time statement, or `send_notifications` does)."""
-    pending: list[Poke | UserEvent] | None = session.info.get(_PENDING)
+    pending: list[Queued] | None = session.info.get(_PENDING)
     return [_encode(item) for item in _users_first(pending or [])]
 
 
@@ -231,7 +250,7 @@ def send_notifications(session: Session, payloads: list[str]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _publish_after_commit(session: Session) -> None:
-    pending: list[Poke | UserEvent] | None = session.info.pop(_PENDING, None)
+    pending: list[Queued] | None = session.info.pop(_PENDING, None)
     for item in _users_first(pending or []):
         _HUB.publish(item)
 

@@ -58,6 +58,7 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from server.models import (
     ChangeLog,
@@ -73,6 +74,7 @@ from server.models import (
     RoomMember,
     SystemSetting,
     User,
+    UserSession,
 )
 from server.models.enums import UserStatus
 
@@ -103,6 +105,7 @@ class RoomServed:
 class PullResult:
     body: wire.PullOut
     served: list[RoomServed]
+    session_ended: bool = False  # the sign-in session asked about is gone: sign in again
 
 
 @dataclass
@@ -113,14 +116,18 @@ class _Item:
 
 async def begin_snapshot(session: AsyncSession) -> None:
     """Open a read transaction that sees one consistent moment of the whole database."""
+    await session.run_sync(_begin_snapshot)
+
+
+def _begin_snapshot(session: Session) -> None:
     if session.in_transaction():
         raise RuntimeError("a pull needs a session outside any transaction")
     if session.get_bind().dialect.name == "postgresql":
-        await session.connection(
+        session.connection(
             execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         )
     else:
-        await session.connection()
+        session.connection()
 
 
 async def pull(
@@ -131,22 +138,33 @@ async def pull(
     *,
     secret: str,
     device_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
 ) -> PullResult:
     """The changes `user_id` may see since `cursor` (None: from scratch); see module doc.
 
+    With `session_id`, the pull also checks in its snapshot that this sign-in session still
+    exists (`PullResult.session_ended` otherwise), for callers that resolved it earlier.
     Raises `cursor.CursorError` for a token this server did not sign.
     """
     previous = cursors.decode(cursor, secret) if cursor else None
     limit = max(1, min(int(limit), MAX_LIMIT))
     since = previous.position if isinstance(previous, Cursor) else -1
-    await begin_snapshot(session)
+
+    def first_read(sync_session: Session) -> _State:
+        # One pass through SQLAlchemy's greenlet for what every pull does: open the snapshot,
+        # read the state and, when there is nothing to serve, end the transaction.
+        _begin_snapshot(sync_session)
+        found = _read_state(sync_session, user_id, device_id, session_id, since)
+        if _nothing_new(previous, found):
+            sync_session.rollback()
+        return found
+
     try:
-        found = await _read_state(session, user_id, device_id, since)
+        found = await session.run_sync(first_read)
         if found.epoch is None:
             await session.rollback()
             await cursors.ensure_epoch(session)
-            await begin_snapshot(session)
-            found = await _read_state(session, user_id, device_id, since)
+            found = await session.run_sync(first_read)
             assert found.epoch is not None
         return await _Pull(session, user_id, previous, found, limit, secret).run()
     finally:
@@ -174,32 +192,40 @@ class _State:
     head: int  # the stream position the snapshot sees
     user: UserState | None
     device_flagged: bool
+    session_alive: bool
     last_mutation_ids: dict[str, int]
     stays: list[_Stay]  # in rooms changed after `since` (all of them unless `capped`)
     capped: bool
 
 
-async def _read_state(
-    session: AsyncSession, user_id: uuid.UUID, device_id: uuid.UUID | None, since: int
+def _read_state(
+    session: Session,
+    user_id: uuid.UUID,
+    device_id: uuid.UUID | None,
+    session_id: uuid.UUID | None,
+    since: int,
 ) -> _State:
-    """The epoch, the stream position, the user, the device's wipe flag, the clients' last
-    mutation ids and the user's stays in the rooms changed after `since`, in one query.
+    """The epoch, the stream position, the user, the device's wipe flag, whether the sign-in
+    session still exists, the clients' last mutation ids and the user's stays in the rooms
+    changed after `since`, in one query (on the session's connection, as plain rows).
 
     A pull that finds nothing new needs nothing else, and every statement is a round trip
-    (on SQLite a hop through the driver's thread): outer joins on a one-row anchor and scalar
-    subqueries make it one. The rooms changed after `since` come from the index on
-    `room.changed_position`, at most `CHANGED_ROOMS_CAP` + 1 of them (a materialised CTE, so
-    that no planner drives the join from the user's stays instead).
+    (on PostgreSQL): outer joins on a one-row anchor and scalar subqueries make it one. The
+    rooms changed after `since` come from the index on `room.changed_position`, at most
+    `CHANGED_ROOMS_CAP` + 1 of them (a materialised CTE, so that no planner drives the join
+    from the user's stays instead).
     """
     dialect = session.get_bind().dialect.name
-    statement = _STATE_QUERIES.get((dialect, device_id is not None))
+    shape = (dialect, device_id is not None, session_id is not None)
+    statement = _STATE_QUERIES.get(shape)
     if statement is None:
-        statement = _state_query(dialect, with_device=device_id is not None)
-        _STATE_QUERIES[(dialect, device_id is not None)] = statement
+        statement = _STATE_QUERIES[shape] = _state_query(*shape)
     params: dict[str, Any] = {"user_id": user_id, "since": since}
     if device_id is not None:
         params["device_id"] = device_id
-    rows = list(await session.execute(statement, params))
+    if session_id is not None:
+        params["session_id"] = session_id
+    rows = session.connection().execute(statement, params).all()
     first = rows[0]
     user = (
         None
@@ -212,15 +238,33 @@ async def _read_state(
         int(first.head),
         user,
         first.flagged is not None,
+        first.alive is not None,
         last_ids,
         _stays_from(rows),
         int(first.changed_count) > CHANGED_ROOMS_CAP,
     )
 
 
-# Built once per dialect and device/no device, with bound parameters: SQLAlchemy then reuses
-# the statement's cache key and compiled form instead of rebuilding both for every pull.
-_STATE_QUERIES: dict[tuple[str, bool], Any] = {}
+def _nothing_new(previous: Cursor | LegacyCursor | None, found: _State) -> bool:
+    """The common pull: a client that keeps up, and nothing changed in its rooms."""
+    user = found.user
+    return (
+        isinstance(previous, Cursor)
+        and previous.epoch == found.epoch
+        and previous.readable
+        and previous.progress is None
+        and user is not None
+        and user.may_read_rooms
+        and not found.device_flagged
+        and found.session_alive
+        and not found.stays
+        and not found.capped
+    )
+
+
+# Built once per dialect and shape, with bound parameters: SQLAlchemy then reuses the
+# statement's cache key and compiled form instead of rebuilding both for every pull.
+_STATE_QUERIES: dict[tuple[str, bool, bool], Any] = {}
 
 
 def _left_since(since: Any) -> Any:
@@ -232,7 +276,7 @@ def _left_since(since: Any) -> Any:
     )
 
 
-def _state_query(dialect: str, *, with_device: bool) -> Any:
+def _state_query(dialect: str, with_device: bool, with_session: bool) -> Any:
     epoch = select(SystemSetting.value).where(SystemSetting.key == cursors.EPOCH_KEY)
     flagged: Any = (
         select(Device.wipe_requested_at)
@@ -240,6 +284,12 @@ def _state_query(dialect: str, *, with_device: bool) -> Any:
         .scalar_subquery()
         if with_device
         else null()
+    )
+    alive: Any = (
+        select(UserSession.id).where(UserSession.id == bindparam("session_id"))
+        .scalar_subquery()
+        if with_session
+        else literal(1)
     )
     aggregate = func.json_object_agg if dialect == "postgresql" else func.json_group_object
     mutations = (
@@ -260,6 +310,7 @@ def _state_query(dialect: str, *, with_device: bool) -> Any:
             epoch.scalar_subquery().label("epoch"),
             STREAM_POSITION.label("head"),
             flagged.label("flagged"),
+            alive.label("alive"),
             type_coerce(mutations, JSON).label("mutations"),
             select(func.count()).select_from(changed).scalar_subquery().label("changed_count"),
             User.id.label("user_id"),
@@ -411,6 +462,8 @@ class _Pull:
 
     async def run(self) -> PullResult:
         found, previous = self.found, self.previous
+        if not found.session_alive:
+            return PullResult({}, [], session_ended=True)
         state = found.user
         if state is None or state.status == UserStatus.stopped or found.device_flagged:
             return self._answer(None, _Answer(), await self._held(), wipe=True)

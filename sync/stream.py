@@ -81,13 +81,14 @@ def queue_stay(session: Any, member_id: uuid.UUID) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
+    # What the ORM still holds is written first: before the stream row is locked, and before
+    # the events it queues (its write hooks may queue some) are read.
+    session.flush()
     changes: list[PendingChange] = session.info.pop(_CHANGES, None) or []
     stays: list[uuid.UUID] = session.info.pop(_STAYS, None) or []
     notes = notify.pending_payloads(session)
     postgres = session.get_bind().dialect.name == "postgresql"
     if changes or stays:
-        # What the ORM still holds is written first, before the stream row is locked.
-        session.flush()
         if postgres:
             _stamp_postgresql(session, changes, stays, notes)
         else:

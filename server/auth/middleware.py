@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -31,6 +31,7 @@ from ..request_database import REQUEST_DATABASE_KEY, RequestDatabase
 from ..settings import Settings
 from . import tokens
 from .context import AuthContext, presession_cookie_name, session_cookie_name
+from .session_cache import TOUCH, SessionCache
 
 log = logging.getLogger("carebook.auth")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -91,9 +92,37 @@ def _who_query(with_device: bool, with_session: bool) -> Any:
     )
 
 
+def _signed_in_ok(
+    settings: Settings, now: datetime, found: UserSession, user: User | None, device: Device | None
+) -> bool:
+    """May this session (of this user, from this device) still be used at `now`? The one rule
+    for a session read from the database and for one held by the `SessionCache`."""
+    idle = timedelta(seconds=settings.auth.idle_timeout_s)
+    bound_elsewhere = (
+        found.device_id is not None and device is not None and found.device_id != device.id
+    )
+    return not (
+        user is None
+        or user.status != UserStatus.active
+        or now >= found.expires_at
+        or now - found.last_seen_at >= idle
+        or bound_elsewhere
+    )
+
+
+def _half_signed_in_expired(now: datetime, found: UserSession) -> bool:
+    # Half-signed-in sessions live at most 15 minutes.
+    return found.stage != SessionStage.full and now - found.created_at >= timedelta(minutes=15)
+
+
 def auth_middleware_factory(
-    settings: Settings, clock: Clock, sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings,
+    clock: Clock,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sign_ins: SessionCache | None = None,
 ) -> type:
+    cache = sign_ins if sign_ins is not None else SessionCache()
+
     class AuthMiddleware:
         def __init__(self, app: ASGIApp) -> None:
             self.app = app
@@ -154,16 +183,23 @@ def auth_middleware_factory(
             request_db: RequestDatabase,
         ) -> None:
             wiped = False
-            if ctx.device_key is not None or cookies.get(session_cookie_name(settings)):
+            morsel = cookies.get(session_cookie_name(settings))
+            token = morsel.value if morsel is not None and morsel.value else None
+            token_hash = tokens.token_hash(token) if token is not None else None
+            if token_hash is not None and self._from_cache(ctx, token_hash):
+                pass  # resolved in memory (see `SessionCache`): no query
+            elif ctx.device_key is not None or token is not None:
                 session = await request_db.session()
                 try:
-                    wiped = await self._resolve(session, ctx, cookies)
+                    wiped = await self._resolve(session, ctx, token, token_hash)
                 finally:
                     # The handler starts its own transactions on this session; what the
                     # middleware loaded stays usable in `ctx`, detached.
                     session.expunge_all()
                     if session.in_transaction():
                         await session.rollback()
+                if not wiped and token_hash is not None:
+                    self._remember(ctx, token_hash)
             if wiped:
                 await _answer(
                     send,
@@ -226,6 +262,32 @@ def auth_middleware_factory(
 
             await self.app(scope, receive, send_with_cookies)
 
+        def _from_cache(self, ctx: AuthContext, token_hash: str) -> bool:
+            """Sign the request in from the cache when its entry is still good at this
+            request's time and no write is due; otherwise the database decides."""
+            entry = cache.get(token_hash, ctx.device_key)
+            if entry is None:
+                return False
+            now, found = ctx.now, entry.session
+            if (
+                not _signed_in_ok(settings, now, found, entry.user, entry.device)
+                or _half_signed_in_expired(now, found)
+                or now - found.last_seen_at >= TOUCH_AFTER
+            ):
+                cache.drop(token_hash, ctx.device_key)
+                return False
+            ctx.device, ctx.session, ctx.user = entry.device, found, entry.user
+            return True
+
+        def _remember(self, ctx: AuthContext, token_hash: str) -> None:
+            # Only fully signed-in sessions, and only with the device they named (a key not
+            # registered yet may be registered next: that request must read again).
+            if ctx.session is None or ctx.user is None or not ctx.signed_in:
+                return
+            if ctx.device_key is not None and ctx.device is None:
+                return
+            cache.put(token_hash, ctx.device_key, ctx.device, ctx.session, ctx.user)
+
         async def _write(self, session: AsyncSession, *statements: Any) -> None:
             """End the read snapshot, then write as a writer (objects stay usable, detached)."""
             session.expunge_all()
@@ -246,19 +308,18 @@ def auth_middleware_factory(
             )
 
         async def _resolve(
-            self, session: AsyncSession, ctx: AuthContext, cookies: SimpleCookie
+            self, session: AsyncSession, ctx: AuthContext, token: str | None,
+            token_hash: str | None,
         ) -> bool:
             """Load device and session; True when the device must be told to wipe."""
             now = ctx.now
-            morsel = cookies.get(session_cookie_name(settings))
-            token = morsel.value if morsel is not None and morsel.value else None
             # Device, session and user in one query (outer joins on a one-row anchor): every
             # signed-in request pays for this, so it is one round trip, not three.
             params: dict[str, Any] = {}
             if ctx.device_key is not None:
                 params["device_key"] = ctx.device_key
-            if token is not None:
-                params["token_hash"] = tokens.token_hash(token)
+            if token_hash is not None:
+                params["token_hash"] = token_hash
             query = _who_query(ctx.device_key is not None, token is not None)
             row = (await session.execute(query, params)).one()
             if ctx.device_key is not None:
@@ -294,19 +355,12 @@ def auth_middleware_factory(
                 ctx.clear_session_cookie()
                 return False
             user: User | None = row.User
-            idle = timedelta(seconds=settings.auth.idle_timeout_s)
             bound_elsewhere = (
                 found.device_id is not None
                 and ctx.device is not None
                 and found.device_id != ctx.device.id
             )
-            if (
-                user is None
-                or user.status != UserStatus.active
-                or now >= found.expires_at
-                or now - found.last_seen_at >= idle
-                or bound_elsewhere
-            ):
+            if not _signed_in_ok(settings, now, found, user, ctx.device):
                 if not bound_elsewhere:
                     await self._write(
                         session, delete(UserSession).where(UserSession.id == found.id)
@@ -314,22 +368,23 @@ def auth_middleware_factory(
                 ctx.clear_session_cookie()
                 return False
             if now - found.last_seen_at >= TOUCH_AFTER:
+                # The session's own heartbeat, not a change of sign-in: caches keep it.
                 statements: list[Any] = [
-                    update(UserSession).where(UserSession.id == found.id).values(last_seen_at=now)
+                    update(UserSession).where(UserSession.id == found.id)
+                    .values(last_seen_at=now).execution_options(**{TOUCH: True})
                 ]
                 if ctx.device is not None:
                     statements.append(
-                        update(Device).where(Device.id == ctx.device.id).values(last_seen_at=now)
+                        update(Device).where(Device.id == ctx.device.id)
+                        .values(last_seen_at=now).execution_options(**{TOUCH: True})
                     )
                 await self._write(session, *statements)
                 found.last_seen_at = now
             ctx.session = found
             ctx.user = user
-            if found.stage != SessionStage.full:
-                # Half-signed-in sessions live at most 15 minutes.
-                if now - found.created_at >= timedelta(minutes=15):
-                    ctx.session = None
-                    ctx.user = None
+            if _half_signed_in_expired(now, found):
+                ctx.session = None
+                ctx.user = None
             return False
 
     return AuthMiddleware

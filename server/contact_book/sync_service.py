@@ -27,7 +27,7 @@ from .. import db
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..clock import Clock
-from ..errors import Conflict, InvalidInput
+from ..errors import Conflict, InvalidInput, Unauthenticated
 from ..models import Device, UserSession
 from ..models.enums import UserStatus
 from ..push.outbox import enqueue_post_notifications
@@ -55,6 +55,9 @@ class SyncService:
                 limit,
                 secret=self.ctx.settings.secret_key,
                 device_id=self.ctx.device.id if self.ctx.device is not None else None,
+                # The sign-in may come from the middleware's cache: the pull's own snapshot
+                # confirms the session still exists (server/auth/session_cache.py).
+                session_id=self.ctx.session.id if self.ctx.session is not None else None,
             )
         except CursorError:
             raise InvalidInput(
@@ -62,6 +65,9 @@ class SyncService:
                 "The sync cursor is not valid. Please reload this device's data from scratch.",
                 code="sync_cursor_invalid",
             ) from None
+        if result.session_ended:
+            self.ctx.clear_session_cookie()
+            raise Unauthenticated()
         if result.served:
             # After the read snapshot: the audit chain appends at its own head.
             await db.begin_write(self.session)

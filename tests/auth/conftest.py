@@ -10,6 +10,7 @@ from server.clock import FrozenClock
 from server.settings import Settings
 from tests.factories import MadeUser, make_user
 from tests.support.api import ApiClient
+from tests.sync.conftest import live  # noqa: F401  (the app behind a real uvicorn)
 
 
 @pytest.fixture()
