@@ -173,3 +173,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         security_headers_middleware_factory(hsts=settings.secure_cookies)(app.asgi_handler)
     )
     return app
+
+
+def serve_app() -> Litestar:
+    """The app of one process of `carebook serve --workers N`, with carebook's logging."""
+    from .ops.logging import configure_logging
+
+    settings = load_settings()
+    app = create_app(settings)
+    configure_logging(settings.ops.log_format)  # after the app: it replaces Litestar's set-up
+    return app

@@ -74,7 +74,11 @@ async def _load_demo(session: AsyncSession, settings: Settings) -> str:
               help="Load the demo data when the database has no users yet (used by `make run`).")
 @click.option("--no-worker", is_flag=True,
               help="Do not deliver push notifications in this process (run `carebook worker`).")
-def serve(host: str, port: int, demo_on_first_start: bool, no_worker: bool) -> None:
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Server processes on one port (PostgreSQL only: on SQLite, writers queue "
+                   "and live updates travel inside one process).")
+def serve(host: str, port: int, demo_on_first_start: bool, no_worker: bool,
+          workers: int) -> None:
     """Upgrade the database to head, then serve the API and the PWA."""
     import uvicorn
 
@@ -85,6 +89,9 @@ def serve(host: str, port: int, demo_on_first_start: bool, no_worker: bool) -> N
     if no_worker:
         env["CAREBOOK_PUSH_WORKER"] = "0"
     settings = _settings(env)
+    if workers > 1 and settings.database.dialect != "postgresql":
+        _fail("--workers needs PostgreSQL (CAREBOOK_DATABASE_URL): on SQLite the "
+              "writer queue and the live updates work within one process", status=2)
     _upgrade(settings)
     if demo_on_first_start:
 
@@ -100,6 +107,15 @@ def serve(host: str, port: int, demo_on_first_start: bool, no_worker: bool) -> N
         f"carebook: serving {settings.base_url} on {host}:{port} "
         f"(database {settings.database.dialect}, data in {settings.data_dir})"
     )
+    if workers > 1:
+        # Each process builds its own app from the same environment (`serve_app`); live
+        # updates and sign-in changes travel between them through LISTEN/NOTIFY.
+        os.environ.update({"PORT": str(port),
+                           "CAREBOOK_PUSH_WORKER": env.get("CAREBOOK_PUSH_WORKER", "1")})
+        uvicorn.run("server.app:serve_app", factory=True, workers=workers, host=host,
+                    port=port, proxy_headers=False, log_level="info", log_config=None,
+                    access_log=False)
+        return
     from .ops.logging import configure_logging
 
     app = create_app(settings)

@@ -363,3 +363,23 @@ def test_serve_loads_the_demo_on_first_start(
     with live_server_process(data_dir, database_url, serve_args=["--demo-on-first-start"]) as srv:
         assert srv.get_json("/api/health")["status"] == "ok"
         assert "demo data loaded" not in srv.log()
+
+
+def test_serve_refuses_several_workers_on_sqlite(data_dir: Path) -> None:
+    result = _invoke(server_env(data_dir, f"sqlite+aiosqlite:///{data_dir}/one.sqlite3"),
+                     ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "--workers needs PostgreSQL" in result.output
+
+
+@pytest.mark.postgres_only
+def test_serve_runs_several_workers_on_postgresql(data_dir: Path, postgres_url: str) -> None:
+    import psutil
+
+    with live_server_process(data_dir, postgres_url,
+                             serve_args=["--workers", "2", "--demo-on-first-start"]) as srv:
+        assert srv.get_json("/api/health")["status"] == "ok"
+        workers = psutil.Process(srv.process.pid).children()
+        assert len([w for w in workers if w.is_running()]) >= 2
+        for _ in range(6):  # whichever process takes the connection answers
+            assert srv.get_json("/api/health")["status"] == "ok"
