@@ -78,7 +78,7 @@ async def main() -> None:
     os.environ.update({"CAREBOOK_DATA_DIR": str(data_dir), "CAREBOOK_ARGON2_FAST": "1",
                        "CAREBOOK_BASE_URL": "http://localhost:8000",
                        "CAREBOOK_SECRET_KEY": secrets.token_urlsafe(40),
-                       "CAREBOOK_PUSH_WORKER": "0", "CAREBOOK_LOG_FORMAT": "text"})
+                       "CAREBOOK_PUSH_WORKER": "0"})
     if args.pg:
         name = "asgiprof_" + secrets.token_hex(4)
         subprocess.run(["psql", "-h", "127.0.0.1", "-p", "55432", "-U", "postgres", "-qc",
@@ -94,7 +94,6 @@ async def main() -> None:
     from server.demo.loader import load_demo
     from server.settings import load_settings
 
-    logging.disable(logging.INFO)
     settings = load_settings()
     await asyncio.to_thread(migrate.upgrade, settings)
     engine = create_engine(settings.database)
@@ -102,6 +101,11 @@ async def main() -> None:
         await load_demo(session, settings, Clock())
     await engine.dispose()
     app = create_app(settings)
+    from server.ops.logging import configure_logging
+
+    # As `carebook serve` does (a JSON access line per request), written to nowhere.
+    configure_logging(settings.ops.log_format)
+    logging.getLogger().handlers[0].setStream(open(os.devnull, "w"))
     origin = "http://localhost:8000"
     device = secrets.token_urlsafe(16)
     cookies: dict[str, str] = {}

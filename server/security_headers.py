@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,8 +34,30 @@ SCHEMA_CSP = (
 )
 
 
+def _headers(*pairs: tuple[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
+
+
 def security_headers_middleware_factory(hsts: bool) -> type:
-    """Build the ASGI middleware; HSTS only when carebook is served over TLS."""
+    """Build the ASGI middleware; HSTS only when carebook is served over TLS.
+
+    The headers are encoded once here; each answer drops any header of the same name the
+    handler set and gets these appended (one pass over its headers, not one per header)."""
+    common = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "geolocation=(), microphone=(), camera=(self), payment=()"),
+    ]
+    if hsts:
+        common.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
+    api_only = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
+    app_csp = ("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    schema_csp = ("Content-Security-Policy", SCHEMA_CSP)
+    for_api = _headers(app_csp, *common, *api_only)
+    for_pages = _headers(app_csp, *common)
+    for_schema = _headers(schema_csp, *common)
 
     class SecurityHeadersMiddleware:
         def __init__(self, app: ASGIApp) -> None:
@@ -47,28 +68,19 @@ def security_headers_middleware_factory(hsts: bool) -> type:
                 await self.app(scope, receive, send)
                 return
             path: str = scope["path"]
+            if path == "/schema" or path.startswith("/schema/"):
+                extra = for_schema
+            elif path.startswith("/api/"):
+                extra = for_api
+            else:
+                extra = for_pages
+            names = {name for name, _ in extra}
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
-                    headers = MutableScopeHeaders.from_message(message)
-                    schema = path == "/schema" or path.startswith("/schema/")
-                    headers["Content-Security-Policy"] = (
-                        SCHEMA_CSP if schema else CONTENT_SECURITY_POLICY
-                    )
-                    headers["X-Content-Type-Options"] = "nosniff"
-                    headers["Referrer-Policy"] = "no-referrer"
-                    headers["X-Frame-Options"] = "DENY"
-                    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                    headers["Permissions-Policy"] = (
-                        "geolocation=(), microphone=(), camera=(self), payment=()"
-                    )
-                    if hsts:
-                        headers["Strict-Transport-Security"] = (
-                            "max-age=63072000; includeSubDomains"
-                        )
-                    if path.startswith("/api/"):
-                        headers["Cache-Control"] = "no-store"
-                        headers["Pragma"] = "no-cache"
+                    kept = [h for h in message.get("headers", ()) if bytes(h[0]).lower()
+                            not in names]
+                    message["headers"] = kept + extra
                 await send(message)
 
             await self.app(scope, receive, send_with_headers)

@@ -8,7 +8,6 @@ hold post text).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sys
@@ -16,6 +15,8 @@ import traceback
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 request_id_var: ContextVar[str | None] = ContextVar("carebook_request_id", default=None)
 
@@ -49,7 +50,7 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             entry["error"] = record.exc_info[0].__name__
             entry["trace"] = redact("".join(traceback.format_exception(*record.exc_info)))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return msgspec.json.encode(entry, enc_hook=str).decode()
 
 
 class TextFormatter(logging.Formatter):
