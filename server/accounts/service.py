@@ -153,7 +153,7 @@ class Activation:
         if problems:
             raise WeakPassword(reasons=[{"code": p.code, "ja": p.ja, "en": p.en} for p in problems])
         row.used_at = self.ctx.now
-        user.password_hash = hashing(self.ctx.settings).hash(password)
+        user.password_hash = await hashing(self.ctx.settings).hash_async(password)
         user.password_must_change = False
         user.password_expires_at = None
         user.password_changed_at = self.ctx.now

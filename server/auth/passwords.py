@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
+import os
 import secrets
 import unicodedata
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -24,25 +29,66 @@ def _hasher(time_cost: int, memory_kib: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
 
 
+def _hash(time_cost: int, memory_kib: int, password: str) -> str:
+    return _hasher(time_cost, memory_kib).hash(password)
+
+
+def _verify(time_cost: int, memory_kib: int, password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        # Same work as a real check, so an unknown user takes as long as a known one.
+        _hasher(time_cost, memory_kib).hash(password)
+        return False
+    try:
+        return _hasher(time_cost, memory_kib).verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# argon2id is memory-hard on purpose: each hash fills `memory_kib` (64 MiB). Done in the server
+# process, every sign-in would lift its peak memory by that much for good (VmHWM) and hold the
+# event loop for the whole hash. So hashes run in one helper process per server process,
+# started on first use; it imports nothing but this module's dependencies.
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def _submit(fn: object, *args: object) -> Future[object]:
+    global _POOL
+    for attempt in range(2):
+        if _POOL is None or _POOL[0] != os.getpid():
+            _POOL = (os.getpid(), ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+        try:
+            return _POOL[1].submit(fn, *args)  # type: ignore[arg-type]
+        except BrokenProcessPool:  # the helper died: start another one
+            _POOL = None
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 @dataclass(frozen=True)
 class PasswordHashing:
-    """argon2id with the installation's cost; tests use cheap parameters."""
+    """argon2id with the installation's cost (in the helper process); tests use cheap
+    parameters. The `*_async` forms wait without holding the event loop."""
 
     time_cost: int = 3
     memory_kib: int = 64 * 1024
 
     def hash(self, password: str) -> str:
-        return _hasher(self.time_cost, self.memory_kib).hash(password)
+        return str(_submit(_hash, self.time_cost, self.memory_kib, password).result())
 
     def verify(self, password_hash: str | None, password: str) -> bool:
-        if not password_hash:
-            # Same work as a real check, so an unknown user takes as long as a known one.
-            _hasher(self.time_cost, self.memory_kib).hash(password)
-            return False
-        try:
-            return _hasher(self.time_cost, self.memory_kib).verify(password_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+        return bool(
+            _submit(_verify, self.time_cost, self.memory_kib, password_hash, password).result()
+        )
+
+    async def hash_async(self, password: str) -> str:
+        future = _submit(_hash, self.time_cost, self.memory_kib, password)
+        return str(await asyncio.wrap_future(future))
+
+    async def verify_async(self, password_hash: str | None, password: str) -> bool:
+        future = _submit(_verify, self.time_cost, self.memory_kib, password_hash, password)
+        return bool(await asyncio.wrap_future(future))
 
 
 @lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from ..errors import NotFound
 from ..models import Device, TotpFactor, User, UserSession, WebAuthnCredential
 from ..models.enums import SessionStage, UserStatus
 from ..settings import Settings
-from . import passkeys, tokens, totp
+from . import tokens, totp
 from .context import AuthContext
 from .errors import (
     DeviceWiped,
@@ -224,7 +224,8 @@ class SignInService:
     async def login(self, login_id: str, password: str) -> Next:
         await db.begin_write(self.session)
         user = await self.session.scalar(select(User).where(User.login_id == login_id))
-        ok = hashing(self.settings).verify(user.password_hash if user else None, password)
+        ok = await hashing(self.settings).verify_async(user.password_hash if user else None,
+                                                     password)
         if user is None:
             await self._fail(None, "unknown_user", InvalidCredentials())
             raise AssertionError("unreachable")
@@ -272,6 +273,8 @@ class SignInService:
         return await self._complete(user, "totp")
 
     async def passkey_options(self) -> dict[str, Any]:
+        from . import passkeys  # webauthn is loaded on the first passkey step
+
         self._require_stage(SessionStage.password)
         await db.begin_write(self.session)
         user = await self._current_user()
@@ -284,6 +287,8 @@ class SignInService:
         return options
 
     async def _remember_challenge(self, challenge: bytes, purpose: str) -> None:
+        from . import passkeys
+
         assert self.ctx.session is not None
         row = await self.session.get(UserSession, self.ctx.session.id)
         if row is None:
@@ -307,6 +312,8 @@ class SignInService:
         return challenge
 
     async def verify_passkey(self, credential: dict[str, Any]) -> Next:
+        from . import passkeys  # webauthn is loaded on the first passkey step
+
         self._require_stage(SessionStage.password)
         await db.begin_write(self.session)
         user = await self._current_user()
@@ -398,6 +405,8 @@ class SignInService:
         return Next("done")
 
     async def passkey_register_options(self) -> dict[str, Any]:
+        from . import passkeys  # webauthn is loaded on the first passkey step
+
         self._require_enrolment_allowed()
         await db.begin_write(self.session)
         user = await self._current_user()
@@ -408,6 +417,8 @@ class SignInService:
         return options
 
     async def passkey_register_verify(self, credential: dict[str, Any], label: str) -> Next:
+        from . import passkeys  # webauthn is loaded on the first passkey step
+
         self._require_enrolment_allowed()
         await db.begin_write(self.session)
         user = await self._current_user()
@@ -474,7 +485,7 @@ class SignInService:
         self._require_stage(SessionStage.change_password, SessionStage.full)
         await db.begin_write(self.session)
         user = await self._current_user()
-        if not hashing(self.settings).verify(user.password_hash, current):
+        if not await hashing(self.settings).verify_async(user.password_hash, current):
             await self._fail(user, "wrong_current_password", InvalidCredentials())
         problems = password_problems(
             new,
@@ -492,7 +503,7 @@ class SignInService:
             raise WeakPassword(
                 reasons=[{"code": p.code, "ja": p.ja, "en": p.en} for p in problems],
             )
-        user.password_hash = hashing(self.settings).hash(new)
+        user.password_hash = await hashing(self.settings).hash_async(new)
         user.password_must_change = False
         user.password_expires_at = None
         user.password_changed_at = self.now

@@ -31,10 +31,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
-import requests
-from pywebpush import WebPushException, webpush
 from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -47,6 +45,9 @@ from ..models.enums import OutboxStatus
 from ..settings import Settings
 from .keys import VapidKeys, load_vapid_keys
 from .outbox import SENDING, add_waker, remove_waker
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger("carebook.push")
 
@@ -130,6 +131,8 @@ class WebPushSender:
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
+        import requests
+
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
@@ -137,6 +140,11 @@ class WebPushSender:
         return session
 
     def __call__(self, job: Job) -> SendResult:
+        # Imported on the first send, not with the server: a process that never sends a push
+        # (most requests, every process but the worker's) does not carry them in memory.
+        import requests
+        from pywebpush import WebPushException, webpush
+
         headers: dict[str, str | int | float] = {"Urgency": job.urgency}
         if job.topic:
             headers["Topic"] = job.topic
