@@ -64,6 +64,13 @@ def _one_hop(
         cursor.close()
 
 
+async def _on_this_thread(fn: Any, *args: Any) -> Any:
+    """Run `fn` right here, on the loop's thread. Awaited through SQLAlchemy's `await_`, so
+    its async API sees the awaitable it requires (`AsyncConnection.execute` insists on one);
+    the coroutine completes without yielding to the event loop: two greenlet switches."""
+    return fn(*args)
+
+
 class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     """SQLAlchemy's aiosqlite cursor, executing a statement in one trip to aiosqlite's thread.
 
@@ -80,7 +87,7 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
             aio = self._connection
             result: Any
             if _runs_inline(operation):
-                result = _one_hop(aio._conn, operation, parameters)
+                result = self.await_(_on_this_thread(_one_hop, aio._conn, operation, parameters))
             else:
                 result = self.await_(aio._execute(_one_hop, aio._conn, operation, parameters))
             description, rows, lastrowid, rowcount = result
@@ -102,7 +109,7 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         # Discarding a transaction never waits (WAL mode): on the loop's thread, no trip.
         try:
-            self._connection._conn.rollback()
+            self.await_(_on_this_thread(self._connection._conn.rollback))
         except Exception as error:
             self._handle_exception(error)
 

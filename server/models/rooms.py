@@ -73,14 +73,15 @@ class Room(IdMixin, CreatedMixin, Base):
     that a pull finds the rooms changed since its cursor without reading the others."""
 
     __tablename__ = "room"
+    # `changed_position` is the database's to fill (0, then `sync.stream` at commit): an
+    # INSERT neither names it nor reads it back.
+    __mapper_args__ = {"eager_defaults": False}
 
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patient.id"), unique=True)
     status: Mapped[str] = mapped_column(String(10), default=RoomStatus.open)
     label: Mapped[str | None] = mapped_column(String(40), default=None)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
-    changed_position: Mapped[int] = mapped_column(
-        BigInteger, default=0, server_default=text("0"), index=True
-    )
+    changed_position: Mapped[int] = mapped_column(BigInteger, server_default=text("0"), index=True)
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_reason: Mapped[str | None] = mapped_column(String(40), default=None)
@@ -105,8 +106,8 @@ class RoomMember(IdMixin, Base):
     left_at: Mapped[datetime | None] = mapped_column(default=None)
     left_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
-    joined_position: Mapped[int | None] = mapped_column(BigInteger, default=None)
-    left_position: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    joined_position: Mapped[int | None] = mapped_column(BigInteger)
+    left_position: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ReportTitle(IdMixin, Base):
