@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import json
 import os
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,25 @@ async def call(app: Any, method: str, path: str, headers: dict[str, str],
 
     await app(scope, receive, send)
     return status, b"".join(chunks), response_headers
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """The app's start-up and shutdown in this event loop (a test client would run them in a
+    loop of its own, and PostgreSQL connections cannot cross loops)."""
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    task = asyncio.create_task(app(scope, inbox.get, outbox.put))
+    await inbox.put({"type": "lifespan.startup"})
+    started = await outbox.get()
+    assert started["type"] == "lifespan.startup.complete", started
+    try:
+        yield
+    finally:
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await task
 
 
 async def main() -> None:
@@ -133,9 +154,7 @@ async def main() -> None:
         assert status < 300, (status, raw[:300])
         return data
 
-    from litestar.testing import AsyncTestClient  # runs the app's lifespan
-
-    async with AsyncTestClient(app):
+    async with lifespan(app):
         await request("GET", "/api/auth/csrf")
         await request("POST", "/api/auth/login", {"loginId": args.user, "password": PASSWORD})
         await request("POST", "/api/auth/totp", {"code": pyotp.TOTP(TOTP).now()})

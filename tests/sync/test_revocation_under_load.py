@@ -53,6 +53,7 @@ class Burst:
         self.answers: list[list[Answer]] = [[] for _ in apis]
         self.cursors: list[str | None] = [None for _ in apis]
         self.stop = asyncio.Event()
+        self.answered = asyncio.Event()
 
     async def _pull(self, i: int) -> None:
         while not self.stop.is_set():
@@ -61,15 +62,21 @@ class Burst:
                                                {"cursor": self.cursors[i], "limit": 100})
             body = response.json()
             self.answers[i].append(Answer(started, response.status_code, body))
+            self.answered.set()
             if response.status_code == 200 and body.get("cursor"):
                 self.cursors[i] = body["cursor"]
             await asyncio.sleep(0)
 
-    async def run_until(self, moment: asyncio.Future[float]) -> float:
+    async def run_until(self, moment: asyncio.Future[float], *, then: int = 2) -> float:
+        """Pull until `moment` resolves (to a time) and every client has made `then` more
+        pulls that started after it (however slow the machine)."""
         tasks = [asyncio.create_task(self._pull(i)) for i in range(len(self.apis))]
         try:
             at = await moment
-            await asyncio.sleep(0.5)  # keep pulling a while after it
+            async with asyncio.timeout(60):
+                while any(len(a) < then for a in self.after(at)):
+                    self.answered.clear()
+                    await self.answered.wait()
             return at
         finally:
             self.stop.set()
