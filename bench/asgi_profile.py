@@ -203,5 +203,16 @@ async def main() -> None:
                           "load": os.getloadavg()[0]}))
 
 
+def _drop_scratch_database() -> None:
+    url = os.environ.get("CAREBOOK_DATABASE_URL", "")
+    if url.startswith("postgresql") and "/asgiprof_" in url:
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["psql", "-h", "127.0.0.1", "-p", "55432", "-U", "postgres", "-qc",
+                        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        _drop_scratch_database()

@@ -76,6 +76,8 @@ for target in "$@"; do
     echo
   done >>"$out/memory.txt"
   kill "$pid"; wait "$pid" 2>/dev/null || true
+  [ -n "${db:-}" ] && psql "$pg_admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  db=
   echo "$target done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
   sleep 2
 done

@@ -185,12 +185,14 @@ async def main() -> None:
                 "CAREBOOK_PUSH_WORKER": "0", "CAREBOOK_LOG_FORMAT": "text",
                 "PYTHONPATH": str(source)})
     db_name = "SQLite"
+    scratch = None
     if args.pg:
         name = "roomsbench_" + secrets.token_hex(4)
         subprocess.run(["psql", "-h", "127.0.0.1", "-p", "55432", "-U", "postgres", "-qc",
                         f"CREATE DATABASE {name}"], check=True)
         env["CAREBOOK_DATABASE_URL"] = PG + name
         db_name = "PostgreSQL"
+        scratch = name
     python = str(ROOT / ".venv/bin/python")
     log = open(data_dir / "server.log", "w")
     server = subprocess.Popen(
@@ -236,6 +238,9 @@ async def main() -> None:
         server.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             server.wait(10)
+        if scratch is not None:  # the shared server keeps no scratch database of ours
+            subprocess.run(["psql", "-h", "127.0.0.1", "-p", "55432", "-U", "postgres", "-qc",
+                            f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"], check=False)
         print("results", json.dumps(results), flush=True)
         print("server log:", data_dir / "server.log", flush=True)
 
