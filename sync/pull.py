@@ -395,14 +395,14 @@ def _current(stays: Sequence[_Stay]) -> dict[uuid.UUID, _Room]:
 
 @dataclass
 class _Answer:
-    rooms: dict[str, Any] = field(default_factory=dict)
+    rooms: dict[str, wire.RoomChanges] = field(default_factory=dict)
     served: list[RoomServed] = field(default_factory=list)
     reset: set[uuid.UUID] = field(default_factory=set)
     budget: int = 0
     last: str | None = None  # the last room with changes in the answer
 
     def add(
-        self, access: RoomAccess, changes: list[dict[str, Any]], more: bool, counted: int
+        self, access: RoomAccess, changes: list[wire.Change], more: bool, counted: int
     ) -> None:
         """Answer `changes` of the room; `counted` of them (rows read) spend the budget."""
         self.budget -= counted
@@ -411,11 +411,11 @@ class _Answer:
         key = str(access.room_id)
         known = self.rooms.get(key)
         if known is None:
-            self.rooms[key] = {"changes": changes, "hasMore": more}
+            self.rooms[key] = wire.RoomChanges(changes, more)
             self.served.append(RoomServed(access.room_id, access.patient_id, len(changes)))
         else:  # the next pass went on with the same room, in the same answer
-            known["changes"].extend(changes)
-            known["hasMore"] = more
+            known.changes.extend(changes)
+            known.has_more = more
             self.served = [
                 RoomServed(s.room_id, s.patient_id, s.count + len(changes))
                 if s.room_id == access.room_id else s
@@ -449,21 +449,22 @@ class _Pull:
     ) -> PullResult:
         token = cursors.encode(cursor, self.secret) if cursor is not None else None
         return PullResult(
-            {
-                "cursor": token,
-                "rooms": answer.rooms,
-                "revokedRooms": sorted(str(r) for r in revoked),
-                "resetRooms": sorted(str(r) for r in answer.reset),
-                "lastMutationIds": {} if wipe else self.found.last_mutation_ids,
-                "wipe": wipe,
-            },
+            wire.PullOut(
+                cursor=token,
+                rooms=answer.rooms,
+                revoked_rooms=sorted(str(r) for r in revoked),
+                reset_rooms=sorted(str(r) for r in answer.reset),
+                last_mutation_ids={} if wipe else self.found.last_mutation_ids,
+                wipe=wipe,
+            ),
             answer.served,
         )
 
     async def run(self) -> PullResult:
         found, previous = self.found, self.previous
         if not found.session_alive:
-            return PullResult({}, [], session_ended=True)
+            return PullResult(wire.PullOut(None, {}, [], [], {}, False), [],
+                              session_ended=True)
         state = found.user
         if state is None or state.status == UserStatus.stopped or found.device_flagged:
             return self._answer(None, _Answer(), await self._held(), wipe=True)
@@ -543,7 +544,7 @@ class _Pull:
             since, progress, may_hold = boundary, None, True
             if answer.budget <= 0 or boundary >= head:
                 if answer.budget <= 0 and answer.last is not None and boundary < head:
-                    answer.rooms[answer.last]["hasMore"] = True  # pull again: more after it
+                    answer.rooms[answer.last].has_more = True  # pull again: more after it
                 return Cursor(self.epoch, since, True)
 
     async def _pass(
@@ -578,7 +579,7 @@ class _Pull:
                 return stopped
             if answer.budget <= 0 and index < len(order) - 1:
                 if answer.last is not None:
-                    answer.rooms[answer.last]["hasMore"] = True  # pull again: more after it
+                    answer.rooms[answer.last].has_more = True  # pull again: more after it
                 return Progress(boundary, room_id, Stage.done)
         return None
 
@@ -622,7 +623,7 @@ class _Pull:
 
 async def _page(
     session: AsyncSession, access: RoomAccess, snapshot: int, after: int, limit: int
-) -> tuple[list[dict[str, Any]], int, bool]:
+) -> tuple[list[wire.Change], int, bool]:
     """Live rows with `after` < version ≤ `snapshot`, at most `limit`, headed by the room
     and its patient; returns them, the version of the last one and whether more remain."""
     room_id = access.room_id
@@ -698,7 +699,7 @@ async def _delta(
     boundary: int,
     after: tuple[int, int] | None,
     limit: int,
-) -> tuple[list[dict[str, Any]], tuple[int, int] | None, bool, int]:
+) -> tuple[list[wire.Change], tuple[int, int] | None, bool, int]:
     """The room's changes at positions (`since`, `boundary`], after (position, version)
     `after`, at most `limit` change-log rows: returns them (the latest per entity), the
     (position, version) of the last row read, whether more remain and how many rows were
@@ -740,7 +741,7 @@ async def _delta(
             items.append(_Item(version, wire.change(entity_type, entity_id, version, None)))
         else:
             row_version, change = state
-            change["version"] = max(version, row_version)
+            change.version = max(version, row_version)
             items.append(_Item(version, change))
     items.sort(key=lambda item: item.version)
     return [item.change for item in items], last, more, len(rows)

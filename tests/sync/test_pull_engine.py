@@ -99,7 +99,7 @@ async def test_cursor_is_opaque_signed_and_the_same_size_whatever_the_rooms(
 ) -> None:
     async with sessionmaker() as session:
         result = await pull(session, people.nurse, None, 500, secret=SECRET)
-    token = result.body["cursor"]
+    token = on_wire(result.body)["cursor"]
     decoded = cursors.decode(token, SECRET)
     assert isinstance(decoded, cursors.Cursor) and decoded.progress is None
     assert decoded.position > 0 and room.room_id.hex not in token
@@ -108,7 +108,7 @@ async def test_cursor_is_opaque_signed_and_the_same_size_whatever_the_rooms(
         await open_room(sessionmaker, clock.now(), {people.nurse: Permission.write},
                         patient_name=f"患者 {i}")
     replica = Replica()
-    replica.apply(result.body)
+    replica.apply(on_wire(result.body))
     async with sessionmaker() as session:
         await pull_all(session, people.nurse, replica, limit=1000)
         assert replica.rooms == await visible_state(session, people.nurse)
@@ -159,10 +159,10 @@ async def test_an_old_format_cursor_gets_a_clean_reset(
                          str(gone.room_id): {("post", "old"): {}}}
         async with sessionmaker() as session:
             first = await pull(session, people.nurse, replica.cursor, 500, secret=SECRET)
-            assert first.body["resetRooms"] == [str(room.room_id)]
-            assert first.body["revokedRooms"] == [str(gone.room_id)]
-            assert first.body["rooms"][str(room.room_id)]["changes"][0]["type"] == "room"
-            replica.apply(first.body)
+            assert on_wire(first.body)["resetRooms"] == [str(room.room_id)]
+            assert on_wire(first.body)["revokedRooms"] == [str(gone.room_id)]
+            assert on_wire(first.body)["rooms"][str(room.room_id)]["changes"][0]["type"] == "room"
+            replica.apply(on_wire(first.body))
             await pull_all(session, people.nurse, replica)
             expected = await visible_state(session, people.nurse)
         assert replica.rooms == expected
@@ -399,9 +399,9 @@ async def test_leaving_and_rejoining_between_pulls_resets_the_room(
     await join(sessionmaker, room.room_id, people.doctor, Permission.read, clock.now())
     async with sessionmaker() as session:
         result = await pull(session, people.doctor, replica.cursor, 500, secret=SECRET)
-        assert result.body["resetRooms"] == [str(room.room_id)]
-        assert result.body["revokedRooms"] == []
-        replica.apply(result.body)
+        assert on_wire(result.body)["resetRooms"] == [str(room.room_id)]
+        assert on_wire(result.body)["revokedRooms"] == []
+        replica.apply(on_wire(result.body))
         await pull_all(session, people.doctor, replica)
         expected = await visible_state(session, people.doctor)
     assert replica.rooms == expected
@@ -421,9 +421,9 @@ async def test_one_limit_pages_across_many_rooms(
     async with sessionmaker() as session:
         first = await pull(session, people.doctor, None, 7, secret=SECRET)
     counted = sum(len([c for c in r["changes"] if c["type"] not in ("room", "patient")])
-                  for r in first.body["rooms"].values())
-    assert counted <= 7 and any(r["hasMore"] for r in first.body["rooms"].values())
-    replica.apply(first.body)
+                  for r in on_wire(first.body)["rooms"].values())
+    assert counted <= 7 and any(r["hasMore"] for r in on_wire(first.body)["rooms"].values())
+    replica.apply(on_wire(first.body))
     await push(sessionmaker, people.nurse, "nurse-1", [
         (20, "post.create", post_args(others[-1], body="ページの合間に")),
         (21, "post.create", post_args(room, body="もう一件")),

@@ -1,7 +1,7 @@
 """sync stream: a database-wide stream position for constant-size sync cursors
 
-Revision ID: 0007_sync_stream
-Revises: 0006_id_stop_schedule
+Revision ID: 0009_sync_stream
+Revises: 0008_corrections
 Create Date: 2026-12-06 09:00:00.000000
 
 Everything recorded before this revision is at position 0 (rooms, changes and stays alike):
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0007_sync_stream'
-down_revision: str | None = '0006_id_stop_schedule'
+revision: str = '0009_sync_stream'
+down_revision: str | None = '0008_corrections'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
