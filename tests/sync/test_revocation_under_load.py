@@ -191,23 +191,24 @@ async def test_two_processes_forget_a_stopped_sign_in_at_once(
             burst = Burst([api_a, api_b] * (PULLERS // 2))
             done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
             leaving = 0.0
+            revoked_at = 0.0
 
             async def admin() -> None:
-                nonlocal leaving
+                nonlocal leaving, revoked_at
                 await asyncio.sleep(0.5)
                 leaving = time.monotonic()
                 await leave(sessionmaker, room.room_id, user.id, now)
-                at = time.monotonic()
+                revoked_at = time.monotonic()
                 await asyncio.sleep(0.3)
                 async with sessionmaker() as session:
                     await begin_write(session)
                     await session.execute(update(User).where(User.id == user.id)
                                           .values(status=UserStatus.stopped))
                     await session.commit()
-                done.set_result(at)
+                done.set_result(time.monotonic())
 
             worker = asyncio.create_task(admin())
-            revoked_at = await burst.run_until(done)
+            stopped_at = await burst.run_until(done)
             await worker
             for answers in burst.after(revoked_at):
                 assert answers, "every client pulled after the revocation"
@@ -221,8 +222,9 @@ async def test_two_processes_forget_a_stopped_sign_in_at_once(
             # After the stop, both processes refuse the sign-in: at once in their pulls
             # (their own snapshot) and, within moments, everywhere (the NOTIFY emptied their
             # caches long before an entry would age out).
-            last = [answers[-1] for answers in burst.answers]
-            assert all(a.status == 401 or a.body.get("wipe") is True for a in last)
+            for answers in burst.after(stopped_at):
+                assert answers, "every client pulled after the stop"
+                assert all(a.status == 401 or a.body.get("wipe") is True for a in answers)
             deadline = time.monotonic() + 2.0
             while True:
                 statuses = {(await api.get("/api/me")).status_code for api in (api_a, api_b)}
