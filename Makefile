@@ -75,12 +75,18 @@ api-types: $(VENV)/.installed $(PWA)/node_modules/.installed
 	cmp -s $(PWA)/src/generated/japan.ts.new $(PWA)/src/generated/japan.ts \
 		&& rm $(PWA)/src/generated/japan.ts.new \
 		|| mv $(PWA)/src/generated/japan.ts.new $(PWA)/src/generated/japan.ts
+	$(BIN)/python -m sync.thresholds > $(PWA)/src/generated/thresholds.ts.new
+	cmp -s $(PWA)/src/generated/thresholds.ts.new $(PWA)/src/generated/thresholds.ts \
+		&& rm $(PWA)/src/generated/thresholds.ts.new \
+		|| mv $(PWA)/src/generated/thresholds.ts.new $(PWA)/src/generated/thresholds.ts
 
 api-types-check: $(VENV)/.installed $(PWA)/node_modules/.installed
 	@echo "=== generated files in $(PWA)/src/generated match the server"
 	$(BIN)/carebook openapi | (cd $(PWA) && node scripts/api-types.mjs --check)
 	$(BIN)/python -m server.japan | cmp -s - $(PWA)/src/generated/japan.ts \
 		|| { echo "$(PWA)/src/generated/japan.ts is stale: run make api-types" >&2; exit 1; }
+	$(BIN)/python -m sync.thresholds | cmp -s - $(PWA)/src/generated/thresholds.ts \
+		|| { echo "$(PWA)/src/generated/thresholds.ts is stale: run make api-types" >&2; exit 1; }
 
 test-tools:
 	bash scripts/ensure-test-tools.sh

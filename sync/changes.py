@@ -30,6 +30,9 @@ class EntityType(StrEnum):
     post = "post"
     comment = "comment"
     receipt = "receipt"
+    threshold = "threshold"
+    addressee = "addressee"
+    personal = "personal"  # a member's own state in a room: served to that member only
 
 
 class Op(StrEnum):

@@ -27,11 +27,19 @@ if TYPE_CHECKING:
 
 MAX_BODY = 10_000
 MAX_ATTACHMENTS = 10
+MAX_ADDRESSEES = 20
 ACCEPTED_UUID_VERSIONS = (4, 7)
 
 Body = Annotated[str, Meta(min_length=1, max_length=MAX_BODY)]
 ClosingReason = Literal["death", "facilityAdmission", "endOfService", "other"]
 PostKindName = Literal["normal", "closingRequest"]
+VitalSign = Literal["systolic", "diastolic", "pulse", "temperature", "spo2", "respirationRate",
+                    "weight", "bloodGlucose"]
+Addressees = Annotated[
+    list[uuid.UUID],
+    Meta(max_length=MAX_ADDRESSEES,
+         description="宛先: members of the room this is addressed to (user ids)."),
+]
 
 
 class Args(Struct, rename="camel", forbid_unknown_fields=True):
@@ -66,6 +74,15 @@ class PostCreate(Args):
     attachment_ids: Annotated[list[uuid.UUID], Meta(max_length=MAX_ATTACHMENTS)] = []
     kind: PostKindName = "normal"
     closing_reason: ClosingReason | None = None
+    addressee_ids: Addressees = []
+    asks_answer: Annotated[
+        bool, Meta(description="The addressees are asked for an answer (回答を求める).")
+    ] = False
+    flag_urgent: Annotated[
+        bool,
+        Meta(description="Out-of-range vitals make the post urgent; false when the author "
+             "says they are not."),
+    ] = True
 
 
 class PostEdit(Args):
@@ -85,6 +102,8 @@ class CommentCreate(Args):
     id: uuid.UUID
     post_id: uuid.UUID
     body: Body
+    addressee_ids: Addressees = []
+    asks_answer: bool = False
 
 
 class CommentDelete(Args):
@@ -94,6 +113,36 @@ class CommentDelete(Args):
 class ReceiptMark(Args):
     room_id: uuid.UUID
     up_to_version: Annotated[int, Meta(ge=0, le=2**62)]
+
+
+class ThresholdSet(Args):
+    """The patient's normal range of one vital sign; neither bound: back to the default."""
+
+    room_id: uuid.UUID
+    sign: VitalSign
+    low: Annotated[float, Meta(ge=0, le=1000)] | None = None
+    high: Annotated[float, Meta(ge=0, le=1000)] | None = None
+
+
+class AddresseeDone(Args):
+    """An addressee marks a post or comment addressed to them dealt with (or not, again)."""
+
+    id: uuid.UUID
+    done: bool = True
+
+
+class AttentionClear(Args):
+    """Clears a room from my attention view up to a room version (mine only)."""
+
+    room_id: uuid.UUID
+    up_to_version: Annotated[int, Meta(ge=0, le=2**62)]
+
+
+class PostMarkUnread(Args):
+    """Marks a post unread again for me (or read again): my own flag, apart from receipts."""
+
+    post_id: uuid.UUID
+    unread: bool = True
 
 
 # --- the mutations, as the document describes them ------------------------------------------
@@ -131,6 +180,22 @@ class ReceiptMarkMutation(_Mutation, tag="receipt.mark"):
     args: ReceiptMark
 
 
+class ThresholdSetMutation(_Mutation, tag="threshold.set"):
+    args: ThresholdSet
+
+
+class AddresseeDoneMutation(_Mutation, tag="addressee.done"):
+    args: AddresseeDone
+
+
+class AttentionClearMutation(_Mutation, tag="attention.clear"):
+    args: AttentionClear
+
+
+class PostMarkUnreadMutation(_Mutation, tag="post.markUnread"):
+    args: PostMarkUnread
+
+
 Mutation = (
     PostCreateMutation
     | PostEditMutation
@@ -138,6 +203,10 @@ Mutation = (
     | CommentCreateMutation
     | CommentDeleteMutation
     | ReceiptMarkMutation
+    | ThresholdSetMutation
+    | AddresseeDoneMutation
+    | AttentionClearMutation
+    | PostMarkUnreadMutation
 )
 
 # The args of each mutation name, read off the union so the two cannot disagree.
@@ -212,6 +281,24 @@ BAD_CLOSING = Reason(
 )
 BLANK_BODY = Reason("blank_body", "本文を入力してください。", "Please enter some text.")
 NOTHING_TO_EDIT = Reason("nothing_to_edit", "変更する項目がありません。", "Nothing to change.")
+BAD_ADDRESSEE = Reason(
+    "bad_addressee",
+    "宛先には、この部屋の参加者（自分以外）を重複なく選んでください。",
+    "Address it to members of this room other than yourself, each once.",
+)
+NOT_ADDRESSEE = Reason("not_addressee", "自分宛ての投稿・コメントだけを対応済みにできます。",
+                       "You can only mark items addressed to you as done.")
+NOT_CLINICIAN = Reason(
+    "not_clinician",
+    "基準値を変更できるのは、この部屋の医師または看護師（書き込み権限あり）です。",
+    "Only the room's doctor or nurse (with write permission) can change the thresholds.",
+)
+BAD_THRESHOLD = Reason(
+    "bad_threshold",
+    "基準値が正しくありません（下限は上限より小さく、測定できる範囲の値にしてください）。",
+    "The thresholds are not valid (the lower bound must be below the upper one, both within "
+    "the range that can be measured).",
+)
 WRITE_CONFLICT = Reason("write_conflict", "同時に行われた別の変更と衝突しました。",
                     "This collided with another change made at the same time.")
 

@@ -78,8 +78,8 @@ from server.models import (
 )
 from server.models.enums import UserStatus
 
+from . import attention_pull, wire
 from . import cursor as cursors
-from . import wire
 from .access import RoomAccess, UserState
 from .changes import EntityType
 from .cursor import Cursor, LegacyCursor, Progress, Stage
@@ -597,7 +597,7 @@ class _Pull:
         if after < 0 and may_hold:
             answer.reset.add(access.room_id)  # the client may hold an older copy
         changes, last, more = await _page(self.session, access, int(snapshot), after,
-                                          answer.budget)
+                                          answer.budget, self.user_id)
         answer.add(access, changes, more, len(changes) - 2)  # the heading does not count
         if more:
             return Progress(boundary, access.room_id, Stage.scratch, last)
@@ -610,7 +610,7 @@ class _Pull:
         after = (resume.at, resume.version) if resume is not None and \
             resume.stage == Stage.delta else None
         changes, last, more, read = await _delta(self.session, access, since, boundary, after,
-                                                 answer.budget)
+                                                 answer.budget, self.user_id)
         answer.add(access, changes, more, read)
         if more:
             assert last is not None
@@ -622,7 +622,8 @@ class _Pull:
 
 
 async def _page(
-    session: AsyncSession, access: RoomAccess, snapshot: int, after: int, limit: int
+    session: AsyncSession, access: RoomAccess, snapshot: int, after: int, limit: int,
+    user_id: uuid.UUID,
 ) -> tuple[list[wire.Change], int, bool]:
     """Live rows with `after` < version ≤ `snapshot`, at most `limit`, headed by the room
     and its patient; returns them, the version of the last one and whether more remain."""
@@ -670,6 +671,8 @@ async def _page(
         .limit(fetch)
     ):
         items.append(_Item(receipt.version, _receipt_change(receipt)))
+    for version, change in await attention_pull.page(session, room_id, user_id, window, fetch):
+        items.append(_Item(version, change))
     items.sort(key=lambda item: item.version)
     more = len(items) > limit
     items = items[:limit]
@@ -699,6 +702,7 @@ async def _delta(
     boundary: int,
     after: tuple[int, int] | None,
     limit: int,
+    user_id: uuid.UUID,
 ) -> tuple[list[wire.Change], tuple[int, int] | None, bool, int]:
     """The room's changes at positions (`since`, `boundary`], after (position, version)
     `after`, at most `limit` change-log rows: returns them (the latest per entity), the
@@ -729,11 +733,13 @@ async def _delta(
     last = (int(rows[-1].position), int(rows[-1].version))
     latest: dict[tuple[str, str], int] = {}
     for row in rows:
-        latest[(row.entity_type, row.entity_id)] = int(row.version)
+        # Another member's personal state is in the room's log but never served to this one.
+        if attention_pull.visible(row.entity_type, row.entity_id, user_id):
+            latest[(row.entity_type, row.entity_id)] = int(row.version)
     by_type: dict[str, list[str]] = {}
     for entity_type, entity_id in latest:
         by_type.setdefault(entity_type, []).append(entity_id)
-    current = await _current_states(session, access, by_type)
+    current = await _current_states(session, access, by_type, user_id)
     items: list[_Item] = []
     for (entity_type, entity_id), version in latest.items():
         state = current.get((entity_type, entity_id))
@@ -758,7 +764,8 @@ def _uuids(values: Iterable[str]) -> list[uuid.UUID]:
 
 
 async def _current_states(
-    session: AsyncSession, access: RoomAccess, by_type: dict[str, list[str]]
+    session: AsyncSession, access: RoomAccess, by_type: dict[str, list[str]],
+    user_id: uuid.UUID,
 ) -> dict[tuple[str, str], tuple[int, wire.Change]]:
     """Current `put` changes by (type, id); tombstoned or missing rows are left out (→ del)."""
     room_id = access.room_id
@@ -807,6 +814,11 @@ async def _current_states(
                 )
             ):
                 put(_receipt_change(receipt), receipt.version)
+        elif entity_type in attention_pull.TYPES:
+            for version, change in await attention_pull.current(
+                session, room_id, user_id, entity_type, keys
+            ):
+                put(change, version)
     return out
 
 

@@ -14,7 +14,7 @@ push outbox); they run inside the mutation's transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,7 +30,9 @@ from server.db import begin_write
 from server.models import Attachment, ClientMutation, Comment, Post, ReadReceipt, ReportTitle
 
 from . import mutations as m
+from . import thresholds as th
 from .access import RoomAccess, room_access
+from .attention import AttentionApplier, ranges_of_room
 from .changes import EntityType, Op, record_change
 from .wire import MutationResultOut, MutationStatus, PostData, post_data
 
@@ -63,6 +65,9 @@ class NewPost:
     author_id: uuid.UUID
     urgent: bool
     at: datetime
+    addressee_ids: frozenset[uuid.UUID] = frozenset()
+    #: A comment addressed to members: only they are told (comments notify nobody else).
+    comment: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +128,7 @@ async def last_mutation_id(session: AsyncSession, client_id: str) -> int:
     return int(value or 0)
 
 
-class _Applier:
+class _Applier(AttentionApplier):
     def __init__(
         self, session: AsyncSession, user_id: uuid.UUID, client_id: str, now: datetime,
         hooks: Hooks,
@@ -249,6 +254,18 @@ class _Applier:
             return await self._comment_delete(args)
         if isinstance(args, m.ReceiptMark):
             return await self._receipt_mark(args)
+        if isinstance(args, m.ThresholdSet):
+            access = await self._threshold_set(args)
+            return _Done(access.room_id, access.patient_id, "threshold", args.sign)
+        if isinstance(args, m.AddresseeDone):
+            access, row_id = await self._addressee_done(args)
+            return _Done(access.room_id, access.patient_id, "addressee", row_id)
+        if isinstance(args, m.AttentionClear):
+            access = await self._attention_clear(args)
+            return _Done(access.room_id, access.patient_id, "personal", str(self.user_id))
+        if isinstance(args, m.PostMarkUnread):
+            access = await self._post_mark_unread(args)
+            return _Done(access.room_id, access.patient_id, "personal", str(self.user_id))
         raise m.Rejected(m.UNKNOWN_MUTATION)
 
     # --- checks ------------------------------------------------------------------------
@@ -305,6 +322,7 @@ class _Applier:
         room, patient = access.room_id, access.patient_id
         vitals = args.vitals.stored() if args.vitals is not None else None
         attachment_ids = [str(a) for a in args.attachment_ids]
+        addressee_ids = [str(a) for a in args.addressee_ids]
         existing: Post | None = await self._get(Post, args.id)
         if existing is not None:
             same = (
@@ -312,7 +330,9 @@ class _Applier:
                 and existing.author_id == self.user_id
                 and existing.report_title_id == args.report_title_id
                 and existing.body == args.body
-                and existing.urgent == args.urgent
+                and existing.urgent == _urgent(args, existing.vitals_flags)
+                and list(existing.addressee_ids or []) == addressee_ids
+                and existing.asks_answer == args.asks_answer
                 and existing.vitals == vitals
                 and existing.kind == args.kind
                 and existing.closing_reason == args.closing_reason
@@ -345,6 +365,10 @@ class _Applier:
             }
             if usable != set(args.attachment_ids):
                 raise m.Rejected(m.BAD_ATTACHMENT, room, patient)
+        await self._check_addressees(access, args.addressee_ids)
+        # The thresholds in force now, read in this transaction: the flag is kept as computed.
+        flags = th.flags_for(vitals, await ranges_of_room(self.session, room))
+        urgent = _urgent(args, flags)
         version = await self._change(access, EntityType.post, args.id, Op.put)
         post = Post(
             id=args.id,
@@ -353,10 +377,13 @@ class _Applier:
             report_title_id=args.report_title_id,
             kind=args.kind,
             body=args.body,
-            urgent=args.urgent,
+            urgent=urgent,
             vitals=vitals,
+            vitals_flags=flags,
             closing_reason=args.closing_reason,
             attachment_ids=attachment_ids,
+            addressee_ids=addressee_ids,
+            asks_answer=args.asks_answer,
             version=version,
             created_at=self.now,
         )
@@ -365,9 +392,12 @@ class _Applier:
         for attachment in attachments:
             attachment.post_id = post.id
         await self.session.flush()
+        await self._address(access, post.id, None, args.addressee_ids, args.asks_answer)
         if self.hooks.post_created is not None:
             await self.hooks.post_created(
-                self.session, NewPost(room, post.id, self.user_id, args.urgent, self.now)
+                self.session,
+                NewPost(room, post.id, self.user_id, urgent, self.now,
+                        frozenset(args.addressee_ids)),
             )
         return _Done(room, patient, "post", str(post.id))
 
@@ -398,6 +428,9 @@ class _Applier:
             changes["urgent"] = args.urgent
         if not isinstance(args.vitals, UnsetType):
             changes["vitals"] = args.vitals.stored() if args.vitals is not None else None
+            changes["vitals_flags"] = th.flags_for(
+                changes["vitals"], await ranges_of_room(self.session, room)
+            )
         if not changes:
             raise m.Rejected(m.NOTHING_TO_EDIT, room, patient)
         for key, value in changes.items():
@@ -426,6 +459,7 @@ class _Applier:
             comment.deleted_at = self.now
             comment.version = await self._change(access, EntityType.comment, comment.id,
                                                  Op.delete)
+        await self._drop_addressed(access, post.id)
         post.deleted_at = self.now
         post.version = await self._change(access, EntityType.post, post.id, Op.delete)
         await self.session.flush()
@@ -445,6 +479,8 @@ class _Applier:
                 existing.post_id == args.post_id
                 and existing.author_id == self.user_id
                 and existing.body == args.body
+                and list(existing.addressee_ids or []) == [str(a) for a in args.addressee_ids]
+                and existing.asks_answer == args.asks_answer
             )
             if not same:
                 raise m.Rejected(m.ID_TAKEN, room, patient)
@@ -453,6 +489,7 @@ class _Applier:
             raise m.Rejected(m.ID_TAKEN, room, patient)
         if post.deleted_at is not None:
             raise m.Rejected(m.DELETED, room, patient)
+        await self._check_addressees(access, args.addressee_ids)
         version = await self._change(access, EntityType.comment, args.id, Op.put)
         self.session.add(
             Comment(
@@ -461,11 +498,21 @@ class _Applier:
                 room_id=room,
                 author_id=self.user_id,
                 body=args.body,
+                addressee_ids=[str(a) for a in args.addressee_ids],
+                asks_answer=args.asks_answer,
                 version=version,
                 created_at=self.now,
             )
         )
         await self.session.flush()
+        await self._answer_addressed(access, post.id, args.id)
+        await self._address(access, post.id, args.id, args.addressee_ids, args.asks_answer)
+        if args.addressee_ids and self.hooks.post_created is not None:
+            await self.hooks.post_created(
+                self.session,
+                NewPost(room, post.id, self.user_id, False, self.now,
+                        frozenset(args.addressee_ids), comment=True),
+            )
         return _Done(room, patient, "comment", str(args.id))
 
     async def _comment_delete(self, args: m.CommentDelete) -> _Done:
@@ -512,3 +559,9 @@ class _Applier:
             await self.session.delete(receipt)
             await self.session.flush()
         return _Done(room, patient, "receipt", str(self.user_id))
+
+
+def _urgent(args: m.PostCreate, flags: Mapping[str, str] | None) -> bool:
+    """Urgent when the author says so, or when a reading is out of range and the author
+    did not say it is not."""
+    return args.urgent or (bool(flags) and args.flag_urgent)

@@ -20,12 +20,23 @@ from typing import Annotated, Literal, Protocol, cast
 
 from msgspec import Meta, Struct
 
-from server.models import Comment, Patient, Post, ReadReceipt, ReportTitle, Room
+from server.models import (
+    Addressee,
+    Comment,
+    Patient,
+    Post,
+    ReadReceipt,
+    ReportTitle,
+    Room,
+    RoomPersonal,
+    VitalThreshold,
+)
 from server.models import RoomMember as Member
 from server.models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
 
 from .changes import EntityType, Op
-from .mutations import ClosingReason, Reason, Vitals
+from .mutations import ClosingReason, Reason, Vitals, VitalSign
+from .thresholds import FlagDirection
 
 
 class Wire(Struct, rename="camel", gc=False):
@@ -104,6 +115,12 @@ class PostData(Wire):
     created_at: datetime
     edited_at: datetime | None
     version: int
+    vitals_flags: Annotated[
+        dict[str, FlagDirection] | None,
+        Meta(description="Out-of-range readings by vitals key, as computed when stored."),
+    ]
+    addressee_ids: Annotated[list[str], Meta(description="宛先: user ids.")]
+    asks_answer: bool
 
 
 class CommentData(Wire):
@@ -114,6 +131,47 @@ class CommentData(Wire):
     body: str
     created_at: datetime
     version: int
+    addressee_ids: list[str]
+    asks_answer: bool
+
+
+class ThresholdData(Wire):
+    """The patient's own normal range of one sign (no row: the default)."""
+
+    id: uuid.UUID
+    room_id: uuid.UUID
+    sign: VitalSign
+    low: float | None
+    high: float | None
+    set_by: uuid.UUID
+    set_at: datetime
+
+
+class AddresseeData(Wire):
+    """宛先: a member named by a post or comment; waiting until answered or done."""
+
+    id: uuid.UUID
+    room_id: uuid.UUID
+    post_id: uuid.UUID
+    comment_id: uuid.UUID | None
+    user_id: uuid.UUID
+    author_id: uuid.UUID
+    asks_answer: bool
+    answered_at: datetime | None
+    answer_comment_id: uuid.UUID | None
+    done_at: datetime | None
+    created_at: datetime
+
+
+class PersonalData(Wire):
+    """My own state in a room (served to me only): posts I marked unread again, and the
+    room version up to which I cleared the room from my attention view."""
+
+    room_id: uuid.UUID
+    user_id: uuid.UUID
+    unread_post_ids: list[str]
+    cleared_version: int
+    updated_at: datetime
 
 
 class ReceiptData(Wire):
@@ -207,14 +265,35 @@ def post_data(post: Post) -> PostData:
         post.created_at,
         post.edited_at,
         post.version,
+        cast(dict[str, FlagDirection] | None, post.vitals_flags),
+        list(post.addressee_ids or ()),
+        bool(post.asks_answer),
     )
 
 
 def comment_data(comment: Comment) -> CommentData:
     return CommentData(
         comment.id, comment.room_id, comment.post_id, comment.author_id, comment.body,
-        comment.created_at, comment.version,
+        comment.created_at, comment.version, list(comment.addressee_ids or ()),
+        bool(comment.asks_answer),
     )
+
+
+def threshold_data(row: VitalThreshold) -> ThresholdData:
+    return ThresholdData(row.id, row.room_id, cast(VitalSign, row.sign), row.low, row.high,
+                         row.set_by, row.set_at)
+
+
+def addressee_data(row: Addressee) -> AddresseeData:
+    return AddresseeData(
+        row.id, row.room_id, row.post_id, row.comment_id, row.user_id, row.author_id,
+        row.asks_answer, row.answered_at, row.answer_comment_id, row.done_at, row.created_at,
+    )
+
+
+def personal_data(row: RoomPersonal) -> PersonalData:
+    return PersonalData(row.room_id, row.user_id, list(row.unread_post_ids or ()),
+                        row.cleared_version, row.updated_at)
 
 
 def receipt_data(receipt: ReadReceipt) -> ReceiptData:
@@ -262,6 +341,20 @@ class ReceiptChange(_Change, tag=EntityType.receipt.value):
     data: ReceiptData | None
 
 
+class ThresholdChange(_Change, tag=EntityType.threshold.value):
+    data: ThresholdData | None
+
+
+class AddresseeChange(_Change, tag=EntityType.addressee.value):
+    data: AddresseeData | None
+
+
+class PersonalChange(_Change, tag=EntityType.personal.value):
+    """`id` is my user id: one per member and room, and only mine reaches me."""
+
+    data: PersonalData | None
+
+
 Change = (
     RoomChange
     | PatientChange
@@ -270,15 +363,19 @@ Change = (
     | PostChange
     | CommentChange
     | ReceiptChange
+    | ThresholdChange
+    | AddresseeChange
+    | PersonalChange
 )
 EntityData = (
     RoomData | PatientData | MemberData | ReportTitleData | PostData | CommentData | ReceiptData
+    | ThresholdData | AddresseeData | PersonalData
 )
 
 _CHANGE_OF: dict[str, type[_Change]] = {
     cls.__struct_config__.tag: cls  # type: ignore[misc]
     for cls in (RoomChange, PatientChange, MemberChange, ReportTitleChange, PostChange,
-                CommentChange, ReceiptChange)
+                CommentChange, ReceiptChange, ThresholdChange, AddresseeChange, PersonalChange)
 }
 
 

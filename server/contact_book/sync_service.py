@@ -133,6 +133,8 @@ async def _enqueue_push(session: AsyncSession, post: NewPost) -> None:
         author_id=post.author_id,
         urgent=post.urgent,
         at=post.at,
+        addressee_ids=post.addressee_ids,
+        addressees_only=post.comment,
     )
 
 

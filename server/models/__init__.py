@@ -1,5 +1,6 @@
 """Every table of carebook, importable from one place (Alembic reads `Base.metadata`)."""
 
+from .attention import Addressee, RoomPersonal, VitalThreshold
 from .auth import AuditEvent, Device, DeviceKeyShare, TotpFactor, UserSession, WebAuthnCredential
 from .base import Base, new_id, utcnow
 from .contact_book import Attachment, Comment, Post, ReadReceipt
@@ -21,6 +22,7 @@ from .rooms import Consent, Patient, ReportTitle, Room, RoomMember
 from .sync import ChangeLog, ClientMutation, SyncStream
 
 __all__ = [
+    "Addressee",
     "Application",
     "ApplicationEvent",
     "Attachment",
@@ -49,12 +51,14 @@ __all__ = [
     "Room",
     "RoomMember",
     "RoomMute",
+    "RoomPersonal",
     "ScheduledStop",
     "SyncStream",
     "SystemSetting",
     "TotpFactor",
     "User",
     "UserSession",
+    "VitalThreshold",
     "WebAuthnCredential",
     "new_id",
     "utcnow",

@@ -28,6 +28,11 @@ class Post(IdMixin, Base):
     vitals: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, default=None)
     closing_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     attachment_ids: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    # Out-of-range vitals by sign ("low" | "high"), computed with the thresholds in force
+    # when the vitals were written, and kept: a later threshold change flags new posts only.
+    vitals_flags: Mapped[dict[str, str] | None] = mapped_column(JsonValue, default=None)
+    addressee_ids: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    asks_answer: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -44,6 +49,8 @@ class Comment(IdMixin, Base):
     room_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("room.id"))
     author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(Text)
+    addressee_ids: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    asks_answer: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)

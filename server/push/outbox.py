@@ -111,8 +111,14 @@ async def enqueue_post_notifications(
     author_id: uuid.UUID,
     urgent: bool,
     at: datetime,
+    addressee_ids: frozenset[uuid.UUID] = frozenset(),
+    addressees_only: bool = False,
 ) -> int:
     """Write the outbox rows for a new post in the caller's transaction; returns how many.
+
+    Members a post or comment is addressed to (宛先) are told even if they muted the room,
+    and their push says it is addressed to them; a comment tells only its addressees
+    (`addressees_only`).
 
     A subscription that still has an unsent push for this room gets that push's count raised
     instead of a second row: the tablet shows one notification per room either way, and a
@@ -124,9 +130,15 @@ async def enqueue_post_notifications(
     ).one_or_none()
     if room is None or room.status != RoomStatus.open:
         return 0
-    muted = exists().where(
+    muted: Any = exists().where(
         RoomMute.user_id == PushSubscription.user_id, RoomMute.room_id == room_id
     )
+    if addressees_only:
+        if not addressee_ids:
+            return 0
+        muted = ~PushSubscription.user_id.in_(addressee_ids)
+    elif addressee_ids:
+        muted = muted & ~PushSubscription.user_id.in_(addressee_ids)
     member = exists().where(
         RoomMember.user_id == PushSubscription.user_id,
         RoomMember.room_id == room_id,
@@ -136,6 +148,7 @@ async def enqueue_post_notifications(
         await session.execute(
             select(
                 PushSubscription.id,
+                PushSubscription.user_id,
                 NotificationPreference.quiet_start,
                 NotificationPreference.quiet_end,
                 NotificationPreference.show_room_label,
@@ -161,10 +174,13 @@ async def enqueue_post_notifications(
         )
     ).all()
     labels: dict[uuid.UUID, str | None] = {}
+    addressed: set[uuid.UUID] = set()
     for row in rows:
         if not urgent and in_quiet_hours(at, row.quiet_start, row.quiet_end):
             continue
         labels[row.id] = room.label if (row.show_room_label and room.label) else None
+        if row.user_id in addressee_ids:
+            addressed.add(row.id)
     if not labels:
         return 0
 
@@ -190,7 +206,9 @@ async def enqueue_post_notifications(
         found = pending.get(subscription_id)
         if found is not None:
             outbox_id, body = found
-            merged = payloads.merge_post_payload(body, urgent=urgent, label=label)
+            merged = payloads.merge_post_payload(
+                body, urgent=urgent, label=label, addressed=subscription_id in addressed
+            )
             updates.append(
                 {
                     "id": outbox_id,
@@ -203,7 +221,10 @@ async def enqueue_post_notifications(
                 {
                     "id": new_id(),
                     "subscription_id": subscription_id,
-                    "payload": payloads.post_payload(room_id, count=1, urgent=urgent, label=label),
+                    "payload": payloads.post_payload(
+                        room_id, count=1, urgent=urgent, label=label,
+                        addressed=subscription_id in addressed,
+                    ),
                     "urgency": urgency,
                     "topic": topic,
                     "ttl": payloads.POST_TTL,

@@ -21,7 +21,7 @@ POST_TTL: Final = 24 * 3600
 WIPE_TTL: Final = 28 * 24 * 3600
 WIPE_TOPIC: Final = "wipe"
 #: The only keys a payload may carry; the tests check every delivered push against these.
-POST_KEYS: Final = frozenset({"type", "room", "count", "urgent", "label"})
+POST_KEYS: Final = frozenset({"type", "room", "count", "urgent", "label", "addressed"})
 
 
 def room_topic(room_id: uuid.UUID) -> str:
@@ -35,8 +35,9 @@ def room_topic(room_id: uuid.UUID) -> str:
 
 
 def post_payload(
-    room_id: uuid.UUID, *, count: int, urgent: bool, label: str | None
+    room_id: uuid.UUID, *, count: int, urgent: bool, label: str | None, addressed: bool = False
 ) -> dict[str, Any]:
+    """`addressed`: something in the room is addressed to the recipient (「あなた宛て」)."""
     payload: dict[str, Any] = {
         "type": "post",
         "room": str(room_id),
@@ -45,11 +46,13 @@ def post_payload(
     }
     if label:
         payload["label"] = label
+    if addressed:
+        payload["addressed"] = True
     return payload
 
 
 def merge_post_payload(
-    pending: dict[str, Any], *, urgent: bool, label: str | None
+    pending: dict[str, Any], *, urgent: bool, label: str | None, addressed: bool = False
 ) -> dict[str, Any]:
     """Fold one more post into a push that has not left yet (one notification per room)."""
     merged = dict(pending)
@@ -58,6 +61,8 @@ def merge_post_payload(
     merged.pop("label", None)
     if label:
         merged["label"] = label
+    if addressed or pending.get("addressed"):
+        merged["addressed"] = True
     return merged
 
 

@@ -44,6 +44,50 @@ export interface components {
             name: string;
             purpose: string;
         };
+        /** AddresseeChange */
+        AddresseeChange: {
+            data: components["schemas"]["AddresseeData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "addressee";
+            version: number;
+        };
+        /** AddresseeData */
+        AddresseeData: {
+            answerCommentId: string | null;
+            answeredAt: string | null;
+            asksAnswer: boolean;
+            /** Format: uuid */
+            authorId: string;
+            commentId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            doneAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            postId: string;
+            /** Format: uuid */
+            roomId: string;
+            /** Format: uuid */
+            userId: string;
+        };
+        /** AddresseeDone */
+        AddresseeDone: {
+            /** @default true */
+            done?: boolean;
+            /** Format: uuid */
+            id: string;
+        };
+        /** AddresseeDoneMutation */
+        AddresseeDoneMutation: {
+            args: components["schemas"]["AddresseeDone"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "addressee.done";
+        };
         /** AdminActionOut */
         AdminActionOut: {
             action: string;
@@ -123,6 +167,20 @@ export interface components {
             size: number;
             width: number;
         };
+        /** AttentionClear */
+        AttentionClear: {
+            /** Format: uuid */
+            roomId: string;
+            upToVersion: number;
+        };
+        /** AttentionClearMutation */
+        AttentionClearMutation: {
+            args: components["schemas"]["AttentionClear"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "attention.clear";
+        };
         /**
          * CareLevel
          * @enum {string}
@@ -197,6 +255,10 @@ export interface components {
         };
         /** CommentCreate */
         CommentCreate: {
+            /** @description 宛先: members of the room this is addressed to (user ids). */
+            addresseeIds?: string[];
+            /** @default false */
+            asksAnswer?: boolean;
             body: string;
             /** Format: uuid */
             id: string;
@@ -213,6 +275,8 @@ export interface components {
         };
         /** CommentData */
         CommentData: {
+            addresseeIds: string[];
+            asksAnswer: boolean;
             /** Format: uuid */
             authorId: string;
             body: string;
@@ -998,6 +1062,26 @@ export interface components {
          * @enum {string}
          */
         Permission: "read" | "write";
+        /** PersonalChange */
+        PersonalChange: {
+            data: components["schemas"]["PersonalData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "personal";
+            version: number;
+        };
+        /** PersonalData */
+        PersonalData: {
+            clearedVersion: number;
+            /** Format: uuid */
+            roomId: string;
+            unreadPostIds: string[];
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            userId: string;
+        };
         /** PersonalPledgeIn */
         PersonalPledgeIn: {
             accepted: boolean;
@@ -1048,10 +1132,22 @@ export interface components {
         };
         /** PostCreate */
         PostCreate: {
+            /** @description 宛先: members of the room this is addressed to (user ids). */
+            addresseeIds?: string[];
+            /**
+             * @description The addressees are asked for an answer (回答を求める).
+             * @default false
+             */
+            asksAnswer?: boolean;
             attachmentIds?: string[];
             body: string;
             /** @enum {null|string} */
             closingReason?: "death" | "facilityAdmission" | "endOfService" | "other" | null;
+            /**
+             * @description Out-of-range vitals make the post urgent; false when the author says they are not.
+             * @default true
+             */
+            flagUrgent?: boolean;
             /** Format: uuid */
             id: string;
             /**
@@ -1077,6 +1173,9 @@ export interface components {
         };
         /** PostData */
         PostData: {
+            /** @description 宛先: user ids. */
+            addresseeIds: string[];
+            asksAnswer: boolean;
             attachmentIds: string[];
             /** Format: uuid */
             authorId: string;
@@ -1095,6 +1194,10 @@ export interface components {
             urgent: boolean;
             version: number;
             vitals: components["schemas"]["Vitals"] | null;
+            /** @description Out-of-range readings by vitals key, as computed when stored. */
+            vitalsFlags: {
+                [key: string]: "low" | "high";
+            } | null;
         };
         /** PostDelete */
         PostDelete: {
@@ -1132,6 +1235,21 @@ export interface components {
          * @enum {string}
          */
         PostKind: "normal" | "closingRequest";
+        /** PostMarkUnread */
+        PostMarkUnread: {
+            /** Format: uuid */
+            postId: string;
+            /** @default true */
+            unread?: boolean;
+        };
+        /** PostMarkUnreadMutation */
+        PostMarkUnreadMutation: {
+            args: components["schemas"]["PostMarkUnread"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "post.markUnread";
+        };
         /** PreferencesIn */
         PreferencesIn: {
             enabled: boolean;
@@ -1175,7 +1293,7 @@ export interface components {
         PushIn: {
             /** @description Made once per install (and anew after a wipe). */
             clientId: string;
-            mutations: (components["schemas"]["PostCreateMutation"] | components["schemas"]["PostEditMutation"] | components["schemas"]["PostDeleteMutation"] | components["schemas"]["CommentCreateMutation"] | components["schemas"]["CommentDeleteMutation"] | components["schemas"]["ReceiptMarkMutation"])[];
+            mutations: (components["schemas"]["PostCreateMutation"] | components["schemas"]["PostEditMutation"] | components["schemas"]["PostDeleteMutation"] | components["schemas"]["CommentCreateMutation"] | components["schemas"]["CommentDeleteMutation"] | components["schemas"]["ReceiptMarkMutation"] | components["schemas"]["ThresholdSetMutation"] | components["schemas"]["AddresseeDoneMutation"] | components["schemas"]["AttentionClearMutation"] | components["schemas"]["PostMarkUnreadMutation"])[];
         };
         /** PushOut */
         PushOut: {
@@ -1366,7 +1484,7 @@ export interface components {
         };
         /** RoomChanges */
         RoomChanges: {
-            changes: (components["schemas"]["RoomChange"] | components["schemas"]["PatientChange"] | components["schemas"]["MemberChange"] | components["schemas"]["ReportTitleChange"] | components["schemas"]["PostChange"] | components["schemas"]["CommentChange"] | components["schemas"]["ReceiptChange"])[];
+            changes: (components["schemas"]["RoomChange"] | components["schemas"]["PatientChange"] | components["schemas"]["MemberChange"] | components["schemas"]["ReportTitleChange"] | components["schemas"]["PostChange"] | components["schemas"]["CommentChange"] | components["schemas"]["ReceiptChange"] | components["schemas"]["ThresholdChange"] | components["schemas"]["AddresseeChange"] | components["schemas"]["PersonalChange"])[];
             hasMore: boolean;
         };
         /** RoomChoiceIn */
@@ -1566,6 +1684,47 @@ export interface components {
             name: string;
             status: string;
         };
+        /** ThresholdChange */
+        ThresholdChange: {
+            data: components["schemas"]["ThresholdData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "threshold";
+            version: number;
+        };
+        /** ThresholdData */
+        ThresholdData: {
+            high: number | null;
+            /** Format: uuid */
+            id: string;
+            low: number | null;
+            /** Format: uuid */
+            roomId: string;
+            /** Format: date-time */
+            setAt: string;
+            /** Format: uuid */
+            setBy: string;
+            /** @enum {string} */
+            sign: "systolic" | "diastolic" | "pulse" | "temperature" | "spo2" | "respirationRate" | "weight" | "bloodGlucose";
+        };
+        /** ThresholdSet */
+        ThresholdSet: {
+            high?: number | null;
+            low?: number | null;
+            /** Format: uuid */
+            roomId: string;
+            /** @enum {string} */
+            sign: "systolic" | "diastolic" | "pulse" | "temperature" | "spo2" | "respirationRate" | "weight" | "bloodGlucose";
+        };
+        /** ThresholdSetMutation */
+        ThresholdSetMutation: {
+            args: components["schemas"]["ThresholdSet"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "threshold.set";
+        };
         /** TotpEnrollOut */
         TotpEnrollOut: {
             otpauthUri: string;
@@ -1691,6 +1850,10 @@ export type AccessLogEntryOut = components['schemas']['AccessLogEntryOut'];
 export type AccessLogOut = components['schemas']['AccessLogOut'];
 export type ActivationIn = components['schemas']['ActivationIn'];
 export type ActivationOut = components['schemas']['ActivationOut'];
+export type AddresseeChange = components['schemas']['AddresseeChange'];
+export type AddresseeData = components['schemas']['AddresseeData'];
+export type AddresseeDone = components['schemas']['AddresseeDone'];
+export type AddresseeDoneMutation = components['schemas']['AddresseeDoneMutation'];
 export type AdminActionOut = components['schemas']['AdminActionOut'];
 export type ApplicationIn = components['schemas']['ApplicationIn'];
 export type ApplicationKind = components['schemas']['ApplicationKind'];
@@ -1699,6 +1862,8 @@ export type ApplicationState = components['schemas']['ApplicationState'];
 export type AppliedOut = components['schemas']['AppliedOut'];
 export type ApproveIn = components['schemas']['ApproveIn'];
 export type AttachmentOut = components['schemas']['AttachmentOut'];
+export type AttentionClear = components['schemas']['AttentionClear'];
+export type AttentionClearMutation = components['schemas']['AttentionClearMutation'];
 export type CareLevel = components['schemas']['CareLevel'];
 export type ChangeOut = components['schemas']['ChangeOut'];
 export type ClerkIn = components['schemas']['ClerkIn'];
@@ -1783,6 +1948,8 @@ export type PatientData = components['schemas']['PatientData'];
 export type PatientIn = components['schemas']['PatientIn'];
 export type PatientOut = components['schemas']['PatientOut'];
 export type Permission = components['schemas']['Permission'];
+export type PersonalChange = components['schemas']['PersonalChange'];
+export type PersonalData = components['schemas']['PersonalData'];
 export type PersonalPledgeIn = components['schemas']['PersonalPledgeIn'];
 export type PledgeTextOut = components['schemas']['PledgeTextOut'];
 export type PledgeTextsIn = components['schemas']['PledgeTextsIn'];
@@ -1798,6 +1965,8 @@ export type PostDeleteMutation = components['schemas']['PostDeleteMutation'];
 export type PostEdit = components['schemas']['PostEdit'];
 export type PostEditMutation = components['schemas']['PostEditMutation'];
 export type PostKind = components['schemas']['PostKind'];
+export type PostMarkUnread = components['schemas']['PostMarkUnread'];
+export type PostMarkUnreadMutation = components['schemas']['PostMarkUnreadMutation'];
 export type PreferencesIn = components['schemas']['PreferencesIn'];
 export type PreferencesOut = components['schemas']['PreferencesOut'];
 export type PullIn = components['schemas']['PullIn'];
@@ -1850,6 +2019,10 @@ export type SubscriptionKeysIn = components['schemas']['SubscriptionKeysIn'];
 export type SubscriptionOut = components['schemas']['SubscriptionOut'];
 export type SystemManagerIn = components['schemas']['SystemManagerIn'];
 export type SystemManagerOut = components['schemas']['SystemManagerOut'];
+export type ThresholdChange = components['schemas']['ThresholdChange'];
+export type ThresholdData = components['schemas']['ThresholdData'];
+export type ThresholdSet = components['schemas']['ThresholdSet'];
+export type ThresholdSetMutation = components['schemas']['ThresholdSetMutation'];
 export type TotpEnrollOut = components['schemas']['TotpEnrollOut'];
 export type TotpIn = components['schemas']['TotpIn'];
 export type TransferIn = components['schemas']['TransferIn'];
