@@ -136,26 +136,70 @@ def test_replicas_converge_and_mutations_apply_once(settings: Settings) -> None:
                     client.replica.posts(room).values() if not own or p["authorId"] == me]
 
         @rule(c=st.integers(0, 3), room=st.integers(0, 1), wrong_title=st.integers(0, 9),
-              urgent=st.booleans(), blank=st.integers(0, 9))
+              urgent=st.booleans(), blank=st.integers(0, 9),
+              spo2=st.none() | st.integers(80, 99),
+              to=st.lists(st.sampled_from(["nurse", "doctor", "helper"]), max_size=2),
+              asks=st.booleans())
         def create_post(self, c: int, room: int, wrong_title: int, urgent: bool,
-                        blank: int) -> None:
+                        blank: int, spo2: int | None, to: list[str], asks: bool) -> None:
             target = self.rooms[room]
             title = target.titles[0] if wrong_title else self.rooms[1 - room].titles[0]
+            extra: dict[str, Any] = {}
+            if spo2 is not None:
+                extra["vitals"] = {"spo2": spo2}
+            if to:  # sometimes oneself, a duplicate or a non-member: refused
+                extra["addresseeIds"] = [str(self.users[u]) for u in to]
+                extra["asksAnswer"] = asks
             self._queue(self.clients[c], "post.create", {
                 "id": uid(), "roomId": str(target.room_id),
                 "reportTitleId": str(title), "urgent": urgent,
-                "body": "" if blank == 0 else f"投稿 {uuid.uuid4().hex[:6]}",
+                "body": "" if blank == 0 else f"投稿 {uuid.uuid4().hex[:6]}", **extra,
             })
 
-        @rule(c=st.integers(0, 3), data=st.data())
-        def create_comment(self, c: int, data: st.DataObject) -> None:
+        @rule(c=st.integers(0, 3), data=st.data(),
+              to=st.lists(st.sampled_from(["nurse", "doctor", "helper"]), max_size=1))
+        def create_comment(self, c: int, data: st.DataObject, to: list[str]) -> None:
             client = self.clients[c]
             posts = self._known_posts(client, own=False)
             if not posts:
                 return
             post_id = data.draw(st.sampled_from(posts))["id"]
+            extra = {"addresseeIds": [str(self.users[u]) for u in to]} if to else {}
             self._queue(client, "comment.create", {"id": uid(), "postId": post_id,
-                                                   "body": "コメント"})
+                                                   "body": "コメント", **extra})
+
+        @rule(c=st.integers(0, 3), room=st.integers(0, 1),
+              sign=st.sampled_from(["spo2", "pulse", "temperature"]),
+              low=st.none() | st.integers(30, 95), high=st.none() | st.integers(90, 140))
+        def set_threshold(self, c: int, room: int, sign: str, low: int | None,
+                          high: int | None) -> None:
+            self._queue(self.clients[c], "threshold.set", {
+                "roomId": str(self.rooms[room].room_id), "sign": sign, "low": low,
+                "high": high})
+
+        @rule(c=st.integers(0, 3), data=st.data(), done=st.booleans())
+        def mark_addressee_done(self, c: int, data: st.DataObject, done: bool) -> None:
+            client = self.clients[c]
+            rows = [x for room in client.replica.rooms
+                    for x in client.replica.of_type(room, "addressee").values()]
+            if not rows:
+                return
+            row = data.draw(st.sampled_from(rows))  # mostly not mine: refused
+            self._queue(client, "addressee.done", {"id": row["id"], "done": done})
+
+        @rule(c=st.integers(0, 3), room=st.integers(0, 1), up_to=st.integers(0, 200))
+        def clear_attention(self, c: int, room: int, up_to: int) -> None:
+            self._queue(self.clients[c], "attention.clear",
+                        {"roomId": str(self.rooms[room].room_id), "upToVersion": up_to})
+
+        @rule(c=st.integers(0, 3), data=st.data(), unread=st.booleans())
+        def mark_unread(self, c: int, data: st.DataObject, unread: bool) -> None:
+            client = self.clients[c]
+            posts = self._known_posts(client, own=False)
+            if not posts:
+                return
+            post_id = data.draw(st.sampled_from(posts))["id"]
+            self._queue(client, "post.markUnread", {"postId": post_id, "unread": unread})
 
         @rule(c=st.integers(0, 3), data=st.data(), stale=st.integers(0, 4))
         def edit_post(self, c: int, data: st.DataObject, stale: int) -> None:

@@ -33,13 +33,18 @@ FIXTURE = Path(__file__).parent / "fixtures" / "outbox-pwa-2026-12.json"
 SHIPPED: dict[str, tuple[set[str], set[str]]] = {
     "post.create": (
         {"id", "roomId", "reportTitleId", "body"},
-        {"urgent", "vitals", "attachmentIds", "kind", "closingReason"},
+        {"urgent", "vitals", "attachmentIds", "kind", "closingReason", "addresseeIds",
+         "asksAnswer", "flagUrgent"},
     ),
     "post.edit": ({"id", "baseVersion"}, {"body", "reportTitleId", "urgent", "vitals"}),
     "post.delete": ({"id"}, set()),
-    "comment.create": ({"id", "postId", "body"}, set()),
+    "comment.create": ({"id", "postId", "body"}, {"addresseeIds", "asksAnswer"}),
     "comment.delete": ({"id"}, set()),
     "receipt.mark": ({"roomId", "upToVersion"}, set()),
+    "threshold.set": ({"roomId", "sign"}, {"low", "high"}),
+    "addressee.done": ({"id"}, {"done"}),
+    "attention.clear": ({"roomId", "upToVersion"}, set()),
+    "post.markUnread": ({"postId"}, {"unread"}),
 }
 
 

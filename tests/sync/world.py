@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import begin_write
 from server.models import (
+    Addressee,
     Attachment,
     Comment,
     Office,
@@ -24,7 +25,9 @@ from server.models import (
     ReportTitle,
     Room,
     RoomMember,
+    RoomPersonal,
     User,
+    VitalThreshold,
     new_id,
 )
 from server.models.enums import JobType, OfficeKind, Permission, Role, RoomStatus, UserStatus
@@ -289,6 +292,18 @@ async def visible_state(
         for receipt in await session.scalars(select(ReadReceipt).where(
                 ReadReceipt.room_id == room_id).execution_options(**fresh)):
             held[("receipt", str(receipt.user_id))] = on_wire(wire.receipt_data(receipt))
+        for threshold in await session.scalars(select(VitalThreshold).where(
+                VitalThreshold.room_id == room_id).execution_options(**fresh)):
+            held[("threshold", str(threshold.id))] = on_wire(wire.threshold_data(threshold))
+        for addressee in await session.scalars(select(Addressee).where(
+                Addressee.room_id == room_id, Addressee.deleted_at.is_(None))
+                .execution_options(**fresh)):
+            held[("addressee", str(addressee.id))] = on_wire(wire.addressee_data(addressee))
+        # My own reading state in the room, and nobody else's.
+        for personal in await session.scalars(select(RoomPersonal).where(
+                RoomPersonal.room_id == room_id, RoomPersonal.user_id == user_id)
+                .execution_options(**fresh)):
+            held[("personal", str(personal.user_id))] = on_wire(wire.personal_data(personal))
         state[str(room_id)] = held
     await session.rollback()
     return state
