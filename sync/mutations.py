@@ -68,7 +68,11 @@ class PostCreate(Args):
     id: uuid.UUID
     room_id: uuid.UUID
     report_title_id: uuid.UUID
-    body: Body
+    body: Annotated[
+        str,
+        Meta(max_length=MAX_BODY,
+             description="May be empty when vitals are given: vitals alone are a record."),
+    ] = ""
     urgent: bool = False
     vitals: Vitals | None = None
     attachment_ids: Annotated[list[uuid.UUID], Meta(max_length=MAX_ATTACHMENTS)] = []
@@ -324,7 +328,10 @@ def parse_args(name: str, args: Any) -> Args:
         if value.version not in ACCEPTED_UUID_VERSIONS or value.variant != uuid.RFC_4122:
             raise Rejected(BAD_ID)
     body = getattr(parsed, "body", UNSET)
-    if isinstance(body, str) and not body.strip():
+    vitals_only = isinstance(parsed, PostCreate) and parsed.vitals is not None and bool(
+        parsed.vitals.stored()
+    )
+    if isinstance(body, str) and not body.strip() and not vitals_only:
         raise Rejected(BLANK_BODY)
     return parsed
 

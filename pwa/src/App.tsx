@@ -5,6 +5,7 @@ import { Notices } from "./components/Notices";
 import { StatusBar } from "./components/StatusBar";
 import { UpdatePrompt } from "./components/UpdatePrompt";
 import { t } from "./i18n";
+import { Attention, AttentionView } from "./screens/Attention";
 import { ChangePassword } from "./screens/ChangePassword";
 import { Compose } from "./screens/Compose";
 import { Enroll } from "./screens/Enroll";
@@ -27,7 +28,7 @@ const PUBLIC_PATH = /^\/(invite|activate)\/[^/]+\/?$/;
 export const ADMIN_ROLES: ReadonlySet<string> = new Set(["municipal_admin", "operator", "office_admin"]);
 
 /** Screens shown beside the room list on a desktop. */
-const ROOM_SCREENS: ReadonlySet<Screen> = new Set<Screen>(["home", "room", "compose", "patient", "vitals"]);
+const ROOM_SCREENS: ReadonlySet<Screen> = new Set<Screen>(["home", "attention", "room", "compose", "patient", "vitals"]);
 
 function Admin() {
   const { me } = useAppState();
@@ -65,6 +66,8 @@ function CurrentScreen({ screen }: { screen: Screen }) {
       return <OfflineLocked />;
     case "home":
       return <Rooms />;
+    case "attention":
+      return <Attention />;
     case "room":
       return <Room />;
     case "compose":
@@ -114,7 +117,12 @@ export function App() {
             </aside>
             <div class="split-main">
               {current}
-              {screen === "home" && <p class="split-placeholder">{t("rooms.pick")}</p>}
+              {/* On a desktop the start screen is what needs me; a phone shows the room list. */}
+              {screen === "home" && (
+                <div class="split-placeholder split-attention">
+                  <AttentionView embedded />
+                </div>
+              )}
             </div>
           </div>
         ) : (

@@ -5,6 +5,7 @@
  */
 
 import { appEn, appJa } from "./messages-app";
+import { attentionEn, attentionJa } from "./messages-attention";
 
 export type Lang = "ja" | "en";
 export const LANGS: readonly Lang[] = ["ja", "en"];
@@ -123,6 +124,7 @@ const ja = {
   "error.passkeyCancelled": "パスキーの操作が取り消されたか、時間切れになりました。",
   "error.unexpectedNext": "想定外の応答です。最初からやり直してください。",
   ...appJa,
+  ...attentionJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -240,6 +242,7 @@ const en: Record<MessageKey, string> = {
   "error.passkeyCancelled": "The passkey prompt was cancelled or timed out.",
   "error.unexpectedNext": "Unexpected answer from the server. Please start again.",
   ...appEn,
+  ...attentionEn,
 };
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { ja, en };

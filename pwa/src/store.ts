@@ -18,6 +18,7 @@ export type Screen =
   | "unlock"
   | "offlineLocked"
   | "home"
+  | "attention"
   | "room"
   | "compose"
   | "patient"
@@ -29,6 +30,7 @@ export type Screen =
 /** Screens that show carebook data (need the unlocked cache) and have a URL. */
 export const DATA_SCREENS: ReadonlySet<Screen> = new Set<Screen>([
   "home",
+  "attention",
   "room",
   "compose",
   "patient",

@@ -346,3 +346,19 @@ async def test_reading_state_is_refused_to_non_members_and_for_unknown_posts(
     async with sessionmaker() as session:
         total = await session.scalar(select(func.count()).select_from(Comment))
     assert total == 0
+
+
+async def test_vitals_alone_are_a_complete_record_but_an_empty_post_is_not(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    vitals_only = vitals_post(room, body="", vitals={"systolic": 124, "spo2": 97})
+    no_body = {k: v for k, v in vitals_post(room, vitals={"pulse": 72}).items() if k != "body"}
+    empty = post_args(room, body="  ")
+    empty_vitals = vitals_post(room, body="", vitals={})
+    results = await push(sessionmaker, people.nurse, "tablet", [
+        (1, "post.create", vitals_only), (2, "post.create", no_body),
+        (3, "post.create", empty), (4, "post.create", empty_vitals)], clock.now())
+    assert [r.reason.code if r.reason else r.status for r in results] == [
+        "ok", "ok", "blank_body", "blank_body"]
+    posts = (await pulled(sessionmaker, people.doctor)).posts(room.room_id)
+    assert posts[vitals_only["id"]]["body"] == "" and posts[no_body["id"]]["body"] == ""

@@ -10,10 +10,10 @@ import { getData } from "../local/data";
 import { uuidv7 } from "../local/ids";
 import { removePhotos } from "../local/photos";
 import { myReceipt } from "../local/data";
-import { parseVitals, type VitalsInput } from "../local/vitals";
+import { flagsFor, hasFlags, parseVitals, rangesInForce, type VitalsInput } from "../local/vitals";
 import { refreshOutbox, requestSync } from "../sync/client";
 import { discard, enqueue, listOutbox, type OutboxEntry, type PendingPhoto } from "../sync/outbox";
-import type { PostCreate } from "../sync/wire";
+import type { PostCreate, ThresholdSet, VitalsKey } from "../sync/wire";
 import { addNotice } from "../store";
 import { navigate } from "./navigation";
 
@@ -26,6 +26,11 @@ export interface Draft {
   photos: PendingPhoto[];
   /** A closing request (部屋の終了申請) with its reason, for the admin to confirm. */
   closingReason?: ClosingReason | null;
+  /** 宛先: members (user ids) this post is addressed to, and whether it asks for an answer. */
+  addresseeIds?: string[];
+  asksAnswer?: boolean;
+  /** The nurse ticked or unticked 至急 herself: out-of-range vitals no longer decide it. */
+  urgentChosen?: boolean;
   updatedAt: string;
 }
 
@@ -107,17 +112,21 @@ export async function submitDraft(draft: Draft): Promise<SubmitResult> {
   const { vitals, errors } = parseVitals(needsVitals ? draft.vitals : {});
   if (errors.length) return { ok: false, message: t("compose.vitalsInvalid") };
   const hasVitals = Object.keys(vitals).length > 0;
-  if (!draft.body.trim()) return { ok: false, message: t("compose.needBody") };
+  // Vitals alone are a complete record; anything else needs some text.
+  if (!draft.body.trim() && !hasVitals) return { ok: false, message: t("compose.needBody") };
   if (draft.body.length > 10_000) return { ok: false, message: t("compose.tooLong") };
+  const urgent = draftUrgent(draft);
+  const addresseeIds = draft.addresseeIds ?? [];
   const args: PostCreate = {
     id: uuidv7(),
     roomId: draft.roomId,
     reportTitleId: draft.reportTitleId,
     body: draft.body.trim(),
-    urgent: draft.urgent,
+    urgent,
     kind: draft.closingReason ? "closingRequest" : "normal",
     ...(draft.closingReason ? { closingReason: draft.closingReason } : {}),
-    ...(hasVitals ? { vitals } : {}),
+    ...(hasVitals ? { vitals, flagUrgent: urgent } : {}),
+    ...(addresseeIds.length ? { addresseeIds, asksAnswer: draft.asksAnswer === true } : {}),
   };
   await enqueue("post.create", args, draft.photos);
   // The photos now belong to the outbox entry: drop the draft, not them.
@@ -127,11 +136,24 @@ export async function submitDraft(draft: Draft): Promise<SubmitResult> {
   return { ok: true };
 }
 
-export async function addComment(postId: string, body: string): Promise<SubmitResult> {
+/** Which vitals of the draft lie outside the patient's ranges, as the server will judge them. */
+export function draftFlags(draft: Draft): Partial<Record<VitalsKey, "low" | "high">> {
+  if (!titleNeedsVitals(draft.roomId, draft.reportTitleId)) return {};
+  const { vitals } = parseVitals(draft.vitals);
+  return flagsFor(vitals, rangesInForce(getData().thresholds.get(draft.roomId)));
+}
+
+/** 至急: as ticked, or — until the nurse decides — whenever a reading is out of range. */
+export function draftUrgent(draft: Draft): boolean {
+  if (draft.urgentChosen) return draft.urgent;
+  return draft.urgent || hasFlags(draftFlags(draft));
+}
+
+export async function addComment(postId: string, body: string, addresseeIds: string[] = [], asksAnswer = false): Promise<SubmitResult> {
   const text = body.trim();
   if (!text) return { ok: false, message: t("comment.empty") };
   if (text.length > 4000) return { ok: false, message: t("compose.tooLong") };
-  await enqueue("comment.create", { id: uuidv7(), postId, body: text });
+  await enqueue("comment.create", { id: uuidv7(), postId, body: text, ...(addresseeIds.length ? { addresseeIds, asksAnswer } : {}) });
   await refreshOutbox();
   void requestSync();
   return { ok: true };
@@ -160,18 +182,53 @@ export async function deleteComment(commentId: string): Promise<void> {
   void requestSync();
 }
 
-/** Marks the open room read up to its newest post (only ever forward, only once per version). */
-export async function markRead(roomId: string): Promise<void> {
+/**
+ * Marks the open room read up to `upTo` (default: its newest post), only ever forward and
+ * once per version. The room passes the version just below the oldest new post not yet on
+ * screen, so "who has read" moves as the nurse actually reads.
+ */
+export async function markRead(roomId: string, upTo?: number): Promise<void> {
   const data = getData();
   const open = data.open;
   if (!open || open.roomId !== roomId) return;
-  const newest = open.posts.reduce((max, p) => Math.max(max, p.version ?? 0), 0);
+  const newest = upTo ?? open.posts.reduce((max, p) => Math.max(max, p.version ?? 0), 0);
   const mine = myReceipt(data.receipts.get(roomId), data.me?.user.id);
   const queued = data.outbox.some((e) => e.name === "receipt.mark" && e.args.roomId === roomId && e.args.upToVersion >= newest);
   if (newest <= mine || queued) return;
   await enqueue("receipt.mark", { roomId, upToVersion: newest });
   await refreshOutbox();
   void requestSync();
+}
+
+/** Marks what was addressed to me done (or not done again). */
+export async function markAddresseeDone(id: string, done = true): Promise<void> {
+  await enqueue("addressee.done", { id, done });
+  await refreshOutbox();
+  void requestSync();
+}
+
+/** Clears a room from my attention view up to what I have seen of it. */
+export async function clearAttention(roomId: string, upToVersion: number): Promise<void> {
+  await enqueue("attention.clear", { roomId, upToVersion });
+  await refreshOutbox();
+  void requestSync();
+}
+
+/** My own unread mark on a post (apart from the read receipts others see). */
+export async function markUnread(postId: string, unread: boolean): Promise<void> {
+  await enqueue("post.markUnread", { postId, unread });
+  await refreshOutbox();
+  void requestSync();
+}
+
+/** The patient's normal range of one sign; both bounds null: back to the default. */
+export async function setThreshold(args: ThresholdSet): Promise<SubmitResult> {
+  const { low, high } = args;
+  if (typeof low === "number" && typeof high === "number" && low >= high) return { ok: false, message: t("thresholds.invalid") };
+  await enqueue("threshold.set", args);
+  await refreshOutbox();
+  void requestSync();
+  return { ok: true };
 }
 
 export async function discardRejected(id: number): Promise<void> {
@@ -182,12 +239,15 @@ export async function discardRejected(id: number): Promise<void> {
 /** Moves a refused post back into the room's draft, to fix and send again. */
 export async function editRejected(entry: OutboxEntry): Promise<void> {
   if (entry.name !== "post.create") return;
-  const { roomId, reportTitleId, body, urgent, vitals } = entry.args;
+  const { roomId, reportTitleId, body, urgent, vitals, addresseeIds, asksAnswer } = entry.args;
   const draft: Draft = {
     ...emptyDraft(roomId),
     reportTitleId,
-    body,
+    body: body ?? "",
     urgent: urgent === true,
+    urgentChosen: true,
+    addresseeIds: addresseeIds ?? [],
+    asksAnswer: asksAnswer === true,
     vitals: Object.fromEntries(Object.entries(vitals ?? {}).flatMap(([k, v]) => (typeof v === "number" ? [[k, String(v)]] : []))),
     photos: (entry.photos ?? []).map(({ attachmentId: _uploaded, ...photo }) => photo),
   };

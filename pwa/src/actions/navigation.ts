@@ -15,6 +15,7 @@ export function hrefFor(screen: Screen, roomId?: string | null): string {
   const suffix = ROOM_SUFFIX[screen];
   if (suffix !== undefined && roomId) return `#/rooms/${encodeURIComponent(roomId)}${suffix}`;
   if (screen === "settings") return "#/settings";
+  if (screen === "attention") return "#/attention";
   if (screen === "notifications") return "#/settings/notifications";
   if (screen === "admin") return "#/admin";
   return "#/";
@@ -26,6 +27,7 @@ export function routeForHash(hash: string): Route {
   const room = /^\/rooms\/([^/]+)(?:\/(new|patient|vitals))?\/?$/.exec(path);
   if (room?.[1]) return { screen: ROOM_SCREENS[room[2] ?? ""] ?? "room", roomId: decodeURIComponent(room[1]) };
   if (path === "/settings") return { screen: "settings", roomId: null };
+  if (path === "/attention") return { screen: "attention", roomId: null };
   if (path === "/settings/notifications") return { screen: "notifications", roomId: null };
   // The admin screens follow their own sub-routes (`#/admin/<view>/<id>`, admin/AdminApp.tsx).
   if (path === "/admin" || path.startsWith("/admin/")) return { screen: "admin", roomId: null };

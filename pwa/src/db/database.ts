@@ -14,7 +14,7 @@ import { isUnsentRecord } from "./unsent";
 export const DATA_DB = "carebook";
 
 /** Room data synced from the server, one store per entity type. */
-export const ROOM_STORES = ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts"] as const;
+export const ROOM_STORES = ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts", "thresholds", "addressees", "personal"] as const;
 export type RoomStore = (typeof ROOM_STORES)[number];
 /**
  * Local-only stores: the mutation queue, sync bookkeeping, drafts, photo bytes waiting to
@@ -46,6 +46,9 @@ interface DataSchema extends DBSchema {
   posts: { key: string; value: StoredRecord; indexes: { room: string } };
   comments: { key: string; value: StoredRecord; indexes: { room: string } };
   receipts: { key: string; value: StoredRecord; indexes: { room: string } };
+  thresholds: { key: string; value: StoredRecord; indexes: { room: string } };
+  addressees: { key: string; value: StoredRecord; indexes: { room: string } };
+  personal: { key: string; value: StoredRecord; indexes: { room: string } };
   outbox: { key: number; value: StoredOutbox };
   meta: { key: string; value: StoredRecord };
   photos: { key: string; value: StoredRecord; indexes: { room: string } };
@@ -72,10 +75,11 @@ export type DataDB = IDBPDatabase<DataSchema>;
 let dbPromise: Promise<DataDB> | null = null;
 
 /**
- * Schema versions: 1 the synced room stores, outbox, meta and photos; 2 adds `thumbnails`.
- * Each step only adds, so a device upgrading from 1 keeps everything it had.
+ * Schema versions: 1 the synced room stores, outbox, meta and photos; 2 adds `thumbnails`;
+ * 3 adds `thresholds`, `addressees` and `personal` (issue 17). Each step only adds, so a
+ * device upgrading keeps everything it had.
  */
-export const DATA_DB_VERSION = 2;
+export const DATA_DB_VERSION = 3;
 /** A `meta` key (no value) left by the 1 → 2 upgrade: older posts' thumbnails are still to be noted. */
 export const THUMBNAIL_BACKFILL_MARK = "thumbnails:backfill";
 
@@ -83,7 +87,7 @@ export function dataDb(): Promise<DataDB> {
   dbPromise ??= openDB<DataSchema>(DATA_DB, DATA_DB_VERSION, {
     upgrade(database, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
-        for (const name of [...ROOM_STORES, "photos"] as const) {
+        for (const name of ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts", "photos"] as const) {
           database.createObjectStore(name, { keyPath: "id" }).createIndex("room", "r");
         }
         database.createObjectStore("outbox", { keyPath: "id" });
@@ -96,6 +100,15 @@ export function dataDb(): Promise<DataDB> {
         thumbnails.createIndex("lru", ["s", "n"]);
         thumbnails.createIndex("wanted", "w");
         if (oldVersion >= 1) void transaction.objectStore("meta").put({ id: THUMBNAIL_BACKFILL_MARK } as StoredRecord);
+      }
+      if (oldVersion < 3) {
+        for (const name of ["thresholds", "addressees", "personal"] as const) {
+          database.createObjectStore(name, { keyPath: "id" }).createIndex("room", "r");
+        }
+        // Rooms synced before these stores existed hold none of their rows: start the
+        // pull over, so every room is served from scratch once (nothing local is lost:
+        // the outbox, drafts and photos stay).
+        if (oldVersion >= 1) void transaction.objectStore("meta").delete("cursor");
       }
     },
     blocking() {

@@ -1140,7 +1140,11 @@ export interface components {
              */
             asksAnswer?: boolean;
             attachmentIds?: string[];
-            body: string;
+            /**
+             * @description May be empty when vitals are given: vitals alone are a record.
+             * @default
+             */
+            body?: string;
             /** @enum {null|string} */
             closingReason?: "death" | "facilityAdmission" | "endOfService" | "other" | null;
             /**

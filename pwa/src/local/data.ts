@@ -10,16 +10,34 @@
 import { useEffect, useState } from "preact/hooks";
 import { getAll, getOne, putOne } from "../db/database";
 import type { OutboxEntry } from "../sync/outbox";
-import type { CommentData, MemberData, PatientData, PostData, ReceiptData, ReportTitleData, RoomData } from "../sync/wire";
+import type { AddresseeData, CommentData, MemberData, PatientData, PersonalData, PostData, ReceiptData, ReportTitleData, RoomData, ThresholdData } from "../sync/wire";
 import type { Me } from "../types";
+
+/** A post as the attention view lists it: no body beyond a short excerpt. */
+export interface PostGlimpse {
+  id: string;
+  titleId: string | null;
+  body: string;
+  createdAt: string;
+  version: number;
+  urgent: boolean;
+  flags: Record<string, "low" | "high"> | null;
+  vitals: PostData["vitals"];
+}
 
 export interface RoomSummary {
   roomId: string;
-  lastPost: { titleId: string | null; body: string; createdAt: string; urgent: boolean } | null;
+  lastPost: { titleId: string | null; body: string; createdAt: string; urgent: boolean; flagged?: boolean } | null;
   postCount: number;
   unread: number;
   urgentUnread: boolean;
   maxVersion: number;
+  /** Posts with out-of-range vitals, newest first (a few), for the list and the attention view. */
+  flagged?: PostGlimpse[];
+  /** Unread urgent posts by others, newest first (a few). */
+  urgentPosts?: PostGlimpse[];
+  /** Excerpts of posts by id that others addressed to me (for the attention view). */
+  addressed?: PostGlimpse[];
 }
 
 export interface OpenRoom {
@@ -37,6 +55,12 @@ export interface LocalData {
   members: Map<string, MemberData[]>;
   titles: Map<string, ReportTitleData[]>;
   receipts: Map<string, ReceiptData[]>;
+  /** The patient's own normal ranges by room (signs without a row use the defaults). */
+  thresholds: Map<string, ThresholdData[]>;
+  /** 宛先 rows by room: who was asked what, and whether they have answered. */
+  addressees: Map<string, AddresseeData[]>;
+  /** My own state per room (unread marks, cleared position). */
+  personal: Map<string, PersonalData>;
   summaries: Map<string, RoomSummary>;
   open: OpenRoom | null;
   outbox: OutboxEntry[];
@@ -53,6 +77,9 @@ function empty(): LocalData {
     members: new Map(),
     titles: new Map(),
     receipts: new Map(),
+    thresholds: new Map(),
+    addressees: new Map(),
+    personal: new Map(),
     summaries: new Map(),
     open: null,
     outbox: [],
@@ -113,30 +140,62 @@ export function myReceipt(receipts: ReceiptData[] | undefined, userId: string | 
   return receipts?.find((r) => r.userId === userId)?.upToVersion ?? 0;
 }
 
-export function summarize(roomId: string, posts: PostData[], upTo: number, myId: string | undefined): RoomSummary {
+function glimpse(post: PostData): PostGlimpse {
+  return {
+    id: post.id,
+    titleId: post.reportTitleId,
+    body: post.body.slice(0, 80),
+    createdAt: post.createdAt,
+    version: post.version ?? 0,
+    urgent: post.urgent,
+    flags: post.vitalsFlags ?? null,
+    vitals: post.vitals,
+  };
+}
+
+const GLIMPSES = 5;
+
+export function summarize(roomId: string, posts: PostData[], upTo: number, myId: string | undefined, addressedToMe: ReadonlySet<string> = new Set()): RoomSummary {
   let last: PostData | null = null;
   let unread = 0;
   let urgentUnread = false;
   let maxVersion = 0;
+  const flagged: PostData[] = [];
+  const urgentPosts: PostData[] = [];
+  const addressed: PostData[] = [];
   for (const post of posts) {
     const version = post.version ?? 0;
     maxVersion = Math.max(maxVersion, version);
     if (!last || post.createdAt > last.createdAt) last = post;
+    if (post.vitalsFlags && Object.keys(post.vitalsFlags).length) flagged.push(post);
+    if (addressedToMe.has(post.id)) addressed.push(post);
     if (version > upTo && post.authorId !== myId) {
       unread++;
-      if (post.urgent) urgentUnread = true;
+      if (post.urgent) {
+        urgentUnread = true;
+        urgentPosts.push(post);
+      }
     }
   }
+  const newest = (list: PostData[]) => sortPosts(list).slice(0, GLIMPSES).map(glimpse);
   return {
     roomId,
     postCount: posts.length,
     unread,
     urgentUnread,
     maxVersion,
+    flagged: newest(flagged),
+    urgentPosts: newest(urgentPosts),
+    addressed: sortPosts(addressed).map(glimpse),
     lastPost: last
-      ? { titleId: last.reportTitleId, body: last.body.slice(0, 80), createdAt: last.createdAt, urgent: last.urgent }
+      ? { titleId: last.reportTitleId, body: last.body.slice(0, 80), createdAt: last.createdAt, urgent: last.urgent, flagged: !!last.vitalsFlags }
       : null,
   };
+}
+
+/** The posts of a room that something addressed to me belongs to. */
+export function postsAddressedTo(addressees: AddresseeData[] | undefined, userId: string | undefined): Set<string> {
+  return new Set((addressees ?? []).filter((a) => a.userId === userId).map((a) => a.postId));
 }
 
 /** Recomputes and stores (encrypted) the list summary of the given rooms. */
@@ -145,7 +204,8 @@ export async function refreshSummaries(roomIds: Iterable<string>): Promise<void>
   for (const roomId of roomIds) {
     const posts = await getAll<PostData>("posts", roomId);
     const receipts = data.receipts.get(roomId);
-    const summary = summarize(roomId, posts, myReceipt(receipts, data.me?.user.id), data.me?.user.id);
+    const me = data.me?.user.id;
+    const summary = summarize(roomId, posts, myReceipt(receipts, me), me, postsAddressedTo(data.addressees.get(roomId), me));
     summaries.set(roomId, summary);
     await putOne("meta", `summary:${roomId}`, { id: `summary:${roomId}`, value: summary });
   }
@@ -154,12 +214,15 @@ export async function refreshSummaries(roomIds: Iterable<string>): Promise<void>
 
 /** Loads the per-room data (not the posts) from the encrypted cache. */
 export async function loadRooms(): Promise<void> {
-  const [rooms, patients, members, titles, receipts] = await Promise.all([
+  const [rooms, patients, members, titles, receipts, thresholds, addressees, personal] = await Promise.all([
     getAll<RoomData>("rooms"),
     getAll<PatientData>("patients"),
     getAll<MemberData>("members"),
     getAll<ReportTitleData>("reportTitles"),
     getAll<ReceiptData & { id: string }>("receipts"),
+    getAll<ThresholdData>("thresholds"),
+    getAll<AddresseeData>("addressees"),
+    getAll<PersonalData>("personal"),
   ]);
   const me = (await getOne<{ value: Me }>("meta", "me"))?.value ?? data.me;
   const patientByRoom = new Map<string, PatientData>();
@@ -185,6 +248,9 @@ export async function loadRooms(): Promise<void> {
       [...groupBy(titles, (t) => t.roomId)].map(([k, v]) => [k, v.sort((a, b) => (a.position ?? 0) - (b.position ?? 0))]),
     ),
     receipts: groupBy(receipts, (r) => r.roomId),
+    thresholds: groupBy(thresholds, (x) => x.roomId),
+    addressees: groupBy(addressees, (x) => x.roomId),
+    personal: new Map(personal.filter((x) => x.userId === me?.user.id).map((x) => [x.roomId, x])),
     summaries,
   });
   const missing = rooms.filter((r) => !summaries.has(r.id)).map((r) => r.id);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ageOn, formatEraDate, toEra, todayInJapan } from "./era";
-import { isUnusual, normaliseNumber, parseVitals } from "./vitals";
+import { flagsFor, normaliseNumber, parseVitals, rangesInForce } from "./vitals";
 import { summarize, sortPosts } from "./data";
 import type { PostData } from "../sync/wire";
 import { postData } from "../sync/wire-fixtures";
@@ -64,12 +64,20 @@ describe("vitals form", () => {
     expect(parseVitals({ systolic: "120", diastolic: "130" }).errors).toEqual([{ key: "diastolic", problem: "range" }]);
   });
 
-  it("leaves out empty fields and flags unusual values", () => {
+  it("leaves out empty fields and flags out-of-range values as the server does", () => {
     expect(parseVitals({ systolic: "", pulse: " 72 " }).vitals).toEqual({ pulse: 72 });
-    expect(isUnusual("systolic", 158)).toBe(true);
-    expect(isUnusual("spo2", 97)).toBe(false);
-    expect(isUnusual("temperature", 37.8)).toBe(true);
+    const defaults = rangesInForce([]);
+    expect(flagsFor({ spo2: 86, systolic: 180, temperature: 37.9, pulse: 50 }, defaults)).toEqual({ spo2: "low", systolic: "high" });
+    // SpO2 95 is inside the default range: neither the form nor the card marks it.
+    expect(flagsFor({ spo2: 95 }, defaults)).toEqual({});
+    expect(flagsFor({ temperature: 38.0, bloodGlucose: 65 }, defaults)).toEqual({ temperature: "high", bloodGlucose: "low" });
     expect(normaliseNumber(" ３６．５ ")).toBe("36.5");
+  });
+
+  it("lays the patient's own thresholds over the defaults", () => {
+    const own = rangesInForce([{ id: "t", roomId: "r", sign: "spo2", low: 85, high: null, setBy: "u", setAt: "2026-12-06T00:00:00Z" }]);
+    expect(flagsFor({ spo2: 88 }, own)).toEqual({});
+    expect(flagsFor({ spo2: 84, pulse: 130 }, own)).toEqual({ spo2: "low", pulse: "high" });
   });
 });
 

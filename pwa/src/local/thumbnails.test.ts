@@ -245,8 +245,8 @@ describe("thumbnails go with their room", () => {
   });
 });
 
-describe("schema upgrade 1 → 2", () => {
-  it("keeps the data a device already had and notes its older photos once", async () => {
+describe("schema upgrade 1 → current", () => {
+  it("keeps the data a device already had, notes its older photos once and pulls every room afresh", async () => {
     // A device on schema 1, with one post carrying a photo.
     const v1 = await openDB("carebook", 1, {
       upgrade(database) {
@@ -265,10 +265,11 @@ describe("schema upgrade 1 → 2", () => {
 
     const { thumbs, db, pull } = await modules();
     const database = await db.dataDb();
-    expect(database.version).toBe(2);
-    expect(await pull.storedCursor()).toBe("c7");
+    expect(database.version).toBe(db.DATA_DB_VERSION);
+    // Schema 3 adds thresholds, addressees and personal state: rooms are served again from scratch.
+    expect(await pull.storedCursor()).toBeNull();
     expect((await db.getAll<{ body: string }>("posts", ROOM)).map((p) => p.body)).toEqual(["褥瘡の処置"]);
-    expect([...database.objectStoreNames]).toContain("thumbnails");
+    expect([...database.objectStoreNames]).toEqual(expect.arrayContaining(["thumbnails", "thresholds", "addressees", "personal"]));
 
     const { fetch, state } = fakeFetcher({ a1: jpeg(700) });
     await thumbs.prefetchThumbnails(fetch);

@@ -1,10 +1,13 @@
 /**
- * The vitals a post may carry: units, what the form accepts (plausible
- * values, to catch typos like 1580) and the usual adult range shown as a
- * hint. Values outside the usual range are allowed (that is why they are
- * reported); values outside the plausible range are refused.
+ * The vitals a post may carry: units and what the form accepts (plausible
+ * values, to catch typos like 1580). Values outside the patient's normal
+ * range are allowed (that is why they are reported) and flagged, by the same
+ * rule and default table as the server (`sync/thresholds.py`, generated into
+ * `generated/thresholds.ts`), so a draft is flagged offline exactly as the
+ * posted card will be; values outside the plausible range are refused.
  */
-import type { PostData, Vitals, VitalsKey } from "../sync/wire";
+import { DEFAULT_RANGES } from "../generated/thresholds";
+import type { PostData, ThresholdData, Vitals, VitalsKey } from "../sync/wire";
 
 export interface VitalsField {
   key: VitalsKey;
@@ -14,20 +17,53 @@ export interface VitalsField {
   max: number;
   /** Decimal places allowed. */
   decimals: number;
-  /** The usual adult range, for the hint. */
-  usual: [number, number];
 }
 
 export const VITALS_FIELDS: readonly VitalsField[] = [
-  { key: "systolic", unit: "mmHg", min: 40, max: 300, decimals: 0, usual: [90, 139] },
-  { key: "diastolic", unit: "mmHg", min: 20, max: 200, decimals: 0, usual: [60, 89] },
-  { key: "pulse", unit: "/分", min: 20, max: 250, decimals: 0, usual: [60, 100] },
-  { key: "temperature", unit: "℃", min: 30, max: 43, decimals: 1, usual: [36.0, 37.4] },
-  { key: "spo2", unit: "%", min: 50, max: 100, decimals: 0, usual: [96, 100] },
-  { key: "respirationRate", unit: "/分", min: 4, max: 80, decimals: 0, usual: [12, 20] },
-  { key: "weight", unit: "kg", min: 10, max: 300, decimals: 1, usual: [0, 0] },
-  { key: "bloodGlucose", unit: "mg/dL", min: 20, max: 800, decimals: 0, usual: [70, 139] },
+  { key: "systolic", unit: "mmHg", min: 40, max: 300, decimals: 0 },
+  { key: "diastolic", unit: "mmHg", min: 20, max: 200, decimals: 0 },
+  { key: "pulse", unit: "/分", min: 20, max: 250, decimals: 0 },
+  { key: "temperature", unit: "℃", min: 30, max: 43, decimals: 1 },
+  { key: "spo2", unit: "%", min: 50, max: 100, decimals: 0 },
+  { key: "respirationRate", unit: "/分", min: 4, max: 80, decimals: 0 },
+  { key: "weight", unit: "kg", min: 10, max: 300, decimals: 1 },
+  { key: "bloodGlucose", unit: "mg/dL", min: 20, max: 800, decimals: 0 },
 ];
+
+/** A normal range: below `low` or above `high` is out of range; null: no bound. */
+export interface NormalRange {
+  low: number | null;
+  high: number | null;
+  /** Set for this patient (who and when), rather than the default. */
+  setBy?: string;
+  setAt?: string;
+}
+
+export type Flags = Partial<Record<VitalsKey, "low" | "high">>;
+
+/** The ranges in force for a patient: the defaults with the patient's own laid over them. */
+export function rangesInForce(thresholds: ThresholdData[] | undefined): Partial<Record<VitalsKey, NormalRange>> {
+  const ranges: Partial<Record<VitalsKey, NormalRange>> = {};
+  for (const [key, range] of Object.entries(DEFAULT_RANGES)) ranges[key as VitalsKey] = { ...range };
+  for (const row of thresholds ?? []) ranges[row.sign] = { low: row.low, high: row.high, setBy: row.setBy, setAt: row.setAt };
+  return ranges;
+}
+
+/** Which readings lie outside their range (the server's `flags_for`). */
+export function flagsFor(vitals: { [K in VitalsKey]?: number | null } | null | undefined, ranges: Partial<Record<VitalsKey, NormalRange>>): Flags {
+  const flags: Flags = {};
+  for (const [key, value] of Object.entries(vitals ?? {}) as [VitalsKey, number | null | undefined][]) {
+    const range = ranges[key];
+    if (value === undefined || value === null || !range) continue;
+    if (range.low !== null && value < range.low) flags[key] = "low";
+    else if (range.high !== null && value > range.high) flags[key] = "high";
+  }
+  return flags;
+}
+
+export function hasFlags(flags: Flags | null | undefined): boolean {
+  return !!flags && Object.keys(flags).length > 0;
+}
 
 export type VitalsInput = Partial<Record<VitalsKey, string>>;
 
@@ -70,12 +106,6 @@ export function parseVitals(input: VitalsInput): { vitals: Vitals; errors: Vital
   return { vitals, errors };
 }
 
-/** Whether a value lies outside the usual range (shown highlighted). */
-export function isUnusual(key: VitalsKey, value: number): boolean {
-  const field = VITALS_FIELDS.find((f) => f.key === key);
-  if (!field || field.usual[0] === field.usual[1]) return false;
-  return value < field.usual[0] || value > field.usual[1];
-}
 
 /** What the vitals chart draws: one point per post that has any vitals, in time order. */
 export interface VitalsSeries {

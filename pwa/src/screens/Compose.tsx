@@ -6,15 +6,22 @@
  * in it asks first and can be undone for a few seconds.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { CLOSING_REASONS, discardDraftWithUndo, draftHasContent, emptyDraft, loadDraft, saveDraft, submitDraft, titleNeedsVitals, type ClosingReason, type Draft } from "../actions/contactBook";
+import { CLOSING_REASONS, discardDraftWithUndo, draftFlags, draftHasContent, draftUrgent, emptyDraft, loadDraft, saveDraft, submitDraft, titleNeedsVitals, type ClosingReason, type Draft } from "../actions/contactBook";
 import { hrefFor, navigate } from "../actions/navigation";
 import { FormError } from "../components/Field";
 import { t } from "../i18n";
 import { useData } from "../local/data";
 import { addPhoto, localPhotoUrl, removePhotos } from "../local/photos";
-import { parseVitals, VITALS_FIELDS } from "../local/vitals";
+import { jobTypeLabel } from "../local/labels";
+import { hasFlags, parseVitals, rangesInForce, VITALS_FIELDS, type NormalRange } from "../local/vitals";
 import { addNotice, useAppState } from "../store";
 import { RoomHeader } from "./Room";
+
+/** The hint under a vitals field: the patient's normal range, or what can be entered. */
+function rangeHint(range: NormalRange | undefined, min: number, max: number): string {
+  if (!range || (range.low === null && range.high === null)) return t("vitals.range", { min, max });
+  return t("vitals.normal", { low: range.low ?? "", high: range.high ?? "" });
+}
 
 function LocalPhoto({ localId, onRemove }: { localId: string; onRemove: () => void }) {
   const [url, setUrl] = useState<string | null>(null);
@@ -133,6 +140,22 @@ export function Compose() {
   if (!draft) return <p class="loading">{t("common.loading")}</p>;
   const needsVitals = titleNeedsVitals(roomId, draft.reportTitleId);
   const vitalsErrors = new Map(parseVitals(draft.vitals).errors.map((x) => [x.key, x.problem]));
+  const ranges = rangesInForce(data.thresholds.get(roomId));
+  const flags = draftFlags(draft);
+  const flagged = hasFlags(flags);
+  const urgent = draftUrgent(draft);
+  const myId = data.me?.user.id;
+  const others = (data.members.get(roomId) ?? []).filter((m) => m.userId !== myId && !m.leftAt);
+  const addressees = new Set(draft.addresseeIds ?? []);
+  const vitalKeys = VITALS_FIELDS.map((f) => f.key);
+
+  /** Enter in a vitals field moves to the next one (no tap), the last one to the text. */
+  function nextField(e: KeyboardEvent, index: number) {
+    if (e.key !== "Enter") return;
+    e.preventDefault();
+    const next = vitalKeys[index + 1];
+    document.getElementById(next ? `vital-${next}` : "post-body")?.focus();
+  }
 
   return (
     <div class="compose">
@@ -157,12 +180,13 @@ export function Compose() {
           <fieldset class="vitals-form" data-testid="vitals-form">
             <legend>{t("compose.vitals")}</legend>
             <div class="vitals-grid">
-              {VITALS_FIELDS.map((f) => {
+              {VITALS_FIELDS.map((f, index) => {
                 const id = `vital-${f.key}`;
                 const problem = vitalsErrors.get(f.key);
-                const hint = f.usual[0] === f.usual[1] ? t("vitals.range", { min: f.min, max: f.max }) : t("vitals.usual", { min: f.usual[0], max: f.usual[1] });
+                const flag = flags[f.key];
+                const hint = flag ? `${t("vitals.outOfRange")}：${t(`vitals.flag.${flag}`)}（${rangeHint(ranges[f.key], f.min, f.max)}）` : rangeHint(ranges[f.key], f.min, f.max);
                 return (
-                  <div class="field vital-field" key={f.key}>
+                  <div class={flag ? "field vital-field out-of-range" : "field vital-field"} key={f.key} data-flag={flag}>
                     <label for={id}>
                       {t(`vitals.${f.key}`)} <span class="unit">{f.unit}</span>
                     </label>
@@ -171,13 +195,15 @@ export function Compose() {
                       type="text"
                       inputMode="decimal"
                       autoComplete="off"
+                      enterKeyHint="next"
+                      onKeyDown={(e) => nextField(e, index)}
                       data-testid={id}
                       value={draft.vitals[f.key] ?? ""}
                       aria-describedby={`${id}-hint`}
                       aria-invalid={problem ? "true" : undefined}
                       onInput={(e) => update({ vitals: { ...draft.vitals, [f.key]: e.currentTarget.value } })}
                     />
-                    <span class={problem ? "hint field-problem" : "hint"} id={`${id}-hint`}>
+                    <span class={problem ? "hint field-problem" : flag ? "hint flag-hint" : "hint"} id={`${id}-hint`} data-testid={`${id}-hint`}>
                       {problem ? t(`vitals.problem.${problem}`, { min: f.min, max: f.max }) : hint}
                     </span>
                   </div>
@@ -189,8 +215,42 @@ export function Compose() {
 
         <div class="field">
           <label for="post-body">{t("compose.body")}</label>
-          <textarea id="post-body" rows={8} data-testid="post-body" value={draft.body} onInput={(e) => update({ body: e.currentTarget.value })} />
+          <textarea id="post-body" rows={needsVitals ? 3 : 6} data-testid="post-body" value={draft.body} onInput={(e) => update({ body: e.currentTarget.value })} />
+          {needsVitals && <p class="hint">{t("compose.vitalsOnly")}</p>}
         </div>
+
+        {others.length > 0 && (
+          <fieldset class="addressees" data-testid="addressees">
+            <legend>{t("compose.to")}</legend>
+            <div class="addressee-choices">
+              {others.map((m) => (
+                <label key={m.userId} class={addressees.has(m.userId) ? "title-choice selected" : "title-choice"}>
+                  <input
+                    type="checkbox"
+                    checked={addressees.has(m.userId)}
+                    data-testid="addressee-choice"
+                    data-name={m.name}
+                    onChange={(e) => {
+                      const next = new Set(addressees);
+                      if (e.currentTarget.checked) next.add(m.userId);
+                      else next.delete(m.userId);
+                      update({ addresseeIds: [...next] });
+                    }}
+                  />
+                  {m.name}
+                  <span class="unit"> {jobTypeLabel(m.jobType)}</span>
+                </label>
+              ))}
+            </div>
+            {addressees.size > 0 && (
+              <label class="check">
+                <input type="checkbox" checked={draft.asksAnswer === true} data-testid="asks-answer" onChange={(e) => update({ asksAnswer: e.currentTarget.checked })} />
+                {t("compose.asksAnswer")}
+              </label>
+            )}
+            <p class="hint">{t("compose.toHint")}</p>
+          </fieldset>
+        )}
 
         <div class="field">
           <label for="post-photos" class="button secondary photo-button">
@@ -208,9 +268,14 @@ export function Compose() {
         </div>
 
         <label class="check urgent-check">
-          <input type="checkbox" checked={draft.urgent} data-testid="post-urgent" onChange={(e) => update({ urgent: e.currentTarget.checked })} />
+          <input type="checkbox" checked={urgent} data-testid="post-urgent" onChange={(e) => update({ urgent: e.currentTarget.checked, urgentChosen: true })} />
           {t("compose.urgent")}
         </label>
+        {flagged && !draft.urgentChosen && (
+          <p class="hint flag-hint" role="status" data-testid="flagged-urgent">
+            {t("compose.flaggedUrgent")}
+          </p>
+        )}
 
         <details class="closing" open={!!draft.closingReason}>
           <summary>{t("closing.summary")}</summary>
@@ -234,7 +299,7 @@ export function Compose() {
         </details>
 
         <FormError message={error} testId="compose-error" />
-        <div class="form-actions">
+        <div class="form-actions compose-actions">
           <button type="submit" class="primary" data-testid="post-submit" disabled={busy}>
             {t("compose.submit")}
           </button>

@@ -5,21 +5,22 @@
  * this device wrote but has not sent yet is shown in place, marked.
  */
 import { memo } from "preact/compat";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { addComment, deleteComment, deletePost, discardRejected, editPost, editRejected, markRead } from "../actions/contactBook";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { addComment, deleteComment, deletePost, discardRejected, editPost, editRejected, markAddresseeDone, markRead, markUnread } from "../actions/contactBook";
 import { hrefFor, navigate } from "../actions/navigation";
 import { FormError } from "../components/Field";
 import { ScreenHeading } from "../components/ScreenHeading";
 import { t } from "../i18n";
-import { getData, openRoom, useData, type LocalData } from "../local/data";
+import { getData, myReceipt, openRoom, useData, type LocalData } from "../local/data";
 import { ageOn, todayInJapan } from "../local/era";
 import { formatPostTime } from "../local/format";
 import { careLevelLabel, jobTypeLabel } from "../local/labels";
 import { localPhotoUrl } from "../local/photos";
-import { isUnusual, VITALS_FIELDS } from "../local/vitals";
+import { addresseeState, unreadMarks } from "../local/attention";
+import { flagsFor, hasFlags, rangesInForce, VITALS_FIELDS, type Flags } from "../local/vitals";
 import type { OutboxEntry } from "../sync/outbox";
 import { loadReaders, thumbnailUrl, type ThumbnailOwner } from "../sync/remote";
-import type { CommentData, MemberData, PostData, Readers } from "../sync/wire";
+import type { AddresseeData, CommentData, MemberData, PostData, Readers } from "../sync/wire";
 import { useAppState } from "../store";
 import { foldKana } from "./Rooms";
 
@@ -43,9 +44,12 @@ export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostV
     ...data.outbox.filter((e) => e.status === "pending").map((e) => [e, "sending"] as [OutboxEntry, "sending"]),
   ];
   const myId = data.me?.user.id ?? "";
+  const ranges = rangesInForce(data.thresholds.get(roomId));
   for (const [entry, state] of entries) {
     if (entry.name === "post.create" && entry.args.roomId === roomId && !known.has(entry.args.id)) {
       const a = entry.args;
+      // Flagged here as the server will flag it, so the card looks the same before and after.
+      const flags = flagsFor(a.vitals, ranges);
       created.push({
         id: a.id,
         roomId,
@@ -53,9 +57,12 @@ export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostV
         reportTitleId: a.reportTitleId,
         kind: a.kind ?? "normal",
         closingReason: a.closingReason ?? null,
-        body: a.body,
-        urgent: a.urgent === true,
+        body: a.body ?? "",
+        urgent: a.urgent === true || (hasFlags(flags) && a.flagUrgent !== false),
         vitals: a.vitals ?? null,
+        vitalsFlags: hasFlags(flags) ? (flags as Record<string, "low" | "high">) : null,
+        addresseeIds: a.addresseeIds ?? [],
+        asksAnswer: a.asksAnswer === true,
         attachmentIds: [],
         createdAt: entry.createdAt,
         editedAt: null,
@@ -66,9 +73,9 @@ export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostV
     else if (entry.name === "post.edit" && typeof entry.args.body === "string") edits.set(entry.args.id, entry.args.body);
     else if (entry.name === "comment.delete") deletedComments.add(entry.args.id);
     else if (entry.name === "comment.create" && !knownComments.has(entry.args.id)) {
-      const { id, postId, body } = entry.args;
+      const { id, postId, body, addresseeIds, asksAnswer } = entry.args;
       const list = comments.get(postId) ?? [];
-      list.push({ id, postId, authorId: myId, body, createdAt: entry.createdAt, pending: true });
+      list.push({ id, postId, authorId: myId, body, createdAt: entry.createdAt, pending: true, addresseeIds: addresseeIds ?? [], asksAnswer: asksAnswer === true });
       comments.set(postId, list);
     }
   }
@@ -137,24 +144,57 @@ function Thumb({ attachmentId, localId, owner }: { attachmentId?: string; localI
   );
 }
 
-function VitalsTable({ vitals }: { vitals: NonNullable<PostData["vitals"]> }) {
+function VitalsTable({ vitals, flags }: { vitals: NonNullable<PostData["vitals"]>; flags: Flags | null }) {
   const fields = VITALS_FIELDS.filter((f) => vitals[f.key] !== undefined);
   if (!fields.length) return null;
   return (
     <dl class="vitals" data-testid="post-vitals">
       {fields.map((f) => {
         const value = vitals[f.key] as number;
+        const flag = flags?.[f.key];
         return (
-          <div key={f.key} class={isUnusual(f.key, value) ? "vital unusual" : "vital"}>
+          <div key={f.key} class={flag ? "vital unusual" : "vital"} data-flag={flag} title={flag ? t(`vitals.flag.${flag}`) : undefined}>
             <dt>{t(`vitals.${f.key}`)}</dt>
             <dd>
               {value}
               <span class="unit">{f.unit}</span>
+              {flag && <span class="flag-arrow" aria-label={t(`vitals.flag.${flag}`)}>{flag === "low" ? "↓" : "↑"}</span>}
             </dd>
           </div>
         );
       })}
     </dl>
+  );
+}
+
+/** 宛先 of a post or comment: each addressee with where they are, and my own buttons. */
+function AddresseeLine({ rows, members, myId, authorId }: { rows: AddresseeData[]; members: MemberData[] | undefined; myId: string; authorId: string }) {
+  const data = useData();
+  if (!rows.length) return null;
+  const states = rows.map((row) => ({ row, state: addresseeState(row, data), name: memberOf(members, row.userId)?.name ?? t("post.formerMember") }));
+  const waitingNames = states.filter((x) => x.state === "waiting").map((x) => x.name);
+  return (
+    <div class="addressee-line" data-testid="addressees-line">
+      <span class="addressee-label">{t("post.to")}</span>
+      <ul class="addressee-list">
+        {states.map(({ row, state, name }) => (
+          <li key={row.id} class={`addressee addressee-${state}`} data-testid="addressee" data-state={state} data-user={row.userId}>
+            {row.userId === myId ? <strong>{t("post.toMe")}</strong> : name}
+            <span class="addressee-state">（{state === "waiting" ? (row.asksAnswer ? t("post.waiting") : t("post.noAnswerNeeded")) : t(`post.${state}`)}）</span>
+            {row.userId === myId && state !== "answered" && (
+              <button type="button" class="link-button" data-testid={state === "waiting" ? "addressee-done" : "addressee-undo"} onClick={() => void markAddresseeDone(row.id, state === "waiting")}>
+                {state === "waiting" ? t("post.markDone") : t("post.markWaiting")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {authorId === myId && waitingNames.length > 0 && (
+        <p class="hint" data-testid="not-answered">
+          {t("post.notAnswered", { names: waitingNames.join("、") })}
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -197,15 +237,21 @@ function ReadersList({ roomId, postId }: { roomId: string; postId: string }) {
   );
 }
 
-function CommentForm({ postId }: { postId: string }) {
+function CommentForm({ postId, members, myId }: { postId: string; members: MemberData[] | undefined; myId: string }) {
   const [body, setBody] = useState("");
+  const [to, setTo] = useState("");
+  const [asks, setAsks] = useState(false);
   const [error, setError] = useState<string | null>(null);
   async function submit(e: Event) {
     e.preventDefault();
-    const result = await addComment(postId, body);
-    if (result.ok) setBody("");
-    else setError(result.message);
+    const result = await addComment(postId, body, to ? [to] : [], asks);
+    if (result.ok) {
+      setBody("");
+      setTo("");
+      setAsks(false);
+    } else setError(result.message);
   }
+  const others = (members ?? []).filter((m) => m.userId !== myId && !m.leftAt);
   const id = `comment-${postId}`;
   return (
     <form class="comment-form" onSubmit={submit}>
@@ -213,6 +259,25 @@ function CommentForm({ postId }: { postId: string }) {
         {t("comment.label")}
       </label>
       <textarea id={id} rows={1} value={body} placeholder={t("comment.placeholder")} data-testid="comment-input" onInput={(e) => setBody(e.currentTarget.value)} />
+      {others.length > 0 && (
+        <span class="comment-to">
+          <label for={`${id}-to`}>{t("comment.to")}</label>
+          <select id={`${id}-to`} value={to} data-testid="comment-to" onChange={(e) => setTo(e.currentTarget.value)}>
+            <option value="">{t("comment.toNobody")}</option>
+            {others.map((m) => (
+              <option key={m.userId} value={m.userId}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+          {to && (
+            <label class="check">
+              <input type="checkbox" checked={asks} onChange={(e) => setAsks(e.currentTarget.checked)} />
+              {t("comment.asksAnswer")}
+            </label>
+          )}
+        </span>
+      )}
       <button type="submit" class="secondary" data-testid="comment-submit" disabled={!body.trim()}>
         {t("comment.submit")}
       </button>
@@ -221,10 +286,35 @@ function CommentForm({ postId }: { postId: string }) {
   );
 }
 
-type PostCardProps = { post: PostView; comments: CommentView[]; members: MemberData[] | undefined; titleName: string; myId: string; canWrite: boolean; keepPhotos: boolean };
+type PostCardProps = {
+  post: PostView;
+  comments: CommentView[];
+  members: MemberData[] | undefined;
+  titleName: string;
+  myId: string;
+  canWrite: boolean;
+  keepPhotos: boolean;
+  addressees: AddresseeData[];
+  /** New since my last visit, or marked unread again by me. */
+  fresh: "new" | "unread" | null;
+  onSeen: (postId: string) => void;
+};
+
+const NO_ADDRESSEES: AddresseeData[] = [];
 
 /** Memoised: showing more posts does not re-render the ones already shown. */
-const PostCard = memo(function PostCard({ post, comments, members, titleName, myId, canWrite, keepPhotos }: PostCardProps) {
+const PostCard = memo(function PostCard({ post, comments, members, titleName, myId, canWrite, keepPhotos, addressees, fresh, onSeen }: PostCardProps) {
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // Seen once it has been on screen: scrolled to, or scrolled past.
+    if (!fresh || !ref.current || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) onSeen(post.id);
+    }, { threshold: 0.6 });
+    observer.observe(ref.current);
+    return () => observer.disconnect();
+  }, [fresh, post.id, onSeen]);
+  const flagged = hasFlags(post.vitalsFlags);
   const author = authorLine(memberOf(members, post.authorId));
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
@@ -237,10 +327,31 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
     else setEditError(result.message);
   }
   return (
-    <article tabIndex={-1} class={post.urgent ? "post card urgent" : "post card"} data-testid="post" data-post-id={post.id} data-pending={post.pending} aria-labelledby={`post-${post.id}-title`}>
+    <article
+      ref={ref}
+      tabIndex={-1}
+      class={["post card", post.urgent ? "urgent" : "", flagged ? "flagged" : "", fresh ? "fresh" : ""].filter(Boolean).join(" ")}
+      data-testid="post"
+      data-post-id={post.id}
+      data-pending={post.pending}
+      data-flagged={flagged ? "true" : undefined}
+      data-fresh={fresh ?? undefined}
+      aria-labelledby={`post-${post.id}-title`}
+      onClick={() => fresh && onSeen(post.id)}
+    >
       <header class="post-head">
         <h2 id={`post-${post.id}-title`} class="post-title">
+          {fresh && (
+            <span class="new-mark" data-testid="new-mark">
+              {fresh === "new" ? t("post.new") : t("post.unreadAgain")}
+            </span>
+          )}
           {post.urgent && <span class="urgent-mark">{t("post.urgent")}</span>}
+          {flagged && (
+            <span class="flag-mark" data-testid="flag-mark">
+              {t("vitals.outOfRange")}
+            </span>
+          )}
           {post.kind === "closingRequest" && <span class="closing-mark">{t("post.closingRequest")}</span>}
           <span class="title-chip">{titleName}</span>
         </h2>
@@ -259,7 +370,8 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
           )}
         </p>
       </header>
-      {post.vitals && <VitalsTable vitals={post.vitals} />}
+      {post.vitals && <VitalsTable vitals={post.vitals} flags={post.vitalsFlags as Flags | null} />}
+      <AddresseeLine rows={addressees.filter((a) => !a.commentId)} members={members} myId={myId} authorId={post.authorId} />
       {post.kind === "closingRequest" && post.closingReason && (
         <p class="closing-reason">{t("closing.reasonLine", { reason: t(`closing.${post.closingReason as "death"}`) })}</p>
       )}
@@ -303,6 +415,7 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
                   {c.pending && <span class="pending-mark">{t("post.pending")}</span>}
                 </p>
                 <p class="comment-body">{c.body}</p>
+                <AddresseeLine rows={addressees.filter((a) => a.commentId === c.id)} members={members} myId={myId} authorId={c.authorId} />
                 {c.authorId === myId && !c.pending && (
                   <button type="button" class="link-button" onClick={() => void deleteComment(c.id)}>
                     {t("comment.delete")}
@@ -313,7 +426,12 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
           })}
         </ul>
       )}
-      {!post.pending && canWrite && <CommentForm postId={post.id} />}
+      {!post.pending && canWrite && <CommentForm postId={post.id} members={members} myId={myId} />}
+      {!post.pending && post.authorId !== myId && !fresh && (
+        <button type="button" class="link-button" data-testid="mark-unread" onClick={(e) => { e.stopPropagation(); void markUnread(post.id, true); }}>
+          {t("post.markUnread")}
+        </button>
+      )}
       {post.authorId === myId && !post.pending && (
         <div class="post-actions">
           {confirming ? (
@@ -433,9 +551,29 @@ export function Room() {
     if (roomId && data.ready && getData().open?.roomId !== roomId) void openRoom(roomId);
   }, [roomId, data.ready, opened]);
 
+  const myId = data.me?.user.id ?? "";
+  // What was new when I came in stays marked until it has been on screen (scrolled to or
+  // past, or tapped); my own unread-again marks from before this visit likewise.
+  const visit = useRef<{ base: number; marks: Set<string> } | null>(null);
+  const [seen, setSeen] = useState<ReadonlySet<string>>(new Set());
+  if (opened && roomId && !visit.current) visit.current = { base: myReceipt(data.receipts.get(roomId), myId), marks: unreadMarks(data, roomId) };
+  const onSeen = useCallback((postId: string) => {
+    setSeen((before) => (before.has(postId) ? before : new Set(before).add(postId)));
+    if (visit.current?.marks.has(postId)) {
+      visit.current.marks.delete(postId);
+      void markUnread(postId, false);
+    }
+  }, []);
+  const base = visit.current?.base ?? Number.MAX_SAFE_INTEGER;
+  const newIds = useMemo(
+    () => (data.open?.roomId === roomId ? data.open.posts.filter((p) => (p.version ?? 0) > base && p.authorId !== myId) : []),
+    [data.open, roomId, base, myId],
+  );
   useEffect(() => {
-    if (roomId && opened) void markRead(roomId);
-  }, [roomId, opened, data.open?.posts.length]);
+    if (!roomId || !opened) return;
+    const unseen = newIds.filter((p) => !seen.has(p.id)).map((p) => p.version ?? 0);
+    void markRead(roomId, unseen.length ? Math.min(...unseen) - 1 : undefined);
+  }, [roomId, opened, data.open?.posts.length, seen, newIds]);
 
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
@@ -473,7 +611,15 @@ export function Room() {
   );
   const rejected = data.outbox.filter((e) => e.status === "rejected" && (e.name !== "post.create" || e.args.roomId === roomId));
   const room = data.rooms.find((r) => r.id === roomId);
-  const myId = data.me?.user.id ?? "";
+  const addresseesByPost = useMemo(() => {
+    const map = new Map<string, AddresseeData[]>();
+    for (const row of (roomId && data.addressees.get(roomId)) || []) map.set(row.postId, [...(map.get(row.postId) ?? []), row]);
+    return map;
+  }, [data.addressees, roomId]);
+  const marks = roomId ? unreadMarks(data, roomId) : new Set<string>();
+  const newSet = new Set(newIds.map((p) => p.id));
+  const freshOf = (post: PostView): "new" | "unread" | null =>
+    post.pending ? null : marks.has(post.id) && !seen.has(post.id) ? "unread" : newSet.has(post.id) ? "new" : null;
   const members = roomId ? data.members.get(roomId) : undefined;
   const me = members ? memberOf(members, myId) : undefined;
   const canWrite = room?.status !== "closed" && (me?.permission ?? "write") === "write";
@@ -522,7 +668,19 @@ export function Room() {
       {opened && shown.length === 0 && <p class="placeholder">{posts.length ? t("room.noMatch") : t("room.noPosts")}</p>}
       <div class="posts" data-testid="posts" data-total={shown.length}>
         {shown.slice(0, limit).map((post) => (
-          <PostCard key={post.id} post={post} comments={comments.get(post.id) ?? NO_COMMENTS} members={members} titleName={titleName(post.reportTitleId)} myId={myId} canWrite={canWrite} keepPhotos={room?.status !== "closed"} />
+          <PostCard
+            key={post.id}
+            post={post}
+            comments={comments.get(post.id) ?? NO_COMMENTS}
+            members={members}
+            titleName={titleName(post.reportTitleId)}
+            myId={myId}
+            canWrite={canWrite}
+            keepPhotos={room?.status !== "closed"}
+            addressees={addresseesByPost.get(post.id) ?? NO_ADDRESSEES}
+            fresh={freshOf(post)}
+            onSeen={onSeen}
+          />
         ))}
       </div>
       {shown.length > limit && (

@@ -3,7 +3,8 @@ import { useMemo, useState } from "preact/hooks";
 import { hrefFor } from "../actions/navigation";
 import { ScreenHeading } from "../components/ScreenHeading";
 import { t } from "../i18n";
-import { useData, type LocalData } from "../local/data";
+import { attentionCount } from "../local/attention";
+import { myReceipt, useData, type LocalData } from "../local/data";
 import { ageOn, todayInJapan } from "../local/era";
 import { formatPostTime } from "../local/format";
 import { careLevelLabel } from "../local/labels";
@@ -21,6 +22,8 @@ export interface RoomRow {
   lastAt: string | null;
   unread: number;
   urgent: boolean;
+  /** A post with out-of-range vitals not yet read by me. */
+  flagged: boolean;
 }
 
 /** Hiragana → katakana and no spaces, so 「あおき」 finds 「アオキ ハナ」. */
@@ -51,11 +54,23 @@ export function roomRows(data: LocalData, query = ""): RoomRow[] {
       lastAt: summary?.lastPost?.createdAt ?? null,
       unread: summary?.unread ?? 0,
       urgent: summary?.urgentUnread ?? false,
+      flagged: (summary?.flagged ?? []).some((p) => p.version > myReceipt(data.receipts.get(room.id), data.me?.user.id)),
     };
   });
   return rows
     .filter((r) => !q || foldKana(r.name).includes(q) || foldKana(r.kana).includes(q))
     .sort((a, b) => Number(b.urgent) - Number(a.urgent) || (b.lastAt ?? "").localeCompare(a.lastAt ?? ""));
+}
+
+/** One tap to what needs me (phones; the desktop shows it beside the list). */
+function AttentionLink({ data }: { data: LocalData }) {
+  const n = attentionCount(data);
+  return (
+    <a class={n ? "button primary attention-link" : "button secondary attention-link"} href={hrefFor("attention")} data-testid="attention-link">
+      {t("attention.heading")}
+      {n > 0 && <span class="unread">{n}</span>}
+    </a>
+  );
 }
 
 export function RoomList({ compact = false }: { compact?: boolean }) {
@@ -79,6 +94,7 @@ export function RoomList({ compact = false }: { compact?: boolean }) {
           autoComplete="off"
         />
       </div>
+      {!compact && <AttentionLink data={data} />}
       {!data.ready && <p class="hint">{t("common.loading")}</p>}
       {data.ready && data.rooms.length === 0 && <p class="placeholder">{t("rooms.none")}</p>}
       {data.ready && data.rooms.length > 0 && rows.length === 0 && <p class="hint">{t("rooms.noMatch")}</p>}
@@ -96,6 +112,11 @@ export function RoomList({ compact = false }: { compact?: boolean }) {
                 {row.urgent && (
                   <span class="urgent-mark" data-testid="urgent-mark">
                     {t("post.urgent")}
+                  </span>
+                )}
+                {row.flagged && (
+                  <span class="flag-mark" data-testid="room-flag-mark">
+                    {t("rooms.flagged")}
                   </span>
                 )}
                 <strong>{row.name}</strong>

@@ -18,6 +18,9 @@ export const STORE_OF: Record<EntityType, RoomStore> = {
   post: "posts",
   comment: "comments",
   receipt: "receipts",
+  threshold: "thresholds",
+  addressee: "addressees",
+  personal: "personal",
 };
 
 export interface PullReport {

@@ -68,6 +68,9 @@ export function postData(id: string, roomId: string, version: number, extra: Par
     createdAt: AT,
     editedAt: null,
     version,
+    vitalsFlags: null,
+    addresseeIds: [],
+    asksAnswer: false,
     ...extra,
   };
 }

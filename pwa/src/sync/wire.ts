@@ -5,7 +5,11 @@
  * the names, so a change on the server that the PWA does not follow fails `tsc`.
  */
 import type {
+  AddresseeDone,
+  AddresseeDoneMutation,
   AttachmentOut,
+  AttentionClear,
+  AttentionClearMutation,
   CommentCreate,
   CommentCreateMutation,
   CommentDelete,
@@ -17,6 +21,8 @@ import type {
   PostDeleteMutation,
   PostEdit,
   PostEditMutation,
+  PostMarkUnread,
+  PostMarkUnreadMutation,
   PullIn,
   PullOut,
   PushIn,
@@ -24,10 +30,19 @@ import type {
   ReceiptMark,
   ReceiptMarkMutation,
   RoomChanges as GeneratedRoomChanges,
+  ThresholdSet,
+  ThresholdSetMutation,
   Vitals as GeneratedVitals,
 } from "../generated/api";
 
 export type {
+  AddresseeData,
+  AddresseeDone,
+  AttentionClear,
+  PersonalData,
+  PostMarkUnread,
+  ThresholdData,
+  ThresholdSet,
   CommentCreate,
   CommentData,
   CommentDelete,
@@ -63,7 +78,11 @@ export type Mutation =
   | PostDeleteMutation
   | CommentCreateMutation
   | CommentDeleteMutation
-  | ReceiptMarkMutation;
+  | ReceiptMarkMutation
+  | ThresholdSetMutation
+  | AddresseeDoneMutation
+  | AttentionClearMutation
+  | PostMarkUnreadMutation;
 export type MutationName = Mutation["name"];
 
 /** The arguments of each mutation name. */
@@ -74,6 +93,10 @@ export interface MutationArgs {
   "comment.create": CommentCreate;
   "comment.delete": CommentDelete;
   "receipt.mark": ReceiptMark;
+  "threshold.set": ThresholdSet;
+  "addressee.done": AddresseeDone;
+  "attention.clear": AttentionClear;
+  "post.markUnread": PostMarkUnread;
 }
 
 export type MutationResult = MutationResultOut;
