@@ -20,6 +20,13 @@ describe("service worker rules", () => {
     expect(urgent?.options).toMatchObject({ body: "至急の投稿があります（3件）：A棟", tag: "room-r1", renotify: true });
   });
 
+  it("says a post is addressed to me, still without saying anything about it", () => {
+    const mine = notificationFor({ type: "post", room: "r1", count: 1, urgent: false, addressed: true });
+    expect(mine?.options).toMatchObject({ body: "あなた宛ての投稿があります", renotify: true });
+    const urgentMine = notificationFor({ type: "post", room: "r1", count: 2, urgent: true, addressed: true });
+    expect(urgentMine?.options.body).toBe("あなた宛ての至急の投稿があります（2件）");
+  });
+
   it("ignores malformed payloads and room ids that are not opaque ids", () => {
     expect(parsePush("not json")).toBeNull();
     expect(parsePush(JSON.stringify({ no: "type" }))).toBeNull();

@@ -9,7 +9,7 @@
 export const CACHE_PREFIX = "carebook-shell-";
 
 export type PushPayload =
-  | { type: "post"; room: string; count?: number; urgent?: boolean; label?: string }
+  | { type: "post"; room: string; count?: number; urgent?: boolean; label?: string; addressed?: boolean }
   | { type: "wipe" }
   | { type: string; [key: string]: unknown };
 
@@ -22,6 +22,8 @@ export const TEXT = {
   title: "carebook",
   newPost: "新しい投稿があります",
   urgentPost: "至急の投稿があります",
+  addressedPost: "あなた宛ての投稿があります",
+  urgentAddressedPost: "あなた宛ての至急の投稿があります",
   wiped: "この端末のcarebookデータを消去しました",
 };
 
@@ -55,7 +57,8 @@ export function notificationFor(payload: PushPayload): NotificationPlan | null {
   const urgent = payload["urgent"] === true;
   const count = typeof payload["count"] === "number" && payload["count"] > 1 ? Math.floor(payload["count"] as number) : 1;
   const label = typeof payload["label"] === "string" && payload["label"] ? (payload["label"] as string).slice(0, 40) : null;
-  let body = urgent ? TEXT.urgentPost : TEXT.newPost;
+  const addressed = payload["addressed"] === true;
+  let body = addressed ? (urgent ? TEXT.urgentAddressedPost : TEXT.addressedPost) : urgent ? TEXT.urgentPost : TEXT.newPost;
   if (count > 1) body += `（${count}件）`;
   if (label) body += `：${label}`;
   return {
@@ -63,7 +66,7 @@ export function notificationFor(payload: PushPayload): NotificationPlan | null {
     options: {
       body,
       tag: `room-${room}`,
-      renotify: urgent,
+      renotify: urgent || addressed,
       requireInteraction: urgent,
       icon: "/icons/icon-192.png",
       badge: "/icons/favicon-32.png",

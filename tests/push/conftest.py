@@ -153,6 +153,8 @@ async def post(
     at: datetime,
     *,
     urgent: bool = False,
+    addressee_ids: frozenset[uuid.UUID] = frozenset(),
+    addressees_only: bool = False,
 ) -> int:
     """What the sync engine does: the post and its outbox rows in one transaction."""
     async with sessionmaker() as session:
@@ -162,7 +164,8 @@ async def post(
         session.add(row)
         await session.flush()
         count = await enqueue_post_notifications(
-            session, room_id=room_id, post_id=row.id, author_id=author_id, urgent=urgent, at=at
+            session, room_id=room_id, post_id=row.id, author_id=author_id, urgent=urgent, at=at,
+            addressee_ids=addressee_ids, addressees_only=addressees_only,
         )
         await session.commit()
         return count

@@ -36,7 +36,7 @@ def _assert_no_patient_data(raw: bytes) -> None:
     text = json.dumps({k: v for k, v in payload.items() if k != "room"}, ensure_ascii=False)
     for needle in PATIENT_STRINGS:
         assert needle not in text
-    assert set(payload) <= {"type", "room", "count", "urgent", "label"}
+    assert set(payload) <= {"type", "room", "count", "urgent", "label", "addressed"}
 
 
 async def test_post_reaches_other_members_encrypted_without_patient_data(
@@ -76,6 +76,39 @@ async def test_post_reaches_other_members_encrypted_without_patient_data(
         assert sorted(statuses) == ["sent", "sent"]
     assert await worker.run_once() == 0  # nothing is sent twice
     assert len(receiver.received()) == 2
+
+
+async def test_an_addressed_post_tells_its_addressee_even_in_a_muted_room(
+    sessionmaker: Any,
+    settings: Settings,
+    clock: FrozenClock,
+    receiver: PushReceiver,
+    worker: PushWorker,
+) -> None:
+    nurse = await make_member(sessionmaker, settings, clock, receiver, "nurse-a")
+    doctor = await make_member(sessionmaker, settings, clock, receiver, "doctor-b")
+    helper = await make_member(sessionmaker, settings, clock, receiver, "helper-c")
+    room_id = await make_room(
+        sessionmaker, clock, [nurse.user.id, doctor.user.id, helper.user.id]
+    )
+    # The doctor muted the room: a question to the doctor still reaches the doctor.
+    await set_preferences(sessionmaker, doctor.user.id, muted=[room_id])
+    assert await post(sessionmaker, room_id, nurse.user.id, clock.now(),
+                      addressee_ids=frozenset({doctor.user.id})) == 2
+    await worker.run_once()
+    [to_doctor] = receiver.received(doctor.subscription)
+    _assert_no_patient_data(to_doctor.payload)
+    assert to_doctor.json == {"type": "post", "room": str(room_id), "count": 1,
+                              "urgent": False, "addressed": True}
+    [to_helper] = receiver.received(helper.subscription)
+    assert "addressed" not in to_helper.json
+    # A comment addressed to the helper tells the helper only (comments tell nobody else).
+    assert await post(sessionmaker, room_id, doctor.user.id, clock.now(),
+                      addressee_ids=frozenset({helper.user.id}), addressees_only=True) == 1
+    await worker.run_once()
+    assert len(receiver.received(helper.subscription)) == 2
+    assert receiver.received(helper.subscription)[-1].json["addressed"] is True
+    assert len(receiver.received(nurse.subscription)) == 0
 
 
 async def test_urgent_post_is_high_urgency_and_marked(
