@@ -43,6 +43,7 @@ from server.models import (
 from server.models.enums import Permission, PostKind, RoomStatus, UserStatus
 from server.settings import Settings
 from sync.stream import PendingChange, queue_change, queue_stay
+from sync.thresholds import DEFAULTS, flags_for
 
 from . import data
 from .data import At
@@ -364,6 +365,7 @@ class _Builder:
             body=spec.body,
             urgent=spec.urgent,
             vitals=dict(spec.vitals) if spec.vitals is not None else None,
+            vitals_flags=flags_for(spec.vitals, DEFAULTS),
             closing_reason=spec.closing_reason,
             attachment_ids=[],
             created_at=created,
