@@ -20,6 +20,7 @@ from .push import Outbox, PushSubscription
 from .push_extra import NotificationPreference, RoomMute
 from .rooms import Consent, Patient, ReportTitle, Room, RoomMember
 from .sync import ChangeLog, ClientMutation, SyncStream
+from .templates import Template
 
 __all__ = [
     "Addressee",
@@ -55,6 +56,7 @@ __all__ = [
     "ScheduledStop",
     "SyncStream",
     "SystemSetting",
+    "Template",
     "TotpFactor",
     "User",
     "UserSession",

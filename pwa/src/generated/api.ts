@@ -1688,6 +1688,35 @@ export interface components {
             name: string;
             status: string;
         };
+        /** TemplateIn */
+        TemplateIn: {
+            body: string;
+            reportTitleName?: string | null;
+            /**
+             * @default personal
+             * @enum {string}
+             */
+            scope?: "personal" | "office";
+            title: string;
+        };
+        /** TemplateOut */
+        TemplateOut: {
+            body: string;
+            /** @description Whether I may change or delete it. */
+            editable: boolean;
+            /** Format: uuid */
+            id: string;
+            reportTitleName: string | null;
+            /** @enum {string} */
+            scope: "personal" | "office";
+            title: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** TemplatesOut */
+        TemplatesOut: {
+            templates: components["schemas"]["TemplateOut"][];
+        };
         /** ThresholdChange */
         ThresholdChange: {
             data: components["schemas"]["ThresholdData"] | null;
@@ -2023,6 +2052,9 @@ export type SubscriptionKeysIn = components['schemas']['SubscriptionKeysIn'];
 export type SubscriptionOut = components['schemas']['SubscriptionOut'];
 export type SystemManagerIn = components['schemas']['SystemManagerIn'];
 export type SystemManagerOut = components['schemas']['SystemManagerOut'];
+export type TemplateIn = components['schemas']['TemplateIn'];
+export type TemplateOut = components['schemas']['TemplateOut'];
+export type TemplatesOut = components['schemas']['TemplatesOut'];
 export type ThresholdChange = components['schemas']['ThresholdChange'];
 export type ThresholdData = components['schemas']['ThresholdData'];
 export type ThresholdSet = components['schemas']['ThresholdSet'];
