@@ -19,6 +19,7 @@ import type {
   SessionInfo,
   TotpEnrollment,
 } from "./types";
+import type { TemplateIn, TemplateOut, TemplatesOut } from "./generated/api";
 import { wipeDevice } from "./wipe";
 
 export class ApiError extends Error {
@@ -243,6 +244,11 @@ export const api = {
   pushUnsubscribe: () => request<unknown>("DELETE", "/api/push/subscriptions"),
   pushPreferences: () => request<PushPreferences>("GET", "/api/push/preferences"),
   savePushPreferences: (prefs: PushPreferences) => request<PushPreferences>("PUT", "/api/push/preferences", prefs),
+
+  // 定型文 (issue 17).
+  templates: () => request<TemplatesOut>("GET", "/api/templates"),
+  createTemplate: (template: TemplateIn) => request<TemplateOut>("POST", "/api/templates", template),
+  deleteTemplate: (id: string) => request<unknown>("DELETE", `/api/templates/${encodeURIComponent(id)}`),
 };
 
 export interface PushPreferences {

@@ -5,6 +5,7 @@ the doctor answers in the room and the nurse sees 「回答済み」."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,6 +60,15 @@ def test_a_flagged_question_reaches_the_doctor_and_the_answer_comes_back(
         api_post(doctor_api, "/api/push/subscriptions", subscription)
     finally:
         doctor_api.dispose()
+    # The nurse keeps a template (定型文) for visit records; its placeholders are filled on
+    # the tablet when used.
+    nurse_api = api_context(playwright, server.url, "demo-nurse")
+    try:
+        api_post(nurse_api, "/api/templates", {
+            "title": "定期訪問", "body": "{日付} 定期訪問。{患者名}様、", "scope": "personal",
+            "reportTitleName": "バイタル"})
+    finally:
+        nurse_api.dispose()
 
     tablet = _new_context(browser, viewport=TABLET, has_touch=True, locale="ja-JP",
                           timezone_id="Asia/Tokyo")
@@ -79,7 +89,11 @@ def test_a_flagged_question_reaches_the_doctor_and_the_answer_comes_back(
         nurse.evaluate("""() => { window.__taps = 0;
             document.addEventListener('pointerdown', () => window.__taps++, true); }""")
         nurse.get_by_test_id("compose-link").click()  # 1
-        nurse.locator("[data-testid=title-choice][data-title=バイタル]").click()  # 2
+        # The template chooses the report title and fills the text in one tap.
+        nurse.locator("[data-testid=template-choice][data-title=定期訪問]").click()  # 2
+        expect(nurse.locator("[data-testid=title-choice][data-title=バイタル]")).to_be_checked()
+        expect(nurse.get_by_test_id("post-body")).to_have_value(re.compile(
+            r"^\d{4}/\d{1,2}/\d{1,2} 定期訪問。" + AOKI + "様、$"))
         nurse.get_by_test_id("vital-systolic").click()  # 3
         for value in ("128", "76", "88", "36.8", "86", "", "", ""):
             nurse.keyboard.type(value)

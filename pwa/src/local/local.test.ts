@@ -104,3 +104,15 @@ describe("room summary", () => {
     expect(sorted.map((p) => p.id)).toEqual(["b", "c", "a"]);
   });
 });
+
+describe("templates", () => {
+  it("fills the placeholders on the device, in Japan's time", async () => {
+    const { fillTemplate } = await import("./templates");
+    const text = fillTemplate("{日付} {時刻} {患者名}様 担当:{自分の名前} {不明}", {
+      patientName: "青木 ハナ",
+      myName: "鈴木 真理子",
+      now: new Date("2026-12-05T23:30:00Z"),
+    });
+    expect(text).toBe("2026/12/6 08:30 青木 ハナ様 担当:鈴木 真理子 {不明}");
+  });
+});

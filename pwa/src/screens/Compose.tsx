@@ -14,6 +14,7 @@ import { useData } from "../local/data";
 import { addPhoto, localPhotoUrl, removePhotos } from "../local/photos";
 import { jobTypeLabel } from "../local/labels";
 import { hasFlags, parseVitals, rangesInForce, VITALS_FIELDS, type NormalRange } from "../local/vitals";
+import { cachedTemplates, fillTemplate, loadTemplates, type Template } from "../local/templates";
 import { addNotice, useAppState } from "../store";
 import { RoomHeader } from "./Room";
 
@@ -47,6 +48,13 @@ export function Compose() {
   const [confirmDiscard, setConfirmDiscard] = useState(false);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const latest = useRef<Draft | null>(null);
+  const [templates, setTemplates] = useState<Template[]>([]);
+
+  useEffect(() => {
+    if (!data.ready) return;
+    void cachedTemplates().then(setTemplates);
+    void loadTemplates().then(setTemplates);
+  }, [data.ready]);
 
   useEffect(() => {
     if (!roomId || !data.ready) return;
@@ -79,6 +87,19 @@ export function Compose() {
       saveTimer.current = null;
       void saveDraft(next);
     }, 400);
+  }
+
+  /** One tap: the template's report title (when the room has it) and its text, filled in. */
+  function applyTemplate(template: Template) {
+    const current = latest.current ?? emptyDraft(roomId as string);
+    const title = template.reportTitleName ? titles.find((x) => x.name === template.reportTitleName) : undefined;
+    const text = fillTemplate(template.body, {
+      patientName: data.patients.get(roomId as string)?.name ?? "",
+      myName: data.me?.user.name ?? "",
+      now: new Date(),
+    });
+    update({ body: current.body.trim() ? `${current.body.trimEnd()}\n${text}` : text, ...(title ? { reportTitleId: title.id } : {}) });
+    addNotice("info", t("compose.templateApplied", { name: template.title }));
   }
 
   async function onFiles(files: FileList | null) {
@@ -154,7 +175,9 @@ export function Compose() {
     if (e.key !== "Enter") return;
     e.preventDefault();
     const next = vitalKeys[index + 1];
-    document.getElementById(next ? `vital-${next}` : "post-body")?.focus();
+    const target = document.getElementById(next ? `vital-${next}` : "post-body") as HTMLInputElement | HTMLTextAreaElement | null;
+    target?.focus();
+    if (target && !next) target.setSelectionRange(target.value.length, target.value.length); // after a template's text
   }
 
   return (
@@ -162,6 +185,16 @@ export function Compose() {
       <RoomHeader roomId={roomId} current="compose" />
       <form class="card" onSubmit={submit} noValidate data-testid="compose-form">
         <h2>{t("compose.heading")}</h2>
+        {templates.length > 0 && (
+          <div class="templates" role="group" aria-label={t("compose.templates")}>
+            <span class="addressee-label">{t("compose.templates")}</span>
+            {templates.map((x) => (
+              <button key={x.id} type="button" class="secondary template-choice" data-testid="template-choice" data-title={x.title} onClick={() => applyTemplate(x)}>
+                {x.title}
+              </button>
+            ))}
+          </div>
+        )}
         <fieldset class="titles">
           <legend>
             {t("compose.title")} <span class="required">{t("common.required")}</span>

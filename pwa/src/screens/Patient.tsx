@@ -6,6 +6,7 @@ import { careLevelLabel } from "../local/labels";
 import { useAppState } from "../store";
 import { PatientCorrection } from "./PatientCorrection";
 import { authorLine, RoomHeader } from "./Room";
+import { ThresholdsSection } from "./Thresholds";
 
 function telHref(phone: string): string {
   return `tel:${phone.replace(/[^0-9+]/g, "")}`;
@@ -105,6 +106,7 @@ export function Patient() {
         )}
         {patient && mayCorrect && <PatientCorrection roomId={roomId} patient={patient} />}
       </section>
+      <ThresholdsSection roomId={roomId} />
       <section class="card" aria-labelledby="care-team">
         <h2 id="care-team">{t("patient.careTeam")}</h2>
         <ul class="item-list" data-testid="care-team">

@@ -14,6 +14,7 @@ import { changePasscode, getLockSettings, lock, saveLockSettings } from "../loca
 import type { LockSettings } from "../db/keystore";
 import { LettersToggle, PasscodeInput } from "../components/PasscodeInput";
 import { BiometricSection } from "../components/BiometricSection";
+import { TemplatesSection } from "./TemplatesSettings";
 
 function PasscodeSection() {
   const [current, setCurrent] = useState("");
@@ -255,6 +256,7 @@ export function Settings() {
           {t("push.open")}
         </a>
       </section>
+      <TemplatesSection />
       <SecuritySection />
       <SessionsSection />
       <DevicesSection />

@@ -13,6 +13,7 @@ import { api, ApiError } from "../api";
 import { getLang, t } from "../i18n";
 import { hasKey, LockedError } from "../local/key";
 import { closeRoom, getData, loadRooms, refreshSummaries, reloadOpenRoom, setData } from "../local/data";
+import { loadTemplates } from "../local/templates";
 import { addNotice, getState, setSync } from "../store";
 import { onWipe } from "../wipe";
 import { listOutbox, sendOutbox, TransientError, RefusedError, type OutboxTransport, type PendingPhoto } from "./outbox";
@@ -52,7 +53,7 @@ export async function refreshOutbox(): Promise<void> {
   const outbox = await listOutbox();
   setData({ outbox });
   // Read marks are bookkeeping, not something the user wrote: they are not counted as waiting.
-  const written = outbox.filter((e) => e.name !== "receipt.mark");
+  const written = outbox.filter((e) => e.name !== "receipt.mark" && e.name !== "attention.clear" && e.name !== "post.markUnread");
   setSync({ pending: written.filter((e) => e.status === "pending").length, rejected: outbox.filter((e) => e.status === "rejected").length });
 }
 
@@ -74,6 +75,17 @@ async function afterPull(report: PullReport): Promise<void> {
   }
   // What was acknowledged is now in the synced data.
   setData({ acked: [] });
+  refreshTemplates();
+}
+
+const TEMPLATES_EVERY_MS = 10 * 60 * 1000;
+let templatesAt = 0;
+
+/** Keeps the 定型文 cached for offline use, at most every ten minutes (in the background). */
+function refreshTemplates(): void {
+  if (Date.now() - templatesAt < TEMPLATES_EVERY_MS) return;
+  templatesAt = Date.now();
+  void loadTemplates().catch(() => (templatesAt = 0));
 }
 
 async function runOnce(): Promise<void> {
