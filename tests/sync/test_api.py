@@ -49,15 +49,16 @@ async def test_a_post_reaches_the_other_member_once(pair: Any, sessionmaker: Any
     pushed = await nurse_api.post("/api/sync/push", {
         "clientId": "nurse-tablet-1",
         "mutations": [{"id": 1, "name": "post.create", "args": args},
+                      # Vitals alone are a record; no text and no vitals is not.
                       {"id": 2, "name": "post.create", "args": {**args, "id": uid(),
-                                                                "body": ""}}],
+                                                                "body": " ", "vitals": None}}],
     })
     assert pushed.status_code == 200, pushed.text
     results = pushed.json()["results"]
     assert results[0] == {"id": 1, "status": "ok"}
     assert results[1]["status"] == "rejected"
     assert set(results[1]["reason"]) == {"code", "ja", "en"}
-    assert results[1]["reason"]["code"] == "invalid_args"
+    assert results[1]["reason"]["code"] == "blank_body"
     delta = (await doctor_api.post("/api/sync/pull", {"cursor": cursor})).json()
     changes = delta["rooms"][str(room.room_id)]["changes"]
     assert [(c["type"], c["op"], c["id"]) for c in changes] == [("post", "put", args["id"])]
