@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import io
 import uuid
-import zlib
 from typing import Any
 
 from PIL import Image
 from sqlalchemy import select
 
 from server.models import Attachment, Consent, Room, RoomMember
+from tests.support import pdfs
 from tests.support.api import ApiClient
 
 from .conftest import City, SignIn, consent, patient, team
@@ -26,13 +26,9 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
-def pdf(body: bytes = b"<< /Type /Catalog >>", *, compressed: bool = False) -> bytes:
-    stream = zlib.compress(body) if compressed else b""
-    parts = [b"%PDF-1.7\n1 0 obj\n" + (body if not compressed else b"<< /Filter /FlateDecode >>")]
-    if compressed:
-        parts.append(b"\nstream\n" + stream + b"\nendstream")
-    parts.append(b"\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-    return b"".join(parts)
+def pdf(catalog: bytes = b"", **options: Any) -> bytes:
+    """A real two-page PDF (tests/support/pdfs.py), with extra catalog entries."""
+    return pdfs.document(title="Consent form 5", catalog=catalog, **options)
 
 
 async def upload(admin: ApiClient, room_id: str, data: bytes, name: str, kind: str) -> Any:
@@ -81,15 +77,15 @@ async def test_a_scan_is_checked_by_content(city: City, sign_in: SignIn, session
     room = await open_room(admin, city)
     cases = [
         (b"just some text", "a.pdf", "application/pdf", 415, "unsupported_scan"),
-        (pdf(b"<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>"), "a.pdf",
-         "application/pdf", 415, "pdf_active_content"),
-        (pdf(b"<< /OpenAction << /S /J#61vaScript >> >>"), "a.pdf", "application/pdf", 415,
+        (pdf(pdfs.JAVASCRIPT_ACTION), "a.pdf", "application/pdf", 415, "pdf_active_content"),
+        (pdf(b"/OpenAction << /S /J#61vaScript /JS (x) >>"), "a.pdf", "application/pdf", 415,
          "pdf_active_content"),
-        (pdf(b"<< /Type /Action /S /Launch /F (cmd.exe) >>", compressed=True), "a.pdf",
-         "application/pdf", 415, "pdf_active_content"),
-        (pdf(b"<< /EmbeddedFiles << >> >>"), "a.pdf", "application/pdf", 415,
+        # A launch action out of sight in a compressed object stream.
+        (pdf(b"/OpenAction 100 0 R", hidden={100: b"<< /S /Launch /F (cmd.exe) >>"}),
+         "a.pdf", "application/pdf", 415, "pdf_active_content"),
+        (pdf(b"/Names << /EmbeddedFiles << /Names [] >> >>"), "a.pdf", "application/pdf", 415,
          "pdf_active_content"),
-        (b"%PDF-1.7\nno end", "a.pdf", "application/pdf", 415, "unsupported_scan"),
+        (b"%PDF-1.7\nno end", "a.pdf", "application/pdf", 415, "not_a_pdf"),
     ]
     for data, name, kind, status, code in cases:
         response = await upload(admin, room["id"], data, name, kind)
