@@ -34,6 +34,9 @@ SCHEMA_CSP = (
 )
 
 
+_CSP = b"content-security-policy"
+
+
 def _headers(*pairs: tuple[str, str]) -> list[tuple[bytes, bytes]]:
     return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
 
@@ -42,7 +45,8 @@ def security_headers_middleware_factory(hsts: bool) -> type:
     """Build the ASGI middleware; HSTS only when carebook is served over TLS.
 
     The headers are encoded once here; each answer drops any header of the same name the
-    handler set and gets these appended (one pass over its headers, not one per header)."""
+    handler set (but a Content-Security-Policy) and gets these appended (one pass over its
+    headers, not one per header)."""
     common = [
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
@@ -74,7 +78,9 @@ def security_headers_middleware_factory(hsts: bool) -> type:
                 extra = for_api
             else:
                 extra = for_pages
-            names = {name for name, _ in extra}
+            # A handler's own Content-Security-Policy is kept beside ours: a browser enforces
+            # both, so it can only tighten (a document download's sandbox).
+            names = {name for name, _ in extra} - {_CSP}
 
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":

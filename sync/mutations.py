@@ -272,11 +272,11 @@ BAD_REPORT_TITLE = Reason("bad_report_title", "この部屋の有効な標題を
                       "Choose an active report title of this room.")
 BAD_ATTACHMENT = Reason(
     "bad_attachment",
-    "添付写真が見つからないか、この部屋で自分がアップロードした未使用の写真ではありません。",
-    "An attachment is missing, or is not an unused photo you uploaded to this room.",
+    "添付ファイルが見つからないか、この部屋で自分がアップロードした未使用のファイルではありません。",
+    "An attachment is missing, or is not an unused photo or document you uploaded to this room.",
 )
-DUPLICATE_ATTACHMENT = Reason("duplicate_attachment", "同じ写真が重複しています。",
-                          "The same photo is attached twice.")
+DUPLICATE_ATTACHMENT = Reason("duplicate_attachment", "同じ添付ファイルが重複しています。",
+                          "The same attachment is given twice.")
 BAD_CLOSING = Reason(
     "bad_closing_reason",
     "終了依頼には終了理由（死亡・施設入所・サービス終了・その他）が必要です。通常の投稿には不要です。",

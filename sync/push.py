@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import begin_write
 from server.models import Attachment, ClientMutation, Comment, Post, ReadReceipt, ReportTitle
+from server.models.enums import AttachmentKind
 
 from . import mutations as m
 from . import thresholds as th
@@ -382,6 +383,7 @@ class _Applier(AttentionApplier):
             vitals_flags=flags,
             closing_reason=args.closing_reason,
             attachment_ids=attachment_ids,
+            documents=_documents(attachments, args.attachment_ids),
             addressee_ids=addressee_ids,
             asks_answer=args.asks_answer,
             version=version,
@@ -559,6 +561,15 @@ class _Applier(AttentionApplier):
             await self.session.delete(receipt)
             await self.session.flush()
         return _Done(room, patient, "receipt", str(self.user_id))
+
+
+def _documents(attachments: list[Attachment], order: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The documents among a new post's attachments, in the order given, described once."""
+    by_id = {a.id: a for a in attachments if a.kind == AttachmentKind.document}
+    return [
+        {"id": str(a.id), "name": a.filename or "", "pages": a.page_count or 0, "size": a.size}
+        for a in (by_id[i] for i in order if i in by_id)
+    ]
 
 
 def _urgent(args: m.PostCreate, flags: Mapping[str, str] | None) -> bool:

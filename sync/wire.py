@@ -18,7 +18,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal, Protocol, cast
 
-from msgspec import Meta, Struct
+from msgspec import Meta, Struct, convert
 
 from server.models import (
     Addressee,
@@ -101,6 +101,15 @@ class ReportTitleData(Wire):
     description: str
 
 
+class DocumentRef(Wire):
+    """A document attached to a post: shown by name and pages, always downloaded."""
+
+    id: uuid.UUID
+    name: str
+    pages: int
+    size: int
+
+
 class PostData(Wire):
     id: uuid.UUID
     room_id: uuid.UUID
@@ -121,6 +130,10 @@ class PostData(Wire):
     ]
     addressee_ids: Annotated[list[str], Meta(description="宛先: user ids.")]
     asks_answer: bool
+    documents: Annotated[
+        list[DocumentRef],
+        Meta(description="The documents (PDF) among `attachmentIds`; the rest are photos."),
+    ]
 
 
 class CommentData(Wire):
@@ -268,6 +281,7 @@ def post_data(post: Post) -> PostData:
         cast(dict[str, FlagDirection] | None, post.vitals_flags),
         list(post.addressee_ids or ()),
         bool(post.asks_answer),
+        [convert(d, DocumentRef) for d in post.documents or ()],
     )
 
 

@@ -1,8 +1,11 @@
-"""HTTP for photo attachments: upload into a room, view the photo or its thumbnail.
+"""HTTP for attachments: upload a photo or a document (PDF) into a room, fetch one or its
+thumbnail.
 
-Photos are served under `/api/`, so they get `Cache-Control: no-store` like every
+Attachments are served under `/api/`, so they get `Cache-Control: no-store` like every
 API answer and the service worker never keeps them; `nosniff` and an explicit
-`Content-Disposition` stop a browser from treating them as anything but images.
+`Content-Disposition` stop a browser from treating them as anything but what they are.
+Photos are `inline`; documents are always `attachment` (downloaded, never shown in the
+app's origin), with a sandboxing Content-Security-Policy should one be opened anyway.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.context import AuthContext
 from ..errors import error_body
 from ..settings import Settings
-from . import images
-from .attachments_schemas import AttachmentOut, UploadIn
+from . import images, pdfs
+from .attachments_schemas import AttachmentOut, DocumentOut, UploadIn
 from .attachments_service import Attachments, Variant
 from .blob_store import BlobStore
 
@@ -33,6 +36,12 @@ _MULTIPART_ALLOWANCE = 64 * 1024
 
 def _too_large(request: Request[Any, Any, Any], _exc: RequestEntityTooLarge) -> Response[Any]:
     return Response(error_body(request, images.ImageTooLarge()), status_code=413)
+
+
+def _document_too_large(
+    request: Request[Any, Any, Any], _exc: RequestEntityTooLarge
+) -> Response[Any]:
+    return Response(error_body(request, pdfs.DocumentTooLarge()), status_code=413)
 
 
 def _service(db_session: AsyncSession, auth: AuthContext, settings: Settings) -> Attachments:
@@ -70,6 +79,40 @@ async def upload_attachment(
     )
 
 
+@post(
+    "/api/rooms/{room_id:uuid}/documents",
+    status_code=201,
+    summary="Upload a document (PDF, 20 MB at most, checked by content) before the post "
+    "that names it",
+    tags=["contact book"],
+    request_max_body_size=pdfs.MAX_DOCUMENT_BYTES + _MULTIPART_ALLOWANCE,
+    exception_handlers={RequestEntityTooLarge: _document_too_large},
+)
+async def upload_document(
+    room_id: uuid.UUID,
+    data: Annotated[
+        UploadIn, Body(media_type=RequestEncodingType.MULTI_PART, multipart_form_part_limit=4)
+    ],
+    auth: AuthContext,
+    db_session: AsyncSession,
+    settings: Settings,
+) -> DocumentOut:
+    try:
+        raw = await data.file.read(pdfs.MAX_DOCUMENT_BYTES + 1)
+    finally:
+        await data.file.close()
+    document = await _service(db_session, auth, settings).upload_document(
+        room_id, raw, data.file.filename
+    )
+    return DocumentOut(
+        id=document.id,
+        content_type=document.content_type,
+        size=document.size,
+        name=document.filename or "",
+        pages=document.page_count or 0,
+    )
+
+
 async def _serve(
     attachment_id: uuid.UUID,
     variant: Variant,
@@ -79,23 +122,27 @@ async def _serve(
     purpose: str = "view",
 ) -> File:
     found = await _service(db_session, auth, settings).view(attachment_id, variant, purpose)
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+        "Last-Modified": format_datetime(found.attachment.created_at, usegmt=True),
+    }
+    if found.download:
+        headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return File(
         path=found.path,
         media_type=found.content_type,
         filename=found.filename,
-        content_disposition_type="inline",
+        content_disposition_type="attachment" if found.download else "inline",
         etag=ETag(value=f"{found.attachment.id.hex}-{variant}"),
-        headers={
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            "Last-Modified": format_datetime(found.attachment.created_at, usegmt=True),
-        },
+        headers=headers,
     )
 
 
 @get(
     "/api/attachments/{attachment_id:uuid}",
-    summary="A photo, for current members of its room only",
+    summary="A photo (inline) or a document (always as a download), for current members of "
+    "its room only",
     tags=["contact book"],
 )
 async def view_attachment(
@@ -106,7 +153,8 @@ async def view_attachment(
 
 @get(
     "/api/attachments/{attachment_id:uuid}/thumbnail",
-    summary="A photo's JPEG thumbnail (320 px), for current members of its room only",
+    summary="A photo's JPEG thumbnail, or a document's first page (320 px), for current "
+    "members of its room only",
     tags=["contact book"],
 )
 async def view_thumbnail(
@@ -123,4 +171,4 @@ async def view_thumbnail(
     return await _serve(attachment_id, "thumbnail", auth, db_session, settings, purpose)
 
 
-ROUTE_HANDLERS = [upload_attachment, view_attachment, view_thumbnail]
+ROUTE_HANDLERS = [upload_attachment, upload_document, view_attachment, view_thumbnail]

@@ -1,4 +1,4 @@
-"""Wire types of the photo attachment routes."""
+"""Wire types of the attachment routes (photos and documents)."""
 
 from __future__ import annotations
 
@@ -20,3 +20,13 @@ class AttachmentOut(msgspec.Struct, rename="camel"):
     size: int
     width: int
     height: int
+
+
+class DocumentOut(msgspec.Struct, rename="camel"):
+    """A document as stored: its name (the uploader's file name, cleaned), pages and bytes."""
+
+    id: uuid.UUID
+    content_type: str
+    size: int
+    name: str
+    pages: int

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, CreatedMixin, IdMixin, JsonValue, utcnow
-from .enums import PostKind
+from .enums import AttachmentKind, PostKind
 
 
 class Post(IdMixin, Base):
@@ -28,6 +28,9 @@ class Post(IdMixin, Base):
     vitals: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, default=None)
     closing_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     attachment_ids: Mapped[list[str]] = mapped_column(JsonValue, default=list)
+    # The documents (PDF) among the attachments, described when the post was made, so that
+    # every device shows their names and page counts offline: [{id, name, pages, size}].
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JsonValue, default=list)
     # Out-of-range vitals by sign ("low" | "high"), computed with the thresholds in force
     # when the vitals were written, and kept: a later threshold change flags new posts only.
     vitals_flags: Mapped[dict[str, str] | None] = mapped_column(JsonValue, default=None)
@@ -69,7 +72,10 @@ class ReadReceipt(Base):
 
 
 class Attachment(IdMixin, CreatedMixin, Base):
-    """A photo, stored outside the database by content hash, EXIF stripped."""
+    """A photo (EXIF stripped) or a document (a PDF checked by content, kept as it came),
+    stored outside the database by content hash, with a JPEG thumbnail (a document's first
+    page). A document has its file name and page count; `width`/`height` are a photo's
+    pixels or a document's first page in points."""
 
     __tablename__ = "attachment"
 
@@ -82,3 +88,6 @@ class Attachment(IdMixin, CreatedMixin, Base):
     size: Mapped[int] = mapped_column(Integer)
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20), default=AttachmentKind.photo)
+    filename: Mapped[str | None] = mapped_column(String(200), default=None)
+    page_count: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -167,6 +167,13 @@ PERMISSION_LABELS: dict[Permission, str] = {
 }
 
 
+class AttachmentKind(StrEnum):
+    """A photo is shown inline; a document (PDF) is only ever downloaded."""
+
+    photo = "photo"
+    document = "document"
+
+
 class PostKind(StrEnum):
     normal = "normal"
     closing_request = "closingRequest"

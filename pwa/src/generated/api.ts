@@ -446,6 +446,23 @@ export interface components {
             officeKind: string | null;
             officeName: string | null;
         };
+        /** DocumentOut */
+        DocumentOut: {
+            contentType: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            pages: number;
+            size: number;
+        };
+        /** DocumentRef */
+        DocumentRef: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            pages: number;
+            size: number;
+        };
         /** DuplicateOut */
         DuplicateOut: {
             /** Format: date */
@@ -1188,6 +1205,8 @@ export interface components {
             closingReason: "death" | "facilityAdmission" | "endOfService" | "other" | null;
             /** Format: date-time */
             createdAt: string;
+            /** @description The documents (PDF) among `attachmentIds`; the rest are photos. */
+            documents: components["schemas"]["DocumentRef"][];
             editedAt: string | null;
             /** Format: uuid */
             id: string;
@@ -1921,6 +1940,8 @@ export type DeskPersonOut = components['schemas']['DeskPersonOut'];
 export type DeskSessionOut = components['schemas']['DeskSessionOut'];
 export type DeviceOut = components['schemas']['DeviceOut'];
 export type DirectoryEntryOut = components['schemas']['DirectoryEntryOut'];
+export type DocumentOut = components['schemas']['DocumentOut'];
+export type DocumentRef = components['schemas']['DocumentRef'];
 export type DuplicateOut = components['schemas']['DuplicateOut'];
 export type Era = components['schemas']['Era'];
 export type EraDateIn = components['schemas']['EraDateIn'];

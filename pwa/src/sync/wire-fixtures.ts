@@ -71,6 +71,7 @@ export function postData(id: string, roomId: string, version: number, extra: Par
     vitalsFlags: null,
     addresseeIds: [],
     asksAnswer: false,
+    documents: [],
     ...extra,
   };
 }
