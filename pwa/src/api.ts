@@ -9,7 +9,7 @@
 import { getDeviceId } from "./device";
 import type { PatientCorrectedOut, PatientCorrectionIn } from "./generated/api";
 import { getLang, t } from "./i18n";
-import type { AttachmentInfo, PullRequest, PullResponse, PushRequest, PushResponse, Readers } from "./sync/wire";
+import type { AttachmentInfo, DocumentInfo, PullRequest, PullResponse, PushRequest, PushResponse, Readers } from "./sync/wire";
 import type {
   AuthStep,
   DeviceRecoveryKey,
@@ -221,6 +221,12 @@ export const api = {
     form.append("file", file, name);
     return request<AttachmentInfo>("POST", `/api/rooms/${encodeURIComponent(roomId)}/attachments`, form);
   },
+  /** A document (PDF): checked by content on the server, refused with a message that says why. */
+  uploadDocument: (roomId: string, file: Blob, name: string) => {
+    const form = new FormData();
+    form.append("file", file, name);
+    return request<DocumentInfo>("POST", `/api/rooms/${encodeURIComponent(roomId)}/documents`, form);
+  },
   attachmentThumbnail: (id: string, purpose: "view" | "offline" = "view") =>
     request<Blob>(
       "GET",
@@ -228,7 +234,9 @@ export const api = {
       undefined,
       "blob",
     ),
-  attachment: (id: string) => request<Blob>("GET", `/api/attachments/${encodeURIComponent(id)}`, undefined, "blob"),
+  /** A photo, or a document's bytes (fetched with the app's headers, then handed over as a download). */
+  attachment: (id: string, purpose: "view" | "offline" = "view") =>
+    request<Blob>("GET", `/api/attachments/${encodeURIComponent(id)}${purpose === "offline" ? "?purpose=offline" : ""}`, undefined, "blob"),
   readers: (roomId: string, postId: string) =>
     request<Readers>("GET", `/api/rooms/${encodeURIComponent(roomId)}/posts/${encodeURIComponent(postId)}/readers`),
   /** The room's care manager corrects the patient's details (online; members get it by sync). */

@@ -6,6 +6,7 @@
 
 import { appEn, appJa } from "./messages-app";
 import { attentionEn, attentionJa } from "./messages-attention";
+import { documentsEn, documentsJa } from "./messages-documents";
 
 export type Lang = "ja" | "en";
 export const LANGS: readonly Lang[] = ["ja", "en"];
@@ -125,6 +126,7 @@ const ja = {
   "error.unexpectedNext": "想定外の応答です。最初からやり直してください。",
   ...appJa,
   ...attentionJa,
+  ...documentsJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -243,6 +245,7 @@ const en: Record<MessageKey, string> = {
   "error.unexpectedNext": "Unexpected answer from the server. Please start again.",
   ...appEn,
   ...attentionEn,
+  ...documentsEn,
 };
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { ja, en };

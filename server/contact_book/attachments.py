@@ -30,6 +30,12 @@ from .attachments_schemas import AttachmentOut, DocumentOut, UploadIn
 from .attachments_service import Attachments, Variant
 from .blob_store import BlobStore
 
+Purpose = Annotated[
+    Literal["view", "offline"],
+    Parameter(description="`offline`: the PWA keeps an encrypted copy for use without signal "
+                          "(audited as such, not as somebody looking at the file)"),
+]
+
 # The form's own framing on top of the photo; anything larger is refused before parsing.
 _MULTIPART_ALLOWANCE = 64 * 1024
 
@@ -146,9 +152,13 @@ async def _serve(
     tags=["contact book"],
 )
 async def view_attachment(
-    attachment_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession, settings: Settings
+    attachment_id: uuid.UUID,
+    auth: AuthContext,
+    db_session: AsyncSession,
+    settings: Settings,
+    purpose: Purpose = "view",
 ) -> File:
-    return await _serve(attachment_id, "original", auth, db_session, settings)
+    return await _serve(attachment_id, "original", auth, db_session, settings, purpose)
 
 
 @get(
@@ -162,11 +172,7 @@ async def view_thumbnail(
     auth: AuthContext,
     db_session: AsyncSession,
     settings: Settings,
-    purpose: Annotated[
-        Literal["view", "offline"],
-        Parameter(description="`offline`: the PWA keeps an encrypted copy for use without "
-                              "signal (audited as such, not as a look at the photo)"),
-    ] = "view",
+    purpose: Purpose = "view",
 ) -> File:
     return await _serve(attachment_id, "thumbnail", auth, db_session, settings, purpose)
 

@@ -17,10 +17,13 @@ export const DATA_DB = "carebook";
 export const ROOM_STORES = ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts", "thresholds", "addressees", "personal"] as const;
 export type RoomStore = (typeof ROOM_STORES)[number];
 /**
- * Local-only stores: the mutation queue, sync bookkeeping, drafts, photo bytes waiting to
- * upload, and the offline copies of other members' photo thumbnails (local/thumbnails.ts).
+ * Local-only stores: the mutation queue, sync bookkeeping, drafts, photo and document bytes
+ * waiting to upload, and the offline copies of other members' attachments: photo
+ * thumbnails (local/thumbnails.ts) and documents (local/documents.ts).
  */
-export type LocalStore = "outbox" | "meta" | "photos" | "thumbnails";
+export type LocalStore = "outbox" | "meta" | "photos" | FileStore;
+/** The stores of offline files (local/offlineFiles.ts): one shape, one budget each. */
+export type FileStore = "thumbnails" | "documents";
 export type StoreName = RoomStore | LocalStore;
 
 export interface StoredRecord extends Sealed {
@@ -52,14 +55,24 @@ interface DataSchema extends DBSchema {
   outbox: { key: number; value: StoredOutbox };
   meta: { key: string; value: StoredRecord };
   photos: { key: string; value: StoredRecord; indexes: { room: string } };
-  thumbnails: { key: string; value: StoredThumbnail; indexes: { room: string; post: string; lru: [number, number]; wanted: number } };
+  thumbnails: { key: string; value: StoredThumbnail; indexes: FileIndexes };
+  documents: { key: string; value: StoredThumbnail; indexes: FileIndexes };
 }
 
+// A type, not an interface: idb's schema wants an index signature to hold.
+type FileIndexes = {
+  room: string;
+  post: string;
+  lru: [number, number];
+  wanted: number;
+};
+
 /**
- * A photo thumbnail kept for offline use, keyed by the opaque attachment id. In the clear
- * only opaque ids (room `r`, post `p`) and bookkeeping numbers: a use counter `s` (an order,
- * not a date) and the ciphertext size `n`, indexed together (`lru`) so the size budget is
- * enforced from keys alone. A row still to be fetched has `w: 1` and no ciphertext.
+ * A photo thumbnail or a document kept for offline use, keyed by the opaque attachment id.
+ * In the clear only opaque ids (room `r`, post `p`) and bookkeeping numbers: a use counter
+ * `s` (an order, not a date) and the ciphertext size `n`, indexed together (`lru`) so the
+ * size budget is enforced from keys alone. A row still to be fetched has `w: 1` and no
+ * ciphertext (a document's: its expected size `n`, to fill the budget without going over).
  */
 export interface StoredThumbnail extends Partial<Sealed> {
   id: string;
@@ -76,10 +89,10 @@ let dbPromise: Promise<DataDB> | null = null;
 
 /**
  * Schema versions: 1 the synced room stores, outbox, meta and photos; 2 adds `thumbnails`;
- * 3 adds `thresholds`, `addressees` and `personal` (issue 17). Each step only adds, so a
- * device upgrading keeps everything it had.
+ * 3 adds `thresholds`, `addressees` and `personal` (issue 17); 4 adds `documents`. Each
+ * step only adds, so a device upgrading keeps everything it had.
  */
-export const DATA_DB_VERSION = 3;
+export const DATA_DB_VERSION = 4;
 /** A `meta` key (no value) left by the 1 → 2 upgrade: older posts' thumbnails are still to be noted. */
 export const THUMBNAIL_BACKFILL_MARK = "thumbnails:backfill";
 
@@ -94,11 +107,7 @@ export function dataDb(): Promise<DataDB> {
         database.createObjectStore("meta", { keyPath: "id" });
       }
       if (oldVersion < 2) {
-        const thumbnails = database.createObjectStore("thumbnails", { keyPath: "id" });
-        thumbnails.createIndex("room", "r");
-        thumbnails.createIndex("post", "p");
-        thumbnails.createIndex("lru", ["s", "n"]);
-        thumbnails.createIndex("wanted", "w");
+        createFileStore(database, "thumbnails");
         if (oldVersion >= 1) void transaction.objectStore("meta").put({ id: THUMBNAIL_BACKFILL_MARK } as StoredRecord);
       }
       if (oldVersion < 3) {
@@ -110,6 +119,7 @@ export function dataDb(): Promise<DataDB> {
         // the outbox, drafts and photos stay).
         if (oldVersion >= 1) void transaction.objectStore("meta").delete("cursor");
       }
+      if (oldVersion < 4) createFileStore(database, "documents");
     },
     blocking() {
       // A wipe (here or in the service worker) wants the database gone.
@@ -120,6 +130,14 @@ export function dataDb(): Promise<DataDB> {
     },
   });
   return dbPromise;
+}
+
+function createFileStore(database: IDBPDatabase<DataSchema>, name: FileStore): void {
+  const store = database.createObjectStore(name, { keyPath: "id" });
+  store.createIndex("room", "r");
+  store.createIndex("post", "p");
+  store.createIndex("lru", ["s", "n"]);
+  store.createIndex("wanted", "w");
 }
 
 export async function closeDataDb(): Promise<void> {
@@ -135,15 +153,15 @@ export async function deleteDataDb(): Promise<void> {
 
 /** One write to make in a batch: a value to seal and put, or a record to delete. */
 export type Write =
-  | { store: Exclude<StoreName, "outbox" | "thumbnails">; op: "put"; id: string; room?: string; value: unknown }
+  | { store: Exclude<StoreName, "outbox" | FileStore>; op: "put"; id: string; room?: string; value: unknown }
   | { store: "outbox"; op: "put"; id: number; value: unknown }
   | { store: StoreName; op: "del"; id: string | number }
-  | { store: RoomStore | "photos" | "thumbnails"; op: "purgeRoom"; room: string };
+  | { store: RoomStore | "photos" | FileStore; op: "purgeRoom"; room: string };
 
 type Prepared =
   | { store: StoreName; op: "put"; record: StoredRecord | StoredOutbox }
   | { store: StoreName; op: "del"; id: string | number }
-  | { store: RoomStore | "photos" | "thumbnails"; op: "purgeRoom"; room: string };
+  | { store: RoomStore | "photos" | FileStore; op: "purgeRoom"; room: string };
 
 function isReadMark(value: unknown): boolean {
   return typeof value === "object" && value !== null && (value as { name?: unknown }).name === "receipt.mark";
@@ -203,18 +221,18 @@ export async function writeBatch(writes: Write[]): Promise<void> {
   await Promise.all(done);
 }
 
-export async function putOne(store: Exclude<StoreName, "outbox" | "thumbnails">, id: string, value: unknown, room?: string): Promise<void> {
+export async function putOne(store: Exclude<StoreName, "outbox" | FileStore>, id: string, value: unknown, room?: string): Promise<void> {
   await writeBatch([{ store, op: "put", id, value, ...(room ? { room } : {}) }]);
 }
 
-export async function getOne<T>(store: Exclude<StoreName, "outbox" | "thumbnails">, id: string): Promise<T | null> {
+export async function getOne<T>(store: Exclude<StoreName, "outbox" | FileStore>, id: string): Promise<T | null> {
   const record = await (await dataDb()).get(store, id);
   if (!record) return null;
   return open<T>(requireKey(), store, id, record);
 }
 
 /** Every record of a store (or of one room in it), decrypted. */
-export async function getAll<T>(store: Exclude<StoreName, "outbox" | "meta" | "thumbnails">, room?: string): Promise<T[]> {
+export async function getAll<T>(store: Exclude<StoreName, "outbox" | "meta" | FileStore>, room?: string): Promise<T[]> {
   const database = await dataDb();
   const records = room ? await database.getAllFromIndex(store, "room", room) : await database.getAll(store);
   const key = requireKey();

@@ -1,8 +1,9 @@
 /**
  * Photos from the camera or gallery, downscaled on the device before they
  * are kept or sent: at most 1600 px on the long side, re-encoded as JPEG.
- * Re-encoding through a canvas also drops EXIF (the location!). The bytes
- * are kept sealed in the `photos` store until the upload succeeds.
+ * Re-encoding through a canvas also drops EXIF (the location!). Documents (PDF)
+ * are kept as they are. The bytes are kept sealed in the `photos` store until
+ * the upload succeeds.
  */
 import { getBytes, putBytes, writeBatch } from "../db/database";
 import type { PendingPhoto } from "../sync/outbox";
@@ -37,6 +38,13 @@ export async function addPhoto(roomId: string, file: Blob): Promise<PendingPhoto
   const localId = uuidv7();
   await putBytes(localId, await blob.arrayBuffer(), roomId);
   return { localId, contentType: "image/jpeg", width, height };
+}
+
+/** Stores one document (a PDF, kept byte for byte) for `roomId`; answers its outbox description. */
+export async function addDocument(roomId: string, file: File): Promise<PendingPhoto> {
+  const localId = uuidv7();
+  await putBytes(localId, await file.arrayBuffer(), roomId);
+  return { localId, contentType: "application/pdf", width: 0, height: 0, document: { name: file.name || "document.pdf", size: file.size } };
 }
 
 export async function removePhotos(localIds: string[]): Promise<void> {

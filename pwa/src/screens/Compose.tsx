@@ -1,7 +1,7 @@
 /**
  * Writing a post: the report title first, the vitals form when the title
- * calls for it, the text, photos (camera or gallery, downscaled here) and
- * the urgent flag. Every change is saved as an encrypted draft, so closing
+ * calls for it, the text, photos (camera or gallery, downscaled here),
+ * documents (PDF, kept as they are) and the urgent flag. Every change is saved as an encrypted draft, so closing
  * the app (or a flat battery) loses nothing; discarding a draft with anything
  * in it asks first and can be undone for a few seconds.
  */
@@ -11,11 +11,13 @@ import { hrefFor, navigate } from "../actions/navigation";
 import { FormError } from "../components/Field";
 import { t } from "../i18n";
 import { useData } from "../local/data";
-import { addPhoto, localPhotoUrl, removePhotos } from "../local/photos";
+import { addDocument, addPhoto, localPhotoUrl, removePhotos } from "../local/photos";
+import { documentProblem } from "../local/documents";
 import { jobTypeLabel } from "../local/labels";
 import { hasFlags, parseVitals, rangesInForce, VITALS_FIELDS, type NormalRange } from "../local/vitals";
 import { cachedTemplates, fillTemplate, loadTemplates, type Template } from "../local/templates";
 import { addNotice, useAppState } from "../store";
+import { PendingDocument } from "./Documents";
 import { RoomHeader } from "./Room";
 
 /** The hint under a vitals field: the patient's normal range, or what can be entered. */
@@ -114,6 +116,33 @@ export function Compose() {
       await saveDraft(next);
     } catch {
       setError(t("compose.photoFailed"));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  /** PDFs join the draft sealed on the device; the server checks their content when sending. */
+  async function onDocuments(files: FileList | null) {
+    if (!files || !roomId) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const added = [];
+      for (const file of Array.from(files).slice(0, 10)) {
+        const problem = await documentProblem(file);
+        if (problem) {
+          setError(t(problem === "notPdf" ? "compose.notPdf" : "compose.documentTooLarge", { name: file.name }));
+          continue;
+        }
+        added.push(await addDocument(roomId, file));
+      }
+      if (!added.length) return;
+      const next = { ...(latest.current ?? emptyDraft(roomId)), photos: [...(latest.current?.photos ?? []), ...added] };
+      latest.current = next;
+      setDraft(next);
+      await saveDraft(next);
+    } catch {
+      setError(t("compose.documentFailed"));
     } finally {
       setBusy(false);
     }
@@ -291,11 +320,28 @@ export function Compose() {
           </label>
           <input id="post-photos" class="visually-hidden" type="file" accept="image/*" capture="environment" multiple data-testid="post-photos" onChange={(e) => void onFiles(e.currentTarget.files)} />
           <p class="hint">{t("compose.photoHint")}</p>
-          {draft.photos.length > 0 && (
+          {draft.photos.some((p) => !p.document) && (
             <ul class="draft-photos">
-              {draft.photos.map((p) => (
-                <LocalPhoto key={p.localId} localId={p.localId} onRemove={() => void removePhoto(p.localId)} />
-              ))}
+              {draft.photos
+                .filter((p) => !p.document)
+                .map((p) => (
+                  <LocalPhoto key={p.localId} localId={p.localId} onRemove={() => void removePhoto(p.localId)} />
+                ))}
+            </ul>
+          )}
+        </div>
+
+        <div class="field">
+          <label for="post-documents" class="button secondary photo-button">
+            {t("compose.addDocument")}
+          </label>
+          <input id="post-documents" class="visually-hidden" type="file" accept="application/pdf,.pdf" multiple data-testid="post-documents" onChange={(e) => void onDocuments(e.currentTarget.files)} />
+          <p class="hint">{t("compose.documentHint")}</p>
+          {draft.photos.some((p) => p.document) && (
+            <ul class="documents">
+              {draft.photos.flatMap((p) =>
+                p.document ? [<PendingDocument key={p.localId} name={p.document.name} size={p.document.size} onRemove={() => void removePhoto(p.localId)} />] : [],
+              )}
             </ul>
           )}
         </div>

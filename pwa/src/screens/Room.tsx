@@ -16,16 +16,24 @@ import { ageOn, todayInJapan } from "../local/era";
 import { formatPostTime } from "../local/format";
 import { careLevelLabel, jobTypeLabel } from "../local/labels";
 import { localPhotoUrl } from "../local/photos";
+import { documentsOf } from "../local/documents";
 import { addresseeState, unreadMarks } from "../local/attention";
 import { flagsFor, hasFlags, rangesInForce, VITALS_FIELDS, type Flags } from "../local/vitals";
 import type { OutboxEntry } from "../sync/outbox";
 import { loadReaders, thumbnailUrl, type ThumbnailOwner } from "../sync/remote";
+import { DocumentCard, PendingDocument } from "./Documents";
 import type { AddresseeData, CommentData, MemberData, PostData, Readers } from "../sync/wire";
 import { useAppState } from "../store";
 import { foldKana } from "./Rooms";
 
 /** A post as the room shows it: synced, or still in the outbox (no room version yet). */
-export type PostView = Omit<PostData, "version"> & { version?: number; pending?: "sending" | "sent"; localPhotos?: string[] };
+export type PostView = Omit<PostData, "version"> & {
+  version?: number;
+  pending?: "sending" | "sent";
+  localPhotos?: string[];
+  /** Documents of a post still on this device (not yet uploaded). */
+  localDocuments?: { localId: string; name: string; size: number }[];
+};
 export type CommentView = Omit<CommentData, "roomId" | "version"> & { roomId?: string; version?: number; pending?: boolean };
 
 /** Synced posts with this device's unsent changes laid over them. */
@@ -64,10 +72,12 @@ export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostV
         addresseeIds: a.addresseeIds ?? [],
         asksAnswer: a.asksAnswer === true,
         attachmentIds: [],
+        documents: [],
         createdAt: entry.createdAt,
         editedAt: null,
         pending: state,
-        localPhotos: (entry.photos ?? []).map((p) => p.localId),
+        localPhotos: (entry.photos ?? []).filter((p) => !p.document).map((p) => p.localId),
+        localDocuments: (entry.photos ?? []).flatMap((p) => (p.document ? [{ localId: p.localId, ...p.document }] : [])),
       });
     } else if (entry.name === "post.delete") deleted.add(entry.args.id);
     else if (entry.name === "post.edit" && typeof entry.args.body === "string") edits.set(entry.args.id, entry.args.body);
@@ -316,6 +326,10 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
   }, [fresh, post.id, onSeen]);
   const flagged = hasFlags(post.vitalsFlags);
   const author = authorLine(memberOf(members, post.authorId));
+  const owner = { roomId: post.roomId, postId: post.id, keep: keepPhotos };
+  const docs = documentsOf(post);
+  const docIds = new Set(docs.map((d) => d.id));
+  const photoIds = post.attachmentIds.filter((id) => !docIds.has(id));
   const [confirming, setConfirming] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
   const [editError, setEditError] = useState<string | null>(null);
@@ -394,13 +408,23 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
           </div>
         </form>
       )}
-      {(post.attachmentIds.length > 0 || (post.localPhotos?.length ?? 0) > 0) && (
+      {(photoIds.length > 0 || (post.localPhotos?.length ?? 0) > 0) && (
         <div class="photos">
-          {post.attachmentIds.map((id) => (
-            <Thumb key={id} attachmentId={id} owner={{ roomId: post.roomId, postId: post.id, keep: keepPhotos }} />
+          {photoIds.map((id) => (
+            <Thumb key={id} attachmentId={id} owner={owner} />
           ))}
           {post.localPhotos?.map((id) => <Thumb key={id} localId={id} />)}
         </div>
+      )}
+      {(docs.length > 0 || (post.localDocuments?.length ?? 0) > 0) && (
+        <ul class="documents" aria-label={t("document.label")}>
+          {docs.map((doc) => (
+            <li key={doc.id}>
+              <DocumentCard doc={doc} owner={owner} />
+            </li>
+          ))}
+          {post.localDocuments?.map((d) => <PendingDocument key={d.localId} name={d.name} size={d.size} />)}
+        </ul>
       )}
       {!post.pending && <ReadersList roomId={post.roomId} postId={post.id} />}
       {comments.length > 0 && (

@@ -15,6 +15,7 @@ import type { LockSettings } from "../db/keystore";
 import { LettersToggle, PasscodeInput } from "../components/PasscodeInput";
 import { BiometricSection } from "../components/BiometricSection";
 import { TemplatesSection } from "./TemplatesSettings";
+import { OfflineFilesSection } from "./Documents";
 
 function PasscodeSection() {
   const [current, setCurrent] = useState("");
@@ -257,6 +258,7 @@ export function Settings() {
         </a>
       </section>
       <TemplatesSection />
+      <OfflineFilesSection />
       <SecuritySection />
       <SessionsSection />
       <DevicesSection />

@@ -23,9 +23,11 @@ const transport: OutboxTransport = {
   push: (request) => api.syncPush(request),
   async upload(roomId, photo: PendingPhoto, bytes) {
     try {
-      return await api.uploadAttachment(roomId, new Blob([bytes], { type: photo.contentType }), `${photo.localId}.jpg`);
+      const blob = new Blob([bytes], { type: photo.contentType });
+      if (photo.document) return await api.uploadDocument(roomId, blob, photo.document.name);
+      return await api.uploadAttachment(roomId, blob, `${photo.localId}.jpg`);
     } catch (error) {
-      // 4xx (too big, not an image, no permission): this photo will never go; tell the user.
+      // 4xx (too big, not an image or a clean PDF, no permission): it will never go; tell the user.
       if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 401 && error.status !== 429) {
         throw new RefusedError(error.message);
       }

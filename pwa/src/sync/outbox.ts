@@ -8,8 +8,9 @@
  * never holds back the entries after it.
  */
 import { dataDb, getBytes, getOne, getOutbox, writeBatch, type Write } from "../db/database";
-import type { AttachmentInfo, Mutation, MutationArgs, MutationName, MutationResult, PostData, PushRequest, PushResponse } from "./wire";
+import type { Mutation, MutationArgs, MutationName, MutationResult, PostData, PushRequest, PushResponse } from "./wire";
 
+/** A photo or a document of a draft or queued post, its bytes sealed on the device until uploaded. */
 export interface PendingPhoto {
   /** Key of the sealed bytes in the `photos` store. */
   localId: string;
@@ -18,6 +19,8 @@ export interface PendingPhoto {
   height: number;
   /** Set once uploaded, so a retry does not upload it twice. */
   attachmentId?: string;
+  /** A document (PDF): uploaded to the documents route under its own file name. */
+  document?: { name: string; size: number };
 }
 
 /** A queued mutation (the server's own shape: `name` tags its `args`) and its local state. */
@@ -36,7 +39,7 @@ function entryOf<N extends MutationName>(id: number, name: N, args: MutationArgs
 
 export interface OutboxTransport {
   push(request: PushRequest): Promise<PushResponse>;
-  upload(roomId: string, photo: PendingPhoto, bytes: ArrayBuffer): Promise<AttachmentInfo>;
+  upload(roomId: string, photo: PendingPhoto, bytes: ArrayBuffer): Promise<{ id: string }>;
 }
 
 export interface SendReport {

@@ -6,6 +6,7 @@
  * answer; the caller sees which rooms changed.
  */
 import { getOne, ROOM_STORES, writeBatch, type RoomStore, type Write } from "../db/database";
+import { documentEffects, documents } from "../local/documents";
 import { kickThumbnailPrefetch, noteThumbnails, thumbnailEffects } from "../local/thumbnails";
 import { getClientId, raiseLastMutationId } from "./outbox";
 import type { EntityType, PullRequest, PullResponse } from "./wire";
@@ -42,12 +43,13 @@ function purge(room: string): Write[] {
   return ROOM_STORES.map((store) => ({ store, op: "purgeRoom", room }) as Write);
 }
 
-/** A revoked room leaves nothing: its records, its list summary, a draft, the draft's photos, cached thumbnails. */
+/** A revoked room leaves nothing: its records, its list summary, a draft, the draft's photos, cached thumbnails and documents. */
 function purgeRevoked(room: string): Write[] {
   return [
     ...purge(room),
     { store: "photos", op: "purgeRoom", room },
     { store: "thumbnails", op: "purgeRoom", room },
+    { store: "documents", op: "purgeRoom", room },
     { store: "meta", op: "del", id: `summary:${room}` },
     { store: "meta", op: "del", id: `draft:${room}` },
   ];
@@ -79,8 +81,9 @@ export async function pullAll(transport: PullTransport, limit = PAGE_LIMIT): Pro
     const response = await transport({ cursor, limit });
     report.pages++;
     await writeBatch(writesFor(response));
-    // Bookkeeping only (which thumbnails to fetch or drop); the fetching happens after the pull.
+    // Bookkeeping only (which files to fetch or drop); the fetching happens after the pull.
     await noteThumbnails(thumbnailEffects(response)).catch((error: unknown) => console.warn("carebook: thumbnails", error));
+    await documents.note(documentEffects(response)).catch((error: unknown) => console.warn("carebook: documents", error));
     cursor = response.cursor;
     for (const room of response.revokedRooms ?? []) {
       report.revokedRooms.add(room);
@@ -94,5 +97,6 @@ export async function pullAll(transport: PullTransport, limit = PAGE_LIMIT): Pro
     if (!Object.values(response.rooms ?? {}).some((r) => r.hasMore)) break;
   }
   kickThumbnailPrefetch(); // in the background: photos for offline use, never holding up the pull
+  documents.kick(); // and the newest documents, while they fit the budget
   return report;
 }

@@ -1,15 +1,18 @@
 /**
- * What the contact book fetches rather than syncs: photos and who has read a post.
+ * What the contact book fetches rather than syncs: photos, documents and who has read a post.
  * Thumbnails come from the encrypted offline copy first (local/thumbnails.ts, filled in the
  * background after pulls), then from the authorized endpoint (and are kept for next time);
  * full-size photos are online-only. Both are shown as blob: URLs held in memory while the
- * same data key is unlocked.
+ * same data key is unlocked. Documents come from their encrypted offline copy
+ * (local/documents.ts) or are fetched with the app's own headers (never by navigating to
+ * the API), kept, and handed to the device as a download.
  */
 import { api, ApiError } from "../api";
+import { documentBudget, documents } from "../local/documents";
 import { hasKey, requireKey } from "../local/key";
 import { enforceBudget, getThumbnail, putThumbnail, setThumbnailFetcher, type ThumbnailFetcher } from "../local/thumbnails";
 import { onWipe } from "../wipe";
-import type { Readers } from "./wire";
+import type { DocumentRef, Readers } from "./wire";
 
 /** Where a thumbnail belongs, so that a copy fetched on demand goes with its room. */
 export interface ThumbnailOwner {
@@ -66,20 +69,42 @@ export function forgetThumbnails(): void {
   thumbnails.clear();
 }
 
-/** The background prefetch's way to the server: a photo deleted or out of reach is "gone". */
-export const fetchThumbnailForCache: ThumbnailFetcher = async (attachmentId) => {
-  try {
-    // Audited as an offline copy, not as somebody looking at the photo.
-    return await (await api.attachmentThumbnail(attachmentId, "offline")).arrayBuffer();
-  } catch (error) {
-    if (error instanceof ApiError && (error.status === 403 || error.status === 404 || error.status === 410)) return "gone";
-    throw error;
+/** The background prefetch's way to the server: a file deleted or out of reach is "gone". */
+function fetcherFor(get: (attachmentId: string) => Promise<Blob>): ThumbnailFetcher {
+  return async (attachmentId) => {
+    try {
+      return await (await get(attachmentId)).arrayBuffer();
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 403 || error.status === 404 || error.status === 410)) return "gone";
+      throw error;
+    }
+  };
+}
+
+// Audited as offline copies, not as somebody looking at the file.
+export const fetchThumbnailForCache = fetcherFor((id) => api.attachmentThumbnail(id, "offline"));
+const fetchDocumentForCache = fetcherFor((id) => api.attachment(id, "offline"));
+
+/** A document's bytes as a PDF blob: the offline copy, else fetched (and kept while its room is open). */
+export async function loadDocument(doc: DocumentRef, owner: ThumbnailOwner): Promise<Blob> {
+  const kept = await documents.get(doc.id).catch(() => null);
+  if (kept) return new Blob([kept], { type: "application/pdf" });
+  const blob = await api.attachment(doc.id);
+  if (owner.keep && (await documentBudget()) > 0) {
+    const ref = { attachmentId: doc.id, roomId: owner.roomId, postId: owner.postId };
+    void blob
+      .arrayBuffer()
+      .then((bytes) => documents.put(ref, bytes))
+      .then(() => documents.enforceBudget())
+      .catch(() => undefined); // locked meanwhile: fetched again next time
   }
-};
+  return new Blob([blob], { type: "application/pdf" });
+}
 
 export function loadReaders(roomId: string, postId: string): Promise<Readers> {
   return api.readers(roomId, postId);
 }
 
 setThumbnailFetcher(fetchThumbnailForCache);
+documents.setFetcher(fetchDocumentForCache);
 onWipe(forgetThumbnails);

@@ -37,6 +37,8 @@ import type {
 
 export type {
   AddresseeData,
+  DocumentOut as DocumentInfo,
+  DocumentRef,
   AddresseeDone,
   AttentionClear,
   PersonalData,
