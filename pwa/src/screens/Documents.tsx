@@ -53,7 +53,7 @@ export function DocumentCard({ doc, owner }: { doc: DocumentRef; owner: Thumbnai
   }
 
   return (
-    <div class="document-card" data-testid="post-document">
+    <div class="document-card" data-testid="post-document" data-id={doc.id}>
       {thumb ? (
         <img class="document-thumb" src={thumb} alt={t("document.thumbAlt", { name: doc.name })} data-testid="document-thumb" />
       ) : (
