@@ -1,7 +1,7 @@
 """Documents: PDF attachments (kind, file name, page count) and the documents a post carries
 
-Revision ID: 0011_documents
-Revises: 0010_templates
+Revision ID: 0012_documents
+Revises: 0011_templates
 Create Date: 2026-12-06 13:00:00
 """
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0011_documents'
-down_revision: str | None = '0010_templates'
+revision: str = '0012_documents'
+down_revision: str | None = '0011_templates'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

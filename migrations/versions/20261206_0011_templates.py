@@ -1,7 +1,7 @@
 """定型文: personal and office-wide text templates
 
-Revision ID: 0010_templates
-Revises: 0009_attention
+Revision ID: 0011_templates
+Revises: 0010_attention
 Create Date: 2026-12-06 12:10:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import advanced_alchemy.types
 
-revision: str = '0010_templates'
-down_revision: str | None = '0009_attention'
+revision: str = '0011_templates'
+down_revision: str | None = '0010_attention'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

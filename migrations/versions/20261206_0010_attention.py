@@ -1,7 +1,7 @@
 """What needs me: vitals thresholds and flags, addressees (宛先), each member's own reading state
 
-Revision ID: 0009_attention
-Revises: 0008_corrections
+Revision ID: 0010_attention
+Revises: 0009_sync_stream
 Create Date: 2026-12-06 10:40:00
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from sqlalchemy.dialects import postgresql
 
 import advanced_alchemy.types
 
-revision: str = '0009_attention'
-down_revision: str | None = '0008_corrections'
+revision: str = '0010_attention'
+down_revision: str | None = '0009_sync_stream'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
