@@ -483,6 +483,13 @@ def init_city(**values: str) -> None:
 for _command in OPS_COMMANDS:
     carebook.add_command(_command)
 
+# --- export, import (server/imports/commands.py) ---------------------------------------------
+
+from .imports.commands import IMPORT_COMMANDS  # noqa: E402
+
+for _command in IMPORT_COMMANDS:
+    carebook.add_command(_command)
+
 
 def main() -> None:
     carebook(prog_name="carebook")

@@ -111,3 +111,35 @@ async def make_user(
             )
         await session.commit()
         return MadeUser(user.id, login_id, password, secret)
+
+
+async def set_password_and_totp(
+    settings: Settings, login_id: str, secret: str, password: str = DEFAULT_PASSWORD
+) -> None:
+    """Give a user without a password (an imported one) a password and a confirmed TOTP, as
+    activation and enrolment would, without driving those screens."""
+    from sqlalchemy import select
+
+    from server import db
+    from server.clock import Clock
+
+    engine = db.create_engine(settings.database)
+    try:
+        async with db.session_factory(engine)() as session:
+            user = (
+                await session.execute(select(User).where(User.login_id == login_id))
+            ).unique().scalar_one()
+            now = Clock().now()
+            user.password_hash = hashing(settings).hash(password)
+            user.password_must_change = False
+            session.add(
+                TotpFactor(
+                    user_id=user.id,
+                    secret_encrypted=totp.seal_secret(settings.secret_key, secret),
+                    confirmed_at=now,
+                    created_at=now,
+                )
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()

@@ -1,0 +1,164 @@
+"""`carebook export --to DIR` and `carebook import PATH`: the city's data out and in.
+
+Thin like the other commands: read settings, call one function, print the outcome,
+exit 0 (done), 1 (refused or failed: the problems are listed) or 2 (bad usage).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..clock import Clock
+from .progress import Progress
+from .report import Report
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes:d}:{secs:02d}"
+
+
+def progress_bar(stream: Any = None) -> tuple[Progress, Callable[[], None]]:
+    """A Progress drawn on standard error as one line: phase, rows, rows/s and time left."""
+    out = stream or sys.stderr
+    interactive = hasattr(out, "isatty") and out.isatty()
+    last = [0.0]
+    phases = [""]
+
+    def draw(progress: Progress) -> None:
+        import time
+
+        now = time.monotonic()
+        finished = progress.total and progress.done >= progress.total
+        if progress.phase != phases[0]:
+            if phases[0] and interactive:
+                out.write("\n")
+            phases[0] = progress.phase
+        elif not finished and now - last[0] < (0.2 if interactive else 5.0):
+            return
+        last[0] = now
+        width = 30
+        filled = int(width * progress.done / progress.total) if progress.total else width
+        line = (
+            f"{progress.phase:<9} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{progress.done:,}/{progress.total:,} rows, {progress.rate():,.0f} rows/s, "
+            f"{_duration(progress.seconds_left())} left"
+        )
+        out.write(("\r" + line) if interactive else (line + "\n"))
+        out.flush()
+
+    def close() -> None:
+        if interactive and phases[0]:
+            out.write("\n")
+            out.flush()
+
+    return Progress(listener=draw), close
+
+
+def print_report(report: Report, *, applied: bool, dry_run: bool) -> None:
+    for kind in report.wire()["kinds"]:
+        click.echo(
+            f"  {kind['kind']}: {kind['created']} new, {kind['updated']} changed, "
+            f"{kind['unchanged']} unchanged"
+        )
+    if report.problems:
+        click.echo(f"carebook: {len(report.problems)} problem(s); nothing was written:", err=True)
+        click.echo("ファイル\t行\t列\t内容", err=True)
+        for p in report.problems:
+            click.echo(f"{p.file}\t{p.row or '-'}\t{p.column or '-'}\t{p.message_ja}", err=True)
+        if report.truncated:
+            click.echo("（問題が多いため、ここまでを表示しています）", err=True)
+    elif dry_run:
+        click.echo("carebook: dry run: no problems found; nothing was written "
+                   "(run again without --dry-run to apply)")
+    elif applied:
+        click.echo("carebook: import applied")
+
+
+@click.command(name="export", context_settings=CONTEXT_SETTINGS)
+@click.option("--to", "target", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="A new (or empty) directory for the city's copy.")
+def export_command(target: Path) -> None:
+    """Write every office, person (without secrets), patient, room, member, post, comment,
+    receipt, attachment and the audit log as JSON Lines plus files (docs/export.md).
+
+    The copy holds patients' records in the clear: keep it like the database. The export
+    is recorded in the audit log. `carebook import DIR` loads it into an empty installation.
+    """
+    from ..city_data.export import ExportError, export_city
+    from ..cli import _fail, _settings, _upgrade
+    from ..ops.commands import cli_actor
+
+    settings = _settings()
+    _upgrade(settings)
+    try:
+        report = asyncio.run(
+            export_city(settings, target, now=Clock().now(), actor=cli_actor())
+        )
+    except (ExportError, OSError) as exc:
+        _fail(f"export failed: {exc}")
+    for name, count in report.counts.items():
+        click.echo(f"  {name}: {count}")
+    for sha256 in report.missing_files:
+        click.echo(f"carebook: warning: attachment {sha256} is missing on disk", err=True)
+    click.echo(f"carebook: exported to {report.directory}: {report.files} files; "
+               f"content checksum {report.checksum}")
+
+
+@click.command(name="import", context_settings=CONTEXT_SETTINGS)
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True,
+              help="Check everything and list every problem (file, row, column, reason), "
+                   "write nothing.")
+def import_command(source: Path, dry_run: bool) -> None:
+    """Import SOURCE: a directory written by `carebook export --to` (into an empty
+    installation), or the city's files from its current vendor (docs/import.md).
+
+    All or nothing: with any problem, nothing is written and every problem is listed.
+    """
+    from .. import db
+    from ..cli import _fail, _settings, _upgrade
+    from ..ops.commands import cli_actor
+    from .carebook_copy import is_carebook_copy, load_copy
+
+    settings = _settings()
+    _upgrade(settings)
+    if not (source.is_dir() and is_carebook_copy(source)):
+        _fail(f"{source} is not a directory written by `carebook export --to`", 2)
+    progress, close = progress_bar()
+
+    async def work() -> Any:
+        engine = db.create_engine(settings.database)
+        try:
+            async with db.session_factory(engine)() as session:
+                await db.begin_write(session)
+                result = await load_copy(
+                    session, settings, source, now=Clock().now(), actor=cli_actor(),
+                    dry_run=dry_run, progress=progress,
+                )
+                if result.applied:
+                    await session.commit()
+                else:
+                    await session.rollback()
+                return result
+        finally:
+            await engine.dispose()
+
+    result = asyncio.run(work())
+    close()
+    print_report(result.report, applied=result.applied, dry_run=dry_run)
+    if not result.report.ok:
+        sys.exit(1)
+
+
+IMPORT_COMMANDS: list[click.Command] = [export_command, import_command]
