@@ -40,6 +40,9 @@ class Post(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(default=None)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Brought in from the city's previous system (`carebook import`): the record's key there,
+    # so a re-run finds it again; None for everything written in carebook.
+    import_key: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Comment(IdMixin, Base):
@@ -57,6 +60,7 @@ class Comment(IdMixin, Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    import_key: Mapped[str | None] = mapped_column(String(64), default=None)  # see Post
 
 
 class ReadReceipt(Base):

@@ -20,6 +20,9 @@ class Office(IdMixin, CreatedMixin, Base):
 
     name: Mapped[str] = mapped_column(String(200))
     name_kana: Mapped[str] = mapped_column(String(200), default="")
+    # 事業所番号 / 医療機関コード as the city's ledger and the vendor's files know it: how an
+    # import finds the office again (empty: found by name).
+    code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     kind: Mapped[str] = mapped_column(String(40))
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
