@@ -215,12 +215,14 @@ async def open_room(
     spec: RoomSpec,
     *,
     application: Application | None = None,
+    require_active: bool = True,
 ) -> Room:
     """Create patient, consent, room, members and titles, each recorded for sync.
 
-    The caller has begun the write transaction and commits.
+    The caller has begun the write transaction and commits. `require_active=False` is for
+    an import: its people are issued in the same transaction and activate afterwards.
     """
-    checked = await check_room_spec(session, ctx, spec, require_active=True)
+    checked = await check_room_spec(session, ctx, spec, require_active=require_active)
     values = checked.patient
     if not spec.allow_duplicate:
         raise_duplicates(
@@ -388,12 +390,13 @@ async def add_member(
     permission: Permission,
     *,
     application_id: uuid.UUID | None = None,
+    require_active: bool = True,
 ) -> tuple[RoomMember, Letter | None]:
     """A new stay in the room (rejoining keeps the earlier stays in the history), and the
     mail that tells the person (sent by the caller after the commit)."""
     room = await locked_room(session, room_id, open_only=True)
     users = await users_by_id(session, [user_id])
-    (user,) = composition.check_members([user_id], users)
+    (user,) = composition.check_members([user_id], users, require_active=require_active)
     if await current_member(session, room.id, user.id) is not None:
         raise Conflict(
             f"{user.name} さんはすでに部屋の参加者です。",

@@ -52,7 +52,7 @@ class NewPerson:
     visits_homes: bool | None = None  # None: the office kind's usual rule
 
 
-async def _free_login_id(session: AsyncSession) -> str:
+async def free_login_id(session: AsyncSession) -> str:
     """`cb` and seven digits: easy to read out and type on a tablet, unique by construction."""
     for _ in range(50):
         candidate = f"{LOGIN_ID_PREFIX}{secrets.randbelow(10**7):07d}"
@@ -80,7 +80,7 @@ async def issue_id(
     if visits is None:
         visits = usual_visits_homes(person.job_type, office.kind if office else None)
     user = User(
-        login_id=await _free_login_id(session),
+        login_id=await free_login_id(session),
         name=person.name,
         name_kana=person.name_kana,
         email=person.email,
@@ -104,17 +104,6 @@ async def issue_id(
             .where(Pledge.application_id == application_id, Pledge.form == "4-2")
             .values(user_id=user.id)
         )
-    token = tokens.new_token()
-    ttl = timedelta(seconds=ctx.settings.auth.initial_password_ttl_s)
-    session.add(
-        OneTimeToken(
-            purpose=TokenPurpose.activation,
-            token_hash=tokens.token_hash(token),
-            user_id=user.id,
-            expires_at=ctx.now + ttl,
-            created_at=ctx.now,
-        )
-    )
     await record(
         session,
         ctx,
@@ -127,27 +116,50 @@ async def issue_id(
         jobType=person.job_type,
         role=role.value,
     )
-    link = f"{ctx.settings.base_url}/activate/{token}"
-    expires = jst_text(ctx.now + ttl)
-    if role == Role.municipal_admin:
-        letter = templates.clerk_issued(
-            person.email, name=person.name, login_id=user.login_id, link=link, expires=expires
+    letter = await activation_letter(session, ctx, user)
+    return user, letter
+
+
+async def new_activation(
+    session: AsyncSession, ctx: AuthContext, user: User, token: str, ttl: timedelta
+) -> str:
+    """A single-use activation link (or letter code) for a pending person; its expiry, as text."""
+    session.add(
+        OneTimeToken(
+            purpose=TokenPurpose.activation,
+            token_hash=tokens.token_hash(token),
+            user_id=user.id,
+            expires_at=ctx.now + ttl,
+            created_at=ctx.now,
         )
-    elif role == Role.office_admin:
-        office = await session.get(Office, person.office_id)
-        letter = templates.system_manager_issued(
-            person.email,
-            name=person.name,
+    )
+    await session.flush()
+    return jst_text(ctx.now + ttl)
+
+
+async def activation_letter(session: AsyncSession, ctx: AuthContext, user: User) -> Letter:
+    """The activation mail for a new account, worded for its role, with a new link."""
+    token = tokens.new_token()
+    ttl = timedelta(seconds=ctx.settings.auth.initial_password_ttl_s)
+    expires = await new_activation(session, ctx, user, token, ttl)
+    link = f"{ctx.settings.base_url}/activate/{token}"
+    if user.role == Role.municipal_admin:
+        return templates.clerk_issued(
+            user.email, name=user.name, login_id=user.login_id, link=link, expires=expires
+        )
+    if user.role == Role.office_admin:
+        office = await session.get(Office, user.office_id) if user.office_id else None
+        return templates.system_manager_issued(
+            user.email,
+            name=user.name,
             office_name=office.name if office else "",
             login_id=user.login_id,
             link=link,
             expires=expires,
         )
-    else:
-        letter = templates.id_issued(
-            person.email, name=person.name, login_id=user.login_id, link=link, expires=expires
-        )
-    return user, letter
+    return templates.id_issued(
+        user.email, name=user.name, login_id=user.login_id, link=link, expires=expires
+    )
 
 
 async def stop_user(

@@ -115,26 +115,63 @@ def export_command(target: Path) -> None:
                f"content checksum {report.checksum}")
 
 
+def _uploads(paths: tuple[Path, ...]) -> list[Any]:
+    from .engine import Upload
+    from .files import SUFFIXES
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir()
+                            if p.suffix.lower() in SUFFIXES and not p.name.startswith("~$"))
+        else:
+            files.append(path)
+    return [Upload(p.name, p.read_bytes()) for p in files]
+
+
 @click.command(name="import", context_settings=CONTEXT_SETTINGS)
-@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("sources", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True,
               help="Check everything and list every problem (file, row, column, reason), "
                    "write nothing.")
-def import_command(source: Path, dry_run: bool) -> None:
-    """Import SOURCE: a directory written by `carebook export --to` (into an empty
-    installation), or the city's files from its current vendor (docs/import.md).
+@click.option("--send-activation", is_flag=True,
+              help="After applying, mail each new person with a mail address an activation "
+                   "link (in batches, see --batch-size and --batch-pause).")
+@click.option("--letters", type=click.Path(dir_okay=False, path_type=Path),
+              help="After applying, write printable activation letters (HTML, one A4 page "
+                   "each) for the new people without a mail address to this file.")
+@click.option("--batch-size", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="Activation mails per batch.")
+@click.option("--batch-pause", type=click.FloatRange(0, 3600), default=30.0,
+              show_default=True, help="Seconds between two batches of activation mails.")
+def import_command(sources: tuple[Path, ...], dry_run: bool, send_activation: bool,
+                   letters: Path | None, batch_size: int, batch_pause: float) -> None:
+    """Import the city's files from its current vendor (CSV in UTF-8 or Shift_JIS/CP932, or
+    .xlsx: offices, people, patients, rooms, room members, contact-book history; templates
+    and columns in docs/import.md), given as files or directories; or a directory written by
+    `carebook export --to` (into an empty installation, docs/export.md).
 
-    All or nothing: with any problem, nothing is written and every problem is listed.
+    All or nothing: with any problem, nothing is written and every problem is listed with
+    its file, row and column. Re-running the same files changes nothing; a corrected file
+    updates what changed. Nobody gets a password: new people activate by mail or letter.
     """
+    from .carebook_copy import is_carebook_copy
+
+    if len(sources) == 1 and sources[0].is_dir() and is_carebook_copy(sources[0]):
+        _load_copy(sources[0], dry_run)
+        return
+    _import_files(sources, dry_run, send_activation, letters, batch_size, batch_pause)
+
+
+def _load_copy(source: Path, dry_run: bool) -> None:
     from .. import db
-    from ..cli import _fail, _settings, _upgrade
+    from ..cli import _settings, _upgrade
     from ..ops.commands import cli_actor
-    from .carebook_copy import is_carebook_copy, load_copy
+    from .carebook_copy import load_copy
 
     settings = _settings()
     _upgrade(settings)
-    if not (source.is_dir() and is_carebook_copy(source)):
-        _fail(f"{source} is not a directory written by `carebook export --to`", 2)
     progress, close = progress_bar()
 
     async def work() -> Any:
@@ -158,6 +195,77 @@ def import_command(source: Path, dry_run: bool) -> None:
     close()
     print_report(result.report, applied=result.applied, dry_run=dry_run)
     if not result.report.ok:
+        sys.exit(1)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+
+
+def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: bool,
+                  letters: Path | None, batch_size: int, batch_pause: float) -> None:
+    from .. import db
+    from ..cli import _fail, _settings, _upgrade
+    from ..mail.service import Mailer
+    from ..ops.commands import cli_actor
+    from .activation import activation_letters, letters_html, send_activation_mails
+    from .engine import run_import
+    from .rows import ImportContext
+
+    settings = _settings()
+    _upgrade(settings)
+    uploads = _uploads(sources)
+    if not uploads:
+        _fail("no .csv or .xlsx file found in the sources given", 2)
+    progress, close = progress_bar()
+    ctx = ImportContext(settings=settings, now=Clock().now(), ip="", user_agent="carebook import",
+                        command_actor=cli_actor())
+
+    async def work() -> Any:
+        engine = db.create_engine(settings.database)
+        try:
+            maker = db.session_factory(engine)
+            async with maker() as session:
+                await db.begin_write(session)
+                outcome = await run_import(session, ctx, uploads, progress=progress)
+                applied = outcome.report.ok and not dry_run
+                if applied:
+                    await session.commit()
+                else:
+                    await session.rollback()
+            close()
+            issued = [u.id for u in outcome.issued] if applied else []
+            mailed = printed = 0
+            if issued and send_activation:
+                mailed = await send_activation_mails(
+                    maker, ctx, Mailer(settings), issued, batch=batch_size,
+                    pause_s=batch_pause,
+                    on_sent=lambda n: click.echo(f"carebook: {n} activation mail(s) sent",
+                                                 err=True))
+            if issued and letters is not None:
+                without_mail = [u.id for u in outcome.issued if not u.email]
+                async with maker() as session:
+                    await db.begin_write(session)
+                    made = await activation_letters(session, ctx, without_mail)
+                    await session.commit()
+                await asyncio.to_thread(_write_private, letters, letters_html(made))
+                printed = len(made)
+            return outcome, applied, mailed, printed
+        finally:
+            await engine.dispose()
+
+    outcome, applied, mailed, printed = asyncio.run(work())
+    for name, title in outcome.files.items():
+        click.echo(f"  {name}: {title}")
+    for note in outcome.notes:
+        click.echo(f"  {note}")
+    print_report(outcome.report, applied=applied, dry_run=dry_run)
+    if applied and outcome.issued:
+        click.echo(f"carebook: {len(outcome.issued)} new ID(s) issued; "
+                   f"{mailed} activation mail(s) sent, {printed} letter(s) written"
+                   + (f" to {letters}" if printed else ""))
+    if not outcome.report.ok:
         sys.exit(1)
 
 
