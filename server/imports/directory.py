@@ -90,63 +90,79 @@ async def load_directory(session: AsyncSession) -> Directory:
 _OFFICE_FIELDS = ("code", "name", "name_kana", "kind", "postal_code", "address", "phone", "fax")
 
 
+def person_refs(login_id: str, name: str) -> set[str]:
+    """How rows of other files may name a person (for skipping rows that depend on a bad one)."""
+    refs = {f"name:{_name_key(name)}"}
+    if login_id:
+        refs.add(f"login:{nfkc(login_id)}")
+    return refs
+
+
 async def import_offices(session: AsyncSession, ctx: ImportContext, rows: list[Row],
                          directory: Directory, problems: Problems) -> None:
     seen: dict[str, int] = {}
     for row in rows:
-        code = nfkc(row.get("code"))
-        name = row.get("name")
-        key = code or nfkc(name)
-        if key in seen:
-            problems.add(row, "code" if code else "name", "duplicate_office",
-                         f"同じ事業所が{seen[key]}行目にもあります。",
-                         f"The same office is on row {seen[key]} too.")
-            continue
-        seen[key] = row.number
-        try:
-            kind = code_of(row.get("kind"), OFFICE_KINDS, "種別", "office kind")
-        except CellError as exc:
-            problems.cell(row, "kind", exc)
-            continue
-        if len(code) > 20:
-            problems.add(row, "code", "invalid_value", "20文字以内で入力してください。",
-                         "At most 20 characters.")
-            continue
-        data = {"name": name, "kind": kind, "nameKana": row.get("name_kana"),
-                "postalCode": nfkc(row.get("postal_code")), "address": row.get("address"),
-                "phone": nfkc(row.get("phone")), "fax": nfkc(row.get("fax"))}
-        checked = convert(problems, row, data, OfficeIn, {
-            "name": "name", "kind": "kind", "name_kana": "name_kana",
-            "postal_code": "postal_code", "address": "address", "phone": "phone", "fax": "fax"})
-        if checked is None:
-            continue
-        values: dict[str, Any] = {
-            "code": code, "name": checked.name.strip(), "name_kana": checked.name_kana.strip(),
-            "kind": checked.kind.value, "postal_code": checked.postal_code,
-            "address": checked.address.strip(), "phone": checked.phone, "fax": checked.fax,
-        }
-        existing = directory.offices_by_code.get(code) if code else None
-        existing = existing or directory.offices_by_name.get(nfkc(name))
-        if existing is None:
-            office = Office(**values, created_at=ctx.now)
-            session.add(office)
-            await session.flush()
-            directory.remember_office(office)
-            problems.report.created["offices"] += 1
-            await record(session, ctx, "admin.office_created", target_type="office",
-                         target_id=office.id, kind=office.kind, source="import")
-            continue
-        changed = [f for f in _OFFICE_FIELDS if values[f] != getattr(existing, f)
-                   and not (f == "code" and not values[f])]
-        if not changed:
-            problems.report.unchanged["offices"] += 1
-            continue
-        for name_ in changed:
-            setattr(existing, name_, values[name_])
-        directory.remember_office(existing)
-        problems.report.updated["offices"] += 1
-        await record(session, ctx, "admin.office_corrected", target_type="office",
-                     target_id=existing.id, fields=changed, source="import")
+        await _office_row(session, ctx, row, directory, problems, seen)
+        if problems.bad(row):
+            problems.skipped_people |= {f"office:{nfkc(row.get('code'))}",
+                                        f"office:{nfkc(row.get('name'))}"}
+
+
+async def _office_row(session: AsyncSession, ctx: ImportContext, row: Row,
+                      directory: Directory, problems: Problems, seen: dict[str, int]) -> None:
+    code = nfkc(row.get("code"))
+    name = row.get("name")
+    key = code or nfkc(name)
+    if key in seen:
+        problems.add(row, "code" if code else "name", "duplicate_office",
+                     f"同じ事業所が{seen[key]}行目にもあります。",
+                     f"The same office is on row {seen[key]} too.")
+        return
+    seen[key] = row.number
+    try:
+        kind = code_of(row.get("kind"), OFFICE_KINDS, "種別", "office kind")
+    except CellError as exc:
+        problems.cell(row, "kind", exc)
+        return
+    if len(code) > 20:
+        problems.add(row, "code", "invalid_value", "20文字以内で入力してください。",
+                     "At most 20 characters.")
+        return
+    data = {"name": name, "kind": kind, "nameKana": row.get("name_kana"),
+            "postalCode": nfkc(row.get("postal_code")), "address": row.get("address"),
+            "phone": nfkc(row.get("phone")), "fax": nfkc(row.get("fax"))}
+    checked = convert(problems, row, data, OfficeIn, {
+        "name": "name", "kind": "kind", "name_kana": "name_kana",
+        "postal_code": "postal_code", "address": "address", "phone": "phone", "fax": "fax"})
+    if checked is None:
+        return
+    values: dict[str, Any] = {
+        "code": code, "name": checked.name.strip(), "name_kana": checked.name_kana.strip(),
+        "kind": checked.kind.value, "postal_code": checked.postal_code,
+        "address": checked.address.strip(), "phone": checked.phone, "fax": checked.fax,
+    }
+    existing = directory.offices_by_code.get(code) if code else None
+    existing = existing or directory.offices_by_name.get(nfkc(name))
+    if existing is None:
+        office = Office(**values, created_at=ctx.now)
+        session.add(office)
+        await session.flush()
+        directory.remember_office(office)
+        problems.report.created["offices"] += 1
+        await record(session, ctx, "admin.office_created", target_type="office",
+                     target_id=office.id, kind=office.kind, source="import")
+        return
+    changed = [f for f in _OFFICE_FIELDS if values[f] != getattr(existing, f)
+               and not (f == "code" and not values[f])]
+    if not changed:
+        problems.report.unchanged["offices"] += 1
+        return
+    for name_ in changed:
+        setattr(existing, name_, values[name_])
+    directory.remember_office(existing)
+    problems.report.updated["offices"] += 1
+    await record(session, ctx, "admin.office_corrected", target_type="office",
+                 target_id=existing.id, fields=changed, source="import")
 
 
 _USER_FIELDS = ("name", "name_kana", "job_type", "email", "phone", "office_id", "role")
@@ -156,96 +172,106 @@ async def import_users(session: AsyncSession, ctx: ImportContext, rows: list[Row
                        directory: Directory, problems: Problems) -> None:
     seen: dict[str, int] = {}
     for row in rows:
-        login_id = nfkc(row.get("login_id"))
-        office_ref = row.get("office_code") or row.get("office_name")
-        office = directory.office(row.get("office_code")) if row.get("office_code") else None
-        office = office or (directory.office(row.get("office_name"))
-                            if row.get("office_name") else None)
-        if office is None:
-            key = "office_code" if row.get("office_code") else "office_name"
-            problems.add(row, key, "unknown_office",
-                         f"事業所「{office_ref}」が見つかりません（事業所のファイルか登録済みの"
-                         "事業所にありません）。",
-                         f"Unknown office {office_ref!r}.")
-            continue
-        natural = login_id or f"{_name_key(row.get('name'))}@{office.id}"
-        if natural in seen:
-            problems.add(row, "login_id" if login_id else "name", "duplicate_login_id",
-                         f"同じ{'ログインID' if login_id else '人'}が{seen[natural]}行目にも"
-                         "あります。",
-                         f"The same {'login ID' if login_id else 'person'} is on row "
-                         f"{seen[natural]} too.")
-            continue
-        seen[natural] = row.number
-        if login_id and (problem := login_id_problem(login_id)):
-            problems.add(row, "login_id", "invalid_login_id",
-                         "ログインIDは英数字と「.」「_」「-」で3〜64文字にしてください。", problem)
-            continue
-        try:
-            job_type = code_of(row.get("job_type"), JOB_TYPES, "職種", "job type")
-            role = ROLES.get(nfkc(row.get("role")))
-            if role is None:
-                raise CellError("権限は「システム利用者」か「システム管理担当者」です。",
-                                "The role is システム利用者 or システム管理担当者.", "unknown_code")
-            visits = parse_yes(row.get("visits_homes"))
-        except CellError as exc:
-            problems.cell(row, "job_type" if "職種" in exc.message_ja else "role"
-                          if "権限" in exc.message_ja else "visits_homes", exc)
-            continue
-        data = {"name": row.get("name"), "nameKana": row.get("name_kana"), "jobType": job_type,
-                "email": nfkc(row.get("email")) or None, "phone": nfkc(row.get("phone"))}
-        person = convert(problems, row, data, PersonIn, {
-            "name": "name", "name_kana": "name_kana", "job_type": "job_type",
-            "email": "email", "phone": "phone"})
-        if person is None:
-            continue
-        values: dict[str, Any] = {
-            "name": person.name.strip(), "name_kana": person.name_kana.strip(),
-            "job_type": person.job_type.value, "email": person.email or "",
-            "phone": person.phone, "office_id": office.id, "role": role.value,
-        }
-        existing = directory.person(login_id, values["name"], office.code or office.name)
-        if existing is not None and existing.role not in (Role.member, Role.office_admin):
-            problems.add(row, "login_id", "not_staff",
-                         "このログインIDは市のユーザー管理者・システム管理者のものです。",
-                         "This login ID belongs to a city clerk or the operator.")
-            continue
-        if existing is not None and existing.status == UserStatus.stopped:
-            problems.add(row, "login_id", "user_stopped",
-                         "このIDは停止されています。再開は新しいIDの発行で行ってください。",
-                         "This ID has been stopped; issue a new ID instead.")
-            continue
-        if existing is None:
-            user = User(
-                login_id=login_id or await free_login_id(session), status=UserStatus.pending,
-                password_hash=None, password_must_change=False, created_at=ctx.now,
-                updated_at=ctx.now, **values,
-            )
-            _set_visits(user, visits)
-            session.add(user)
-            await session.flush()
-            user.office = office
-            directory.remember_user(user)
-            directory.issued.append(user)
-            problems.report.created["users"] += 1
-            await record(session, ctx, "admin.user_issued", target_type="user",
-                         target_id=user.id, loginId=user.login_id, officeId=str(office.id),
-                         jobType=user.job_type, role=user.role, source="import")
-            continue
-        changed = [f for f in _USER_FIELDS if values[f] != getattr(existing, f)]
-        if _set_visits(existing, visits):
-            changed.append("visits_homes")
-        if not changed:
-            problems.report.unchanged["users"] += 1
-            continue
-        for name_ in changed:
-            if name_ != "visits_homes":
-                setattr(existing, name_, values[name_])
-        existing.updated_at = ctx.now
-        directory.remember_user(existing)
-        problems.report.updated["users"] += 1
-        await record(session, ctx, "admin.user_corrected", target_type="user",
-                     target_id=existing.id, fields=changed, source="import")
+        await _user_row(session, ctx, row, directory, problems, seen)
+        if problems.bad(row):
+            problems.skipped_people |= person_refs(row.get("login_id"), row.get("name"))
+
+
+async def _user_row(session: AsyncSession, ctx: ImportContext, row: Row,
+                    directory: Directory, problems: Problems, seen: dict[str, int]) -> None:
+    login_id = nfkc(row.get("login_id"))
+    office_ref = row.get("office_code") or row.get("office_name")
+    office = directory.office(row.get("office_code")) if row.get("office_code") else None
+    office = office or (directory.office(row.get("office_name"))
+                        if row.get("office_name") else None)
+    if office is None and {f"office:{nfkc(row.get('office_code'))}",
+                           f"office:{nfkc(row.get('office_name'))}"} & problems.skipped_people:
+        return
+    if office is None:
+        key = "office_code" if row.get("office_code") else "office_name"
+        problems.add(row, key, "unknown_office",
+                     f"事業所「{office_ref}」が見つかりません（事業所のファイルか登録済みの"
+                     "事業所にありません）。",
+                     f"Unknown office {office_ref!r}.")
+        return
+    natural = login_id or f"{_name_key(row.get('name'))}@{office.id}"
+    if natural in seen:
+        problems.add(row, "login_id" if login_id else "name", "duplicate_login_id",
+                     f"同じ{'ログインID' if login_id else '人'}が{seen[natural]}行目にも"
+                     "あります。",
+                     f"The same {'login ID' if login_id else 'person'} is on row "
+                     f"{seen[natural]} too.")
+        return
+    seen[natural] = row.number
+    if login_id and (problem := login_id_problem(login_id)):
+        problems.add(row, "login_id", "invalid_login_id",
+                     "ログインIDは英数字と「.」「_」「-」で3〜64文字にしてください。", problem)
+        return
+    try:
+        job_type = code_of(row.get("job_type"), JOB_TYPES, "職種", "job type")
+        role = ROLES.get(nfkc(row.get("role")))
+        if role is None:
+            raise CellError("権限は「システム利用者」か「システム管理担当者」です。",
+                            "The role is システム利用者 or システム管理担当者.", "unknown_code")
+        visits = parse_yes(row.get("visits_homes"))
+    except CellError as exc:
+        problems.cell(row, "job_type" if "職種" in exc.message_ja else "role"
+                      if "権限" in exc.message_ja else "visits_homes", exc)
+        return
+    data = {"name": row.get("name"), "nameKana": row.get("name_kana"), "jobType": job_type,
+            "email": nfkc(row.get("email")) or None, "phone": nfkc(row.get("phone"))}
+    person = convert(problems, row, data, PersonIn, {
+        "name": "name", "name_kana": "name_kana", "job_type": "job_type",
+        "email": "email", "phone": "phone"})
+    if person is None:
+        return
+    values: dict[str, Any] = {
+        "name": person.name.strip(), "name_kana": person.name_kana.strip(),
+        "job_type": person.job_type.value, "email": person.email or "",
+        "phone": person.phone, "office_id": office.id, "role": role.value,
+    }
+    existing = directory.person(login_id, values["name"], office.code or office.name)
+    if existing is not None and existing.role not in (Role.member, Role.office_admin):
+        problems.add(row, "login_id", "not_staff",
+                     "このログインIDは市のユーザー管理者・システム管理者のものです。",
+                     "This login ID belongs to a city clerk or the operator.")
+        return
+    if existing is not None and existing.status == UserStatus.stopped:
+        problems.add(row, "login_id", "user_stopped",
+                     "このIDは停止されています。再開は新しいIDの発行で行ってください。",
+                     "This ID has been stopped; issue a new ID instead.")
+        return
+    if existing is None:
+        user = User(
+            login_id=login_id or await free_login_id(session), status=UserStatus.pending,
+            password_hash=None, password_must_change=False, created_at=ctx.now,
+            updated_at=ctx.now, **values,
+        )
+        _set_visits(user, visits)
+        session.add(user)
+        await session.flush()
+        user.office = office
+        directory.remember_user(user)
+        directory.issued.append(user)
+        problems.report.created["users"] += 1
+        await record(session, ctx, "admin.user_issued", target_type="user",
+                     target_id=user.id, loginId=user.login_id, officeId=str(office.id),
+                     jobType=user.job_type, role=user.role, source="import")
+        return
+    changed = [f for f in _USER_FIELDS if values[f] != getattr(existing, f)]
+    if _set_visits(existing, visits):
+        changed.append("visits_homes")
+    if not changed:
+        problems.report.unchanged["users"] += 1
+        return
+    for name_ in changed:
+        if name_ != "visits_homes":
+            setattr(existing, name_, values[name_])
+    existing.updated_at = ctx.now
+    directory.remember_user(existing)
+    problems.report.updated["users"] += 1
+    await record(session, ctx, "admin.user_corrected", target_type="user",
+                 target_id=existing.id, fields=changed, source="import")
 
 
 def _set_visits(user: User, visits: bool) -> bool:

@@ -30,7 +30,7 @@ from sync.mutations import MAX_BODY, Vitals
 from ..admin.common import record
 from ..models import Comment, Post, ReadReceipt, ReportTitle, Room, RoomMember, User, new_id
 from ..models.enums import PostKind
-from .directory import Directory
+from .directory import Directory, person_refs
 from .progress import Progress
 from .rooms import Rooms, ref_key
 from .rows import ImportContext, Problems, Row
@@ -108,7 +108,7 @@ async def read_history(session: AsyncSession, ctx: ImportContext, rows: list[Row
     seen: dict[str, int] = {}
     for row in rows:
         key = ref_key(row, problems)
-        if key is None:
+        if key is None or key in problems.skipped_patients:
             continue
         room = rooms.by_patient.get(key)
         if room is None:
@@ -120,6 +120,9 @@ async def read_history(session: AsyncSession, ctx: ImportContext, rows: list[Row
         author = directory.person(row.get("author_login_id"), row.get("author_name"),
                                   row.get("author_office"))
         column = "author_login_id" if row.get("author_login_id") else "author_name"
+        if author is None and person_refs(row.get("author_login_id"), row.get("author_name")) \
+                & problems.skipped_people:
+            continue
         if author is None:
             who = row.get("author_login_id") or row.get("author_name")
             problems.add(row, column, "unknown_user", f"投稿者「{who}」が見つかりません。",

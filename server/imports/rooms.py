@@ -34,7 +34,7 @@ from ..admin.schemas import ConsentIn, MemberIn, PatientIn, ReportTitleIn
 from ..errors import DomainError
 from ..models import Patient, ReportTitle, Room, User, new_id
 from ..models.enums import Permission
-from .directory import Directory
+from .directory import Directory, person_refs
 from .rows import ImportContext, Problems, Row, convert
 from .values import (
     CARE_LEVELS,
@@ -119,45 +119,67 @@ def read_patients(ctx: ImportContext, rows: list[Row],
     found: dict[str, FilePatient] = {}
     today = today_jst(ctx.now)
     for row in rows:
-        try:
-            born = parse_date(row.get("birth_date"))
-            sex = SEXES.get(nfkc(row.get("sex")))
-            if sex is None:
-                raise CellError("性別は「男」「女」「その他」のいずれかです。",
-                                "Sex is 男, 女 or その他.", "unknown_code")
-        except CellError as exc:
-            problems.cell(row, "sex" if exc.code == "unknown_code" else "birth_date", exc)
+        entry = _patient_row(row, today, problems, found)
+        if entry is None or problems.bad(row):
+            problems.skipped_patients |= _row_keys(row)
             continue
-        try:
-            care = code_of(row.get("care_level"), CARE_LEVELS, "要介護度", "care level")
-        except CellError as exc:
-            problems.cell(row, "care_level", exc)
-            continue
-        data = {"name": row.get("name"), "nameKana": row.get("name_kana"), "sex": sex,
-                "birthDate": born.isoformat(), "address": row.get("address"),
-                "careLevel": care, "postalCode": nfkc(row.get("postal_code")),
-                "phone": nfkc(row.get("phone")),
-                "insuredNumber": nfkc(row.get("insured_number"))}
-        patient = convert(problems, row, data, PatientIn, _PATIENT_FIELDS)
-        if patient is None:
-            continue
-        try:
-            values = patient_values(patient, today)
-        except DomainError as exc:
-            problems.domain(row, "birth_date", exc)
-            continue
-        keys = {patient_key(values.insured_number, values.name, values.birth_date),
-                patient_key("", values.name, values.birth_date)}
-        clash = next((found[k].row.number for k in keys if k in found), None)
-        if clash is not None:
-            problems.add(row, "insured_number" if values.insured_number else "name",
-                         "duplicate_patient", f"同じ患者が{clash}行目にもあります。",
-                         f"The same patient is on row {clash} too.")
-            continue
-        entry = FilePatient(row, patient, values)
-        for key in keys:
+        for key in keys_of(entry.values.insured_number, entry.values.name,
+                           entry.values.birth_date):
             found[key] = entry
     return found
+
+
+def _row_keys(row: Row) -> set[str]:
+    """The keys a patient row would be named by, as far as its cells can be read."""
+    keys = set()
+    if number := nfkc(row.get("insured_number")):
+        keys.add(patient_key(number, "", None))
+    try:
+        keys.add(patient_key("", row.get("name"), parse_date(row.get("birth_date"))))
+    except CellError:
+        pass
+    return keys
+
+
+def _patient_row(row: Row, today: date, problems: Problems,
+                 found: dict[str, FilePatient]) -> FilePatient | None:
+    try:
+        born = parse_date(row.get("birth_date"))
+        sex = SEXES.get(nfkc(row.get("sex")))
+        if sex is None:
+            raise CellError("性別は「男」「女」「その他」のいずれかです。",
+                            "Sex is 男, 女 or その他.", "unknown_code")
+    except CellError as exc:
+        problems.cell(row, "sex" if exc.code == "unknown_code" else "birth_date", exc)
+        return None
+    try:
+        care = code_of(row.get("care_level"), CARE_LEVELS, "要介護度", "care level")
+    except CellError as exc:
+        problems.cell(row, "care_level", exc)
+        return None
+    data = {"name": row.get("name"), "nameKana": row.get("name_kana"), "sex": sex,
+            "birthDate": born.isoformat(), "address": row.get("address"),
+            "careLevel": care, "postalCode": nfkc(row.get("postal_code")),
+            "phone": nfkc(row.get("phone")),
+            "insuredNumber": nfkc(row.get("insured_number"))}
+    patient = convert(problems, row, data, PatientIn, _PATIENT_FIELDS)
+    if patient is None:
+        return None
+    try:
+        values = patient_values(patient, today)
+    except DomainError as exc:
+        problems.domain(row, "birth_date", exc)
+        return None
+    keys = {patient_key(values.insured_number, values.name, values.birth_date),
+            patient_key("", values.name, values.birth_date)}
+    clash = next((found[k].row.number for k in keys if k in found), None)
+    if clash is not None:
+        problems.add(row, "insured_number" if values.insured_number else "name",
+                     "duplicate_patient", f"同じ患者が{clash}行目にもあります。",
+                     f"The same patient is on row {clash} too.")
+        return None
+    return FilePatient(row, patient, values)
+    return None
 
 
 def _titles(row: Row, problems: Problems) -> list[ReportTitleIn] | None:
@@ -210,9 +232,12 @@ def read_members(rows: list[Row], directory: Directory,
     seen: dict[tuple[str, uuid.UUID], int] = {}
     for row in rows:
         key = ref_key(row, problems)
-        if key is None:
+        if key is None or key in problems.skipped_patients:
             continue
         user = directory.person(row.get("login_id"), row.get("name"), row.get("office"))
+        if user is None and person_refs(row.get("login_id"), row.get("name")) \
+                & problems.skipped_people:
+            continue
         if user is None:
             who = row.get("login_id") or f"{row.get('name')}（{row.get('office')}）"
             problems.add(row, "login_id" if row.get("login_id") else "name", "unknown_user",
@@ -264,64 +289,89 @@ async def import_rooms(
     placed: dict[str, int] = {}
     for row in room_rows:
         key = ref_key(row, problems)
-        if key is None:
+        if key is None or key in problems.skipped_patients:
             continue
-        file_patient = patients.get(key)
-        existing = rooms.by_patient.get(key)
-        if file_patient is None and existing is None:
-            problems.add(row, "insured_number" if row.get("insured_number") else "patient_name",
-                         "unknown_patient",
-                         "この患者が患者のファイルにも登録済みの部屋にもありません。",
-                         "The patient is neither in the patient file nor in an existing room.")
-            continue
-        if key in placed:
-            problems.add(row, "insured_number", "duplicate_room",
-                         f"同じ患者の部屋が{placed[key]}行目にもあります。",
-                         f"The same patient's room is on row {placed[key]} too.")
-            continue
-        placed[key] = row.number
-        consent = _consent(row, problems)
-        titles = _titles(row, problems)
-        label = row.get("label") or None
-        if consent is None or titles is None or problems.bad(row):
-            continue
-        keys = {key}
-        if file_patient is not None:
-            keys |= keys_of(file_patient.values.insured_number, file_patient.values.name,
-                            file_patient.values.birth_date)
-        if existing is not None:
-            known = rooms.patients[existing.patient_id]
-            keys |= keys_of(known.insured_number, known.name, known.birth_date)
-        for other in keys:
-            placed.setdefault(other, row.number)
-        team = [m for k in sorted(keys) for m in members.get(k, [])]
-        if existing is None:
-            assert file_patient is not None
-            if problems.bad(file_patient.row) or any(problems.bad(m.row) for m in team):
-                continue
-            spec = RoomSpec(patient=file_patient.patient, consent=consent,
-                            members=[MemberIn(user_id=m.user.id, permission=m.permission)
-                                     for m in team],
-                            titles=titles, label=label)
-            try:
-                room = await open_room(session, ctx, spec, require_active=False)
-            except DomainError as exc:
-                _open_problem(problems, row, file_patient, team, exc)
-                continue
-            patient = await session.get(Patient, room.patient_id)
-            assert patient is not None
-            rooms.patients[patient.id] = patient
-            for k in (patient_key(patient.insured_number, patient.name, patient.birth_date),
-                      patient_key("", patient.name, patient.birth_date)):
-                rooms.by_patient[k] = room
-            problems.report.created["rooms"] += 1
-            problems.report.created["patients"] += 1
-            continue
-        await _update_room(session, ctx, existing, rooms.patients[existing.patient_id],
-                           file_patient, row, label, titles, team, problems)
+        await _room_row(session, ctx, row, key, rooms, patients, members, placed, problems)
+        if problems.bad(row) or key not in rooms.by_patient:
+            problems.skipped_patients |= {key} | _placed_keys(placed, row)
+    await _members_only(session, ctx, rooms, members, placed, problems)
+    for key, entry in patients.items():
+        if key not in placed and not problems.bad(entry.row) and key not in rooms.by_patient:
+            problems.add(entry.row, "name", "patient_without_room",
+                         "部屋のファイルにこの患者の行がありません（患者は部屋とともに登録します）。",
+                         "No room row names this patient (a patient comes in with its room).")
+    return rooms
+
+
+def _placed_keys(placed: dict[str, int], row: Row) -> set[str]:
+    return {k for k, number in placed.items() if number == row.number}
+
+
+async def _room_row(
+    session: AsyncSession, ctx: ImportContext, row: Row, key: str, rooms: Rooms,
+    patients: dict[str, FilePatient], members: dict[str, list[MemberRow]],
+    placed: dict[str, int], problems: Problems,
+) -> None:
+    file_patient = patients.get(key)
+    existing = rooms.by_patient.get(key)
+    if file_patient is None and existing is None:
+        problems.add(row, "insured_number" if row.get("insured_number") else "patient_name",
+                     "unknown_patient",
+                     "この患者が患者のファイルにも登録済みの部屋にもありません。",
+                     "The patient is neither in the patient file nor in an existing room.")
+        return
+    if key in placed:
+        problems.add(row, "insured_number", "duplicate_room",
+                     f"同じ患者の部屋が{placed[key]}行目にもあります。",
+                     f"The same patient's room is on row {placed[key]} too.")
+        return
+    placed[key] = row.number
+    consent = _consent(row, problems)
+    titles = _titles(row, problems)
+    label = row.get("label") or None
+    if consent is None or titles is None or problems.bad(row):
+        return
+    keys = {key}
+    if file_patient is not None:
+        keys |= keys_of(file_patient.values.insured_number, file_patient.values.name,
+                        file_patient.values.birth_date)
+    if existing is not None:
+        known = rooms.patients[existing.patient_id]
+        keys |= keys_of(known.insured_number, known.name, known.birth_date)
+    for other in keys:
+        placed.setdefault(other, row.number)
+    team = [m for k in sorted(keys) for m in members.get(k, [])]
+    if existing is None:
+        assert file_patient is not None
+        if problems.bad(file_patient.row) or any(problems.bad(m.row) for m in team):
+            return
+        spec = RoomSpec(patient=file_patient.patient, consent=consent,
+                        members=[MemberIn(user_id=m.user.id, permission=m.permission)
+                                 for m in team],
+                        titles=titles, label=label)
+        try:
+            room = await open_room(session, ctx, spec, require_active=False)
+        except DomainError as exc:
+            _open_problem(problems, row, file_patient, team, exc)
+            return
+        patient = await session.get(Patient, room.patient_id)
+        assert patient is not None
+        rooms.patients[patient.id] = patient
+        for k in (patient_key(patient.insured_number, patient.name, patient.birth_date),
+                  patient_key("", patient.name, patient.birth_date)):
+            rooms.by_patient[k] = room
+        problems.report.created["rooms"] += 1
+        problems.report.created["patients"] += 1
+        return
+    await _update_room(session, ctx, existing, rooms.patients[existing.patient_id],
+                       file_patient, row, label, titles, team, problems)
+async def _members_only(session: AsyncSession, ctx: ImportContext, rooms: Rooms,
+                        members: dict[str, list[MemberRow]], placed: dict[str, int],
+                        problems: Problems) -> None:
+    """Member rows of rooms the room file does not list: rooms registered before."""
     handled: set[int] = set()
     for key, team_rows in members.items():
-        if key in placed:
+        if key in placed or key in problems.skipped_patients:
             continue
         found = rooms.by_patient.get(key)
         if found is None:
@@ -338,13 +388,6 @@ async def import_rooms(
                 for m in members.get(k, [])]
         if await _update_members(session, ctx, found, known, team, problems):
             problems.report.updated["rooms"] += 1
-    for key, entry in patients.items():
-        if key not in placed and not problems.bad(entry.row) and key not in rooms.by_patient:
-            problems.add(entry.row, "name", "patient_without_room",
-                         "部屋のファイルにこの患者の行がありません（患者は部屋とともに登録します）。",
-                         "No room row names this patient (a patient comes in with its room).")
-            problems.bad_rows.add((entry.row.file, entry.row.number))
-    return rooms
 
 
 async def _update_room(

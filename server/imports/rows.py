@@ -53,6 +53,10 @@ class Problems:
 
     report: Report
     bad_rows: set[tuple[str, int]] = field(default_factory=set)
+    # Patients and people whose own row has a problem: rows that depend on them are not
+    # checked further (the report names the cause once, not every consequence).
+    skipped_patients: set[str] = field(default_factory=set)
+    skipped_people: set[str] = field(default_factory=set)
 
     def add(self, row: Row, key: str | None, code: str, ja: str, en: str) -> None:
         self.bad_rows.add((row.file, row.number))
@@ -75,8 +79,18 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _reason(message: str) -> tuple[str, str]:
+def _reason(message: str, field: str | None) -> tuple[str, str]:
     """msgspec's refusal in words a clerk can act on."""
+    if field in ("name_kana",) and "matching regex" in message:
+        return "ひらがなまたはカタカナで入力してください。", message
+    if field in ("phone", "fax") and "matching regex" in message:
+        return "電話番号は 012-555-0100 のように入力してください。", message
+    if field == "postal_code" and "matching regex" in message:
+        return "郵便番号は 000-0000 のように入力してください。", message
+    if field == "insured_number" and "matching regex" in message:
+        return "被保険者番号は10桁の数字です。", message
+    if field == "email" and "matching regex" in message:
+        return "メールアドレスは name@example.jp のように入力してください。", message
     if match := re.search(r"length <= (\d+)", message):
         return f"{match.group(1)}文字以内で入力してください。", message
     if "length >= 1" in message or "Expected `str`, got `null`" in message:
@@ -100,7 +114,8 @@ def convert(
     except msgspec.ValidationError as exc:
         message = str(exc)
         match = _AT.search(message)
-        key = columns.get(_snake(match.group(1))) if match else None
-        ja, en = _reason(message)
+        field = _snake(match.group(1)) if match else None
+        key = columns.get(field) if field else None
+        ja, en = _reason(message, field)
         problems.add(row, key, "invalid_value", ja, en)
         return None

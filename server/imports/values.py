@@ -128,7 +128,8 @@ def code_of(raw: str, table: Mapping[str, str], what_ja: str, what_en: str) -> s
     text = nfkc(raw).replace(" ", "")
     found = table.get(text) or table.get(text.lower())
     if found is None:
-        choices = "、".join(dict.fromkeys(k for k in table if not k.isascii()))
+        labels = _LABELS.get(id(table), [])
+        choices = "、".join(labels)
         raise CellError(f"{what_ja}が正しくありません（{choices}）。",
                         f"Unknown {what_en} {raw!r}.", "unknown_code")
     return found
@@ -151,6 +152,11 @@ OFFICE_KINDS = _coder({k.value: label for k, label in OFFICE_KIND_LABELS.items()
 CARE_LEVELS = _coder({c.value: label for c, label in CARE_LEVEL_LABELS.items()},
                      {"非該当": CareLevel.none, "未申請": CareLevel.none,
                       "事業対象者": CareLevel.none})
+_LABELS: dict[int, list[str]] = {
+    id(JOB_TYPES): list(JOB_TYPE_LABELS.values()),
+    id(OFFICE_KINDS): list(OFFICE_KIND_LABELS.values()),
+    id(CARE_LEVELS): list(CARE_LEVEL_LABELS.values()),
+}
 SEXES = {"男": Sex.male, "男性": Sex.male, "M": Sex.male, "male": Sex.male,
          "女": Sex.female, "女性": Sex.female, "F": Sex.female, "female": Sex.female,
          "その他": Sex.other, "other": Sex.other}
