@@ -74,7 +74,7 @@ async def send_activation_mails(
 ) -> int:
     """Mail each person with an address a new activation link, `batch` at a time."""
     async with sessionmaker() as session:
-        people = [u for u in await _pending(session, user_ids) if u.email]
+        people = [u.id for u in await _pending(session, user_ids) if u.email]
         await session.rollback()
     sent = 0
     for start in range(0, len(people), batch):
@@ -83,8 +83,8 @@ async def send_activation_mails(
         letters = []
         async with sessionmaker() as session:
             await db.begin_write(session)
-            for person in people[start : start + batch]:
-                user = await session.get(User, person.id)
+            for person_id in people[start : start + batch]:
+                user = await session.get(User, person_id)
                 assert user is not None
                 await _retire_earlier(session, ctx, user)
                 letters.append(await activation_letter(session, ctx, user))

@@ -230,12 +230,13 @@ def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: boo
                 await db.begin_write(session)
                 outcome = await run_import(session, ctx, uploads, progress=progress)
                 applied = outcome.report.ok and not dry_run
+                issued = [u.id for u in outcome.issued] if applied else []
+                without_mail = [u.id for u in outcome.issued if not u.email]
                 if applied:
                     await session.commit()
                 else:
                     await session.rollback()
             close()
-            issued = [u.id for u in outcome.issued] if applied else []
             mailed = printed = 0
             if issued and send_activation:
                 mailed = await send_activation_mails(
@@ -244,25 +245,24 @@ def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: boo
                     on_sent=lambda n: click.echo(f"carebook: {n} activation mail(s) sent",
                                                  err=True))
             if issued and letters is not None:
-                without_mail = [u.id for u in outcome.issued if not u.email]
                 async with maker() as session:
                     await db.begin_write(session)
                     made = await activation_letters(session, ctx, without_mail)
                     await session.commit()
                 await asyncio.to_thread(_write_private, letters, letters_html(made))
                 printed = len(made)
-            return outcome, applied, mailed, printed
+            return outcome, applied, mailed, printed, len(issued)
         finally:
             await engine.dispose()
 
-    outcome, applied, mailed, printed = asyncio.run(work())
+    outcome, applied, mailed, printed, issued_count = asyncio.run(work())
     for name, title in outcome.files.items():
         click.echo(f"  {name}: {title}")
     for note in outcome.notes:
         click.echo(f"  {note}")
     print_report(outcome.report, applied=applied, dry_run=dry_run)
-    if applied and outcome.issued:
-        click.echo(f"carebook: {len(outcome.issued)} new ID(s) issued; "
+    if applied and issued_count:
+        click.echo(f"carebook: {issued_count} new ID(s) issued; "
                    f"{mailed} activation mail(s) sent, {printed} letter(s) written"
                    + (f" to {letters}" if printed else ""))
     if not outcome.report.ok:
