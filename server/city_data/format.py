@@ -89,6 +89,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("applications.jsonl", "application", what="申請 with their payloads"),
     Kind("application_events.jsonl", "application_event", what="each step of an application"),
     Kind("pledges.jsonl", "pledge", what="誓約書 様式4-1 / 4-2"),
+    Kind("scheduled_stops.jsonl", "scheduled_stop", what="様式3 ID stops set for a later day"),
     Kind(
         "room_members.jsonl", "room_member", order_by=("room_id", "joined_at", "id"),
         omit=SYNC_POSITIONS, entity=EntityType.member, what="部屋の参加者, one row per stay",
@@ -127,6 +128,7 @@ EXCLUDED: dict[str, str] = {
     "outbox": "pushes waiting for delivery",
     "change_log": "the sync engine's positions (renumbered when loaded)",
     "client_mutation": "the sync engine's record of each device's last change",
+    "job_lease": "which process of this installation runs a scheduled job",
 }
 
 # Rows of a kept table that stay behind.
