@@ -77,10 +77,12 @@ def _route_handlers() -> list[Any]:
     from .me.routes import ROUTE_HANDLERS as ME
     from .ops.metrics import ROUTE_HANDLERS as OPS
     from .push.routes import ROUTE_HANDLERS as PUSH
+    from .records.routes import ROUTE_HANDLERS as RECORDS
     from .templates.routes import ROUTE_HANDLERS as TEMPLATES
 
     return [
-        health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *CONTACT_BOOK, *PUSH, *TEMPLATES, *OPS, serve_pwa
+        health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *CONTACT_BOOK, *RECORDS, *PUSH, *TEMPLATES, *OPS,
+        serve_pwa,
     ]
 
 

@@ -292,3 +292,21 @@ def id_stop_done(to: str, *, name: str, subject_name: str, stop_on: str) -> Lett
         f"ご依頼（様式3）のとおり、{subject_name} 様のIDを {stop_on} 0時に停止しました。\n"
         "管理簿には記録が残ります。\n",
     )
+
+
+def record_taken_out(to: str, *, name: str, room_name: str, admin_name: str, when: str,
+                     purpose_label: str) -> Letter:
+    """Break-glass: a member learns that the city took the closed room's record out.
+
+    The reason is shown in the app to the room's members; the mail carries no patient data."""
+    return _letter(
+        to,
+        "終了した部屋の記録の出力について",
+        f"{name} 様\n\n"
+        "ご参加だった終了済みの患者（利用者）部屋の記録を、市のユーザー管理者が出力しました。\n"
+        "理由は carebook のその部屋の画面でご確認いただけます。\n\n"
+        f"部屋：{room_name}\n"
+        f"出力した管理者：{admin_name}\n"
+        f"日時：{when}\n"
+        f"出力の形式：{purpose_label}\n",
+    )

@@ -56,6 +56,7 @@ ADMIN_ROUTES = [
     ("PUT", f"/api/admin/rooms/{ANY}/report-titles", {"titles": ["x"]}),
     ("PUT", f"/api/admin/rooms/{ANY}/label", {"label": "x"}),
     ("POST", f"/api/admin/rooms/{ANY}/close", None),
+    ("POST", f"/api/admin/rooms/{ANY}/record", {"reason": "情報開示請求への対応のため"}),
     ("GET", "/api/admin/closing-requests", None),
     ("GET", "/api/admin/help", None),
     ("PUT", "/api/admin/help", {"cityName": "x", "contacts": [], "rules": "",

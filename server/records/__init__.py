@@ -1,0 +1,1 @@
+"""A room's record out of carebook: printed, vitals CSV, FHIR; the break-glass step."""

@@ -1,0 +1,102 @@
+"""Wire types of a room's record (camelCase): what the printed record is drawn from."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from ..admin.schemas import EraDateOut
+
+
+class Out(msgspec.Struct, rename="camel"):
+    pass
+
+
+class RecordPatientOut(Out):
+    name: str
+    name_kana: str
+    sex: str
+    birth_date: dt.date
+    birth_date_era: EraDateOut
+    age: int
+    address: str
+    phone: str
+    care_level: str
+    care_level_label: str
+    insured_number: str
+
+
+class RecordPersonOut(Out):
+    id: uuid.UUID
+    name: str
+    job_type: str
+    job_type_label: str
+    office_name: str
+
+
+class RecordMemberOut(Out):
+    person: RecordPersonOut
+    permission: str
+    joined_at: dt.datetime
+    left_at: dt.datetime | None
+
+
+class RecordCommentOut(Out):
+    id: uuid.UUID
+    author: RecordPersonOut
+    body: str
+    created_at: dt.datetime
+
+
+class RecordPostOut(Out):
+    id: uuid.UUID
+    author: RecordPersonOut
+    title: str
+    kind: str
+    body: str
+    urgent: bool
+    vitals: dict[str, Any] | None
+    photos: list[str]
+    created_at: dt.datetime
+    edited_at: dt.datetime | None
+    imported: bool
+    comments: list[RecordCommentOut]
+
+
+class RecordOut(Out):
+    """Everything the printed record shows; photos are data: URIs of their thumbnails."""
+
+    room_id: uuid.UUID
+    room_label: str | None
+    room_status: str
+    opened_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    patient: RecordPatientOut
+    consent_date: dt.date | None
+    consent_date_era: EraDateOut | None
+    members: list[RecordMemberOut]
+    posts: list[RecordPostOut]
+    since: dt.date | None
+    until: dt.date | None
+    generated_at: dt.datetime
+    generated_by: str
+    break_glass_reason: str | None = None
+
+
+class BreakGlassIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    """A clerk's request for a closed room's record: the reason the members will read."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    format: Literal["print", "csv", "fhir"] = "print"
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+class BreakGlassEntryOut(Out):
+    at: dt.datetime
+    admin_name: str
+    reason: str
+    purpose: str
