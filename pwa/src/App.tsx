@@ -20,6 +20,8 @@ import { SignIn } from "./screens/SignIn";
 import { Vitals } from "./screens/Vitals";
 import { DATA_SCREENS, useAppState, type Screen } from "./store";
 
+/** A room's record to print or save (a chunk of its own: only a member taking it out loads it). */
+const RoomRecord = lazy(() => import("./screens/RoomRecord"));
 /** The admin screens, loaded only for admins (a separate chunk). */
 const AdminApp = lazy(() => import("./admin/AdminApp"));
 /** Pages reached from e-mail links by people without an account (another chunk). */
@@ -76,6 +78,12 @@ function CurrentScreen({ screen }: { screen: Screen }) {
       return <Patient />;
     case "vitals":
       return <Vitals />;
+    case "record":
+      return (
+        <Suspense fallback={<p class="loading">{t("common.loading")}</p>}>
+          <RoomRecord />
+        </Suspense>
+      );
     case "settings":
       return <Settings />;
     case "notifications":

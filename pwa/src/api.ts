@@ -10,6 +10,7 @@ import { getDeviceId } from "./device";
 import type { PatientCorrectedOut, PatientCorrectionIn } from "./generated/api";
 import { getLang, t } from "./i18n";
 import type { AttachmentInfo, DocumentInfo, PullRequest, PullResponse, PushRequest, PushResponse, Readers } from "./sync/wire";
+import type { BreakGlassEntry, RoomRecordData } from "./local/record";
 import type {
   AuthStep,
   DeviceRecoveryKey,
@@ -242,6 +243,13 @@ export const api = {
   /** The room's care manager corrects the patient's details (online; members get it by sync). */
   correctPatient: (roomId: string, body: PatientCorrectionIn) =>
     request<PatientCorrectedOut>("PATCH", `/api/rooms/${encodeURIComponent(roomId)}/patient`, body),
+  /** A room's record, taken out (audited): to print, vitals as CSV, FHIR. Online only. */
+  roomRecord: (roomId: string, range: string) =>
+    request<RoomRecordData>("GET", `/api/rooms/${encodeURIComponent(roomId)}/record${range}`),
+  roomRecordFile: (roomId: string, kind: "vitals.csv" | "fhir", range: string) =>
+    request<Blob>("GET", `/api/rooms/${encodeURIComponent(roomId)}/record/${kind}${range}`, undefined, "blob"),
+  breakGlassLog: (roomId: string) =>
+    request<BreakGlassEntry[]>("GET", `/api/rooms/${encodeURIComponent(roomId)}/record/break-glass`),
   search: (roomId: string, q: string) =>
     request<unknown>("GET", `/api/rooms/${encodeURIComponent(roomId)}/search?q=${encodeURIComponent(q)}`),
 

@@ -23,6 +23,7 @@ export type Screen =
   | "compose"
   | "patient"
   | "vitals"
+  | "record"
   | "settings"
   | "notifications"
   | "admin";
@@ -35,6 +36,7 @@ export const DATA_SCREENS: ReadonlySet<Screen> = new Set<Screen>([
   "compose",
   "patient",
   "vitals",
+  "record",
   "settings",
   "notifications",
   "admin",

@@ -8,8 +8,8 @@ import { DATA_SCREENS, getState, setState, type Screen } from "../store";
 
 export type Route = { screen: Screen; roomId: string | null };
 
-const ROOM_SCREENS: Record<string, Screen> = { "": "room", new: "compose", patient: "patient", vitals: "vitals" };
-const ROOM_SUFFIX: Partial<Record<Screen, string>> = { room: "", compose: "/new", patient: "/patient", vitals: "/vitals" };
+const ROOM_SCREENS: Record<string, Screen> = { "": "room", new: "compose", patient: "patient", vitals: "vitals", record: "record" };
+const ROOM_SUFFIX: Partial<Record<Screen, string>> = { room: "", compose: "/new", patient: "/patient", vitals: "/vitals", record: "/record" };
 
 export function hrefFor(screen: Screen, roomId?: string | null): string {
   const suffix = ROOM_SUFFIX[screen];
@@ -24,7 +24,7 @@ export function hrefFor(screen: Screen, roomId?: string | null): string {
 /** The route a hash names; unknown hashes are the room list. */
 export function routeForHash(hash: string): Route {
   const path = hash.replace(/^#/, "");
-  const room = /^\/rooms\/([^/]+)(?:\/(new|patient|vitals))?\/?$/.exec(path);
+  const room = /^\/rooms\/([^/]+)(?:\/(new|patient|vitals|record))?\/?$/.exec(path);
   if (room?.[1]) return { screen: ROOM_SCREENS[room[2] ?? ""] ?? "room", roomId: decodeURIComponent(room[1]) };
   if (path === "/settings") return { screen: "settings", roomId: null };
   if (path === "/attention") return { screen: "attention", roomId: null };

@@ -514,14 +514,15 @@ function Rejected({ entries }: { entries: OutboxEntry[] }) {
   );
 }
 
-export function RoomHeader({ roomId, current }: { roomId: string; current: "room" | "patient" | "vitals" | "compose" }) {
+export function RoomHeader({ roomId, current }: { roomId: string; current: "room" | "patient" | "vitals" | "record" | "compose" }) {
   const data = useData();
   const patient = data.patients.get(roomId);
   const age = patient?.birthDate ? ageOn(patient.birthDate, todayInJapan()) : null;
-  const links: ["room" | "patient" | "vitals", string][] = [
+  const links: ["room" | "patient" | "vitals" | "record", string][] = [
     ["room", t("room.contactBook")],
     ["patient", t("room.patient")],
     ["vitals", t("room.vitals")],
+    ["record", t("room.record")],
   ];
   return (
     <div class="room-header">
