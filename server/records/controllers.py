@@ -3,7 +3,6 @@ the room's members; the clerk's break-glass export of a closed room; the members
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date
 from typing import Annotated, Any
@@ -93,9 +92,9 @@ def _csv(found: RoomRecord, auth: AuthContext) -> Response[bytes]:
                              f'attachment; filename="vitals-{day}.csv"'})
 
 
-def _fhir(found: RoomRecord, auth: AuthContext, settings: Settings) -> Response[bytes]:
-    body = json.dumps(bundle(found, now=auth.now, base_url=settings.base_url),
-                      ensure_ascii=False).encode()
+def _fhir(found: RoomRecord, auth: AuthContext,
+          settings: Settings) -> Response[dict[str, Any]]:
+    body = bundle(found, now=auth.now, base_url=settings.base_url)
     return Response(body, media_type="application/fhir+json",
                     headers={"Content-Disposition":
                              f'attachment; filename="record-{found.room.id.hex[:8]}.json"'})
@@ -127,7 +126,7 @@ async def record_vitals_csv(room_id: uuid.UUID, auth: AuthContext, db_session: A
      tags=["room record"])
 async def record_fhir(room_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession,
                       settings: Settings, since: Since = None,
-                      until: Until = None) -> Response[bytes]:
+                      until: Until = None) -> Response[dict[str, Any]]:
     found = await RecordAccess(db_session, auth, Mailer(settings)).for_member(
         room_id, "fhir", since, until)
     return _fhir(found, auth, settings)
