@@ -234,7 +234,9 @@ STATE_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
     ("POST", "/api/admin/offices/{office_id}/system-managers"): frozenset({409}),  # closed
     ("POST", "/api/admin/rooms/{room_id}/consent/withdraw"): frozenset({409}),
     ("POST", "/api/admin/rooms/{room_id}/reopen"): frozenset({409}),
-    ("POST", "/api/admin/rooms/{room_id}/record"): frozenset({409}),  # room_open (break-glass)
+    # room_open: break-glass is for closed rooms.
+    **{("POST", f"/api/admin/rooms/{{room_id}}/record{kind}"): frozenset({409})
+       for kind in ("", "/vitals.csv", "/fhir")},
     ("POST", "/api/sync/push"): frozenset({409}),  # client_id_taken
     ("PUT", "/api/push/preferences"): frozenset({404}),  # room_not_found (muting a room)
     ("GET", "/api/metrics"): frozenset({403}),  # public route; the handler wants an operator

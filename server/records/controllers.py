@@ -87,7 +87,7 @@ def record_out(found: RoomRecord, auth: AuthContext, settings: Settings,
 
 def _csv(found: RoomRecord, auth: AuthContext) -> Response[bytes]:
     day = auth.now.strftime("%Y%m%d")
-    return Response(vitals_csv(found), media_type="text/csv; charset=utf-8",
+    return Response(vitals_csv(found), media_type="text/csv",
                     headers={"Content-Disposition":
                              f'attachment; filename="vitals-{day}.csv"'})
 
@@ -142,19 +142,39 @@ async def break_glass_log(room_id: uuid.UUID, auth: AuthContext, db_session: Asy
                                purpose=e.purpose) for e in entries]
 
 
+async def _break_glass(room_id: uuid.UUID, purpose: str, data: BreakGlassIn,
+                      auth: AuthContext, db_session: AsyncSession,
+                      settings: Settings) -> RoomRecord:
+    return await RecordAccess(db_session, auth, Mailer(settings)).break_glass(
+        room_id, purpose, data.reason, data.since, data.until)
+
+
 @post("/api/admin/rooms/{room_id:uuid}/record", status_code=200,
-      summary="Break-glass: a closed room's record for the city, with a reason the members see",
+      summary="Break-glass: a closed room's record to print, with a reason the members see",
       tags=["room record"])
 async def break_glass(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
-                      db_session: AsyncSession, settings: Settings) -> Any:
-    found = await RecordAccess(db_session, auth, Mailer(settings)).break_glass(
-        room_id, data.format, data.reason, data.since, data.until)
-    if data.format == "csv":
-        return _csv(found, auth)
-    if data.format == "fhir":
-        return _fhir(found, auth, settings)
+                      db_session: AsyncSession, settings: Settings) -> RecordOut:
+    found = await _break_glass(room_id, "print", data, auth, db_session, settings)
     return record_out(found, auth, settings, reason=data.reason.strip())
 
 
+@post("/api/admin/rooms/{room_id:uuid}/record/vitals.csv", status_code=200,
+      media_type="text/csv", summary="Break-glass: a closed room's vitals as CSV",
+      tags=["room record"])
+async def break_glass_csv(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
+                          db_session: AsyncSession, settings: Settings) -> Response[bytes]:
+    return _csv(await _break_glass(room_id, "csv", data, auth, db_session, settings), auth)
+
+
+@post("/api/admin/rooms/{room_id:uuid}/record/fhir", status_code=200,
+      media_type="application/fhir+json",
+      summary="Break-glass: a closed room's record as a FHIR bundle", tags=["room record"])
+async def break_glass_fhir(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
+                           db_session: AsyncSession,
+                           settings: Settings) -> Response[dict[str, Any]]:
+    found = await _break_glass(room_id, "fhir", data, auth, db_session, settings)
+    return _fhir(found, auth, settings)
+
+
 ROUTE_HANDLERS = [record_to_print, record_vitals_csv, record_fhir, break_glass_log,
-                  break_glass]
+                  break_glass, break_glass_csv, break_glass_fhir]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 
@@ -90,7 +90,6 @@ class BreakGlassIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
     """A clerk's request for a closed room's record: the reason the members will read."""
 
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-    format: Literal["print", "csv", "fhir"] = "print"
     since: dt.date | None = None
     until: dt.date | None = None
 

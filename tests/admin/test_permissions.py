@@ -57,6 +57,8 @@ ADMIN_ROUTES = [
     ("PUT", f"/api/admin/rooms/{ANY}/label", {"label": "x"}),
     ("POST", f"/api/admin/rooms/{ANY}/close", None),
     ("POST", f"/api/admin/rooms/{ANY}/record", {"reason": "情報開示請求への対応のため"}),
+    ("POST", f"/api/admin/rooms/{ANY}/record/vitals.csv", {"reason": "情報開示請求への対応のため"}),
+    ("POST", f"/api/admin/rooms/{ANY}/record/fhir", {"reason": "情報開示請求への対応のため"}),
     ("GET", "/api/admin/closing-requests", None),
     ("GET", "/api/admin/help", None),
     ("PUT", "/api/admin/help", {"cityName": "x", "contacts": [], "rules": "",

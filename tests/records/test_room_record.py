@@ -164,8 +164,7 @@ async def test_others_get_nothing_and_a_clerk_needs_the_break_glass_step(
                                 {"reason": "情報開示請求（令和8年第12号）への対応のため"})
     assert by_nurse.status_code == 403
     reason = "情報開示請求（令和8年第12号）への対応のため"
-    taken = await admin.post(f"/api/admin/rooms/{room_id}/record",
-                             {"reason": reason, "format": "fhir"})
+    taken = await admin.post(f"/api/admin/rooms/{room_id}/record/fhir", {"reason": reason})
     assert taken.status_code == 200, taken.text
     Bundle.model_validate(taken.json())
     printed = await admin.post(f"/api/admin/rooms/{room_id}/record", {"reason": reason})
