@@ -74,6 +74,7 @@ def _route_handlers() -> list[Any]:
     from .admin.routes import ROUTE_HANDLERS as ADMIN
     from .auth.routes import ROUTE_HANDLERS as AUTH
     from .contact_book.routes import ROUTE_HANDLERS as CONTACT_BOOK
+    from .imports.controllers import ROUTE_HANDLERS as IMPORTS
     from .me.routes import ROUTE_HANDLERS as ME
     from .ops.metrics import ROUTE_HANDLERS as OPS
     from .push.routes import ROUTE_HANDLERS as PUSH
@@ -81,7 +82,8 @@ def _route_handlers() -> list[Any]:
     from .templates.routes import ROUTE_HANDLERS as TEMPLATES
 
     return [
-        health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *CONTACT_BOOK, *RECORDS, *PUSH, *TEMPLATES, *OPS,
+        health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *IMPORTS, *CONTACT_BOOK, *RECORDS, *PUSH,
+        *TEMPLATES, *OPS,
         serve_pwa,
     ]
 

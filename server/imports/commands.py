@@ -210,7 +210,7 @@ def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: boo
     from ..mail.service import Mailer
     from ..ops.commands import cli_actor
     from .activation import activation_letters, letters_html, send_activation_mails
-    from .engine import run_import
+    from .engine import record_dry_run, run_import
     from .rows import ImportContext
 
     settings = _settings()
@@ -236,6 +236,7 @@ def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: boo
                     await session.commit()
                 else:
                     await session.rollback()
+                    await record_dry_run(session, ctx, outcome)
             close()
             mailed = printed = 0
             if issued and send_activation:

@@ -98,3 +98,14 @@ async def run_import(session: AsyncSession, ctx: ImportContext, uploads: list[Up
     except TooManyProblems:
         pass
     return outcome
+
+
+async def record_dry_run(session: AsyncSession, ctx: ImportContext, outcome: Outcome) -> None:
+    """A dry run writes nothing but its own trace in the audit log (after the rollback)."""
+    from .. import db
+
+    await db.begin_write(session)
+    await record(session, ctx, "import.files_checked", target_type="installation",
+                 target_id=None, files=sorted(outcome.files.values()),
+                 problems=len(outcome.report.problems))
+    await session.commit()

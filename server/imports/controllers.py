@@ -1,0 +1,134 @@
+"""HTTP for the admin screen's import: blank templates, files in (a dry run or an apply, as a
+job the screen polls), and the activation of the people it issued (mails or letters)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import QueryParameter
+
+from ..admin.common import require_admin
+from ..auth.context import AuthContext
+from ..errors import InvalidInput, NotFound
+from ..mail.service import Mailer
+from ..settings import Settings
+from . import jobs
+from .activation import activation_letters, send_activation_mails
+from .columns import KINDS, template_csv
+from .engine import Upload
+from .files import MAX_FILE_BYTES, SUFFIXES
+from .rows import ImportContext
+
+MAX_FILES = 12
+TAGS = ["import"]
+# Activation mails from the screen: 20 at a time, half a minute apart (a city's mail server
+# and its neighbours' spam filters see a trickle, not a flood).
+MAIL_BATCH = 20
+MAIL_PAUSE_S = 30.0
+
+
+def _context(auth: AuthContext) -> ImportContext:
+    require_admin(auth)
+    return ImportContext(settings=auth.settings, now=auth.now, ip=auth.ip,
+                         user_agent=auth.user_agent, device_key=auth.device_key,
+                         device=auth.device, session=auth.session, user=auth.user)
+
+
+@get("/api/admin/imports/templates/{kind:str}", media_type="text/csv", tags=TAGS,
+     summary="A blank template (UTF-8 with BOM): 事業所, 利用者, 患者, 部屋, 部屋参加者, 連絡帳")
+async def import_template(kind: str, auth: AuthContext) -> Response[bytes]:
+    require_admin(auth)
+    found = next((k for k in KINDS if k.key == kind), None)
+    if found is None:
+        raise NotFound("その種類のテンプレートはありません。", "No such template.",
+                       code="template_not_found")
+    return Response(template_csv(found), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{found.key}.csv"'})
+
+
+@post("/api/admin/imports", status_code=202, tags=TAGS,
+      summary="Import the city's files: multipart/form-data, one or more `files` parts (CSV or "
+              "xlsx); answers a job to poll; dryRun (default) writes nothing",
+      request_max_body_size=MAX_FILES * MAX_FILE_BYTES)
+async def start_import(
+    request: Request[Any, Any, Any],
+    auth: AuthContext,
+    dry_run: Annotated[bool, QueryParameter(name="dryRun")] = True,
+) -> dict[str, Any]:
+    ctx = _context(auth)  # the clerk's right first, then the body
+    try:
+        form = await request.form()
+        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    except Exception:  # not multipart, or broken: the same clear refusal
+        files = []
+    if not files or len(files) > MAX_FILES:
+        raise InvalidInput(f"ファイルを1〜{MAX_FILES}個選んでください。",
+                           f"Choose 1 to {MAX_FILES} files.", code="files_required")
+    uploads = []
+    for file in files:
+        if not file.filename.lower().endswith(SUFFIXES):
+            raise InvalidInput(f"{file.filename}：CSV（.csv）か Excel（.xlsx）を選んでください。",
+                               f"{file.filename}: choose CSV or .xlsx files.",
+                               code="unsupported_file")
+        uploads.append(Upload(file.filename, await file.read()))
+    job = jobs.start(request.app.state.sessionmaker, ctx, uploads, dry_run=dry_run)
+    return job.wire()
+
+
+@get("/api/admin/imports/{job_id:uuid}", tags=TAGS,
+     summary="An import's progress and, once done, its report")
+async def import_status(job_id: uuid.UUID, auth: AuthContext) -> dict[str, Any]:
+    ctx = _context(auth)
+    return jobs.get(job_id, ctx.user_id).wire()
+
+
+class ActivationIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
+    user_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=10_000)]
+
+
+@post("/api/admin/imports/activation-mails", status_code=202, tags=TAGS,
+      summary="Mail the imported people an activation link, in batches (no password is sent)")
+async def activation_mails(request: Request[Any, Any, Any], data: ActivationIn,
+                           auth: AuthContext, settings: Settings) -> dict[str, int]:
+    ctx = _context(auth)
+    task = asyncio.create_task(send_activation_mails(
+        request.app.state.sessionmaker, ctx, Mailer(settings), data.user_ids,
+        batch=MAIL_BATCH, pause_s=MAIL_PAUSE_S))
+    request.app.state.setdefault("import_mail_tasks", set()).add(task)
+    return {"queued": len(data.user_ids)}
+
+
+class LetterOut(msgspec.Struct, rename="camel"):
+    user_id: uuid.UUID
+    login_id: str
+    name: str
+    office_name: str
+    code: str
+    link: str
+    qr_svg: str
+    expires: str
+    city_name: str
+    contact_name: str
+    contact_phone: str
+
+
+@post("/api/admin/imports/activation-letters", status_code=200, tags=TAGS,
+      summary="Printable activation letters for imported people (codes shown this once)")
+async def letters(request: Request[Any, Any, Any], data: ActivationIn,
+                  auth: AuthContext) -> list[LetterOut]:
+    from .. import db
+
+    ctx = _context(auth)
+    async with request.app.state.sessionmaker() as session:
+        await db.begin_write(session)
+        made = await activation_letters(session, ctx, data.user_ids)
+        await session.commit()
+    return [LetterOut(**letter.__dict__) for letter in made]
+
+
+ROUTE_HANDLERS = [import_template, start_import, import_status, activation_mails, letters]
