@@ -110,7 +110,7 @@ class LetterOut(msgspec.Struct, rename="camel"):
     office_name: str
     code: str
     link: str
-    qr_svg: str
+    qr_image: str
     expires: str
     city_name: str
     contact_name: str

@@ -127,8 +127,11 @@ def test_dry_run_lists_every_mistake_by_file_row_and_column(env: dict[str, str])
     assert reasons[7] == "投稿者「坂本 光」はこの部屋の参加者ではありません。"
     assert reasons[8] == "標題「入浴」はこの部屋のケアレポート標題にありません。"
     assert "範囲を外れています" in reasons[9]
-    for model in (User, Room, Post, AuditEvent):
+    for model in (User, Room, Post):
         assert _count(env, model) == 0, model
+    # Only the check itself is in the audit log.
+    assert _count(env, AuditEvent) == _count(
+        env, AuditEvent, AuditEvent.action == "import.files_checked") == 1
     # Applying the same files is refused the same way: all or nothing.
     applied = invoke(env, "import", str(FIXTURES / "mistakes"))
     assert applied.exit_code == 1

@@ -14,6 +14,7 @@ import {
   ClosingRequests,
   DeskAccountView,
   HelpDesk,
+  ImportScreen,
   Inbox,
   Invitations,
   LedgerView,
@@ -48,6 +49,7 @@ const CITY_NAV: Array<[string, AdminKey]> = [
   ["closing", "a.nav.closing"],
   ["desk", "a.nav.desk"],
   ["clerks", "a.nav.clerks"],
+  ["import", "a.nav.import"],
   ["help", "a.nav.help"],
 ];
 const OFFICE_NAV: Array<[string, AdminKey]> = [
@@ -82,6 +84,8 @@ function CityScreen({ route, operator }: { route: AdminRoute; operator: boolean 
       return id ? <DeskAccountView id={id} /> : <HelpDesk />;
     case "clerks":
       return <ClerkAccounts />;
+    case "import":
+      return <ImportScreen />;
     case "access-log":
       return id ? <AccessLogView roomId={id} /> : <Rooms />;
     case "help":

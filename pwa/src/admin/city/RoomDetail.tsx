@@ -6,6 +6,9 @@ import { adminHref } from "../helpers";
 import { label, ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, Select, TextArea, useLoad } from "../ui";
 import { ConsentScan, consentExtraFacts, CorrectPatient, ReopenRoom, RoomHistory, WithdrawConsent } from "./RoomCorrections";
+import { RecordPrint } from "../../components/RecordPrint";
+import { type RoomRecordData, saveBlob } from "../../local/record";
+import { importApi } from "../importApi";
 import { REASONS } from "./shared";
 
 function MemberTable({ room, onChange, editable }: { room: Room; onChange: (r: Room) => void; editable: boolean }) {
@@ -313,6 +316,50 @@ export function RoomDetail({ id }: { id: string }) {
         </Section>
       )}
       <RoomHistory room={r} />
+      {!open && <BreakGlass roomId={r.id} />}
     </div>
+  );
+}
+
+/** A closed room's record for the city: only with a written reason the members will see. */
+function BreakGlass({ roomId }: { roomId: string }) {
+  const [reason, setReason] = useState("");
+  const [record, setRecord] = useState<RoomRecordData | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const ready = reason.trim().length >= 10;
+  async function run(kind: "print" | "vitals.csv" | "fhir") {
+    setError(null);
+    try {
+      if (kind === "print") setRecord(await importApi.breakGlass(roomId, reason.trim()));
+      else saveBlob(await importApi.breakGlassFile(roomId, kind, reason.trim()), kind === "fhir" ? `record-${roomId.slice(-8)}.json` : `vitals-${roomId.slice(-8)}.csv`);
+    } catch (e) {
+      setError(e);
+    }
+  }
+  return (
+    <Section title={ta("bg.heading")} testId="break-glass">
+      <div class="no-print">
+        <p>{ta("bg.intro")}</p>
+        <TextArea id="bg-reason" label={ta("bg.reason")} value={reason} onValue={setReason} />
+        <p class="admin-actions">
+          <button type="button" disabled={!ready} onClick={() => void run("print")} data-testid="bg-print">
+            {ta("bg.print")}
+          </button>
+          <button type="button" class="secondary" disabled={!ready} onClick={() => void run("vitals.csv")}>
+            {ta("bg.csv")}
+          </button>
+          <button type="button" class="secondary" disabled={!ready} onClick={() => void run("fhir")}>
+            {ta("bg.fhir")}
+          </button>
+          {record && (
+            <button type="button" onClick={() => window.print()}>
+              {ta("a.print")}
+            </button>
+          )}
+        </p>
+        <ErrorBox error={error} />
+      </div>
+      {record && <RecordPrint record={record} />}
+    </Section>
   );
 }

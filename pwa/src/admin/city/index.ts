@@ -13,3 +13,4 @@ export { HelpDesk, DeskAccountView } from "./HelpDesk";
 export { ClerkAccounts } from "./ClerkAccounts";
 export { OfficeDetail } from "./OfficeDetail";
 export { AccessLogView } from "./AccessLog";
+export { ImportScreen } from "./Import";
