@@ -175,7 +175,7 @@ export function ImportScreen() {
         <Section title={report.ok ? ta("imp.ok") : ta("imp.problems", { n: report.problems.length })} testId="import-report">
           {report.ok && <p data-testid="import-outcome">{job?.applied ? ta("imp.applied") : ta("imp.checkedOnly")}</p>}
           {!report.ok && (
-            <table class="admin-table" data-testid="import-problems">
+            <table class="admin-table import-problems" data-testid="import-problems">
               <thead>
                 <tr>
                   <th scope="col">{ta("imp.file")}</th>
