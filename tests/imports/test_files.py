@@ -257,3 +257,14 @@ def test_people_get_in_by_activation_mail_or_printed_letter(
     status, login = run(activate(codes[0].lower().replace("-", "")))  # typed from the letter
     assert status == 200
     assert _count(env, User, User.status == UserStatus.active) == 2
+
+
+def test_docs_describe_every_kind_and_column() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "import.md").read_text()
+    for kind in KINDS:
+        section = docs.split(f"### {kind.title}（`{kind.template_name}`）", 1)[1].split("###")[0]
+        for column in kind.columns:
+            row = next(line for line in section.splitlines()
+                       if line.startswith(f"| {column.header} |"))
+            for alias in column.aliases:
+                assert alias in row, (kind.title, column.header, alias)
