@@ -66,10 +66,10 @@ def progress_bar(stream: Any = None) -> tuple[Progress, Callable[[], None]]:
 
 
 def print_report(report: Report, *, applied: bool, dry_run: bool) -> None:
-    for kind in report.wire()["kinds"]:
+    for kind in report.out().kinds:
         click.echo(
-            f"  {kind['kind']}: {kind['created']} new, {kind['updated']} changed, "
-            f"{kind['unchanged']} unchanged"
+            f"  {kind.kind}: {kind.created} new, {kind.updated} changed, "
+            f"{kind.unchanged} unchanged"
         )
     if report.problems:
         click.echo(f"carebook: {len(report.problems)} problem(s); nothing was written:", err=True)
@@ -96,7 +96,9 @@ def export_command(target: Path) -> None:
     is recorded in the audit log. `carebook import DIR` loads it into an empty installation.
     """
     from ..city_data.export import ExportError, export_city
-    from ..cli import _fail, _settings, _upgrade
+    from ..commands import fail as _fail
+    from ..commands import settings_or_exit as _settings
+    from ..commands import upgrade_or_exit as _upgrade
     from ..ops.commands import cli_actor
 
     settings = _settings()
@@ -166,7 +168,8 @@ def import_command(sources: tuple[Path, ...], dry_run: bool, send_activation: bo
 
 def _load_copy(source: Path, dry_run: bool) -> None:
     from .. import db
-    from ..cli import _settings, _upgrade
+    from ..commands import settings_or_exit as _settings
+    from ..commands import upgrade_or_exit as _upgrade
     from ..ops.commands import cli_actor
     from .carebook_copy import load_copy
 
@@ -206,7 +209,9 @@ def _write_private(path: Path, text: str) -> None:
 def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: bool,
                   letters: Path | None, batch_size: int, batch_pause: float) -> None:
     from .. import db
-    from ..cli import _fail, _settings, _upgrade
+    from ..commands import fail as _fail
+    from ..commands import settings_or_exit as _settings
+    from ..commands import upgrade_or_exit as _upgrade
     from ..mail.service import Mailer
     from ..ops.commands import cli_actor
     from .activation import activation_letters, letters_html, send_activation_mails

@@ -7,7 +7,6 @@ import asyncio
 import uuid
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter
@@ -23,6 +22,7 @@ from .columns import KINDS, template_csv
 from .engine import Upload
 from .files import MAX_FILE_BYTES, SUFFIXES
 from .rows import ImportContext
+from .schemas import ActivationIn, ActivationLetterOut, ActivationQueuedOut, ImportJobOut
 
 MAX_FILES = 12
 TAGS = ["import"]
@@ -59,7 +59,7 @@ async def start_import(
     request: Request[Any, Any, Any],
     auth: AuthContext,
     dry_run: Annotated[bool, QueryParameter(name="dryRun")] = True,
-) -> dict[str, Any]:
+) -> ImportJobOut:
     ctx = _context(auth)  # the clerk's right first, then the body
     try:
         form = await request.form()
@@ -77,50 +77,32 @@ async def start_import(
                                code="unsupported_file")
         uploads.append(Upload(file.filename, await file.read()))
     job = jobs.start(request.app.state.sessionmaker, ctx, uploads, dry_run=dry_run)
-    return job.wire()
+    return job.out()
 
 
 @get("/api/admin/imports/{job_id:uuid}", tags=TAGS,
      summary="An import's progress and, once done, its report")
-async def import_status(job_id: uuid.UUID, auth: AuthContext) -> dict[str, Any]:
+async def import_status(job_id: uuid.UUID, auth: AuthContext) -> ImportJobOut:
     ctx = _context(auth)
-    return jobs.get(job_id, ctx.user_id).wire()
-
-
-class ActivationIn(msgspec.Struct, rename="camel", forbid_unknown_fields=True):
-    user_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=10_000)]
+    return jobs.get(job_id, ctx.user_id).out()
 
 
 @post("/api/admin/imports/activation-mails", status_code=202, tags=TAGS,
       summary="Mail the imported people an activation link, in batches (no password is sent)")
 async def activation_mails(request: Request[Any, Any, Any], data: ActivationIn,
-                           auth: AuthContext, settings: Settings) -> dict[str, int]:
+                           auth: AuthContext, settings: Settings) -> ActivationQueuedOut:
     ctx = _context(auth)
     task = asyncio.create_task(send_activation_mails(
         request.app.state.sessionmaker, ctx, Mailer(settings), data.user_ids,
         batch=MAIL_BATCH, pause_s=MAIL_PAUSE_S))
     request.app.state.setdefault("import_mail_tasks", set()).add(task)
-    return {"queued": len(data.user_ids)}
-
-
-class LetterOut(msgspec.Struct, rename="camel"):
-    user_id: uuid.UUID
-    login_id: str
-    name: str
-    office_name: str
-    code: str
-    link: str
-    qr_image: str
-    expires: str
-    city_name: str
-    contact_name: str
-    contact_phone: str
+    return ActivationQueuedOut(queued=len(data.user_ids))
 
 
 @post("/api/admin/imports/activation-letters", status_code=200, tags=TAGS,
       summary="Printable activation letters for imported people (codes shown this once)")
 async def letters(request: Request[Any, Any, Any], data: ActivationIn,
-                  auth: AuthContext) -> list[LetterOut]:
+                  auth: AuthContext) -> list[ActivationLetterOut]:
     from .. import db
 
     ctx = _context(auth)
@@ -128,7 +110,7 @@ async def letters(request: Request[Any, Any, Any], data: ActivationIn,
         await db.begin_write(session)
         made = await activation_letters(session, ctx, data.user_ids)
         await session.commit()
-    return [LetterOut(**letter.__dict__) for letter in made]
+    return [ActivationLetterOut(**letter.__dict__) for letter in made]
 
 
 ROUTE_HANDLERS = [import_template, start_import, import_status, activation_mails, letters]

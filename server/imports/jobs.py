@@ -14,7 +14,6 @@ import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +22,7 @@ from ..errors import NotFound
 from .engine import Outcome, Upload, record_dry_run, run_import
 from .progress import Progress
 from .rows import ImportContext
+from .schemas import ImportJobOut, IssuedPersonOut
 
 KEEP_S = 3600.0
 
@@ -36,24 +36,19 @@ class ImportJob:
     state: str = "running"  # running | done | failed
     outcome: Outcome | None = None
     applied: bool = False
-    issued: list[dict[str, Any]] = field(default_factory=list)
+    issued: list[IssuedPersonOut] = field(default_factory=list)
     ended: float | None = None
     task: asyncio.Task[None] | None = None
 
-    def wire(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "id": str(self.id),
-            "state": self.state,
-            "dryRun": self.dry_run,
-            "applied": self.applied,
-            "progress": self.progress.wire(),
-        }
-        if self.outcome is not None:
-            out["report"] = self.outcome.report.wire()
-            out["files"] = self.outcome.files
-            out["notes"] = self.outcome.notes
-            out["issued"] = self.issued
-        return out
+    def out(self) -> ImportJobOut:
+        return ImportJobOut(
+            id=self.id, state=self.state,  # type: ignore[arg-type]  # running | done | failed
+            dry_run=self.dry_run, applied=self.applied, progress=self.progress.out(),
+            report=self.outcome.report.out() if self.outcome is not None else None,
+            files=self.outcome.files if self.outcome else {},
+            notes=self.outcome.notes if self.outcome else [],
+            issued=self.issued,
+        )
 
 
 _JOBS: dict[uuid.UUID, ImportJob] = {}
@@ -82,9 +77,10 @@ async def _run(job: ImportJob, sessionmaker: async_sessionmaker[AsyncSession],
             outcome = await run_import(session, ctx, uploads, progress=job.progress)
             job.applied = outcome.report.ok and not job.dry_run
             if job.applied:
-                job.issued = [{"userId": str(u.id), "loginId": u.login_id, "name": u.name,
-                               "officeName": u.office.name if u.office else "",
-                               "hasEmail": bool(u.email)} for u in outcome.issued]
+                job.issued = [IssuedPersonOut(
+                    user_id=u.id, login_id=u.login_id, name=u.name,
+                    office_name=u.office.name if u.office else "", has_email=bool(u.email),
+                ) for u in outcome.issued]
                 await session.commit()
             else:
                 await session.rollback()

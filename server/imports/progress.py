@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .schemas import ImportProgressOut
+
 
 @dataclass
 class Progress:
@@ -45,12 +47,12 @@ class Progress:
         if self.listener is not None:
             self.listener(self)
 
-    def wire(self) -> dict[str, object]:
+    def out(self) -> ImportProgressOut:
         left = self.seconds_left()
-        return {
-            "phase": self.phase,
-            "done": self.done,
-            "total": self.total,
-            "rowsPerSecond": round(self.rate(), 1),
-            "secondsLeft": round(left, 1) if left is not None else None,
-        }
+        return ImportProgressOut(
+            phase=self.phase,  # type: ignore[arg-type]  # the engine's phases are the Literal's
+            done=self.done,
+            total=self.total,
+            rows_per_second=round(self.rate(), 1),
+            seconds_left=round(left, 1) if left is not None else None,
+        )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+
+from .schemas import ImportKindOut, ImportProblemOut, ImportReportOut
 
 
 @dataclass(frozen=True)
@@ -21,16 +22,6 @@ class Problem:
     message_ja: str
     message_en: str
     code: str
-
-    def wire(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "row": self.row,
-            "column": self.column,
-            "code": self.code,
-            "messageJa": self.message_ja,
-            "messageEn": self.message_en,
-        }
 
 
 class TooManyProblems(Exception):
@@ -64,22 +55,17 @@ class Report:
     def changes(self) -> int:
         return sum(self.created.values()) + sum(self.updated.values())
 
-    def wire(self) -> dict[str, Any]:
+    def out(self) -> ImportReportOut:
         kinds = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
-        return {
-            "ok": self.ok,
-            "problems": [p.wire() for p in self.problems],
-            "truncated": self.truncated,
-            "kinds": [
-                {
-                    "kind": kind,
-                    "created": self.created[kind],
-                    "updated": self.updated[kind],
-                    "unchanged": self.unchanged[kind],
-                }
-                for kind in kinds
-            ],
-        }
+        return ImportReportOut(
+            ok=self.ok,
+            problems=[ImportProblemOut(file=p.file, row=p.row, column=p.column, code=p.code,
+                                       message_ja=p.message_ja, message_en=p.message_en)
+                      for p in self.problems],
+            truncated=self.truncated,
+            kinds=[ImportKindOut(kind=k, created=self.created[k], updated=self.updated[k],
+                                 unchanged=self.unchanged[k]) for k in kinds],
+        )
 
 
 class ImportRefused(Exception):

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from ..admin.era import ERA_LABELS, Era, EraDateError, to_western
+from ..japan import ERA_LABELS, Era, EraDateError, to_western
 from ..models.enums import (
     CARE_LEVEL_LABELS,
     JOB_TYPE_LABELS,

@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from litestar import Response, get, post
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sync.mutations import Vitals
+
 from ..admin.common import era_out, job_label, today_jst
 from ..auth.context import AuthContext
 from ..contact_book.blob_store import BlobStore
 from ..mail.service import Mailer
-from ..models.enums import CARE_LEVEL_LABELS, CareLevel
+from ..models.enums import (
+    CARE_LEVEL_LABELS,
+    CareLevel,
+    JobType,
+    Permission,
+    PostKind,
+    RoomStatus,
+    Sex,
+)
 from ..settings import Settings
 from .access import RecordAccess, thumbnails
 from .fhir import bundle
@@ -39,9 +49,9 @@ Until = Annotated[date | None, QueryParameter(name="to")]
 def _person(people: dict[uuid.UUID, Person], user_id: uuid.UUID) -> RecordPersonOut:
     person = people.get(user_id)
     if person is None:
-        return RecordPersonOut(id=user_id, name="", job_type="", job_type_label="",
+        return RecordPersonOut(id=user_id, name="", job_type=JobType.other, job_type_label="",
                                office_name="")
-    return RecordPersonOut(id=person.id, name=person.name, job_type=person.job_type,
+    return RecordPersonOut(id=person.id, name=person.name, job_type=JobType(person.job_type),
                            job_type_label=job_label(person.job_type),
                            office_name=person.office_name)
 
@@ -52,28 +62,30 @@ def record_out(found: RoomRecord, auth: AuthContext, settings: Settings,
     today = today_jst(auth.now)
     age = today.year - patient.birth_date.year - (
         (today.month, today.day) < (patient.birth_date.month, patient.birth_date.day))
-    try:
-        care_label = CARE_LEVEL_LABELS[CareLevel(patient.care_level)]
-    except ValueError:
-        care_label = patient.care_level
+    care_level = CareLevel(patient.care_level)
     photos = thumbnails(found, BlobStore(settings.attachments_dir))
     people = found.people
     return RecordOut(
-        room_id=found.room.id, room_label=found.room.label, room_status=found.room.status,
+        room_id=found.room.id, room_label=found.room.label,
+        room_status=RoomStatus(found.room.status),
         opened_at=found.room.opened_at, closed_at=found.room.closed_at,
         patient=RecordPatientOut(
-            name=patient.name, name_kana=patient.name_kana, sex=patient.sex,
+            name=patient.name, name_kana=patient.name_kana, sex=Sex(patient.sex),
             birth_date=patient.birth_date, birth_date_era=era_out(patient.birth_date), age=age,
-            address=patient.address, phone=patient.phone, care_level=patient.care_level,
-            care_level_label=care_label, insured_number=patient.insured_number),
+            address=patient.address, phone=patient.phone, care_level=care_level,
+            care_level_label=CARE_LEVEL_LABELS[care_level], insured_number=patient.insured_number),
         consent_date=found.consent.consent_date if found.consent else None,
         consent_date_era=era_out(found.consent.consent_date) if found.consent else None,
-        members=[RecordMemberOut(person=_person(people, m.user_id), permission=m.permission,
+        members=[RecordMemberOut(person=_person(people, m.user_id),
+                                 permission=Permission(m.permission),
                                  joined_at=m.joined_at, left_at=m.left_at)
                  for m in found.members],
         posts=[RecordPostOut(
-            id=p.id, author=_person(people, p.author_id), title=p.title, kind=p.kind,
-            body=p.body, urgent=p.urgent, vitals=p.vitals,
+            id=p.id, author=_person(people, p.author_id), title=p.title, kind=PostKind(p.kind),
+            body=p.body, urgent=p.urgent,
+            # Stored vitals are what `Vitals.stored()` wrote: the JSON of a Vitals, as the
+            # sync's post data serves them (sync/wire.py).
+            vitals=cast(Vitals | None, p.vitals),
             photos=[photos[a] for a in p.attachment_ids if a in photos],
             created_at=p.created_at, edited_at=p.edited_at, imported=p.imported,
             comments=[RecordCommentOut(id=c.id, author=_person(people, c.author_id),

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..admin.common import JST
+from ..admin.common import start_of_day_jst
 from ..models import (
     Attachment,
     Comment,
@@ -87,10 +87,6 @@ class RoomRecord:
     until: date | None
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), JST)
-
-
 async def load_record(session: AsyncSession, room_id: uuid.UUID, *, since: date | None = None,
                       until: date | None = None) -> RoomRecord | None:
     """The room's live posts (oldest first) between the two days (in Japan), inclusive."""
@@ -111,9 +107,9 @@ async def load_record(session: AsyncSession, room_id: uuid.UUID, *, since: date 
     }
     stmt = select(Post).where(Post.room_id == room.id, Post.deleted_at.is_(None))
     if since is not None:
-        stmt = stmt.where(Post.created_at >= day_start(since))
+        stmt = stmt.where(Post.created_at >= start_of_day_jst(since))
     if until is not None:
-        stmt = stmt.where(Post.created_at < day_start(until + timedelta(days=1)))
+        stmt = stmt.where(Post.created_at < start_of_day_jst(until + timedelta(days=1)))
     posts = list(await session.scalars(stmt.order_by(Post.created_at, Post.version)))
     post_ids = [p.id for p in posts]
     comments: dict[uuid.UUID, list[RecordComment]] = {}

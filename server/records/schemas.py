@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
+from sync.mutations import Vitals
+
 from ..admin.schemas import EraDateOut
+from ..models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
 
 
 class Out(msgspec.Struct, rename="camel"):
@@ -18,28 +21,31 @@ class Out(msgspec.Struct, rename="camel"):
 class RecordPatientOut(Out):
     name: str
     name_kana: str
-    sex: str
+    sex: Sex
     birth_date: dt.date
     birth_date_era: EraDateOut
     age: int
     address: str
     phone: str
-    care_level: str
+    care_level: CareLevel
     care_level_label: str
     insured_number: str
 
 
 class RecordPersonOut(Out):
+    """A person as the printed record names them: no login ID (the paper leaves the system),
+    which is why this is not accounts.schemas.UserRef."""
+
     id: uuid.UUID
     name: str
-    job_type: str
+    job_type: JobType
     job_type_label: str
     office_name: str
 
 
 class RecordMemberOut(Out):
     person: RecordPersonOut
-    permission: str
+    permission: Permission
     joined_at: dt.datetime
     left_at: dt.datetime | None
 
@@ -55,10 +61,10 @@ class RecordPostOut(Out):
     id: uuid.UUID
     author: RecordPersonOut
     title: str
-    kind: str
+    kind: PostKind
     body: str
     urgent: bool
-    vitals: dict[str, Any] | None
+    vitals: Vitals | None
     photos: list[str]
     created_at: dt.datetime
     edited_at: dt.datetime | None
@@ -71,7 +77,7 @@ class RecordOut(Out):
 
     room_id: uuid.UUID
     room_label: str | None
-    room_status: str
+    room_status: RoomStatus
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
     patient: RecordPatientOut

@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from ..admin.common import JST, job_label
+from ..accounts.refs import job_label
+from ..japan import JST
 from .record import RoomRecord
 
 COLUMNS = (

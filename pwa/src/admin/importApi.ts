@@ -1,46 +1,11 @@
 /** The import screen's and the break-glass export's calls (through `request` of ../api). */
 import { request } from "../api";
+import type { ActivationLetterOut, ActivationQueuedOut, ImportJobOut, ImportProblemOut } from "../generated/api";
 import type { RoomRecordData } from "../local/record";
 
-export interface ImportProblem {
-  file: string;
-  row: number | null;
-  column: string | null;
-  code: string;
-  messageJa: string;
-  messageEn: string;
-}
-
-export interface ImportJob {
-  id: string;
-  state: "running" | "done" | "failed";
-  dryRun: boolean;
-  applied: boolean;
-  progress: { phase: string; done: number; total: number; rowsPerSecond: number; secondsLeft: number | null };
-  report?: {
-    ok: boolean;
-    problems: ImportProblem[];
-    truncated: boolean;
-    kinds: { kind: string; created: number; updated: number; unchanged: number }[];
-  };
-  files?: Record<string, string>;
-  notes?: string[];
-  issued?: { userId: string; loginId: string; name: string; officeName: string; hasEmail: boolean }[];
-}
-
-export interface ActivationLetter {
-  userId: string;
-  loginId: string;
-  name: string;
-  officeName: string;
-  code: string;
-  link: string;
-  qrImage: string;
-  expires: string;
-  cityName: string;
-  contactName: string;
-  contactPhone: string;
-}
+export type ImportJob = ImportJobOut;
+export type ImportProblem = ImportProblemOut;
+export type ActivationLetter = ActivationLetterOut;
 
 export const TEMPLATE_KINDS = ["offices", "users", "patients", "rooms", "members", "history"] as const;
 
@@ -52,7 +17,7 @@ export const importApi = {
     return request<ImportJob>("POST", `/api/admin/imports?dryRun=${dryRun}`, form);
   },
   status: (id: string) => request<ImportJob>("GET", `/api/admin/imports/${encodeURIComponent(id)}`),
-  activationMails: (userIds: string[]) => request<{ queued: number }>("POST", "/api/admin/imports/activation-mails", { userIds }),
+  activationMails: (userIds: string[]) => request<ActivationQueuedOut>("POST", "/api/admin/imports/activation-mails", { userIds }),
   activationLetters: (userIds: string[]) => request<ActivationLetter[]>("POST", "/api/admin/imports/activation-letters", { userIds }),
   breakGlass: (roomId: string, reason: string) =>
     request<RoomRecordData>("POST", `/api/admin/rooms/${encodeURIComponent(roomId)}/record`, { reason }),

@@ -35,14 +35,33 @@ export interface components {
             room: components["schemas"]["RoomRef"];
         };
         /** ActivationIn */
-        ActivationIn: {
+        accounts_controllers_ActivationIn: {
             password: string;
+        };
+        /** ActivationLetterOut */
+        ActivationLetterOut: {
+            cityName: string;
+            code: string;
+            contactName: string;
+            contactPhone: string;
+            expires: string;
+            link: string;
+            loginId: string;
+            name: string;
+            officeName: string;
+            qrImage: string;
+            /** Format: uuid */
+            userId: string;
         };
         /** ActivationOut */
         ActivationOut: {
             loginId: string;
             name: string;
             purpose: string;
+        };
+        /** ActivationQueuedOut */
+        ActivationQueuedOut: {
+            queued: number;
         };
         /** AddresseeChange */
         AddresseeChange: {
@@ -180,6 +199,20 @@ export interface components {
             id: number;
             /** @constant */
             name: "attention.clear";
+        };
+        /** BreakGlassEntryOut */
+        BreakGlassEntryOut: {
+            adminName: string;
+            /** Format: date-time */
+            at: string;
+            purpose: string;
+            reason: string;
+        };
+        /** BreakGlassIn */
+        BreakGlassIn: {
+            reason: string;
+            since?: string | null;
+            until?: string | null;
         };
         /**
          * CareLevel
@@ -617,6 +650,58 @@ export interface components {
             at: string;
             note: string | null;
         };
+        /** ImportJobOut */
+        ImportJobOut: {
+            applied: boolean;
+            dryRun: boolean;
+            files: {
+                [key: string]: string;
+            };
+            /** Format: uuid */
+            id: string;
+            issued: components["schemas"]["IssuedPersonOut"][];
+            notes: string[];
+            progress: components["schemas"]["ImportProgressOut"];
+            report: components["schemas"]["ImportReportOut"] | null;
+            /** @enum {string} */
+            state: "running" | "done" | "failed";
+        };
+        /** ImportKindOut */
+        ImportKindOut: {
+            created: number;
+            kind: string;
+            unchanged: number;
+            updated: number;
+        };
+        /** ImportProblemOut */
+        ImportProblemOut: {
+            code: string;
+            column: string | null;
+            file: string;
+            messageEn: string;
+            messageJa: string;
+            row: number | null;
+        };
+        /** ImportProgressOut */
+        ImportProgressOut: {
+            done: number;
+            /** @enum {string} */
+            phase: "reading" | "checking" | "people" | "rooms" | "history" | "writing";
+            rowsPerSecond: number;
+            secondsLeft: number | null;
+            total: number;
+        };
+        /** ImportReportOut */
+        ImportReportOut: {
+            kinds: components["schemas"]["ImportKindOut"][];
+            ok: boolean;
+            problems: components["schemas"]["ImportProblemOut"][];
+            truncated: boolean;
+        };
+        /** ActivationIn */
+        imports_schemas_ActivationIn: {
+            userIds: string[];
+        };
         /** InvitationApplyIn */
         InvitationApplyIn: {
             email: string;
@@ -664,6 +749,15 @@ export interface components {
             office: components["schemas"]["OfficeRef"];
             offices: components["schemas"]["OfficeRef"][];
             pledge: components["schemas"]["PledgeTextOut"];
+        };
+        /** IssuedPersonOut */
+        IssuedPersonOut: {
+            hasEmail: boolean;
+            loginId: string;
+            name: string;
+            officeName: string;
+            /** Format: uuid */
+            userId: string;
         };
         /**
          * JobType
@@ -1381,6 +1475,84 @@ export interface components {
             /** @constant */
             name: "receipt.mark";
         };
+        /** RecordCommentOut */
+        RecordCommentOut: {
+            author: components["schemas"]["RecordPersonOut"];
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+        };
+        /** RecordMemberOut */
+        RecordMemberOut: {
+            /** Format: date-time */
+            joinedAt: string;
+            leftAt: string | null;
+            permission: components["schemas"]["Permission"];
+            person: components["schemas"]["RecordPersonOut"];
+        };
+        /** RecordOut */
+        RecordOut: {
+            breakGlassReason?: string | null;
+            closedAt: string | null;
+            consentDate: string | null;
+            consentDateEra: components["schemas"]["EraDateOut"] | null;
+            /** Format: date-time */
+            generatedAt: string;
+            generatedBy: string;
+            members: components["schemas"]["RecordMemberOut"][];
+            openedAt: string | null;
+            patient: components["schemas"]["RecordPatientOut"];
+            posts: components["schemas"]["RecordPostOut"][];
+            /** Format: uuid */
+            roomId: string;
+            roomLabel: string | null;
+            roomStatus: components["schemas"]["RoomStatus"];
+            since: string | null;
+            until: string | null;
+        };
+        /** RecordPatientOut */
+        RecordPatientOut: {
+            address: string;
+            age: number;
+            /** Format: date */
+            birthDate: string;
+            birthDateEra: components["schemas"]["EraDateOut"];
+            careLevel: components["schemas"]["CareLevel"];
+            careLevelLabel: string;
+            insuredNumber: string;
+            name: string;
+            nameKana: string;
+            phone: string;
+            sex: components["schemas"]["Sex"];
+        };
+        /** RecordPersonOut */
+        RecordPersonOut: {
+            /** Format: uuid */
+            id: string;
+            jobType: components["schemas"]["JobType"];
+            jobTypeLabel: string;
+            name: string;
+            officeName: string;
+        };
+        /** RecordPostOut */
+        RecordPostOut: {
+            author: components["schemas"]["RecordPersonOut"];
+            body: string;
+            comments: components["schemas"]["RecordCommentOut"][];
+            /** Format: date-time */
+            createdAt: string;
+            editedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            imported: boolean;
+            kind: components["schemas"]["PostKind"];
+            photos: string[];
+            title: string;
+            urgent: boolean;
+            vitals: components["schemas"]["Vitals"] | null;
+        };
         /** RecoveryKeyOut */
         RecoveryKeyOut: {
             created: boolean;
@@ -1900,8 +2072,10 @@ export interface components {
 }
 export type AccessLogEntryOut = components['schemas']['AccessLogEntryOut'];
 export type AccessLogOut = components['schemas']['AccessLogOut'];
-export type ActivationIn = components['schemas']['ActivationIn'];
+export type AccountsControllersActivationIn = components['schemas']['accounts_controllers_ActivationIn'];
+export type ActivationLetterOut = components['schemas']['ActivationLetterOut'];
 export type ActivationOut = components['schemas']['ActivationOut'];
+export type ActivationQueuedOut = components['schemas']['ActivationQueuedOut'];
 export type AddresseeChange = components['schemas']['AddresseeChange'];
 export type AddresseeData = components['schemas']['AddresseeData'];
 export type AddresseeDone = components['schemas']['AddresseeDone'];
@@ -1916,6 +2090,8 @@ export type ApproveIn = components['schemas']['ApproveIn'];
 export type AttachmentOut = components['schemas']['AttachmentOut'];
 export type AttentionClear = components['schemas']['AttentionClear'];
 export type AttentionClearMutation = components['schemas']['AttentionClearMutation'];
+export type BreakGlassEntryOut = components['schemas']['BreakGlassEntryOut'];
+export type BreakGlassIn = components['schemas']['BreakGlassIn'];
 export type CareLevel = components['schemas']['CareLevel'];
 export type ChangeOut = components['schemas']['ChangeOut'];
 export type ClerkIn = components['schemas']['ClerkIn'];
@@ -1955,10 +2131,17 @@ export type HelpContactOut = components['schemas']['HelpContactOut'];
 export type HelpIn = components['schemas']['HelpIn'];
 export type HelpOut = components['schemas']['HelpOut'];
 export type HistoryOut = components['schemas']['HistoryOut'];
+export type ImportJobOut = components['schemas']['ImportJobOut'];
+export type ImportKindOut = components['schemas']['ImportKindOut'];
+export type ImportProblemOut = components['schemas']['ImportProblemOut'];
+export type ImportProgressOut = components['schemas']['ImportProgressOut'];
+export type ImportReportOut = components['schemas']['ImportReportOut'];
+export type ImportsSchemasActivationIn = components['schemas']['imports_schemas_ActivationIn'];
 export type InvitationApplyIn = components['schemas']['InvitationApplyIn'];
 export type InvitationIn = components['schemas']['InvitationIn'];
 export type InvitationOut = components['schemas']['InvitationOut'];
 export type InvitationPublicOut = components['schemas']['InvitationPublicOut'];
+export type IssuedPersonOut = components['schemas']['IssuedPersonOut'];
 export type JobType = components['schemas']['JobType'];
 export type JobTypeOut = components['schemas']['JobTypeOut'];
 export type KeyOut = components['schemas']['KeyOut'];
@@ -2035,6 +2218,12 @@ export type ReceiptChange = components['schemas']['ReceiptChange'];
 export type ReceiptData = components['schemas']['ReceiptData'];
 export type ReceiptMark = components['schemas']['ReceiptMark'];
 export type ReceiptMarkMutation = components['schemas']['ReceiptMarkMutation'];
+export type RecordCommentOut = components['schemas']['RecordCommentOut'];
+export type RecordMemberOut = components['schemas']['RecordMemberOut'];
+export type RecordOut = components['schemas']['RecordOut'];
+export type RecordPatientOut = components['schemas']['RecordPatientOut'];
+export type RecordPersonOut = components['schemas']['RecordPersonOut'];
+export type RecordPostOut = components['schemas']['RecordPostOut'];
 export type RecoveryKeyOut = components['schemas']['RecoveryKeyOut'];
 export type Refusal = components['schemas']['Refusal'];
 export type RejectIn = components['schemas']['RejectIn'];

@@ -1,83 +1,12 @@
 /**
  * A room's record as the server hands it out (GET /api/rooms/{id}/record, or a clerk's
- * break-glass export): the shape the printed record is drawn from, and small helpers
- * the nurse's screen and the admin's print share.
+ * break-glass export; the shapes are generated from the server's), and small helpers the
+ * nurse's screen and the admin's print share.
  */
-export interface EraDate {
-  era: string;
-  eraLabel: string;
-  year: number;
-  month: number;
-  day: number;
-  text: string;
-}
+import type { BreakGlassEntryOut, RecordOut } from "../generated/api";
 
-export interface RecordPerson {
-  id: string;
-  name: string;
-  jobType: string;
-  jobTypeLabel: string;
-  officeName: string;
-}
-
-export interface RecordComment {
-  id: string;
-  author: RecordPerson;
-  body: string;
-  createdAt: string;
-}
-
-export interface RecordPost {
-  id: string;
-  author: RecordPerson;
-  title: string;
-  kind: string;
-  body: string;
-  urgent: boolean;
-  vitals: Record<string, number> | null;
-  photos: string[];
-  createdAt: string;
-  editedAt: string | null;
-  imported: boolean;
-  comments: RecordComment[];
-}
-
-export interface RoomRecordData {
-  roomId: string;
-  roomLabel: string | null;
-  roomStatus: string;
-  openedAt: string | null;
-  closedAt: string | null;
-  patient: {
-    name: string;
-    nameKana: string;
-    sex: string;
-    birthDate: string;
-    birthDateEra: EraDate;
-    age: number;
-    address: string;
-    phone: string;
-    careLevel: string;
-    careLevelLabel: string;
-    insuredNumber: string;
-  };
-  consentDate: string | null;
-  consentDateEra: EraDate | null;
-  members: { person: RecordPerson; permission: string; joinedAt: string; leftAt: string | null }[];
-  posts: RecordPost[];
-  since: string | null;
-  until: string | null;
-  generatedAt: string;
-  generatedBy: string;
-  breakGlassReason?: string | null;
-}
-
-export interface BreakGlassEntry {
-  at: string;
-  adminName: string;
-  reason: string;
-  purpose: string;
-}
+export type RoomRecordData = RecordOut;
+export type BreakGlassEntry = BreakGlassEntryOut;
 
 /** `?from=…&to=…` for the chosen range (empty when the whole record). */
 export function rangeQuery(from: string, to: string): string {
