@@ -40,12 +40,13 @@ class Op(StrEnum):
     delete = "del"
 
 
-async def bump_room_version(session: AsyncSession, room_id: uuid.UUID) -> int:
-    """The room's next version, taken inside the caller's transaction."""
+async def bump_room_version(session: AsyncSession, room_id: uuid.UUID, by: int = 1) -> int:
+    """The room's next version (or the last of the next `by`), taken inside the caller's
+    transaction."""
     result = await session.execute(
         update(Room)
         .where(Room.id == room_id)
-        .values(version=Room.version + 1)
+        .values(version=Room.version + by)
         .returning(Room.version)
         .execution_options(synchronize_session=False)
     )
@@ -70,14 +71,33 @@ async def record_change(
     the same transaction, so a pull can serve the row's current state. The change-log
     row itself is written at commit, with the transaction's stream position.
     """
-    version = await bump_room_version(session, room_id)
-    queue_change(
-        session,
-        PendingChange(room_id, version, str(entity_type), str(entity_id), str(op), at),
+    (version,) = await record_changes(
+        session, room_id=room_id, changes=[(entity_type, entity_id, op)], at=at
     )
-    # Members' live streams hear of it when (and only if) the transaction commits.
-    await queue_poke(session, room_id, version)
     return version
+
+
+async def record_changes(
+    session: AsyncSession,
+    *,
+    room_id: uuid.UUID,
+    changes: list[tuple[EntityType, uuid.UUID | str, Op]],
+    at: datetime,
+) -> list[int]:
+    """`record_change` for many rows of one room at once (an import's history): one version
+    bump and one poke for the lot; each change gets its own version, in the order given."""
+    if not changes:
+        return []
+    last = await bump_room_version(session, room_id, by=len(changes))
+    versions = list(range(last - len(changes) + 1, last + 1))
+    for version, (entity_type, entity_id, op) in zip(versions, changes, strict=True):
+        queue_change(
+            session,
+            PendingChange(room_id, version, str(entity_type), str(entity_id), str(op), at),
+        )
+    # Members' live streams hear of it when (and only if) the transaction commits.
+    await queue_poke(session, room_id, last)
+    return versions
 
 
 async def bump_membership_version(session: AsyncSession, user_id: uuid.UUID) -> int:

@@ -19,12 +19,12 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sync.changes import EntityType, Op, record_change
+from sync.changes import EntityType, Op, record_change, record_changes
 from sync.mutations import MAX_BODY, Vitals
 
 from ..admin.common import record
@@ -36,6 +36,7 @@ from .rooms import Rooms, ref_key
 from .rows import ImportContext, Problems, Row
 from .values import CellError, nfkc, parse_moment
 
+CHUNK = 1000  # rows per multi-row insert
 VITAL_KEYS = ("systolic", "diastolic", "pulse", "temperature", "spo2", "respiration_rate",
               "weight", "blood_glucose")
 
@@ -198,45 +199,41 @@ async def import_history(session: AsyncSession, ctx: ImportContext, entries: lis
 
 async def _import_room(session: AsyncSession, ctx: ImportContext, room: Room,
                        items: list[Entry], problems: Problems, progress: Progress) -> None:
+    """Posts first (in time order), then comments: each new row has its room version in that
+    order, taken in one bump, and goes in with one multi-row insert."""
     posts = {key: post for key, post in (await session.execute(
         select(Post.import_key, Post).where(Post.room_id == room.id,
                                             Post.import_key.is_not(None)))).all()}
     comments = {key: c for key, c in (await session.execute(
         select(Comment.import_key, Comment).where(Comment.room_id == room.id,
                                                   Comment.import_key.is_not(None)))).all()}
-    created = updated = 0
     items.sort(key=lambda e: (e.parent_key is not None, e.at, e.row.number))
+    post_ids: dict[str, uuid.UUID] = {key: post.id for key, post in posts.items()}
+    new_posts: list[dict[str, Any]] = []
+    new_comments: list[dict[str, Any]] = []
+    changed: list[Post | Comment] = []
     for entry in items:
-        progress.advance()
         if entry.parent_key is None:
             post = posts.get(entry.key)
             if post is None:
-                version = await record_change(session, room_id=room.id,
-                                              entity_type=EntityType.post,
-                                              entity_id=(post_id := new_id()), op=Op.put,
-                                              at=ctx.now)
-                post = Post(id=post_id, room_id=room.id, author_id=entry.author.id,
-                            report_title_id=entry.title_id, kind=PostKind.normal,
-                            body=entry.body, urgent=False, vitals=entry.vitals,
-                            attachment_ids=[], version=version, created_at=entry.at,
-                            import_key=entry.key)
-                session.add(post)
-                posts[entry.key] = post
-                created += 1
+                post_ids[entry.key] = new_id()
+                new_posts.append({
+                    "id": post_ids[entry.key], "room_id": room.id, "author_id": entry.author.id,
+                    "report_title_id": entry.title_id, "kind": PostKind.normal,
+                    "body": entry.body, "urgent": False, "vitals": entry.vitals,
+                    "attachment_ids": [], "created_at": entry.at, "import_key": entry.key,
+                })
                 problems.report.created["posts"] += 1
             elif (post.body, post.report_title_id, post.vitals) != (
                     entry.body, entry.title_id, entry.vitals):
                 post.body, post.report_title_id, post.vitals = (
                     entry.body, entry.title_id, entry.vitals)
-                post.version = await record_change(session, room_id=room.id,
-                                                   entity_type=EntityType.post,
-                                                   entity_id=post.id, op=Op.put, at=ctx.now)
-                updated += 1
+                changed.append(post)
                 problems.report.updated["posts"] += 1
             else:
                 problems.report.unchanged["posts"] += 1
             continue
-        parent = posts.get(entry.parent_key)
+        parent = post_ids.get(entry.parent_key)
         if parent is None:
             problems.add(entry.row, "reply_to", "unknown_parent",
                          "返信先の記録がこの部屋にありません。",
@@ -244,33 +241,46 @@ async def _import_room(session: AsyncSession, ctx: ImportContext, room: Room,
             continue
         comment = comments.get(entry.key)
         if comment is None:
-            await session.flush()
-            comment_id = new_id()
-            version = await record_change(session, room_id=room.id,
-                                          entity_type=EntityType.comment, entity_id=comment_id,
-                                          op=Op.put, at=ctx.now)
-            comment = Comment(id=comment_id, post_id=parent.id, room_id=room.id,
-                              author_id=entry.author.id, body=entry.body, version=version,
-                              created_at=entry.at, import_key=entry.key)
-            session.add(comment)
-            comments[entry.key] = comment
-            created += 1
+            new_comments.append({
+                "id": new_id(), "post_id": parent, "room_id": room.id,
+                "author_id": entry.author.id, "body": entry.body, "created_at": entry.at,
+                "import_key": entry.key,
+            })
             problems.report.created["comments"] += 1
         elif comment.body != entry.body:
             comment.body = entry.body
-            comment.version = await record_change(session, room_id=room.id,
-                                                  entity_type=EntityType.comment,
-                                                  entity_id=comment.id, op=Op.put, at=ctx.now)
-            updated += 1
+            changed.append(comment)
             problems.report.updated["comments"] += 1
         else:
             problems.report.unchanged["comments"] += 1
-    await session.flush()
-    if created or updated:
+    await _write(session, ctx, room, Post, EntityType.post, new_posts,
+                 [c for c in changed if isinstance(c, Post)])
+    await _write(session, ctx, room, Comment, EntityType.comment, new_comments,
+                 [c for c in changed if isinstance(c, Comment)])
+    progress.advance(len(items))
+    if new_posts or new_comments or changed:
         await mark_read(session, ctx, room)
         await record(session, ctx, "import.history_loaded", target_type="room",
                      target_id=room.id, room_id=room.id, patient_id=room.patient_id,
-                     created=created, updated=updated)
+                     created=len(new_posts) + len(new_comments), updated=len(changed))
+
+
+async def _write(session: AsyncSession, ctx: ImportContext, room: Room,
+                 model: type[Post] | type[Comment], entity: EntityType,
+                 rows: list[dict[str, Any]], changed: list[Any]) -> None:
+    """New rows (in order) and changed ones, each at a room version of its own."""
+    versions = await record_changes(
+        session, room_id=room.id, at=ctx.now,
+        changes=[(entity, row["id"], Op.put) for row in rows]
+        + [(entity, row.id, Op.put) for row in changed],
+    )
+    for row, version in zip(rows, versions, strict=False):
+        row["version"] = version
+    for row, version in zip(changed, versions[len(rows):], strict=True):
+        row.version = version
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(model), rows[start : start + CHUNK])
+    await session.flush()
 
 
 async def mark_read(session: AsyncSession, ctx: ImportContext, room: Room) -> None:
