@@ -38,7 +38,13 @@ from typing import Any
 from sqlalchemy import Column, String, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sync.changes import EntityType, Op, bump_membership_version, record_change
+from sync.changes import (
+    EntityType,
+    Op,
+    bump_membership_version,
+    record_change,
+    record_changes,
+)
 
 from ..admin.composition import PROBLEMS, member_problem
 from ..audit import service as audit
@@ -355,29 +361,43 @@ async def _write(session: AsyncSession, copy: _Copy, progress: Progress,
                     await record_change(session, room_id=room["id"], entity_type=entity,
                                         entity_id=entity_id, op=Op.put, at=now)
         else:
-            versioned = []
-            for index, row in enumerate(batch):
-                entity_id = row["user_id"] if kind.entity == EntityType.receipt else row["id"]
-                deleted = row.get("deleted_at") is not None
-                version = await record_change(
-                    session, room_id=row["room_id"], entity_type=kind.entity,
-                    entity_id=entity_id, op=Op.delete if deleted else Op.put, at=now,
-                )
-                values = row | {"version": version}
-                if kind.entity == EntityType.receipt:
-                    through = copy.extra[kind.file][index].get("readThroughPostId")
-                    values["up_to_version"] = versions.get(str(through), 0) if through else 0
-                if kind.entity == EntityType.post:
-                    versions[str(row["id"])] = version
-                if kind.entity == EntityType.member:
-                    members.add(row["user_id"])
-                versioned.append(values)
-            await _insert(session, kind, versioned)
+            await _insert(session, kind, await _versioned(session, copy, kind, batch, versions,
+                                                          members, now))
         if kind.table_name == "post":
             await _link_attachments(session, post_links)
         progress.advance(len(batch))
     for user_id in sorted(members):
         await bump_membership_version(session, user_id)
+
+
+async def _versioned(session: AsyncSession, copy: _Copy, kind: fmt.Kind,
+                     batch: list[dict[str, Any]], versions: dict[str, int],
+                     members: set[uuid.UUID], now: dt.datetime) -> list[dict[str, Any]]:
+    """The rows with their room versions: per room, in the copy's order, one bump each room."""
+    assert kind.entity is not None
+    by_room: dict[Any, list[int]] = defaultdict(list)
+    for index, row in enumerate(batch):
+        by_room[row["room_id"]].append(index)
+    out: list[dict[str, Any]] = [dict(row) for row in batch]
+    for room_id, indexes in by_room.items():
+        changes = []
+        for index in indexes:
+            row = batch[index]
+            entity_id = row["user_id"] if kind.entity == EntityType.receipt else row["id"]
+            deleted = row.get("deleted_at") is not None
+            changes.append((kind.entity, entity_id, Op.delete if deleted else Op.put))
+        numbers = await record_changes(session, room_id=room_id, changes=changes, at=now)
+        for index, version in zip(indexes, numbers, strict=True):
+            values = out[index]
+            values["version"] = version
+            if kind.entity == EntityType.receipt:
+                through = copy.extra[kind.file][index].get("readThroughPostId")
+                values["up_to_version"] = versions.get(str(through), 0) if through else 0
+            if kind.entity == EntityType.post:
+                versions[str(values["id"])] = version
+            if kind.entity == EntityType.member:
+                members.add(values["user_id"])
+    return out
 
 
 async def _link_attachments(session: AsyncSession,
