@@ -134,6 +134,8 @@ class PostData(Wire):
         list[DocumentRef],
         Meta(description="The documents (PDF) among `attachmentIds`; the rest are photos."),
     ]
+    # Brought in from the city's previous system (`carebook import`), not written here.
+    imported: bool
 
 
 class CommentData(Wire):
@@ -282,6 +284,7 @@ def post_data(post: Post) -> PostData:
         list(post.addressee_ids or ()),
         bool(post.asks_answer),
         [convert(d, DocumentRef) for d in post.documents or ()],
+        post.import_key is not None,
     )
 
 

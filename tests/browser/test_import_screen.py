@@ -157,5 +157,6 @@ def test_a_clerk_imports_the_city_and_an_imported_nurse_reads_history_offline(
     posts = nurse.locator("[data-testid=post]")
     expect(posts.first).to_be_visible(timeout=20_000)
     expect(nurse.get_by_text("確認しました。").first).to_be_attached()
+    expect(posts.first.get_by_test_id("post-imported")).to_have_text("（前のシステムから移行）")
     screenshot(nurse, "phone-offline-history", full_page=False)
     phone.set_offline(False)

@@ -1304,6 +1304,7 @@ export interface components {
             editedAt: string | null;
             /** Format: uuid */
             id: string;
+            imported: boolean;
             kind: components["schemas"]["PostKind"];
             reportTitleId: string | null;
             /** Format: uuid */

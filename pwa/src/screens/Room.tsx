@@ -75,6 +75,7 @@ export function postsWithOutbox(data: LocalData, roomId: string): { posts: PostV
         documents: [],
         createdAt: entry.createdAt,
         editedAt: null,
+        imported: false,
         pending: state,
         localPhotos: (entry.photos ?? []).filter((p) => !p.document).map((p) => p.localId),
         localDocuments: (entry.photos ?? []).flatMap((p) => (p.document ? [{ localId: p.localId, ...p.document }] : [])),
@@ -377,6 +378,12 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
         <p class="post-time">
           <time dateTime={post.createdAt}>{formatPostTime(post.createdAt)}</time>
           {post.editedAt && <span> {t("post.edited")}</span>}
+          {post.imported && (
+            <span class="post-imported" data-testid="post-imported">
+              {" "}
+              {t("post.imported")}
+            </span>
+          )}
           {post.pending === "sending" && (
             <span class="pending-mark" data-testid="pending-mark">
               {t("post.pending")}

@@ -72,6 +72,7 @@ export function postData(id: string, roomId: string, version: number, extra: Par
     addresseeIds: [],
     asksAnswer: false,
     documents: [],
+    imported: false,
     ...extra,
   };
 }
