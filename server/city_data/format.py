@@ -73,12 +73,18 @@ KINDS: tuple[Kind, ...] = (
         }),
         what="システム利用者, without passwords, lock state or sync positions",
     ),
+    Kind("office_stays.jsonl", "office_stay", order_by=("user_id", "started_at", "id"),
+         what="the periods a person belonged to each office (transfers, mergers)"),
+    Kind("change_records.jsonl", "change_record",
+         order_by=("entity_type", "entity_id", "at", "id"),
+         what="訂正履歴: each corrected field, from what to what, who and when"),
     Kind("invitations.jsonl", "invitation", omit=frozenset({"token_hash"}),
          what="招待 (the link tokens stay behind: old links never work elsewhere)"),
     Kind("notification_preferences.jsonl", "notification_preference", order_by=("user_id",)),
     Kind("patients.jsonl", "patient", entity=EntityType.patient, what="患者（利用者）"),
     Kind(
-        "rooms.jsonl", "room", omit=SYNC_POSITIONS, entity=EntityType.room, what="部屋",
+        "rooms.jsonl", "room", omit=SYNC_POSITIONS | {"changed_position"},
+        entity=EntityType.room, what="部屋",
     ),
     Kind("room_mutes.jsonl", "room_mute", order_by=("user_id", "room_id")),
     Kind(
@@ -92,7 +98,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("scheduled_stops.jsonl", "scheduled_stop", what="様式3 ID stops set for a later day"),
     Kind(
         "room_members.jsonl", "room_member", order_by=("room_id", "joined_at", "id"),
-        omit=SYNC_POSITIONS, entity=EntityType.member, what="部屋の参加者, one row per stay",
+        omit=SYNC_POSITIONS | {"joined_position", "left_position"}, entity=EntityType.member,
+        what="部屋の参加者, one row per stay",
     ),
     Kind(
         "report_titles.jsonl", "report_title", order_by=("room_id", "position", "id"),
@@ -129,6 +136,8 @@ EXCLUDED: dict[str, str] = {
     "change_log": "the sync engine's positions (renumbered when loaded)",
     "client_mutation": "the sync engine's record of each device's last change",
     "job_lease": "which process of this installation runs a scheduled job",
+    "device_key_share": "each device's sealed recovery secret (a secret of that device)",
+    "sync_stream": "the sync engine's database-wide position",
 }
 
 # Rows of a kept table that stay behind.

@@ -45,6 +45,7 @@ from sync.changes import (
     record_change,
     record_changes,
 )
+from sync.stream import queue_stay
 
 from ..admin.composition import PROBLEMS, member_problem
 from ..audit import service as audit
@@ -340,6 +341,7 @@ async def _write(session: AsyncSession, copy: _Copy, progress: Progress,
     progress.begin("writing", sum(len(rows) for rows in copy.rows.values()))
     rows = copy.rows
     post_links: list[tuple[uuid.UUID, uuid.UUID]] = []
+    merged: list[tuple[uuid.UUID, uuid.UUID]] = []
     versions: dict[str, int] = {}
     members: set[uuid.UUID] = set()
     for kind in fmt.KINDS:
@@ -347,6 +349,10 @@ async def _write(session: AsyncSession, copy: _Copy, progress: Progress,
         if kind.table_name == "invitation":
             # The old links stay behind: a fresh random hash that no link will ever match.
             batch = [r | {"token_hash": secrets.token_hex(32)} for r in batch]
+        if kind.table_name == "office":
+            # An office merged into another names it: linked once every office exists.
+            merged = [(r["id"], r["merged_into_id"]) for r in batch if r.get("merged_into_id")]
+            batch = [r | {"merged_into_id": None} for r in batch]
         if kind.table_name == "attachment":
             # Linked to their posts once the posts exist (a post names its attachments too).
             post_links = [(r["id"], r["post_id"]) for r in batch if r.get("post_id")]
@@ -365,6 +371,11 @@ async def _write(session: AsyncSession, copy: _Copy, progress: Progress,
                                                           members, now))
         if kind.table_name == "post":
             await _link_attachments(session, post_links)
+        if kind.table_name == "office":
+            table = kind.table
+            for office_id, target in merged:
+                await session.execute(update(table).where(table.c.id == office_id)
+                                      .values(merged_into_id=target))
         progress.advance(len(batch))
     for user_id in sorted(members):
         await bump_membership_version(session, user_id)
@@ -397,6 +408,7 @@ async def _versioned(session: AsyncSession, copy: _Copy, kind: fmt.Kind,
                 versions[str(values["id"])] = version
             if kind.entity == EntityType.member:
                 members.add(values["user_id"])
+                queue_stay(session, values["id"])  # stamped with the stream position at commit
     return out
 
 

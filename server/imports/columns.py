@@ -106,6 +106,11 @@ PATIENTS = FileKind("patients", "患者", (
     Column("postal_code", "郵便番号", ("〒",), example="000-0120"),
     Column("address", "住所", (), required=True, example="みどり市若葉町3丁目2番1号"),
     Column("phone", "電話番号", ("電話", "TEL"), example="012-555-0120"),
+    Column("attending_physician", "主治医", ("主治医氏名", "かかりつけ医"), example="髙橋 誠"),
+    Column("emergency_contact_name", "緊急連絡先氏名", ("緊急連絡先",), example="青木 一郎"),
+    Column("emergency_contact_relationship", "緊急連絡先続柄", (), example="長男"),
+    Column("emergency_contact_phone", "緊急連絡先電話番号", ("緊急連絡先電話",),
+           example="090-5555-0120"),
 ))
 
 ROOMS = FileKind("rooms", "部屋", (
@@ -118,8 +123,9 @@ ROOMS = FileKind("rooms", "部屋", (
            note="本人（空欄も同じ）または代理人"),
     Column("proxy_name", "代理人氏名", (), example="青木 一郎"),
     Column("proxy_relationship", "代理人続柄", ("続柄",), example="長男"),
-    Column("explained_by", "説明者", ("説明者氏名",), required=True,
-           example="佐藤 美香（みどりケアプランセンター）"),
+    Column("explained_by", "説明者", ("説明者氏名",), required=True, example="佐藤 美香"),
+    Column("explainer_office", "説明者の事業所名", ("説明者事業所",),
+           example="みどりケアプランセンター"),
     Column("titles", "ケアレポート標題", ("標題",), example="連絡事項、バイタル、訪問看護記録",
            note="「、」区切り。空欄なら市の標準の標題"),
 ), one_of=PATIENT_ONE_OF)

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..admin.common import record
+from ..admin.composition import may_visit_homes, usual_visits_homes
+from ..admin.history import note_changes
 from ..admin.schemas import Email, Kana, Name, OfficeIn, OptionalPhone
 from ..admin.users import free_login_id
 from ..models import Office, User
@@ -157,6 +159,9 @@ async def _office_row(session: AsyncSession, ctx: ImportContext, row: Row,
     if not changed:
         problems.report.unchanged["offices"] += 1
         return
+    await note_changes(session, ctx, "office", existing.id,
+                       {f: getattr(existing, f) for f in changed},
+                       {f: values[f] for f in changed}, note="データの取り込み")
     for name_ in changed:
         setattr(existing, name_, values[name_])
     directory.remember_office(existing)
@@ -213,7 +218,8 @@ async def _user_row(session: AsyncSession, ctx: ImportContext, row: Row,
         if role is None:
             raise CellError("権限は「システム利用者」か「システム管理担当者」です。",
                             "The role is システム利用者 or システム管理担当者.", "unknown_code")
-        visits = parse_yes(row.get("visits_homes"))
+        visits = parse_yes(row.get("visits_homes")) if "visits_homes" in row.mapped.index \
+            else None
     except CellError as exc:
         problems.cell(row, "job_type" if "職種" in exc.message_ja else "role"
                       if "権限" in exc.message_ja else "visits_homes", exc)
@@ -241,13 +247,31 @@ async def _user_row(session: AsyncSession, ctx: ImportContext, row: Row,
                      "このIDは停止されています。再開は新しいIDの発行で行ってください。",
                      "This ID has been stopped; issue a new ID instead.")
         return
+    if visits is None:  # the file does not say: the office kind's usual rule, as on the screen
+        visits = usual_visits_homes(values["job_type"], office.kind)
+    visits = visits and may_visit_homes(values["job_type"])
+    if existing is not None and existing.office_id not in (None, office.id):
+        problems.add(row, "office_code" if row.get("office_code") else "office_name",
+                     "transfer_not_by_import",
+                     "登録済みの人の事業所が違います。異動は管理簿の「異動」で行ってください"
+                     "（部屋ごとの扱いと誓約書を確認します）。",
+                     "This person belongs to another office: record a transfer on the ledger "
+                     "(it asks about each room and the pledge).")
+        return
+    if existing is not None and existing.role != values["role"]:
+        problems.add(row, "role", "role_not_by_import",
+                     "登録済みの人の権限が違います。システム管理担当者の指名・解除は事業所の画面で"
+                     "行ってください（後任の確認があります）。",
+                     "This person's role differs: name or unname system managers on the office "
+                     "screen (it checks for a successor).")
+        return
     if existing is None:
         user = User(
             login_id=login_id or await free_login_id(session), status=UserStatus.pending,
             password_hash=None, password_must_change=False, created_at=ctx.now,
             updated_at=ctx.now, **values,
         )
-        _set_visits(user, visits)
+        user.visits_homes = visits
         session.add(user)
         await session.flush()
         user.office = office
@@ -258,27 +282,18 @@ async def _user_row(session: AsyncSession, ctx: ImportContext, row: Row,
                      target_id=user.id, loginId=user.login_id, officeId=str(office.id),
                      jobType=user.job_type, role=user.role, source="import")
         return
-    changed = [f for f in _USER_FIELDS if values[f] != getattr(existing, f)]
-    if _set_visits(existing, visits):
-        changed.append("visits_homes")
+    values["visits_homes"] = visits
+    changed = [f for f in (*_USER_FIELDS, "visits_homes") if values[f] != getattr(existing, f)]
     if not changed:
         problems.report.unchanged["users"] += 1
         return
+    await note_changes(session, ctx, "user", existing.id,
+                       {f: getattr(existing, f) for f in changed},
+                       {f: values[f] for f in changed}, note="データの取り込み")
     for name_ in changed:
-        if name_ != "visits_homes":
-            setattr(existing, name_, values[name_])
+        setattr(existing, name_, values[name_])
     existing.updated_at = ctx.now
     directory.remember_user(existing)
     problems.report.updated["users"] += 1
     await record(session, ctx, "admin.user_corrected", target_type="user",
                  target_id=existing.id, fields=changed, source="import")
-
-
-def _set_visits(user: User, visits: bool) -> bool:
-    """The home-visit flag, where this installation's schema has it; whether it changed."""
-    if not hasattr(User, "visits_homes"):
-        return False
-    if getattr(user, "visits_homes", False) == visits:
-        return False
-    setattr(user, "visits_homes", visits)  # noqa: B010 (absent before that schema)
-    return True

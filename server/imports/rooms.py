@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +29,8 @@ from sync.changes import EntityType, Op, record_change
 from sync.membership import membership_changed
 
 from ..admin.common import record, today_jst
+from ..admin.correction_schemas import PatientCorrectionIn
+from ..admin.patient_corrections import correct_patient
 from ..admin.patients import PatientValues, check_label, patient_values
 from ..admin.rooms import RoomSpec, add_member, current_member, open_room, titles_of
 from ..admin.schemas import ConsentIn, MemberIn, PatientIn, ReportTitleIn
@@ -50,7 +53,17 @@ from .values import (
 _PATIENT_FIELDS = {"name": "name", "name_kana": "name_kana", "sex": "sex",
                    "birth_date": "birth_date", "care_level": "care_level",
                    "postal_code": "postal_code", "address": "address", "phone": "phone",
-                   "insured_number": "insured_number"}
+                   "insured_number": "insured_number",
+                   "attending_physician": "attending_physician",
+                   "emergency_contact_name": "emergency_contact_name",
+                   "emergency_contact_relationship": "emergency_contact_relationship",
+                   "emergency_contact_phone": "emergency_contact_phone"}
+# What the correction screen corrects (and so the import, through the same service).
+_CORRECTABLE = ("care_level", "insured_number", "postal_code", "address", "phone",
+                "attending_physician", "emergency_contact_name",
+                "emergency_contact_relationship", "emergency_contact_phone")
+# Who the patient is: not corrected by an import (nor on the correction screen).
+_IDENTITY = ("name", "name_kana", "sex", "birth_date")
 
 
 def keys_of(insured_number: str, name: str, birth_date: date) -> set[str]:
@@ -210,12 +223,14 @@ def _consent(row: Row, problems: Problems) -> ConsentIn | None:
                      "The signer is 本人 or 代理人.")
         return None
     data: dict[str, Any] = {"date": when.isoformat(), "signedBy": signer,
-                            "explainedBy": row.get("explained_by")}
+                            "explainedBy": row.get("explained_by"),
+                            "explainerOffice": row.get("explainer_office")}
     if signer == "proxy":
         data["proxyName"] = row.get("proxy_name") or None
         data["proxyRelationship"] = row.get("proxy_relationship") or None
     return convert(problems, row, data, ConsentIn, {
         "date": "consent_date", "signed_by": "signed_by", "explained_by": "explained_by",
+        "explainer_office": "explainer_office",
         "proxy_name": "proxy_name", "proxy_relationship": "proxy_relationship"})
 
 
@@ -398,16 +413,22 @@ async def _update_room(
     """A room that exists: correct what the files now say otherwise."""
     changed: list[str] = []
     if file_patient is not None:
-        fields = [f for f in _PATIENT_FIELDS
-                  if getattr(file_patient.values, f) != getattr(patient, f)]
-        if fields:
-            for name in fields:
-                setattr(patient, name, getattr(file_patient.values, name))
-            await record_change(session, room_id=room.id, entity_type=EntityType.patient,
-                                entity_id=patient.id, op=Op.put, at=ctx.now)
-            await record(session, ctx, "admin.patient_corrected", target_type="patient",
-                         target_id=patient.id, room_id=room.id, patient_id=patient.id,
-                         fields=fields, source="import")
+        values = file_patient.values
+        identity = [f for f in _IDENTITY if getattr(values, f) != getattr(patient, f)]
+        if identity:
+            problems.add(file_patient.row, identity[0], "identity_differs",
+                         "登録済みの患者と氏名・フリガナ・性別・生年月日が違います（同じ被保険者番号"
+                         "です）。本人の確認のうえ、画面で確認してください。",
+                         "The registered patient with this insured number has another name, "
+                         "kana, sex or date of birth.")
+            return
+        wanted = {f: getattr(values, f) for f in _CORRECTABLE
+                  if getattr(values, f) != getattr(patient, f)}
+        if wanted and room.status == "open":
+            camel = {"".join(w.capitalize() if i else w for i, w in enumerate(k.split("_"))): v
+                     for k, v in wanted.items()}
+            await correct_patient(session, ctx, room, msgspec.convert(
+                camel | {"note": "データの取り込み"}, PatientCorrectionIn))
             changed.append("patient")
     if label != room.label and room.status == "open":
         try:
