@@ -1,16 +1,16 @@
 """import keys: an office's code (事業所番号) and the previous system's key of imported posts
 
-Revision ID: 0010_import_keys
-Revises: 0009_sync_stream
-Create Date: 2026-12-06 10:00:00
+Revision ID: 0013_import_keys
+Revises: 0012_documents
+Create Date: 2026-12-06 14:00:00
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0010_import_keys'
-down_revision: str | None = '0009_sync_stream'
+revision: str = '0013_import_keys'
+down_revision: str | None = '0012_documents'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
