@@ -86,7 +86,7 @@ class _Sha256Writer:
 
 
 async def _post_order(conn: AsyncConnection) -> dict[uuid.UUID, tuple[list[int], list[str]]]:
-    """Per room, the posts' versions (ascending) and ids, to name what a receipt has read."""
+    """Per room, the posts' versions (ascending) and ids, to name the post a position reached."""
     table = fmt.kind_of("posts.jsonl").table
     rows = await conn.stream(
         select(table.c.room_id, table.c.version, table.c.id).order_by(
@@ -113,8 +113,8 @@ async def _write_kind(conn: AsyncConnection, kind: fmt.Kind, target: Path,
     table = kind.table
     columns = kind.columns()
     wanted = [table.c[name] for name in columns]
-    if kind.table_name == "read_receipt":
-        wanted.append(table.c.up_to_version)
+    if kind.position is not None:
+        wanted.append(table.c[kind.position[0]])
     stmt = select(*wanted).order_by(*(table.c[name] for name in kind.order_by))
     if kind.table_name == "system_setting":
         stmt = stmt.where(table.c.key.not_in(fmt.EXCLUDED_SETTINGS))
@@ -124,10 +124,9 @@ async def _write_kind(conn: AsyncConnection, kind: fmt.Kind, target: Path,
         async for row in result:
             values = row._mapping
             record = {fmt.camel(name): fmt.to_json(values[name]) for name in columns}
-            if kind.table_name == "read_receipt":
-                record["readThroughPostId"] = _read_through(
-                    post_order, values["room_id"], int(values["up_to_version"])
-                )
+            if kind.position is not None:
+                column, name = kind.position
+                record[name] = _read_through(post_order, values["room_id"], int(values[column]))
             writer.write(record)
     finally:
         checksum = writer.close()

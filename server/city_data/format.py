@@ -44,8 +44,13 @@ class Kind:
     omit: frozenset[str] = frozenset()
     # Synced rows get their room version (and a change-log entry) when loaded.
     entity: EntityType | None = None
+    # The column naming the synced row in the change log (a member's own rows: the member).
+    entity_key: str = "id"
     # Columns that are computed on export instead of read (name → description for the docs).
     derived: dict[str, str] = field(default_factory=dict)
+    # A room version kept by the row (up to where it was read or cleared), written as the
+    # post it reached (`derived` names it) because loading renumbers the room's versions.
+    position: tuple[str, str] | None = None
     what: str = ""
 
     @property
@@ -89,7 +94,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("room_mutes.jsonl", "room_mute", order_by=("user_id", "room_id")),
     Kind(
         "attachments.jsonl", "attachment",
-        what="photos and consent scans; the bytes are in attachments/ by SHA-256",
+        what="photos, documents (PDF) and consent scans; the bytes are in attachments/ by "
+             "SHA-256",
     ),
     Kind("consents.jsonl", "consent", what="情報共有同意書 様式5"),
     Kind("applications.jsonl", "application", what="申請 with their payloads"),
@@ -118,9 +124,32 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "receipts.jsonl", "read_receipt", order_by=("room_id", "user_id"),
         omit=frozenset({"version", "up_to_version"}), entity=EntityType.receipt,
+        entity_key="user_id",
         derived={"readThroughPostId": "the last post (in posts.jsonl order) the member had read"},
+        position=("up_to_version", "readThroughPostId"),
         what="既読",
     ),
+    Kind(
+        "thresholds.jsonl", "vital_threshold", order_by=("room_id", "version"),
+        omit=SYNC_POSITIONS, entity=EntityType.threshold,
+        what="バイタルの基準範囲 of a patient (by room), with who set it and when",
+    ),
+    Kind(
+        "addressees.jsonl", "addressee", order_by=("room_id", "version"),
+        omit=SYNC_POSITIONS, entity=EntityType.addressee,
+        what="宛先: each member a post or comment was addressed to, answered or done",
+    ),
+    Kind(
+        "reading_marks.jsonl", "room_personal", order_by=("room_id", "user_id"),
+        omit=frozenset({"version", "cleared_version"}), entity=EntityType.personal,
+        entity_key="user_id",
+        derived={"clearedThroughPostId": "the last post (in posts.jsonl order) the member had "
+                                         "cleared from their 要対応 view"},
+        position=("cleared_version", "clearedThroughPostId"),
+        what="each member's own reading marks in a room (未読に戻す, 要対応 cleared)",
+    ),
+    Kind("templates.jsonl", "text_template", order_by=("created_at", "id"),
+         what="定型文, personal and office-wide"),
     Kind("audit.jsonl", "audit_event", order_by=("seq",),
          what="アクセスログ, the hash chain as it is (verifiable with prevHash/hash)"),
 )

@@ -394,16 +394,17 @@ async def _versioned(session: AsyncSession, copy: _Copy, kind: fmt.Kind,
         changes = []
         for index in indexes:
             row = batch[index]
-            entity_id = row["user_id"] if kind.entity == EntityType.receipt else row["id"]
+            entity_id = row[kind.entity_key]
             deleted = row.get("deleted_at") is not None
             changes.append((kind.entity, entity_id, Op.delete if deleted else Op.put))
         numbers = await record_changes(session, room_id=room_id, changes=changes, at=now)
         for index, version in zip(indexes, numbers, strict=True):
             values = out[index]
             values["version"] = version
-            if kind.entity == EntityType.receipt:
-                through = copy.extra[kind.file][index].get("readThroughPostId")
-                values["up_to_version"] = versions.get(str(through), 0) if through else 0
+            if kind.position is not None:
+                column, name = kind.position
+                through = copy.extra[kind.file][index].get(name)
+                values[column] = versions.get(str(through), 0) if through else 0
             if kind.entity == EntityType.post:
                 versions[str(values["id"])] = version
             if kind.entity == EntityType.member:

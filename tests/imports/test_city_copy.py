@@ -25,6 +25,7 @@ from tests.conftest import BASE_URL, PG_ADMIN_URL, _pg_exec, _pg_psycopg_url, se
 from tests.contact_book import photos
 from tests.factories import DEFAULT_PASSWORD
 from tests.ops.support import invoke, run, with_session
+from tests.support import pdfs
 from tests.support.api import ApiClient
 from tests.sync.world import uid
 
@@ -63,12 +64,17 @@ async def _full_pull(api: ApiClient) -> dict[str, list[dict[str, Any]]]:
 
 
 async def _a_city_with_history(settings: Settings) -> None:
-    """The demo city, and what a city accumulates: a photo on a post, a deleted post, a
-    member who left, a closed room, read receipts, sign-ins in the audit log."""
+    """The demo city, and what a city accumulates: a photo and a PDF document on posts, a
+    deleted post, a patient's own SpO2 range and a flagged reading, a post addressed to the
+    doctor and answered, a post marked unread again and the 要対応 view cleared, a personal
+    定型文, a member who left, a closed room, read receipts, sign-ins in the audit log."""
     async with AsyncTestClient(create_app(settings), base_url=BASE_URL) as client:
         nurse = await _signed_in(client, "demo-nurse")
         rooms = await _full_pull(nurse)
-        room_id = sorted(rooms)[0]
+        doctors = {room: c["data"]["userId"] for room, cs in rooms.items() for c in cs
+                   if c["type"] == "member" and c["data"]["name"] == "高橋 誠"}
+        room_id = sorted(doctors)[0]
+        doctor_id = doctors[room_id]
         title = next(c["id"] for c in rooms[room_id] if c["type"] == "reportTitle")
         upload = await nurse.http.post(
             f"/api/rooms/{room_id}/attachments",
@@ -76,7 +82,15 @@ async def _a_city_with_history(settings: Settings) -> None:
             headers=nurse.headers(),
         )
         assert upload.status_code == 201, upload.text
-        kept, dropped = uid(), uid()
+        letter = await nurse.http.post(
+            f"/api/rooms/{room_id}/documents",
+            files={"file": ("退院時サマリ.pdf", pdfs.document(pages=2), "application/pdf")},
+            headers=nurse.headers(),
+        )
+        assert letter.status_code == 201, letter.text
+        made = await nurse.post("/api/templates", {"title": "訪問記録", "body": "{日付} 訪問。"})
+        assert made.status_code == 201, made.text
+        kept, dropped, asked = uid(), uid(), uid()
         pushed = await nurse.post("/api/sync/push", {"clientId": "copy-client", "mutations": [
             {"id": 1, "name": "post.create", "args": {
                 "id": kept, "roomId": room_id, "reportTitleId": title,
@@ -86,9 +100,30 @@ async def _a_city_with_history(settings: Settings) -> None:
                 "id": dropped, "roomId": room_id, "reportTitleId": title,
                 "body": "誤って投稿しました"}},
             {"id": 3, "name": "post.delete", "args": {"id": dropped}},
-            {"id": 4, "name": "receipt.mark", "args": {"roomId": room_id, "upToVersion": 10**6}},
+            {"id": 4, "name": "threshold.set", "args": {
+                "roomId": room_id, "sign": "spo2", "low": 92, "high": None}},
+            {"id": 5, "name": "post.create", "args": {
+                "id": asked, "roomId": room_id, "reportTitleId": title,
+                "body": "SpO2が低めです。退院時サマリを添付します。ご確認ください。",
+                "vitals": {"spo2": 90}, "attachmentIds": [letter.json()["id"]],
+                "addresseeIds": [doctor_id], "asksAnswer": True}},
+            {"id": 6, "name": "receipt.mark", "args": {"roomId": room_id, "upToVersion": 10**6}},
         ]})
-        assert [r["status"] for r in pushed.json()["results"]] == ["ok"] * 4, pushed.text
+        assert [r["status"] for r in pushed.json()["results"]] == ["ok"] * 6, pushed.text
+        async with AsyncTestClient(create_app(settings), base_url=BASE_URL) as other:
+            doctor = await _signed_in(other, "demo-doctor")
+            answered = await doctor.post("/api/sync/push", {
+                "clientId": "copy-doctor", "mutations": [
+                    {"id": 1, "name": "comment.create", "args": {
+                        "id": uid(), "postId": asked, "body": "明日往診します。"}}]})
+            assert answered.json()["results"][0]["status"] == "ok", answered.text
+        marked = await nurse.post("/api/sync/push", {"clientId": "copy-client-2", "mutations": [
+            {"id": 1, "name": "receipt.mark", "args": {"roomId": room_id, "upToVersion": 10**6}},
+            {"id": 2, "name": "attention.clear", "args": {"roomId": room_id,
+                                                          "upToVersion": 10**6}},
+            {"id": 3, "name": "post.markUnread", "args": {"postId": kept}},
+        ]})
+        assert [r["status"] for r in marked.json()["results"]] == ["ok"] * 3, marked.text
     async with AsyncTestClient(create_app(settings), base_url=BASE_URL) as client:
         admin = await _signed_in(client, "demo-admin")
         listed = (await admin.get("/api/admin/rooms")).json()
@@ -145,6 +180,35 @@ def test_export_then_import_into_an_empty_installation_keeps_every_checksum(
     assert any(json.loads(line)["status"] == "closed"
                for line in (first / "rooms.jsonl").read_text().splitlines())
     assert any(name.startswith("attachments/") for name in files)
+
+    # What needs a care team's attention comes along: the patient's own range with who set
+    # it, the flag kept on the reading, the addressee and the answer, the nurse's own marks,
+    # the nurse's 定型文, and the PDF document with its name and pages.
+    def lines(name: str) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in (first / name).read_text().splitlines()]
+
+    nurse_id = next(u["id"] for u in users if u["loginId"] == "demo-nurse")
+    doctor_id = next(u["id"] for u in users if u["loginId"] == "demo-doctor")
+    [spo2] = [t for t in lines("thresholds.jsonl") if t["sign"] == "spo2"]
+    assert (spo2["low"], spo2["high"], spo2["setBy"]) == (92, None, nurse_id)
+    asked = next(p for p in posts if p["body"].startswith("SpO2が低めです"))
+    assert asked["vitalsFlags"] == {"spo2": "low"}
+    assert (asked["addresseeIds"], asked["asksAnswer"]) == ([doctor_id], True)
+    [document] = [a for a in lines("attachments.jsonl") if a["kind"] == "document"]
+    assert (document["filename"], document["pageCount"]) == ("退院時サマリ.pdf", 2)
+    assert asked["documents"] == [{"id": document["id"], "name": "退院時サマリ.pdf",
+                                   "pages": 2, "size": document["size"]}]
+    assert document["sha256"] in files.values()
+    [addressed] = [a for a in lines("addressees.jsonl") if a["postId"] == asked["id"]]
+    assert addressed["userId"] == doctor_id and addressed["answeredAt"] is not None
+    answer = next(c for c in lines("comments.jsonl") if c["id"] == addressed["answerCommentId"])
+    assert answer["body"] == "明日往診します。"
+    [marks] = [m for m in lines("reading_marks.jsonl")
+               if (m["roomId"], m["userId"]) == (asked["roomId"], nurse_id)]
+    assert marks["unreadPostIds"] == [photo_post["id"]]
+    assert marks["clearedThroughPostId"] == asked["id"]
+    assert [(t["title"], t["ownerId"]) for t in lines("templates.jsonl")
+            if t["body"] == "{日付} 訪問。"] == [("訪問記録", nurse_id)]
     written = with_session(source, lambda s: s.scalar(
         select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action == "export.city_written")))
@@ -198,6 +262,14 @@ def test_export_then_import_into_an_empty_installation_keeps_every_checksum(
                 and json.loads(line)["leftAt"] is None}
     assert pulled == {p["id"] for p in posts if p["roomId"] in room_ids and p["id"] in live}
     assert unread[photo_post["roomId"]] == 0  # read up to the end before the export
+    room = changes[asked["roomId"]]
+    [personal] = [c["data"] for c in room if c["type"] == "personal"]
+    asked_version = next(c["data"]["version"] for c in room if c["id"] == asked["id"])
+    assert personal["clearedVersion"] == asked_version  # cleared up to the same post
+    assert personal["unreadPostIds"] == [photo_post["id"]]
+    assert any(c["type"] == "threshold" and c["data"]["sign"] == "spo2" for c in room)
+    assert [c["data"]["answeredAt"] is not None for c in room
+            if c["type"] == "addressee" and c["data"]["postId"] == asked["id"]] == [True]
 
 
 def test_import_refuses_a_damaged_copy_and_names_the_bad_rows(
