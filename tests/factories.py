@@ -132,6 +132,8 @@ async def set_password_and_totp(
             now = Clock().now()
             user.password_hash = hashing(settings).hash(password)
             user.password_must_change = False
+            if user.status == UserStatus.pending:  # activation makes an imported ID active
+                user.status, user.activated_at = UserStatus.active, now
             session.add(
                 TotpFactor(
                     user_id=user.id,

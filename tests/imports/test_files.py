@@ -20,7 +20,9 @@ from sqlalchemy import func, select
 from server.app import create_app
 from server.imports.columns import KINDS, recognise, template_csv
 from server.imports.files import read_file, read_sheet
+from server.demo import data as demo
 from server.models import (
+    Addressee,
     AuditEvent,
     Comment,
     OneTimeToken,
@@ -30,11 +32,13 @@ from server.models import (
     ReadReceipt,
     Room,
     RoomMember,
+    RoomPersonal,
     User,
 )
 from server.models.enums import RoomStatus, UserStatus
 from server.settings import load_settings
 from tests.conftest import BASE_URL, server_env
+from tests.factories import DEFAULT_PASSWORD, set_password_and_totp
 from tests.ops.support import invoke, run, with_session
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
@@ -214,6 +218,59 @@ def test_a_corrected_file_changes_what_it_corrects(env: dict[str, str], tmp_path
     assert "posts: 0 new, 1 changed, 299 unchanged" in done.output
     assert _count(env, Patient, Patient.address == "みどり市若葉町3丁目2番10号") == 1
     assert _count(env, Post, Post.body == "訂正：訪問時、表情穏やか。") == 1
+
+
+def test_imported_history_raises_no_attention_item(env: dict[str, str], tmp_path: Path) -> None:
+    """An SpO2 of 86 % and a fever in the old system's history are history: kept as written,
+    but no flag, no urgent mark, no 宛先, no push, and every member has read them."""
+    files = tmp_path / "files"
+    shutil.copytree(FIXTURES / "cp932", files)
+    history = files / "連絡帳.csv"
+    lines = history.read_bytes().decode("cp932").split("\r\n")
+    header, first = lines[0].split(","), lines[1].split(",")
+    first[header.index("SpO2")], first[header.index("体温")] = "86", "38.6"
+    lines[1] = ",".join(first)
+    history.write_bytes("\r\n".join(lines).encode("cp932"))
+    done = invoke(env, "import", str(files))
+    assert done.exit_code == 0, done.output
+
+    settings = load_settings(env)
+
+    async def facts(session: Any) -> dict[str, Any]:
+        post = await session.scalar(select(Post).where(Post.import_key == "r:K00001"))
+        reader = await session.scalar(
+            select(User.login_id).join(RoomMember, RoomMember.user_id == User.id)
+            .where(RoomMember.room_id == post.room_id, RoomMember.user_id != post.author_id,
+                   RoomMember.left_at.is_(None)).order_by(User.login_id).limit(1))
+        return {"post": post, "reader": reader,
+                "addressees": await session.scalar(select(func.count()).select_from(Addressee)),
+                "personal": await session.scalar(select(func.count()).select_from(RoomPersonal))}
+
+    got = with_session(settings, facts)
+    post = got["post"]
+    assert post.vitals["spo2"] == 86 and post.vitals["temperature"] == 38.6  # kept as written
+    assert post.vitals_flags is None and post.urgent is False
+    assert post.addressee_ids == [] and post.asks_answer is False
+    assert (got["addressees"], got["personal"]) == (0, 0)
+    assert _count(env, Outbox) == 0
+
+    async def as_member() -> tuple[list[dict[str, Any]], dict[str, int]]:
+        await set_password_and_totp(settings, got["reader"], demo.DEMO_TOTP_SECRET)
+        async with AsyncTestClient(create_app(settings), base_url=BASE_URL) as client:
+            api = ApiClient(client)
+            signed = await api.sign_in_totp(got["reader"], DEFAULT_PASSWORD,
+                                            demo.DEMO_TOTP_SECRET)
+            assert signed.status_code == 200, signed.text
+            pulled = (await api.post("/api/sync/pull", {"cursor": None, "limit": 1000})).json()
+            unread = (await api.get("/api/rooms/unread")).json()
+            return pulled["rooms"][str(post.room_id)]["changes"], unread
+
+    changes, unread = run(as_member())
+    [data] = [c["data"] for c in changes if c["id"] == str(post.id)]
+    assert data["imported"] is True and data["vitals"]["spo2"] == 86
+    assert data["vitalsFlags"] is None and data["urgent"] is False
+    assert not any(c["type"] in ("addressee", "personal") for c in changes)
+    assert unread and set(unread.values()) == {0}  # read: nothing new in any room
 
 
 def test_people_get_in_by_activation_mail_or_printed_letter(
