@@ -34,6 +34,7 @@ from .schemas import (
     BreakGlassEntryOut,
     BreakGlassIn,
     RecordCommentOut,
+    RecordDocumentOut,
     RecordMemberOut,
     RecordOut,
     RecordPatientOut,
@@ -87,6 +88,8 @@ def record_out(found: RoomRecord, auth: AuthContext, settings: Settings,
             # sync's post data serves them (sync/wire.py).
             vitals=cast(Vitals | None, p.vitals),
             photos=[photos[a] for a in p.attachment_ids if a in photos],
+            documents=[RecordDocumentOut(id=d.id, name=d.name, pages=d.pages, size=d.size)
+                       for d in p.documents],
             created_at=p.created_at, edited_at=p.edited_at, imported=p.imported,
             comments=[RecordCommentOut(id=c.id, author=_person(people, c.author_id),
                                        body=c.body, created_at=c.created_at)

@@ -19,6 +19,9 @@ profile, so that another Japanese system can read the patient's home-care record
 - Each post and each comment as a Communication (JP-Core has no profile for it; base R4):
   the text as payload, the report title as category, the author as sender, comments
   `inResponseTo` their post.
+- Each document (PDF) a post carries as a DocumentReference (base R4): its name, pages and
+  size, the address members fetch it from, and the post's Communication as context. The
+  PDF itself stays out of the bundle: documents are served to current members only.
 
 The profiles' URLs are declared in `meta.profile`; tests validate the bundle against the
 R4 models of fhir.resources.
@@ -31,7 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from ..models.enums import OFFICE_KIND_LABELS, OfficeKind
-from .record import Person, RecordPost, RoomRecord
+from .record import Person, RecordDocument, RecordPost, RoomRecord
 
 JP = "http://jpfhir.jp/fhir/core/StructureDefinition/"
 JP_PATIENT = JP + "JP_Patient"
@@ -229,6 +232,29 @@ def _communication(ident: uuid.UUID, subject: str, sender: str, sent: datetime, 
     return resource
 
 
+def _document_reference(document: RecordDocument, post: RecordPost, subject: str,
+                        author: str, message: str, base_url: str) -> dict[str, Any]:
+    """A PDF a post carries: where to fetch it (members only, as in the app), its name,
+    size and pages, and the post (Communication) it came with."""
+    return {
+        "resourceType": "DocumentReference",
+        "id": str(document.id),
+        "status": "current",
+        "subject": {"reference": subject},
+        "date": _instant(post.created_at),
+        "author": [{"reference": author}],
+        "description": f"{document.name}（{document.pages}ページ）",
+        "content": [{"attachment": {
+            "contentType": "application/pdf",
+            "url": f"{base_url}/api/attachments/{document.id}",
+            "title": document.name,
+            "size": document.size,
+            "creation": _instant(post.created_at),
+        }}],
+        "context": {"related": [{"reference": message}]},
+    }
+
+
 def bundle(record: RoomRecord, *, now: datetime, base_url: str) -> dict[str, Any]:
     """The record as one Bundle of type `collection`, every entry with a `urn:uuid:` fullUrl."""
     entries: list[dict[str, Any]] = []
@@ -252,6 +278,8 @@ def bundle(record: RoomRecord, *, now: datetime, base_url: str) -> dict[str, Any
                                      post.title))
         for key in _observation_keys(post):
             add(_observation(post, key, subject, sender, message))
+        for document in post.documents:
+            add(_document_reference(document, post, subject, sender, message, base_url))
         for comment in post.comments:
             add(_communication(comment.id, subject, practitioners[comment.author_id],
                                comment.created_at, comment.body, "", in_response_to=message))

@@ -1,5 +1,6 @@
 """A room's record, as it leaves carebook: the patient, the care team, the posts with their
-comments, vitals and photos, for a whole room or a date range of it.
+comments, vitals, photos and documents (listed by name: a PDF is never shown inline), for a
+whole room or a date range of it.
 
 One read model serves the printed record, the vitals CSV and the FHIR bundle, so the
 three never disagree. Who may take it out is decided in `access.py`; every taking-out
@@ -29,6 +30,7 @@ from ..models import (
     RoomMember,
     User,
 )
+from ..models.enums import AttachmentKind
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,16 @@ class RecordComment:
 
 
 @dataclass(frozen=True)
+class RecordDocument:
+    """A PDF a post carries, as the post described it: name, pages, size."""
+
+    id: uuid.UUID
+    name: str
+    pages: int
+    size: int
+
+
+@dataclass(frozen=True)
 class RecordPost:
     id: uuid.UUID
     author_id: uuid.UUID
@@ -64,6 +76,7 @@ class RecordPost:
     edited_at: datetime | None
     imported: bool
     comments: list[RecordComment] = field(default_factory=list)
+    documents: list[RecordDocument] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -122,7 +135,8 @@ async def load_record(session: AsyncSession, room_id: uuid.UUID, *, since: date 
                 RecordComment(c.id, c.author_id, c.body, c.created_at))
     photo_ids = {uuid.UUID(str(a)) for p in posts for a in (p.attachment_ids or [])}
     photos = {a.id: a for a in await session.scalars(
-        select(Attachment).where(Attachment.id.in_(photo_ids)))} if photo_ids else {}
+        select(Attachment).where(Attachment.id.in_(photo_ids),
+                                 Attachment.kind == AttachmentKind.photo))} if photo_ids else {}
     author_ids = {p.author_id for p in posts} | {c.author_id for cs in comments.values()
                                                  for c in cs} | {s.user_id for s in stays}
     people: dict[uuid.UUID, Person] = {}
@@ -145,6 +159,8 @@ async def load_record(session: AsyncSession, room_id: uuid.UUID, *, since: date 
             attachment_ids=[uuid.UUID(str(a)) for a in p.attachment_ids or []],
             created_at=p.created_at, edited_at=p.edited_at, imported=p.import_key is not None,
             comments=comments.get(p.id, []),
+            documents=[RecordDocument(uuid.UUID(str(d["id"])), str(d["name"]), int(d["pages"]),
+                                      int(d["size"])) for d in p.documents or []],
         ) for p in posts],
         photos=photos, since=since, until=until,
     )

@@ -57,6 +57,15 @@ class RecordCommentOut(Out):
     created_at: dt.datetime
 
 
+class RecordDocumentOut(Out):
+    """A PDF the post carries: listed by name, pages and size (downloaded in the app)."""
+
+    id: uuid.UUID
+    name: str
+    pages: int
+    size: int
+
+
 class RecordPostOut(Out):
     id: uuid.UUID
     author: RecordPersonOut
@@ -66,6 +75,7 @@ class RecordPostOut(Out):
     urgent: bool
     vitals: Vitals | None
     photos: list[str]
+    documents: list[RecordDocumentOut]
     created_at: dt.datetime
     edited_at: dt.datetime | None
     imported: bool

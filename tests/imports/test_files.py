@@ -18,9 +18,9 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from server.app import create_app
+from server.demo import data as demo
 from server.imports.columns import KINDS, recognise, template_csv
 from server.imports.files import read_file, read_sheet
-from server.demo import data as demo
 from server.models import (
     Addressee,
     AuditEvent,

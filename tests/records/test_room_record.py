@@ -16,9 +16,11 @@ from sqlalchemy import select
 from server.models import AuditEvent
 from tests.admin.conftest import REQUIRED_TEAM, City, SignIn, audit_events, consent, patient, team
 from tests.contact_book import photos
+from tests.support import pdfs
 from tests.support.smtp import SmtpSink
 
 JP = "http://jpfhir.jp/fhir/core/StructureDefinition/"
+LETTER = "褥瘡評価表.pdf"
 
 
 async def _room_with_history(city: City, sign_in: SignIn) -> tuple[Any, Any, str]:
@@ -35,6 +37,11 @@ async def _room_with_history(city: City, sign_in: SignIn) -> tuple[Any, Any, str
         files={"file": ("wound.jpg", photos.jpeg_with_gps(), "image/jpeg")},
         headers=nurse.headers())
     assert upload.status_code == 201, upload.text
+    letter = await nurse.http.post(
+        f"/api/rooms/{room['id']}/documents",
+        files={"file": (LETTER, pdfs.document(pages=3), "application/pdf")},
+        headers=nurse.headers())
+    assert letter.status_code == 201, letter.text
     first, second, third = (str(uuid.uuid4()) for _ in range(3))
     pushed = await nurse.post("/api/sync/push", {"clientId": "record-nurse", "mutations": [
         {"id": 1, "name": "post.create", "args": {
@@ -46,7 +53,7 @@ async def _room_with_history(city: City, sign_in: SignIn) -> tuple[Any, Any, str
         {"id": 2, "name": "post.create", "args": {
             "id": second, "roomId": room["id"], "reportTitleId": titles["褥瘡・創傷"],
             "body": "仙骨部に発赤。写真を添付します。",
-            "attachmentIds": [upload.json()["id"]]}},
+            "attachmentIds": [upload.json()["id"], letter.json()["id"]]}},
         {"id": 3, "name": "comment.create", "args": {
             "id": third, "postId": first, "body": "承知しました。降圧薬は継続で。"}},
     ]})
@@ -69,6 +76,10 @@ async def test_a_member_prints_the_record_with_era_dates_posts_comments_and_phot
     assert record["posts"][0]["vitals"]["systolic"] == 142
     assert record["posts"][0]["comments"][0]["author"]["jobTypeLabel"] == "看護師"
     assert record["posts"][1]["photos"][0].startswith("data:image/jpeg;base64,")
+    # The document is listed by name and pages, never drawn as a photo.
+    assert len(record["posts"][1]["photos"]) == 1
+    assert [(d["name"], d["pages"]) for d in record["posts"][1]["documents"]] == [(LETTER, 3)]
+    assert record["posts"][0]["documents"] == []
     assert record["generatedBy"] == "鈴木 真理子"
     empty = (await nurse.get(f"/api/rooms/{room_id}/record",
                              params={"from": "2027-01-01"})).json()
@@ -132,6 +143,14 @@ async def test_the_fhir_bundle_follows_jp_core_and_validates(
     assert len(communications) == 3  # two posts and a comment
     comment = next(c for c in communications if c.get("inResponseTo"))
     assert comment["payload"][0]["contentString"] == "承知しました。降圧薬は継続で。"
+    (letter,) = by_type["DocumentReference"]
+    attachment = letter["content"][0]["attachment"]
+    assert (attachment["title"], attachment["contentType"]) == (LETTER, "application/pdf")
+    assert attachment["url"].endswith(f"/api/attachments/{letter['id']}")
+    assert "data" not in attachment  # the PDF stays with carebook (members only)
+    photo_post = next(c for c in communications
+                      if c["payload"][0]["contentString"].startswith("仙骨部に発赤"))
+    assert letter["context"]["related"] == [{"reference": f"urn:uuid:{photo_post['id']}"}]
     assert {p["meta"]["profile"][0] for p in by_type["Practitioner"]} == {
         JP + "JP_Practitioner"}
     references = {e["fullUrl"] for e in document["entry"]}

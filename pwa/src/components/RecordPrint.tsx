@@ -145,6 +145,15 @@ export function RecordPrint({ record }: { record: RoomRecordData }) {
                 ))}
               </div>
             )}
+            {post.documents.length > 0 && (
+              <ul class="record-documents" aria-label={t("record.documents")} data-testid="record-documents">
+                {post.documents.map((d) => (
+                  <li key={d.id}>
+                    {t("record.documents")}：{d.name}（{t("record.documentPages", { pages: d.pages })}）
+                  </li>
+                ))}
+              </ul>
+            )}
             {post.comments.length > 0 && (
               <ul class="record-comments" aria-label={t("record.comments")}>
                 {post.comments.map((c) => (

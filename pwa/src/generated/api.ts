@@ -1485,6 +1485,14 @@ export interface components {
             /** Format: uuid */
             id: string;
         };
+        /** RecordDocumentOut */
+        RecordDocumentOut: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            pages: number;
+            size: number;
+        };
         /** RecordMemberOut */
         RecordMemberOut: {
             /** Format: date-time */
@@ -1544,6 +1552,7 @@ export interface components {
             comments: components["schemas"]["RecordCommentOut"][];
             /** Format: date-time */
             createdAt: string;
+            documents: components["schemas"]["RecordDocumentOut"][];
             editedAt: string | null;
             /** Format: uuid */
             id: string;
@@ -2220,6 +2229,7 @@ export type ReceiptData = components['schemas']['ReceiptData'];
 export type ReceiptMark = components['schemas']['ReceiptMark'];
 export type ReceiptMarkMutation = components['schemas']['ReceiptMarkMutation'];
 export type RecordCommentOut = components['schemas']['RecordCommentOut'];
+export type RecordDocumentOut = components['schemas']['RecordDocumentOut'];
 export type RecordMemberOut = components['schemas']['RecordMemberOut'];
 export type RecordOut = components['schemas']['RecordOut'];
 export type RecordPatientOut = components['schemas']['RecordPatientOut'];
