@@ -94,6 +94,35 @@ def test_downgrade_to_base_and_up_again(settings: Settings) -> None:
     migrate.check(settings)
 
 
+def _search_machinery(url: str) -> set[str]:
+    """SQLite's triggers on `post`, or PostgreSQL's indexes on it."""
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'post'"
+        if url.startswith("sqlite")
+        else "SELECT indexname FROM pg_indexes WHERE tablename = 'post'"
+    )
+
+    async def run() -> set[str]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return {row[0] for row in await conn.execute(text(query))}
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_the_search_index_is_fed_at_head(settings: Settings) -> None:
+    # A batch rebuild of `post` on SQLite drops its triggers (0010_attention did; 0014 made
+    # them again): whatever revision comes next, the head must still feed the search index.
+    found = _search_machinery(settings.database.url)
+    if settings.database.dialect == "sqlite":
+        assert {"post_fts_ai", "post_fts_au", "post_fts_ad"} <= found
+    else:
+        assert "ix_post_body_trgm" in found
+
+
 def test_check_fails_when_models_and_migrations_differ(settings: Settings) -> None:
     probe = Table("zz_migration_probe", Base.metadata, Column("id", Integer, primary_key=True))
     try:
