@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import func, select, update
 
 from server.clock import Clock
+from server.db import begin_write
 from server.models import ChangeLog, ClientMutation, Outbox, Post
 from server.models.enums import OutboxStatus, Permission
 from server.settings import Settings, load_settings
@@ -209,6 +210,9 @@ async def test_acknowledged_posts_survive_sigkill(
             # a killed worker had claimed waits out its lease (2 min) before another worker
             # takes it: that wait is the clock's, so the test moves those leases to now.
             async with sessionmaker() as session:
+                # Read then write: a writer from the start, or SQLite refuses the upgrade of a
+                # read snapshot the running server has written past ("database is locked").
+                await begin_write(session)
                 states = dict(list(await session.execute(
                     select(Outbox.status, func.count()).group_by(Outbox.status))))
                 assert set(states) <= {"pending", "sending", "sent"}, states
