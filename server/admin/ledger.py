@@ -8,8 +8,6 @@ admins see the same rows for their own office only.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from ..models import (
     User,
 )
 from ..models.enums import JobType, Role, StopState, UserStatus
+from ..spreadsheet import excel_csv
 from .common import (
     JST,
     job_label,
@@ -177,39 +176,30 @@ def _day(value: object) -> str:
     return value.astimezone(JST).date().isoformat() if isinstance(value, datetime) else ""
 
 
-def _cell(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def ledger_csv(rows: list[LedgerRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for r in rows:
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    r.login_id,
-                    r.name,
-                    r.name_kana,
-                    r.job_type_label,
-                    r.office_name or "",
-                    r.role_label,
-                    r.status_label,
-                    r.email,
-                    r.phone,
-                    _day(r.created_at),
-                    _day(r.activated_at),
-                    _day(r.stopped_at),
-                    r.stop_scheduled_on.isoformat() if r.stop_scheduled_on else "",
-                    _day(r.pledged_at),
-                    str(r.room_count),
-                )
-            ]
-        )
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    return excel_csv(
+        CSV_HEADERS,
+        (
+            (
+                r.login_id,
+                r.name,
+                r.name_kana,
+                r.job_type_label,
+                r.office_name or "",
+                r.role_label,
+                r.status_label,
+                r.email,
+                r.phone,
+                _day(r.created_at),
+                _day(r.activated_at),
+                _day(r.stopped_at),
+                r.stop_scheduled_on.isoformat() if r.stop_scheduled_on else "",
+                _day(r.pledged_at),
+                str(r.room_count),
+            )
+            for r in rows
+        ),
+    )
 
 
 class Ledger:

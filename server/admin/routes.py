@@ -22,6 +22,7 @@ from .role_controllers import (
     AdminClerkController,
     AdminSystemManagerController,
     room_access_log,
+    room_access_log_csv,
 )
 
 ROUTE_HANDLERS: list[Any] = [
@@ -38,6 +39,7 @@ ROUTE_HANDLERS: list[Any] = [
     AdminClerkController,
     AdminSystemManagerController,
     room_access_log,
+    room_access_log_csv,
     help_for_users,
     *CORRECTION_ROUTES,
 ]

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..audit import service as audit
 from ..db import begin_write
 from ..models import AuditEvent, SystemSetting
+from ..spreadsheet import defuse
 
 ANCHOR_KEY = "audit_anchor"
 PURGE_ACTION = "audit.purge"
@@ -225,9 +226,7 @@ def _csv_cell(value: Any) -> str:
     cell = json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, dict) else (
         str(value)
     )
-    if cell[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + cell
-    return cell
+    return defuse(cell)
 
 
 async def export(

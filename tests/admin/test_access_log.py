@@ -7,10 +7,15 @@ look at the log is an entry of the log.
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from typing import Any
 
+from sqlalchemy import update
+
 from server.clock import FrozenClock
+from server.models import User
 
 from .conftest import City, SignIn, audit_events
 from .test_rooms import open_room
@@ -96,3 +101,85 @@ async def test_the_log_refuses_others_and_bad_input(city: City, sign_in: SignIn)
     assert reversed_period.json()["error"] == "period_reversed"
     for params in ({"limit": 0}, {"limit": 501}, {"since": "yesterday"}, {"before": -1}):
         assert (await admin.get(path, params=params)).status_code == 400, params
+
+
+async def test_the_log_downloads_as_an_excel_ready_csv_that_is_itself_audited(
+    city: City, sign_in: SignIn, clock: FrozenClock, sessionmaker: Any
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    room = await open_room(admin, city)
+    # A name typed as a formula must reach the spreadsheet as text (arranged in the database).
+    async with sessionmaker() as s:
+        await s.execute(
+            update(User)
+            .where(User.id == city.id("station_nurse"))
+            .values(name='=HYPERLINK("http://evil.example/","鈴木")')
+        )
+        await s.commit()
+    nurse = await sign_in(city.users["station_nurse"])
+    assert (await nurse.post("/api/sync/pull", {"cursor": None})).status_code == 200
+    clock.advance(minutes=5)
+    pushed = await nurse.post(
+        "/api/sync/push",
+        {"clientId": "nurse-tablet", "mutations": [{"id": 1, "name": "post.create", "args": {
+            "id": str(uuid.uuid4()), "roomId": room["id"],
+            "reportTitleId": room["reportTitles"][0]["id"], "body": SECRET_BODY}}]},
+    )
+    assert pushed.status_code == 200, pushed.text
+
+    answer = await admin.get(f"/api/admin/rooms/{room['id']}/access-log.csv")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/csv")
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="access-log-')
+    assert "青木" not in disposition  # the file's name does not name the patient
+    raw = answer.content
+    assert raw.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM to read UTF-8"
+    text = raw.decode("utf-8-sig")
+    assert "\r\n" in text and SECRET_BODY not in text and "150/90" not in text
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["日時", "ログインID", "氏名", "事業所", "職種", "区分", "操作", "件数",
+                       "結果", "端末", "端末ID", "IPアドレス"]
+    body = rows[1:]
+    # Oldest first, as a report reads: the opening, then her read, then her post.
+    actions = [r[6] for r in body]
+    assert actions.index("部屋の作成（管理者）") < actions.index("閲覧（端末への同期）")
+    assert actions.index("閲覧（端末への同期）") < actions.index("投稿")
+    wrote = body[actions.index("投稿")]
+    assert wrote[0] == "2026-11-26 18:05:00"  # Japan's time
+    assert wrote[1] == "station-nurse"
+    assert wrote[2] == '\'=HYPERLINK("http://evil.example/","鈴木")'
+    assert wrote[3] == "みどり訪問看護ステーション" and wrote[4] == "看護師"
+    assert wrote[5] == "書き込み" and wrote[8] == "成功" and wrote[10]
+    assert not [cell for row in body for cell in row if cell[:1] in ("=", "+", "-", "@")]
+
+    (exported,) = await audit_events(sessionmaker, "admin.access_log_exported")
+    assert str(exported.room_id) == room["id"] and exported.patient_id is not None
+    assert exported.actor_id == city.id("admin") and exported.details["count"] == len(body)
+    # The download shows in the log it came from.
+    again = (await admin.get(f"/api/admin/rooms/{room['id']}/access-log")).json()
+    assert again["entries"][0]["action"] == "admin.access_log_exported"
+    assert again["entries"][0]["actionLabel"] == "アクセスログのCSV出力（管理者）"
+
+    # A period: the next day holds nothing but the header.
+    tomorrow = await admin.get(f"/api/admin/rooms/{room['id']}/access-log.csv",
+                               params={"since": "2026-11-27"})
+    assert list(csv.reader(io.StringIO(tomorrow.content.decode("utf-8-sig"))))[1:] == []
+
+
+async def test_the_csv_refuses_others_and_bad_input_and_records_nothing(
+    city: City, sign_in: SignIn, sessionmaker: Any
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    room = await open_room(admin, city)
+    path = f"/api/admin/rooms/{room['id']}/access-log.csv"
+    for who in ("station_nurse", "station_admin"):
+        other = await sign_in(city.users[who])
+        refused = await other.get(path)
+        assert refused.status_code == 403 and refused.json()["error"] == "admin_only"
+    assert (await admin.get(f"/api/admin/rooms/{uuid.uuid4()}/access-log.csv")).status_code == 404
+    reversed_period = await admin.get(path, params={"since": "2026-11-27", "until": "2026-11-26"})
+    assert reversed_period.status_code == 400
+    assert reversed_period.json()["error"] == "period_reversed"
+    assert (await admin.get(path, params={"since": "yesterday"})).status_code == 400
+    assert await audit_events(sessionmaker, "admin.access_log_exported") == []

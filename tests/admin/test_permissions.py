@@ -45,6 +45,7 @@ ADMIN_ROUTES = [
     ("POST", f"/api/admin/offices/{ANY}/system-managers", {"userId": ANY}),
     ("DELETE", f"/api/admin/offices/{ANY}/system-managers/{ANY}", None),
     ("GET", f"/api/admin/rooms/{ANY}/access-log", None),
+    ("GET", f"/api/admin/rooms/{ANY}/access-log.csv", None),
     ("GET", "/api/admin/offices", None),
     ("POST", "/api/admin/offices", {"name": "x", "kind": "pharmacy"}),
     ("GET", "/api/admin/rooms", None),
