@@ -41,7 +41,7 @@ from .correction_schemas import (
 from .duplicates import find_duplicates
 from .history import history_of, note_changes
 from .patients import checked_consent
-from .rooms import _join, close_room, locked_room, room_out
+from .rooms import _join, close_room, left_letter, locked_room, opened_letters, room_out
 from .scan_documents import sanitize_scan
 from .schemas import RoomOut
 
@@ -241,8 +241,10 @@ class RoomLifecycle:
             op=Op.put,
             at=self.ctx.now,
         )
+        not_returned: list[uuid.UUID] = []
         for user_id, member in current.items():
             if user_id not in wanted:
+                not_returned.append(user_id)
                 member.left_at = self.ctx.now
                 member.left_reason = "notReturned"
                 await self.session.flush()
@@ -278,7 +280,17 @@ class RoomLifecycle:
             members=len(people),
             newConsent=new_consent is not None,
         )
+        # Everyone in the reopened room is told it is open again; anyone the city did not
+        # bring back, that they left it (their devices purge it).
+        letters = await opened_letters(self.session, self.ctx, room, why="reopened")
+        gone = await users_by_id(self.session, not_returned)
+        letters += [
+            letter
+            for user in gone.values()
+            if (letter := left_letter(user, [room], why="notReturned")) is not None
+        ]
         await self.session.commit()
+        await deliver(self.mailer, letters)
         return await room_out(self.session, room.id)
 
     async def upload_scan(self, room_id: uuid.UUID, raw: bytes) -> RoomOut:

@@ -101,9 +101,11 @@ def room_link(ctx: AuthContext, room: Room) -> str:
 
 
 def joined_letter(
-    ctx: AuthContext, room: Room, user: User, permission: str, *, new_room: bool = False
+    ctx: AuthContext, room: Room, user: User, permission: str, *, why: str = "added"
 ) -> Letter | None:
-    """The mail telling a person they are now in a room: its label (or number) and a link."""
+    """The mail telling a person they are now in a room: its label (or number) and a link.
+
+    `why` is the template's: added, opened or reopened."""
     if not user.email:
         return None
     return templates.member_added(
@@ -112,18 +114,24 @@ def joined_letter(
         room_name=room_name(room),
         permission_label=permission_label(permission),
         link=room_link(ctx, room),
-        new_room=new_room,
+        why=why,
     )
 
 
-def left_letter(room: Room, user: User) -> Letter | None:
-    if not user.email:
+def left_letter(user: User, rooms: Sequence[Room], *, why: str = "removed") -> Letter | None:
+    """The mail telling a person they left rooms (one mail for all): labels, never patients."""
+    if not user.email or not rooms:
         return None
-    return templates.member_removed(user.email, name=user.name, room_name=room_name(room))
+    return templates.member_removed(
+        user.email, name=user.name, room_names=[room_name(r) for r in rooms], why=why
+    )
 
 
-async def opened_letters(session: AsyncSession, ctx: AuthContext, room: Room) -> list[Letter]:
-    """Every member of a room just opened is told (from an application or from paper forms)."""
+async def opened_letters(
+    session: AsyncSession, ctx: AuthContext, room: Room, *, why: str = "opened"
+) -> list[Letter]:
+    """Every member of a room just opened (from an application or from paper forms) or
+    reopened is told."""
     members = list(
         await session.scalars(
             select(RoomMember).where(RoomMember.room_id == room.id, RoomMember.left_at.is_(None))
@@ -131,7 +139,7 @@ async def opened_letters(session: AsyncSession, ctx: AuthContext, room: Room) ->
     )
     people = await users_by_id(session, [m.user_id for m in members])
     letters = [
-        joined_letter(ctx, room, people[m.user_id], m.permission, new_room=True)
+        joined_letter(ctx, room, people[m.user_id], m.permission, why=why)
         for m in members
         if m.user_id in people
     ]
@@ -447,7 +455,7 @@ async def remove_member(
         applicationId=str(application_id) if application_id else None,
     )
     user = await session.get(User, user_id)
-    return left_letter(room, user) if user is not None else None
+    return left_letter(user, [room]) if user is not None else None
 
 
 async def close_room(

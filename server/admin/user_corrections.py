@@ -52,6 +52,7 @@ from .history import history_of, note_changes
 from .ledger import ROLE_LABELS, LedgerFilter, ledger_rows
 from .roles import _role_changed as role_changed  # the one way a role changes (audited)
 from .roles import system_managers_of
+from .rooms import left_letter
 from .schemas import LedgerRow
 
 
@@ -187,6 +188,14 @@ async def move_person(
         )
     )
     await session.flush()
+    if left:
+        # One mail for every room left through the transfer: labels, never patients.
+        rooms_left = list(
+            await session.scalars(select(Room).where(Room.id.in_([m.room_id for m in left])))
+        )
+        told = left_letter(user, rooms_left, why="transfer")
+        if told is not None:
+            letters.append(told)
     refs = await room_refs(session, [m.room_id for m in left])
     left_text = "、".join(refs[m.room_id].label or refs[m.room_id].patient_name for m in left)
     await note_changes(

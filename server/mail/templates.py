@@ -228,18 +228,39 @@ def devices_wiped(to: str, *, name: str, devices: list[str]) -> Letter:
     )
 
 
+# Why a person is (still) in a room, or no longer: the first lines of the mail.
+_JOINED = {
+    "added": "患者（利用者）部屋の参加者として登録されました。",
+    "opened": "新しく作成された患者（利用者）部屋の参加者として登録されました。",
+    "reopened": (
+        "終了していた患者（利用者）部屋が再開されました。あなたはこの部屋の参加者です。\n"
+        "これまでの記録も引き続き閲覧できます。"
+    ),
+}
+_LEFT = {
+    "removed": "市のユーザー管理者が、あなたを次の患者（利用者）部屋の参加者から外しました。",
+    "transfer": (
+        "所属事業所の異動に伴い、市のユーザー管理者が、あなたを次の患者（利用者）部屋の\n"
+        "参加者から外しました（新しい事業所で引き続き参加する部屋は変わりません）。"
+    ),
+    "notReturned": (
+        "次の患者（利用者）部屋が再開されましたが、あなたは再開後の参加者に含まれていません。"
+    ),
+}
+
+
 def member_added(
-    to: str, *, name: str, room_name: str, permission_label: str, link: str, new_room: bool
+    to: str, *, name: str, room_name: str, permission_label: str, link: str, why: str = "added"
 ) -> Letter:
-    what = (
-        "新しく作成された患者（利用者）部屋の参加者として登録されました。"
-        if new_room
-        else "患者（利用者）部屋の参加者として登録されました。"
+    """`why`: added (to an open room), opened (a new room), reopened (a closed room again)."""
+    subject = (
+        "患者（利用者）部屋の再開のお知らせ" if why == "reopened"
+        else "患者（利用者）部屋への参加のお知らせ"
     )
     return _letter(
         to,
-        "患者（利用者）部屋への参加のお知らせ",
-        f"{name} 様\n\n{what}\n\n"
+        subject,
+        f"{name} 様\n\n{_JOINED[why]}\n\n"
         f"部屋：{room_name}\n"
         f"閲覧権限：{permission_label}\n\n"
         "carebook にログインすると部屋を確認できます。\n"
@@ -247,14 +268,18 @@ def member_added(
     )
 
 
-def member_removed(to: str, *, name: str, room_name: str) -> Letter:
+def member_removed(to: str, *, name: str, room_names: list[str], why: str = "removed") -> Letter:
+    """`why`: removed (by the city or on an office's request), transfer (the person moved to
+    another office and left these rooms), notReturned (a room reopened without them)."""
+    rooms = "".join(f"部屋：{room}\n" for room in room_names)
     return _letter(
         to,
         "患者（利用者）部屋の参加終了のお知らせ",
         f"{name} 様\n\n"
-        "市のユーザー管理者が、あなたを次の患者（利用者）部屋の参加者から外しました。\n"
-        "この部屋の記録は、お使いの端末からも消去されます。\n\n"
-        f"部屋：{room_name}\n\n"
+        f"{_LEFT[why]}\n"
+        f"{'この部屋' if len(room_names) == 1 else 'これらの部屋'}の記録は、"
+        "お使いの端末からも消去されます。\n\n"
+        f"{rooms}\n"
         "お心当たりのない場合は、所属事業所のシステム管理担当者にご相談ください。\n",
     )
 

@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from server.models import Attachment, Consent, Room, RoomMember
 from tests.support import pdfs
+from tests.conftest import BASE_URL
 from tests.support.api import ApiClient
+from tests.support.smtp import SmtpSink
 
 from .conftest import City, SignIn, consent, patient, team
 from .test_corrections_people import audit_actions, drain, pull
@@ -265,3 +267,37 @@ async def test_a_withdrawn_consent_closes_the_room_for_writing_with_the_reason(
     assert reopened.status_code == 200, reopened.text
     assert reopened.json()["consent"]["withdrawnOn"] is None
     assert reopened.json()["consent"]["date"] == "2026-11-26"
+
+
+async def test_a_reopened_room_tells_its_members_and_those_not_brought_back_by_mail(
+    city: City, sign_in: SignIn, smtp: SmtpSink
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    room = await open_room(
+        admin, city, members=team(city, "home_doctor", "station_nurse", "care_manager",
+                                  "pharmacist")
+    )
+    closed = await admin.post(f"/api/admin/rooms/{room['id']}/close",
+                              {"reason": "facilityAdmission"})
+    assert closed.status_code == 200
+    smtp.clear()
+    reopened = await admin.post(
+        f"/api/admin/rooms/{room['id']}/reopen",
+        {"members": team(city, "home_doctor", "station_nurse", "care_manager", "clinic_doctor")},
+    )
+    assert reopened.status_code == 200, reopened.text
+    mails = smtp.wait_for(5)
+    by_person = {m.rcpt_tos[0].split("@")[0]: m for m in mails}
+    assert set(by_person) == {
+        "home-doctor", "station-nurse", "care-manager", "clinic-doctor", "pharmacist"
+    }
+    for login in ("home-doctor", "station-nurse", "care-manager", "clinic-doctor"):
+        told = by_person[login]
+        assert "再開" in told.subject, told.subject
+        assert "部屋：若葉-01" in told.text and "閲覧権限：" in told.text
+        assert SmtpSink.links(told) == [f"{BASE_URL}/#/rooms/{room['id']}"]
+    left = by_person["pharmacist"]
+    assert "参加終了" in left.subject and "再開後の参加者に含まれていません" in left.text
+    assert SmtpSink.links(left) == []
+    for mail in mails:
+        assert not [w for w in ("青木", "アオキ", "0000012345", "若葉町") if w in mail.text]

@@ -343,3 +343,40 @@ async def test_a_paper_form_4_1_names_the_new_representative(
         pledges = list(await s.scalars(select(Pledge).where(Pledge.office_id == office_id)))
     assert len(pledges) == 2
     assert len(await audit_actions(sessionmaker, "admin.office_pledge_recorded")) == 2
+
+
+PATIENT_WORDS = ("青木", "アオキ", "ハナ", "石田", "0000012345", "0000055555", "若葉町")
+
+
+async def test_a_member_who_leaves_rooms_through_a_transfer_is_told_by_mail_without_patients(
+    city: City, sign_in: SignIn, smtp: SmtpSink
+) -> None:
+    admin = await sign_in(city.users["admin"])
+    leave_id, stay_id = await two_rooms(admin, city)
+    smtp.clear()
+    response = await admin.post(
+        f"/api/admin/users/{city.id('home_doctor')}/transfer",
+        {
+            "officeId": str(city.offices["hospital"]),
+            "rooms": [{"roomId": leave_id, "stay": False}, {"roomId": stay_id, "stay": True}],
+            "pledge": PLEDGE,
+        },
+    )
+    assert response.status_code == 200, response.text
+    (mail,) = smtp.wait_for(1)
+    assert mail.rcpt_tos == ("home-doctor@example.jp",)
+    assert "参加終了" in mail.subject
+    assert "異動" in mail.text
+    assert "部屋：若葉-01" in mail.text  # the room left, by its label
+    assert "北町-02" not in mail.text  # not the room stayed in
+    assert not [word for word in PATIENT_WORDS if word in mail.text], mail.text
+
+    # A transfer that leaves no room sends no such mail.
+    smtp.clear()
+    back = await admin.post(
+        f"/api/admin/users/{city.id('home_doctor')}/transfer",
+        {"officeId": str(city.offices["home_clinic"]),
+         "rooms": [{"roomId": stay_id, "stay": True}], "pledge": PLEDGE},
+    )
+    assert back.status_code == 200, back.text
+    assert [m for m in smtp.messages if "参加終了" in m.subject] == []
