@@ -12,8 +12,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from server.models import Attachment, Consent, Room, RoomMember
-from tests.support import pdfs
 from tests.conftest import BASE_URL
+from tests.support import pdfs
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
 
