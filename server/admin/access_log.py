@@ -49,7 +49,7 @@ ACTION_LABELS: dict[str, str] = {
     "admin.access_log_exported": "アクセスログのCSV出力（管理者）",
 }
 OUTCOME_LABELS = {"ok": "成功", "refused": "拒否", "failure": "失敗"}
-KIND_LABELS = {"read": "閲覧", "write": "書き込み", "admin": "管理者の操作"}
+KIND_LABELS = {"read": "閲覧", "write": "書込", "admin": "管理"}  # as on the screen
 CSV_HEADERS = (
     "日時",
     "ログインID",

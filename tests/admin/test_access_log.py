@@ -150,7 +150,7 @@ async def test_the_log_downloads_as_an_excel_ready_csv_that_is_itself_audited(
     assert wrote[1] == "station-nurse"
     assert wrote[2] == '\'=HYPERLINK("http://evil.example/","鈴木")'
     assert wrote[3] == "みどり訪問看護ステーション" and wrote[4] == "看護師"
-    assert wrote[5] == "書き込み" and wrote[8] == "成功" and wrote[10]
+    assert wrote[5] == "書込" and wrote[8] == "成功" and wrote[10]
     assert not [cell for row in body for cell in row if cell[:1] in ("=", "+", "-", "@")]
 
     (exported,) = await audit_events(sessionmaker, "admin.access_log_exported")

@@ -4,6 +4,7 @@
  * an entry of the log. Prints on A4 for the file.
  */
 import { useState } from "preact/hooks";
+import { query } from "../api";
 import { deskApi, type AccessLogEntry } from "../deskApi";
 import { describeDevice } from "../devices";
 import { adminHref } from "../helpers";
@@ -63,6 +64,14 @@ export function AccessLogView({ roomId }: { roomId: string }) {
           <button type="button" class="secondary" onClick={() => window.print()}>
             {ta("a.print")}
           </button>
+          <a
+            class="button secondary"
+            data-testid="alog-csv"
+            href={`/api/admin/rooms/${roomId}/access-log.csv${query(period)}`}
+            download
+          >
+            {ta("alog.csv")}
+          </a>
         </div>
       </form>
       <ListTable rows={entries} showEmpty stack headers={[ta("alog.at"), ta("alog.who"), ta("alog.what"), ta("alog.device"), ta("desk.ip")]}>
