@@ -286,7 +286,8 @@ def test_a_city_goes_live_from_an_empty_database(
         ("桜井 薫", "さくらい かおる", "pharmacist", "sakurai@pharmacy.example.jp"))
     register_office(
         clerk, smtp, "みどり中央病院", "hospital",
-        ("中央 連携", "ちゅうおう れんけい", "medical_social_worker", "renkei@chuo-hospital.example.jp"))
+        ("中央 連携", "ちゅうおう れんけい", "medical_social_worker",
+         "renkei@chuo-hospital.example.jp"))
     shot(clerk, "desktop-offices")
 
     # … the paper 様式4-1 of the station and the clinic, before their invited staff.
