@@ -1,13 +1,12 @@
-"""A patient's vitals as CSV for Excel: UTF-8 with BOM, CRLF, Japanese headers, one row per
-post that carries vitals, oldest first, times in Japan."""
+"""A patient's vitals as CSV for Excel (server/spreadsheet.py: BOM, CRLF, no cell run as a
+formula), Japanese headers, one row per post that carries vitals, oldest first, times in
+Japan."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from ..accounts.refs import job_label
 from ..japan import JST
+from ..spreadsheet import excel_csv
 from .record import RoomRecord
 
 COLUMNS = (
@@ -23,20 +22,19 @@ COLUMNS = (
 
 
 def vitals_csv(record: RoomRecord) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["日時", "記録者", "職種", "事業所", "ケアレポート標題",
-                     *(label for _, label in COLUMNS)])
+    headers = ["日時", "記録者", "職種", "事業所", "ケアレポート標題",
+               *(label for _, label in COLUMNS)]
+    rows = []
     for post in record.posts:
         if not post.vitals:
             continue
         author = record.people.get(post.author_id)
-        writer.writerow([
+        rows.append([
             post.created_at.astimezone(JST).strftime("%Y/%m/%d %H:%M"),
             author.name if author else "",
             job_label(author.job_type) if author else "",
             author.office_name if author else "",
             post.title,
-            *(post.vitals.get(key, "") for key, _ in COLUMNS),
+            *(str(post.vitals.get(key, "")) for key, _ in COLUMNS),
         ])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return excel_csv(headers, rows)

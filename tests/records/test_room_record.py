@@ -11,9 +11,9 @@ import uuid
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from server.models import AuditEvent
+from server.models import AuditEvent, User
 from tests.admin.conftest import REQUIRED_TEAM, City, SignIn, audit_events, consent, patient, team
 from tests.contact_book import photos
 from tests.support import pdfs
@@ -101,6 +101,19 @@ async def test_vitals_as_csv_for_excel(city: City, sign_in: SignIn, sessionmaker
     assert rows[1][1:3] == ["鈴木 真理子", "看護師"]
     assert rows[1][5:] == ["142", "88", "76", "36.9", "96", "16", "45.5", "132"]
     assert len(await audit_events(sessionmaker, "record.vitals_csv")) == 1
+
+
+async def test_a_name_typed_as_a_formula_stays_text_in_the_vitals_csv(
+    city: City, sign_in: SignIn, sessionmaker: Any
+) -> None:
+    _admin, nurse, room_id = await _room_with_history(city, sign_in)
+    async with sessionmaker() as session:
+        await session.execute(update(User).where(User.id == city.id("station_nurse"))
+                              .values(name='=HYPERLINK("http://evil.example","鈴木")'))
+        await session.commit()
+    got = await nurse.get(f"/api/rooms/{room_id}/record/vitals.csv")
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","鈴木")'
 
 
 async def test_the_fhir_bundle_follows_jp_core_and_validates(
