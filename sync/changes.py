@@ -33,6 +33,7 @@ class EntityType(StrEnum):
     threshold = "threshold"
     addressee = "addressee"
     personal = "personal"  # a member's own state in a room: served to that member only
+    medication = "medication"  # a drug on the patient's list, or an allergy
 
 
 class Op(StrEnum):

@@ -17,6 +17,7 @@ Never rename, remove, narrow or make required a field of a name that has shipped
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
 import msgspec
@@ -149,6 +150,43 @@ class PostMarkUnread(Args):
     unread: bool = True
 
 
+MedicationKind = Literal["drug", "allergy"]
+MedicationText = Annotated[str, Meta(max_length=200)]
+
+
+class MedicationSet(Args):
+    """A drug on the patient's list or an allergy, added (a new id) or changed (the same id).
+
+    Also a post in the contact book (`postId`, made on the device like any post id), so the
+    team sees the change where it reads; the server writes the post's text from the change.
+    A drug that ends is given `stoppedOn`, not deleted: the list keeps its history.
+    """
+
+    id: uuid.UUID
+    room_id: uuid.UUID
+    post_id: uuid.UUID
+    kind: MedicationKind
+    name: Annotated[str, Meta(min_length=1, max_length=200,
+                              description="薬剤名 (a drug) or the allergen (an allergy).")]
+    dose: Annotated[str, Meta(max_length=200, description="用量, e.g. 5mg 1錠.")] = ""
+    timing: Annotated[str, Meta(max_length=200, description="用法, e.g. 1日1回 朝食後.")] = ""
+    reaction: Annotated[str, Meta(max_length=200, description="An allergy's 症状.")] = ""
+    started_on: date | None = None
+    stopped_on: date | None = None
+    note: Annotated[str, Meta(max_length=1000)] = ""
+    report_title_id: Annotated[
+        uuid.UUID | None,
+        Meta(description="The post's report title; none: the room's 服薬 title, else its first."),
+    ] = None
+
+
+class MedicationDelete(Args):
+    """Removes a line entered by mistake (a drug that ends is stopped instead); also a post."""
+
+    id: uuid.UUID
+    post_id: uuid.UUID
+
+
 # --- the mutations, as the document describes them ------------------------------------------
 
 MutationId = Annotated[
@@ -200,6 +238,14 @@ class PostMarkUnreadMutation(_Mutation, tag="post.markUnread"):
     args: PostMarkUnread
 
 
+class MedicationSetMutation(_Mutation, tag="medication.set"):
+    args: MedicationSet
+
+
+class MedicationDeleteMutation(_Mutation, tag="medication.delete"):
+    args: MedicationDelete
+
+
 Mutation = (
     PostCreateMutation
     | PostEditMutation
@@ -211,6 +257,8 @@ Mutation = (
     | AddresseeDoneMutation
     | AttentionClearMutation
     | PostMarkUnreadMutation
+    | MedicationSetMutation
+    | MedicationDeleteMutation
 )
 
 # The args of each mutation name, read off the union so the two cannot disagree.
@@ -303,6 +351,18 @@ BAD_THRESHOLD = Reason(
     "The thresholds are not valid (the lower bound must be below the upper one, both within "
     "the range that can be measured).",
 )
+NOT_MEDICATION_KEEPER = Reason(
+    "not_medication_keeper",
+    "服薬・アレルギーを変更できるのは、この部屋の薬剤師・医師・看護師（書き込み権限あり）です。",
+    "Only the room's pharmacist, doctor or nurse (with write permission) can change the "
+    "medications and allergies.",
+)
+BAD_MEDICATION = Reason(
+    "bad_medication",
+    "服薬の内容が正しくありません（薬剤名は必須、中止日は開始日以降、種類は変更できません）。",
+    "The medication is not valid (a name is required, the stop date cannot be before the "
+    "start date, and the kind cannot change).",
+)
 WRITE_CONFLICT = Reason("write_conflict", "同時に行われた別の変更と衝突しました。",
                     "This collided with another change made at the same time.")
 
@@ -340,4 +400,8 @@ def _ids(parsed: Args) -> list[uuid.UUID]:
     """The ids a client made (new entities); references to existing rows are looked up."""
     if isinstance(parsed, PostCreate | CommentCreate):
         return [parsed.id]
+    if isinstance(parsed, MedicationSet):
+        return [parsed.id, parsed.post_id]
+    if isinstance(parsed, MedicationDelete):
+        return [parsed.post_id]
     return []

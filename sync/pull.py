@@ -78,7 +78,7 @@ from server.models import (
 )
 from server.models.enums import UserStatus
 
-from . import attention_pull, wire
+from . import attention_pull, medications, wire
 from . import cursor as cursors
 from .access import RoomAccess, UserState
 from .changes import EntityType
@@ -673,6 +673,8 @@ async def _page(
         items.append(_Item(receipt.version, _receipt_change(receipt)))
     for version, change in await attention_pull.page(session, room_id, user_id, window, fetch):
         items.append(_Item(version, change))
+    for version, change in await medications.page(session, room_id, window, fetch):
+        items.append(_Item(version, change))
     items.sort(key=lambda item: item.version)
     more = len(items) > limit
     items = items[:limit]
@@ -814,6 +816,9 @@ async def _current_states(
                 )
             ):
                 put(_receipt_change(receipt), receipt.version)
+        elif entity_type == EntityType.medication:
+            for version, change in await medications.current(session, room_id, keys):
+                put(change, version)
         elif entity_type in attention_pull.TYPES:
             for version, change in await attention_pull.current(
                 session, room_id, user_id, entity_type, keys

@@ -35,6 +35,7 @@ from . import thresholds as th
 from .access import RoomAccess, room_access
 from .attention import AttentionApplier, ranges_of_room
 from .changes import EntityType, Op, record_change
+from .medications import MedicationApplier
 from .wire import MutationResultOut, MutationStatus, PostData, post_data
 
 RETRIES = 3
@@ -129,7 +130,7 @@ async def last_mutation_id(session: AsyncSession, client_id: str) -> int:
     return int(value or 0)
 
 
-class _Applier(AttentionApplier):
+class _Applier(AttentionApplier, MedicationApplier):
     def __init__(
         self, session: AsyncSession, user_id: uuid.UUID, client_id: str, now: datetime,
         hooks: Hooks,
@@ -267,6 +268,12 @@ class _Applier(AttentionApplier):
         if isinstance(args, m.PostMarkUnread):
             access = await self._post_mark_unread(args)
             return _Done(access.room_id, access.patient_id, "personal", str(self.user_id))
+        if isinstance(args, m.MedicationSet):
+            access = await self._medication_set(args)
+            return _Done(access.room_id, access.patient_id, "medication", str(args.id))
+        if isinstance(args, m.MedicationDelete):
+            access = await self._medication_delete(args)
+            return _Done(access.room_id, access.patient_id, "medication", str(args.id))
         raise m.Rejected(m.UNKNOWN_MUTATION)
 
     # --- checks ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from msgspec import Meta, Struct, convert
 from server.models import (
     Addressee,
     Comment,
+    Medication,
     Patient,
     Post,
     ReadReceipt,
@@ -35,7 +36,7 @@ from server.models import RoomMember as Member
 from server.models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
 
 from .changes import EntityType, Op
-from .mutations import ClosingReason, Reason, Vitals, VitalSign
+from .mutations import ClosingReason, MedicationKind, Reason, Vitals, VitalSign
 from .thresholds import FlagDirection
 
 
@@ -178,6 +179,25 @@ class AddresseeData(Wire):
     created_at: datetime
 
 
+class MedicationData(Wire):
+    """A drug on the patient's list (current until `stoppedOn`), or an allergy; who changed
+    it last and when."""
+
+    id: uuid.UUID
+    room_id: uuid.UUID
+    kind: MedicationKind
+    name: str
+    dose: str
+    timing: str
+    reaction: str
+    started_on: date | None
+    stopped_on: date | None
+    note: str
+    changed_by: uuid.UUID
+    changed_at: datetime
+    created_at: datetime
+
+
 class PersonalData(Wire):
     """My own state in a room (served to me only): posts I marked unread again, and the
     room version up to which I cleared the room from my attention view."""
@@ -308,6 +328,14 @@ def addressee_data(row: Addressee) -> AddresseeData:
     )
 
 
+def medication_data(row: Medication) -> MedicationData:
+    return MedicationData(
+        row.id, row.room_id, cast(MedicationKind, row.kind), row.name, row.dose, row.timing,
+        row.reaction, row.started_on, row.stopped_on, row.note, row.changed_by, row.changed_at,
+        row.created_at,
+    )
+
+
 def personal_data(row: RoomPersonal) -> PersonalData:
     return PersonalData(row.room_id, row.user_id, list(row.unread_post_ids or ()),
                         row.cleared_version, row.updated_at)
@@ -372,6 +400,10 @@ class PersonalChange(_Change, tag=EntityType.personal.value):
     data: PersonalData | None
 
 
+class MedicationChange(_Change, tag=EntityType.medication.value):
+    data: MedicationData | None
+
+
 Change = (
     RoomChange
     | PatientChange
@@ -383,16 +415,18 @@ Change = (
     | ThresholdChange
     | AddresseeChange
     | PersonalChange
+    | MedicationChange
 )
 EntityData = (
     RoomData | PatientData | MemberData | ReportTitleData | PostData | CommentData | ReceiptData
-    | ThresholdData | AddresseeData | PersonalData
+    | ThresholdData | AddresseeData | PersonalData | MedicationData
 )
 
 _CHANGE_OF: dict[str, type[_Change]] = {
     cls.__struct_config__.tag: cls  # type: ignore[misc]
     for cls in (RoomChange, PatientChange, MemberChange, ReportTitleChange, PostChange,
-                CommentChange, ReceiptChange, ThresholdChange, AddresseeChange, PersonalChange)
+                CommentChange, ReceiptChange, ThresholdChange, AddresseeChange, PersonalChange,
+                MedicationChange)
 }
 
 

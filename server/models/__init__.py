@@ -6,6 +6,7 @@ from .base import Base, new_id, utcnow
 from .contact_book import Attachment, Comment, Post, ReadReceipt
 from .history import ChangeRecord, OfficeStay
 from .jobs import JobLease, ScheduledStop
+from .medications import Medication
 from .people import (
     Application,
     ApplicationEvent,
@@ -38,6 +39,7 @@ __all__ = [
     "DeviceKeyShare",
     "Invitation",
     "JobLease",
+    "Medication",
     "NotificationPreference",
     "Office",
     "OfficeStay",

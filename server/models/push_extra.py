@@ -1,9 +1,10 @@
-"""Per-user notification preferences: on/off, quiet hours, muted rooms, room label opt-in."""
+"""Per-user notification preferences: on/off, quiet hours, muted rooms, room label opt-in,
+the daily mail."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import Boolean, ForeignKey, Time
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,6 +25,10 @@ class NotificationPreference(Base):
     quiet_start: Mapped[time | None] = mapped_column(Time, default=None)
     quiet_end: Mapped[time | None] = mapped_column(Time, default=None)
     show_room_label: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The daily mail (opt-in): counts of rooms with new or addressed posts, no content.
+    daily_mail: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The Japan date of the last daily mail sent (or skipped): one a day, whatever process.
+    daily_mail_on: Mapped[date | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -187,6 +187,36 @@ def test_replicas_converge_and_mutations_apply_once(settings: Settings) -> None:
             row = data.draw(st.sampled_from(rows))  # mostly not mine: refused
             self._queue(client, "addressee.done", {"id": row["id"], "done": done})
 
+        @rule(c=st.integers(0, 3), room=st.integers(0, 1), data=st.data(),
+              dose=st.sampled_from(["1錠", "2錠", " "]), stop=st.booleans(),
+              allergy=st.booleans())
+        def set_medication(self, c: int, room: int, data: st.DataObject, dose: str,
+                           stop: bool, allergy: bool) -> None:
+            """A new line or a change to one the client holds (the helper and the doctor
+            outside their rooms are refused; a change to nothing is refused)."""
+            client = self.clients[c]
+            target = self.rooms[room]
+            held = list(client.replica.of_type(target.room_id, "medication").values())
+            line = data.draw(st.sampled_from(held)) if held and data.draw(st.booleans()) else None
+            args: dict[str, Any] = {
+                "id": line["id"] if line else uid(), "postId": uid(),
+                "roomId": str(target.room_id),
+                "kind": line["kind"] if line else ("allergy" if allergy else "drug"),
+                "name": line["name"] if line else "アムロジピン錠5mg", "dose": dose,
+                "startedOn": "2026-12-01", "stoppedOn": "2026-12-20" if stop else None,
+            }
+            self._queue(client, "medication.set", args)
+
+        @rule(c=st.integers(0, 3), data=st.data())
+        def delete_medication(self, c: int, data: st.DataObject) -> None:
+            client = self.clients[c]
+            held = [x for room in client.replica.rooms
+                    for x in client.replica.of_type(room, "medication").values()]
+            if not held:
+                return
+            line = data.draw(st.sampled_from(held))
+            self._queue(client, "medication.delete", {"id": line["id"], "postId": uid()})
+
         @rule(c=st.integers(0, 3), room=st.integers(0, 1), up_to=st.integers(0, 200))
         def clear_attention(self, c: int, room: int, up_to: int) -> None:
             self._queue(self.clients[c], "attention.clear",

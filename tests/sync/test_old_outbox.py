@@ -45,6 +45,11 @@ SHIPPED: dict[str, tuple[set[str], set[str]]] = {
     "addressee.done": ({"id"}, {"done"}),
     "attention.clear": ({"roomId", "upToVersion"}, set()),
     "post.markUnread": ({"postId"}, {"unread"}),
+    "medication.set": (
+        {"id", "roomId", "postId", "kind", "name"},
+        {"dose", "timing", "reaction", "startedOn", "stoppedOn", "note", "reportTitleId"},
+    ),
+    "medication.delete": ({"id", "postId"}, set()),
 }
 
 

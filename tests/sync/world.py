@@ -18,6 +18,7 @@ from server.models import (
     Addressee,
     Attachment,
     Comment,
+    Medication,
     Office,
     Patient,
     Post,
@@ -299,6 +300,10 @@ async def visible_state(
                 Addressee.room_id == room_id, Addressee.deleted_at.is_(None))
                 .execution_options(**fresh)):
             held[("addressee", str(addressee.id))] = on_wire(wire.addressee_data(addressee))
+        for line in await session.scalars(select(Medication).where(
+                Medication.room_id == room_id, Medication.deleted_at.is_(None))
+                .execution_options(**fresh)):
+            held[("medication", str(line.id))] = on_wire(wire.medication_data(line))
         # My own reading state in the room, and nobody else's.
         for personal in await session.scalars(select(RoomPersonal).where(
                 RoomPersonal.room_id == room_id, RoomPersonal.user_id == user_id)
