@@ -823,6 +823,94 @@ export interface components {
             loginId: string;
             password: string;
         };
+        /** MedicationChange */
+        MedicationChange: {
+            data: components["schemas"]["MedicationData"] | null;
+            id: string;
+            op: components["schemas"]["Op"];
+            /** @constant */
+            type: "medication";
+            version: number;
+        };
+        /** MedicationData */
+        MedicationData: {
+            /** Format: date-time */
+            changedAt: string;
+            /** Format: uuid */
+            changedBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            dose: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "drug" | "allergy";
+            name: string;
+            note: string;
+            reaction: string;
+            /** Format: uuid */
+            roomId: string;
+            startedOn: string | null;
+            stoppedOn: string | null;
+            timing: string;
+        };
+        /** MedicationDelete */
+        MedicationDelete: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            postId: string;
+        };
+        /** MedicationDeleteMutation */
+        MedicationDeleteMutation: {
+            args: components["schemas"]["MedicationDelete"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "medication.delete";
+        };
+        /** MedicationSet */
+        MedicationSet: {
+            /**
+             * @description 用量, e.g. 5mg 1錠.
+             * @default
+             */
+            dose?: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "drug" | "allergy";
+            /** @description 薬剤名 (a drug) or the allergen (an allergy). */
+            name: string;
+            /** @default  */
+            note?: string;
+            /** Format: uuid */
+            postId: string;
+            /**
+             * @description An allergy's 症状.
+             * @default
+             */
+            reaction?: string;
+            /** @description The post's report title; none: the room's 服薬 title, else its first. */
+            reportTitleId?: string | null;
+            /** Format: uuid */
+            roomId: string;
+            startedOn?: string | null;
+            stoppedOn?: string | null;
+            /**
+             * @description 用法, e.g. 1日1回 朝食後.
+             * @default
+             */
+            timing?: string;
+        };
+        /** MedicationSetMutation */
+        MedicationSetMutation: {
+            args: components["schemas"]["MedicationSet"];
+            /** @description Rises by one per client; applied at most once. */
+            id: number;
+            /** @constant */
+            name: "medication.set";
+        };
         /** MemberAddIn */
         MemberAddIn: {
             permission?: components["schemas"]["Permission"];
@@ -1411,7 +1499,7 @@ export interface components {
         PushIn: {
             /** @description Made once per install (and anew after a wipe). */
             clientId: string;
-            mutations: (components["schemas"]["PostCreateMutation"] | components["schemas"]["PostEditMutation"] | components["schemas"]["PostDeleteMutation"] | components["schemas"]["CommentCreateMutation"] | components["schemas"]["CommentDeleteMutation"] | components["schemas"]["ReceiptMarkMutation"] | components["schemas"]["ThresholdSetMutation"] | components["schemas"]["AddresseeDoneMutation"] | components["schemas"]["AttentionClearMutation"] | components["schemas"]["PostMarkUnreadMutation"])[];
+            mutations: (components["schemas"]["PostCreateMutation"] | components["schemas"]["PostEditMutation"] | components["schemas"]["PostDeleteMutation"] | components["schemas"]["CommentCreateMutation"] | components["schemas"]["CommentDeleteMutation"] | components["schemas"]["ReceiptMarkMutation"] | components["schemas"]["ThresholdSetMutation"] | components["schemas"]["AddresseeDoneMutation"] | components["schemas"]["AttentionClearMutation"] | components["schemas"]["PostMarkUnreadMutation"] | components["schemas"]["MedicationSetMutation"] | components["schemas"]["MedicationDeleteMutation"])[];
         };
         /** PushOut */
         PushOut: {
@@ -1689,7 +1777,7 @@ export interface components {
         };
         /** RoomChanges */
         RoomChanges: {
-            changes: (components["schemas"]["RoomChange"] | components["schemas"]["PatientChange"] | components["schemas"]["MemberChange"] | components["schemas"]["ReportTitleChange"] | components["schemas"]["PostChange"] | components["schemas"]["CommentChange"] | components["schemas"]["ReceiptChange"] | components["schemas"]["ThresholdChange"] | components["schemas"]["AddresseeChange"] | components["schemas"]["PersonalChange"])[];
+            changes: (components["schemas"]["RoomChange"] | components["schemas"]["PatientChange"] | components["schemas"]["MemberChange"] | components["schemas"]["ReportTitleChange"] | components["schemas"]["PostChange"] | components["schemas"]["CommentChange"] | components["schemas"]["ReceiptChange"] | components["schemas"]["ThresholdChange"] | components["schemas"]["AddresseeChange"] | components["schemas"]["PersonalChange"] | components["schemas"]["MedicationChange"])[];
             hasMore: boolean;
         };
         /** RoomChoiceIn */
@@ -2160,6 +2248,12 @@ export type LedgerOut = components['schemas']['LedgerOut'];
 export type LedgerRow = components['schemas']['LedgerRow'];
 export type LockOut = components['schemas']['LockOut'];
 export type LoginIn = components['schemas']['LoginIn'];
+export type MedicationChange = components['schemas']['MedicationChange'];
+export type MedicationData = components['schemas']['MedicationData'];
+export type MedicationDelete = components['schemas']['MedicationDelete'];
+export type MedicationDeleteMutation = components['schemas']['MedicationDeleteMutation'];
+export type MedicationSet = components['schemas']['MedicationSet'];
+export type MedicationSetMutation = components['schemas']['MedicationSetMutation'];
 export type MemberAddIn = components['schemas']['MemberAddIn'];
 export type MemberChange = components['schemas']['MemberChange'];
 export type MemberData = components['schemas']['MemberData'];
