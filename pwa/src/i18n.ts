@@ -7,6 +7,7 @@
 import { appEn, appJa } from "./messages-app";
 import { attentionEn, attentionJa } from "./messages-attention";
 import { documentsEn, documentsJa } from "./messages-documents";
+import { medicationsEn, medicationsJa } from "./messages-medications";
 
 export type Lang = "ja" | "en";
 export const LANGS: readonly Lang[] = ["ja", "en"];
@@ -127,6 +128,7 @@ const ja = {
   ...appJa,
   ...attentionJa,
   ...documentsJa,
+  ...medicationsJa,
 } as const;
 
 export type MessageKey = keyof typeof ja;
@@ -246,6 +248,7 @@ const en: Record<MessageKey, string> = {
   ...appEn,
   ...attentionEn,
   ...documentsEn,
+  ...medicationsEn,
 };
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { ja, en };

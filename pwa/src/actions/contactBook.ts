@@ -13,7 +13,7 @@ import { myReceipt } from "../local/data";
 import { flagsFor, hasFlags, parseVitals, rangesInForce, type VitalsInput } from "../local/vitals";
 import { refreshOutbox, requestSync } from "../sync/client";
 import { discard, enqueue, listOutbox, type OutboxEntry, type PendingPhoto } from "../sync/outbox";
-import type { PostCreate, ThresholdSet, VitalsKey } from "../sync/wire";
+import type { MedicationSet, PostCreate, ThresholdSet, VitalsKey } from "../sync/wire";
 import { addNotice } from "../store";
 import { navigate } from "./navigation";
 
@@ -229,6 +229,26 @@ export async function setThreshold(args: ThresholdSet): Promise<SubmitResult> {
   await refreshOutbox();
   void requestSync();
   return { ok: true };
+}
+
+/**
+ * Adds or changes a line of the patient's medication list or an allergy (the same id changes
+ * it). The server also posts the change in the contact book, under the post id made here.
+ */
+export async function saveMedication(args: Omit<MedicationSet, "postId">): Promise<SubmitResult> {
+  if (!args.name.trim()) return { ok: false, message: t("medications.nameRequired") };
+  if (args.startedOn && args.stoppedOn && args.stoppedOn < args.startedOn) return { ok: false, message: t("medications.badDates") };
+  await enqueue("medication.set", { ...args, postId: uuidv7() });
+  await refreshOutbox();
+  void requestSync();
+  return { ok: true };
+}
+
+/** Removes a line entered by mistake (a drug that ends is stopped instead). */
+export async function removeMedication(id: string): Promise<void> {
+  await enqueue("medication.delete", { id, postId: uuidv7() });
+  await refreshOutbox();
+  void requestSync();
 }
 
 export async function discardRejected(id: number): Promise<void> {

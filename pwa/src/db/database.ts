@@ -14,7 +14,7 @@ import { isUnsentRecord } from "./unsent";
 export const DATA_DB = "carebook";
 
 /** Room data synced from the server, one store per entity type. */
-export const ROOM_STORES = ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts", "thresholds", "addressees", "personal"] as const;
+export const ROOM_STORES = ["rooms", "patients", "members", "reportTitles", "posts", "comments", "receipts", "thresholds", "addressees", "personal", "medications"] as const;
 export type RoomStore = (typeof ROOM_STORES)[number];
 /**
  * Local-only stores: the mutation queue, sync bookkeeping, drafts, photo and document bytes
@@ -52,6 +52,7 @@ interface DataSchema extends DBSchema {
   thresholds: { key: string; value: StoredRecord; indexes: { room: string } };
   addressees: { key: string; value: StoredRecord; indexes: { room: string } };
   personal: { key: string; value: StoredRecord; indexes: { room: string } };
+  medications: { key: string; value: StoredRecord; indexes: { room: string } };
   outbox: { key: number; value: StoredOutbox };
   meta: { key: string; value: StoredRecord };
   photos: { key: string; value: StoredRecord; indexes: { room: string } };
@@ -89,10 +90,11 @@ let dbPromise: Promise<DataDB> | null = null;
 
 /**
  * Schema versions: 1 the synced room stores, outbox, meta and photos; 2 adds `thumbnails`;
- * 3 adds `thresholds`, `addressees` and `personal` (issue 17); 4 adds `documents`. Each
+ * 3 adds `thresholds`, `addressees` and `personal` (issue 17); 4 adds `documents`; 5 adds
+ * `medications` (and serves every room again, as 3 did). Each
  * step only adds, so a device upgrading keeps everything it had.
  */
-export const DATA_DB_VERSION = 4;
+export const DATA_DB_VERSION = 5;
 /** A `meta` key (no value) left by the 1 → 2 upgrade: older posts' thumbnails are still to be noted. */
 export const THUMBNAIL_BACKFILL_MARK = "thumbnails:backfill";
 
@@ -120,6 +122,11 @@ export function dataDb(): Promise<DataDB> {
         if (oldVersion >= 1) void transaction.objectStore("meta").delete("cursor");
       }
       if (oldVersion < 4) createFileStore(database, "documents");
+      if (oldVersion < 5) {
+        database.createObjectStore("medications", { keyPath: "id" }).createIndex("room", "r");
+        // As for version 3: rooms synced before hold no medications; serve them again.
+        if (oldVersion >= 1) void transaction.objectStore("meta").delete("cursor");
+      }
     },
     blocking() {
       // A wipe (here or in the service worker) wants the database gone.

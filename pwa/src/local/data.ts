@@ -10,7 +10,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { getAll, getOne, putOne } from "../db/database";
 import type { OutboxEntry } from "../sync/outbox";
-import type { AddresseeData, CommentData, MemberData, PatientData, PersonalData, PostData, ReceiptData, ReportTitleData, RoomData, ThresholdData } from "../sync/wire";
+import type { AddresseeData, CommentData, MedicationData, MemberData, PatientData, PersonalData, PostData, ReceiptData, ReportTitleData, RoomData, ThresholdData } from "../sync/wire";
 import type { Me } from "../types";
 
 /** A post as the attention view lists it: no body beyond a short excerpt. */
@@ -61,6 +61,8 @@ export interface LocalData {
   addressees: Map<string, AddresseeData[]>;
   /** My own state per room (unread marks, cleared position). */
   personal: Map<string, PersonalData>;
+  /** The patient's drugs (current and stopped) and allergies, by room. */
+  medications: Map<string, MedicationData[]>;
   summaries: Map<string, RoomSummary>;
   open: OpenRoom | null;
   outbox: OutboxEntry[];
@@ -80,6 +82,7 @@ function empty(): LocalData {
     thresholds: new Map(),
     addressees: new Map(),
     personal: new Map(),
+    medications: new Map(),
     summaries: new Map(),
     open: null,
     outbox: [],
@@ -214,7 +217,7 @@ export async function refreshSummaries(roomIds: Iterable<string>): Promise<void>
 
 /** Loads the per-room data (not the posts) from the encrypted cache. */
 export async function loadRooms(): Promise<void> {
-  const [rooms, patients, members, titles, receipts, thresholds, addressees, personal] = await Promise.all([
+  const [rooms, patients, members, titles, receipts, thresholds, addressees, personal, medications] = await Promise.all([
     getAll<RoomData>("rooms"),
     getAll<PatientData>("patients"),
     getAll<MemberData>("members"),
@@ -223,6 +226,7 @@ export async function loadRooms(): Promise<void> {
     getAll<ThresholdData>("thresholds"),
     getAll<AddresseeData>("addressees"),
     getAll<PersonalData>("personal"),
+    getAll<MedicationData>("medications"),
   ]);
   const me = (await getOne<{ value: Me }>("meta", "me"))?.value ?? data.me;
   const patientByRoom = new Map<string, PatientData>();
@@ -250,6 +254,7 @@ export async function loadRooms(): Promise<void> {
     receipts: groupBy(receipts, (r) => r.roomId),
     thresholds: groupBy(thresholds, (x) => x.roomId),
     addressees: groupBy(addressees, (x) => x.roomId),
+    medications: groupBy(medications, (x) => x.roomId),
     personal: new Map(personal.filter((x) => x.userId === me?.user.id).map((x) => [x.roomId, x])),
     summaries,
   });

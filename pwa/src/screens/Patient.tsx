@@ -6,6 +6,7 @@ import { careLevelLabel } from "../local/labels";
 import { useAppState } from "../store";
 import { PatientCorrection } from "./PatientCorrection";
 import { authorLine, RoomHeader } from "./Room";
+import { MedicationsSection } from "./Medications";
 import { ThresholdsSection } from "./Thresholds";
 
 function telHref(phone: string): string {
@@ -106,6 +107,7 @@ export function Patient() {
         )}
         {patient && mayCorrect && <PatientCorrection roomId={roomId} patient={patient} />}
       </section>
+      <MedicationsSection roomId={roomId} />
       <ThresholdsSection roomId={roomId} />
       <section class="card" aria-labelledby="care-team">
         <h2 id="care-team">{t("patient.careTeam")}</h2>

@@ -22,6 +22,7 @@ export const STORE_OF: Record<EntityType, RoomStore> = {
   threshold: "thresholds",
   addressee: "addressees",
   personal: "personal",
+  medication: "medications",
 };
 
 export interface PullReport {

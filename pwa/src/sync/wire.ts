@@ -14,6 +14,10 @@ import type {
   CommentCreateMutation,
   CommentDelete,
   CommentDeleteMutation,
+  MedicationDelete,
+  MedicationDeleteMutation,
+  MedicationSet,
+  MedicationSetMutation,
   MutationResultOut,
   PostCreate,
   PostCreateMutation,
@@ -37,6 +41,9 @@ import type {
 
 export type {
   AddresseeData,
+  MedicationData,
+  MedicationDelete,
+  MedicationSet,
   DocumentOut as DocumentInfo,
   DocumentRef,
   AddresseeDone,
@@ -84,7 +91,9 @@ export type Mutation =
   | ThresholdSetMutation
   | AddresseeDoneMutation
   | AttentionClearMutation
-  | PostMarkUnreadMutation;
+  | PostMarkUnreadMutation
+  | MedicationSetMutation
+  | MedicationDeleteMutation;
 export type MutationName = Mutation["name"];
 
 /** The arguments of each mutation name. */
@@ -99,6 +108,8 @@ export interface MutationArgs {
   "addressee.done": AddresseeDone;
   "attention.clear": AttentionClear;
   "post.markUnread": PostMarkUnread;
+  "medication.set": MedicationSet;
+  "medication.delete": MedicationDelete;
 }
 
 export type MutationResult = MutationResultOut;
