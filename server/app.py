@@ -75,6 +75,7 @@ def _route_handlers() -> list[Any]:
     from .auth.routes import ROUTE_HANDLERS as AUTH
     from .contact_book.routes import ROUTE_HANDLERS as CONTACT_BOOK
     from .imports.controllers import ROUTE_HANDLERS as IMPORTS
+    from .mail.routes import ROUTE_HANDLERS as MAIL
     from .me.routes import ROUTE_HANDLERS as ME
     from .ops.metrics import ROUTE_HANDLERS as OPS
     from .push.routes import ROUTE_HANDLERS as PUSH
@@ -83,7 +84,7 @@ def _route_handlers() -> list[Any]:
 
     return [
         health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *IMPORTS, *CONTACT_BOOK, *RECORDS, *PUSH,
-        *TEMPLATES, *OPS,
+        *TEMPLATES, *MAIL, *OPS,
         serve_pwa,
     ]
 

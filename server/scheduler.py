@@ -1,4 +1,5 @@
-"""The scheduler: work due at a moment (ID stops on their 停止希望日), done by one process.
+"""The scheduler: work due at a moment (ID stops on their 停止希望日, the daily mail), done by
+one process.
 
 It has the push worker's shape: a loop in `serve` (on by default, `CAREBOOK_SCHEDULER`)
 and in `carebook worker`, `run_once` for tests and `--once`, the clock injected. Several
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from . import db
 from .admin.scheduled_stops import StopPass, run_stops
 from .clock import Clock
+from .mail.daily import send_daily_mail
 from .mail.service import Mailer
 from .models import JobLease
 from .settings import Settings
@@ -102,6 +104,7 @@ async def release_lease(
 class Pass:
     held: bool
     work: StopPass = field(default_factory=StopPass)
+    daily_mails: int = 0
 
 
 class Scheduler:
@@ -128,12 +131,13 @@ class Scheduler:
         if not await take_lease(self.sessionmaker, self.holder, now, self.ttl):
             return Pass(held=False)
         work = await run_stops(self.sessionmaker, self.settings, self.mailer, now)
-        if work.stopped or work.notices:
+        mails = await send_daily_mail(self.sessionmaker, self.settings, self.mailer, now)
+        if work.stopped or work.notices or mails:
             log.info(
-                "scheduler: %d ID stop(s) carried out, %d notice(s) sent", work.stopped,
-                work.notices,
+                "scheduler: %d ID stop(s) carried out, %d notice(s) sent, %d daily mail(s)",
+                work.stopped, work.notices, mails,
             )
-        return Pass(held=True, work=work)
+        return Pass(held=True, work=work, daily_mails=mails)
 
     async def run_forever(self) -> None:
         failures = 0

@@ -272,4 +272,6 @@ export interface PushPreferences {
   quietHours: { start: string; end: string } | null;
   mutedRoomIds: string[];
   showRoomLabel: boolean;
+  /** The opt-in daily mail (counts only, a link); left out when saving: unchanged. */
+  dailyMail?: boolean;
 }

@@ -4,6 +4,9 @@ Route handlers say how much they need with `opt={"auth": …}`:
 - "public": anyone (health, the PWA, invitation links);
 - "signin": the sign-in steps, which check the session's stage themselves;
 - anything else (the default): a session that has passed both factors.
+`opt={"csrf": False}` exempts a handler whose authority is a signed token in its URL rather
+than the browser's cookies (the daily mail's unsubscribe link), so a forged request gains
+nothing the token does not already give.
 """
 
 from __future__ import annotations
@@ -218,7 +221,8 @@ def auth_middleware_factory(
                 return
 
             method = str(scope.get("method", "GET")).upper()
-            if method not in SAFE_METHODS and not self._csrf_ok(ctx, headers):
+            csrf = (getattr(scope.get("route_handler"), "opt", None) or {}).get("csrf", True)
+            if method not in SAFE_METHODS and csrf and not self._csrf_ok(ctx, headers):
                 await _answer(
                     send,
                     403,

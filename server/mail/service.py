@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -16,13 +17,16 @@ class Mailer:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    def _message(self, to: str, subject: str, body: str) -> EmailMessage:
+    def _message(self, to: str, subject: str, body: str,
+                 headers: Mapping[str, str] | None = None) -> EmailMessage:
         message = EmailMessage()
         message["From"] = self._settings.smtp.sender
         message["To"] = to
         message["Subject"] = subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain="carebook.local")
+        for key, value in (headers or {}).items():
+            message[key] = value
         message.set_content(body, charset="utf-8")
         return message
 
@@ -41,5 +45,6 @@ class Mailer:
                 client.login(smtp.username, smtp.password)
             client.send_message(message)
 
-    async def send(self, to: str, subject: str, body: str) -> None:
-        await asyncio.to_thread(self._send_now, self._message(to, subject, body))
+    async def send(self, to: str, subject: str, body: str,
+                   headers: Mapping[str, str] | None = None) -> None:
+        await asyncio.to_thread(self._send_now, self._message(to, subject, body, headers))

@@ -335,3 +335,18 @@ def record_taken_out(to: str, *, name: str, room_name: str, admin_name: str, whe
         f"日時：{when}\n"
         f"出力の形式：{purpose_label}\n",
     )
+
+
+def daily_summary(to: str, *, name: str, rooms: int, link: str, unsubscribe: str) -> Letter:
+    """The daily mail: a count and a link, nothing about any patient."""
+    return _letter(
+        to,
+        f"新しい投稿・あなた宛ての投稿がある部屋が {rooms} 件あります",
+        f"{name} 様\n\n"
+        f"carebook で、新しい投稿またはあなた宛ての投稿がある部屋が {rooms} 件あります。\n"
+        "内容はログインしてご確認ください。\n\n"
+        f"{link}\n\n"
+        "このお知らせは1日1回、設定で「1日1回のお知らせメール」を選んだ方に送っています。\n"
+        "配信の停止はこちら（ログイン不要、1クリック）：\n"
+        f"{unsubscribe}\n",
+    )

@@ -54,6 +54,10 @@ class PreferencesIn(In):
     quiet_hours: QuietHours | None
     muted_room_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=MAX_MUTED_ROOMS)]
     show_room_label: bool
+    daily_mail: Annotated[
+        bool | msgspec.UnsetType,
+        msgspec.Meta(description="The daily mail (opt-in); left out: unchanged."),
+    ] = msgspec.UNSET
 
 
 class PreferencesOut(Out):
@@ -61,3 +65,4 @@ class PreferencesOut(Out):
     quiet_hours: QuietHours | None
     muted_room_ids: list[uuid.UUID]
     show_room_label: bool
+    daily_mail: bool

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import time
 from urllib.parse import urlsplit
 
+import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -232,6 +233,7 @@ class Preferences:
             quiet_hours=quiet,
             muted_room_ids=muted,
             show_room_label=row.show_room_label if row is not None else defaults.show_room_label,
+            daily_mail=row.daily_mail if row is not None else False,
         )
 
     async def put(self, data: PreferencesIn) -> PreferencesOut:
@@ -263,6 +265,8 @@ class Preferences:
         row.quiet_start = start
         row.quiet_end = end
         row.show_room_label = data.show_room_label
+        if not isinstance(data.daily_mail, msgspec.UnsetType):
+            row.daily_mail = data.daily_mail
         row.updated_at = self.ctx.now
         await self.session.execute(delete(RoomMute).where(RoomMute.user_id == self.user_id))
         if muted:

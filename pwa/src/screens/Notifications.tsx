@@ -143,6 +143,14 @@ export function Notifications() {
             </label>
             <p class="hint">{t("push.labelHint")}</p>
           </section>
+          <section class="card" aria-labelledby="daily-mail">
+            <h2 id="daily-mail">{t("notifications.dailyMail")}</h2>
+            <label class="check">
+              <input type="checkbox" checked={prefs.dailyMail === true} data-testid="daily-mail-toggle" onChange={(e) => void save({ ...prefs, dailyMail: e.currentTarget.checked })} />
+              {t("notifications.dailyMail")}
+            </label>
+            <p class="hint">{t("notifications.dailyMailHint")}</p>
+          </section>
         </>
       )}
     </div>
