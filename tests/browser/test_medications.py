@@ -73,8 +73,8 @@ def test_a_drug_added_offline_reaches_the_team_and_the_contact_book(
         expect(line).to_contain_text("1日2回 朝夕食後")
         expect(line).to_contain_text("山口 由美")
         doctor.get_by_test_id("tab-room").first.click()
-        expect(doctor.locator("[data-testid=post]", has_text=f"【服薬】開始：{DRUG}")).to_be_visible(
-            timeout=15_000)
+        started = doctor.locator("[data-testid=post]", has_text=f"【服薬】開始：{DRUG}")
+        expect(started).to_be_visible(timeout=15_000)
 
         # The doctor stops it: it leaves the current list for the stopped ones, as a post too.
         doctor.get_by_test_id("tab-patient").first.click()
@@ -85,7 +85,8 @@ def test_a_drug_added_offline_reaches_the_team_and_the_contact_book(
         expect(line).to_have_count(0)
 
         # 印刷: everything but the list is hidden on paper.
-        doctor.evaluate("() => { window.print = () => { window.__printed = document.body.dataset.print; }; }")
+        doctor.evaluate(
+            "() => { window.print = () => { window.__printed = document.body.dataset.print; }; }")
         doctor.get_by_test_id("medications-print").click()
         assert doctor.evaluate("window.__printed") == "medications"
         doctor.evaluate("() => { document.body.dataset.print = 'medications'; }")
@@ -96,8 +97,8 @@ def test_a_drug_added_offline_reaches_the_team_and_the_contact_book(
         screenshot(doctor, "desktop-medications-print")
         doctor.emulate_media(media="screen")
         doctor.get_by_test_id("tab-room").first.click()
-        expect(doctor.locator("[data-testid=post]", has_text=f"【服薬】中止：{DRUG}")).to_be_visible(
-            timeout=15_000)
+        ended = doctor.locator("[data-testid=post]", has_text=f"【服薬】中止：{DRUG}")
+        expect(ended).to_be_visible(timeout=15_000)
     finally:
         tablet.close()
         desktop.close()
