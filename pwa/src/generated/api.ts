@@ -1458,6 +1458,8 @@ export interface components {
         };
         /** PreferencesIn */
         PreferencesIn: {
+            /** @description The daily mail (opt-in); left out: unchanged. */
+            dailyMail?: boolean;
             enabled: boolean;
             mutedRoomIds: string[];
             quietHours: components["schemas"]["QuietHours"] | null;
@@ -1465,6 +1467,7 @@ export interface components {
         };
         /** PreferencesOut */
         PreferencesOut: {
+            dailyMail: boolean;
             enabled: boolean;
             mutedRoomIds: string[];
             quietHours: components["schemas"]["QuietHours"] | null;
