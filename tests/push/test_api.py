@@ -304,6 +304,7 @@ async def test_preferences_default_round_trip_and_are_per_user(
     defaults = await api.get("/api/push/preferences")
     assert defaults.json() == {
         "enabled": True, "quietHours": None, "mutedRoomIds": [], "showRoomLabel": False,
+        "dailyMail": False,  # the daily mail is opt-in
     }
     room_id = await make_room(sessionmaker, clock, [user.id])
     wanted = {
@@ -311,6 +312,7 @@ async def test_preferences_default_round_trip_and_are_per_user(
         "quietHours": {"start": "22:00", "end": "07:00"},
         "mutedRoomIds": [str(room_id)],
         "showRoomLabel": True,
+        "dailyMail": True,
     }
     saved = await api.request("PUT", "/api/push/preferences", wanted)
     assert saved.status_code == 200, saved.text
@@ -363,6 +365,7 @@ async def test_muting_a_room_you_are_not_in_is_not_found(
     assert response.json()["error"] == "room_not_found"
     assert (await api.get("/api/push/preferences")).json() == {
         "enabled": True, "quietHours": None, "mutedRoomIds": [], "showRoomLabel": False,
+        "dailyMail": False,
     }
 
 
