@@ -73,6 +73,7 @@ async def test_public_routes_are_only_the_expected_ones(app: Litestar) -> None:
         "/api/invitations/{token:str}",
         "/api/invitations/{token:str}/apply",
         "/api/push/key",  # the VAPID public key
+        "/api/mail/unsubscribe",  # the daily mail's signed one-click link is its own credential
         "/api/metrics",  # checks an operator session or the scraper's bearer token itself
     }
     assert public <= allowed, public - allowed
