@@ -1,7 +1,7 @@
 """Medications and allergies per patient (kept in the room), and the opt-in daily mail
 
-Revision ID: 0013_medications
-Revises: 0012_documents
+Revision ID: 0015_medications
+Revises: 0014_search_triggers
 Create Date: 2026-12-06 15:00:00
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import advanced_alchemy.types
 
-revision: str = '0013_medications'
-down_revision: str | None = '0012_documents'
+revision: str = '0015_medications'
+down_revision: str | None = '0014_search_triggers'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
