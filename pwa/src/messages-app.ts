@@ -318,10 +318,6 @@ export const appJa = {
   "closing.hint": "死亡・施設入所などで在宅療養が終わるときに選びます。投稿は管理者（市）に届き、確認後に部屋が閉じられます。",
   "closing.reason": "終了の理由",
   "closing.none": "申請しない",
-  "closing.death": "死亡",
-  "closing.facilityAdmission": "施設入所",
-  "closing.endOfService": "サービス終了",
-  "closing.other": "その他",
   "closing.reasonLine": "終了の理由：{reason}",
 
   "update.available": "更新があります。",
@@ -644,10 +640,6 @@ export const appEn: Record<AppMessageKey, string> = {
   "closing.hint": "Choose this when home care ends (death, admission to a facility …). The post goes to the city's admin, who closes the room after checking.",
   "closing.reason": "Reason",
   "closing.none": "Not a closing request",
-  "closing.death": "Death",
-  "closing.facilityAdmission": "Admission to a facility",
-  "closing.endOfService": "End of service",
-  "closing.other": "Other",
   "closing.reasonLine": "Reason for closing: {reason}",
 
   "update.available": "An update is available.",

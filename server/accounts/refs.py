@@ -4,23 +4,17 @@ the labels of the codes it carries: one builder, so the screens cannot disagree.
 from __future__ import annotations
 
 from ..models import User
-from ..models.enums import JOB_TYPE_LABELS, OFFICE_KIND_LABELS, JobType, OfficeKind
+from ..models.enums import JobType, OfficeKind
 from .schemas import UserRef
 
 
 def job_label(job_type: str) -> str:
     """The Japanese label of a job type; a code this version does not know answers itself."""
-    try:
-        return JOB_TYPE_LABELS[JobType(job_type)]
-    except ValueError:
-        return job_type
+    return JobType.label_of(job_type)
 
 
 def office_kind_label(kind: str) -> str:
-    try:
-        return OFFICE_KIND_LABELS[OfficeKind(kind)]
-    except ValueError:
-        return kind
+    return OfficeKind.label_of(kind)
 
 
 def user_ref(user: User) -> UserRef:

@@ -90,15 +90,6 @@ from .users import NewPerson, issue_id
 
 T = TypeVar("T", bound=Strict)
 
-KIND_LABELS: dict[str, str] = {
-    ApplicationKind.id_care_manager: "利用登録依頼（様式2-2C・4-1）",
-    ApplicationKind.id_invited: "ID発行申請（招待・様式4-2）",
-    ApplicationKind.id_stop: "ID停止依頼（様式3）",
-    ApplicationKind.room_open: "患者（利用者）部屋作成依頼（様式5・6）",
-    ApplicationKind.room_join: "部屋への参加依頼",
-    ApplicationKind.member_remove: "部屋の参加者の削除依頼",
-    ApplicationKind.room_close: "部屋の終了依頼",
-}
 KIND_FORMS: dict[str, list[str]] = {
     ApplicationKind.id_care_manager: ["2-2C", "4-1", "4-2"],
     ApplicationKind.id_invited: ["4-2"],
@@ -248,7 +239,7 @@ async def application_outs(
             ApplicationOut(
                 id=a.id,
                 kind=a.kind,
-                kind_label=KIND_LABELS.get(a.kind, a.kind),
+                kind_label=ApplicationKind.label_of(a.kind),
                 forms=KIND_FORMS.get(a.kind, []),
                 state=a.state,
                 office=office_ref(offices[a.office_id]) if a.office_id in offices else None,
@@ -632,7 +623,7 @@ class ApplicationReview:
             templates.application_approved(
                 applicant.email,
                 name=applicant.name,
-                kind_label=KIND_LABELS.get(application.kind, application.kind),
+                kind_label=ApplicationKind.label_of(application.kind),
                 submitted=jst_text(application.created_at),
                 detail=detail,
             )
@@ -784,7 +775,7 @@ class ApplicationReview:
             kind=application.kind,
         )
         letters = []
-        kind_label = KIND_LABELS.get(application.kind, application.kind)
+        kind_label = ApplicationKind.label_of(application.kind)
         submitted = jst_text(application.created_at)
         if application.kind == ApplicationKind.id_invited:
             to, name = str(application.payload.get("email", "")), str(application.payload["name"])

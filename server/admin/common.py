@@ -25,7 +25,7 @@ from ..japan import today_jst as today_jst
 from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Office, Patient, Room, User
-from ..models.enums import PERMISSION_LABELS, Permission, Role
+from ..models.enums import Permission, Role
 from .schemas import EraDateOut, OfficeRef, RoomRef
 
 log = logging.getLogger("carebook.admin")
@@ -152,10 +152,7 @@ async def deliver(mailer: Mailer, letters: Iterable[Letter]) -> int:
 
 
 def permission_label(permission: str) -> str:
-    try:
-        return PERMISSION_LABELS[Permission(permission)]
-    except ValueError:
-        return permission
+    return Permission.label_of(permission)
 
 
 def office_ref(office: Office) -> OfficeRef:

@@ -30,7 +30,7 @@ from ..models import (
     RoomMember,
     User,
 )
-from ..models.enums import CARE_LEVEL_LABELS, ApplicationKind, CareLevel
+from ..models.enums import ApplicationKind, CareLevel, Sex
 from .common import (
     era_out,
     job_label,
@@ -63,7 +63,6 @@ FORM_KINDS: dict[str, set[str]] = {
     "5": {ApplicationKind.room_open},
     "6": {ApplicationKind.room_open},
 }
-SEX_LABELS = {"male": "男", "female": "女", "other": "その他"}
 TEXT_22C = "情報共有システムの利用にあたり，下記のとおり利用登録を依頼します。"
 TEXT_3 = "下記の者について，異動・退職等により情報共有システムのIDの停止を依頼します。"
 TEXT_6 = (
@@ -419,11 +418,8 @@ class Forms:
             raise _not_found()
         born = date.fromisoformat(str(patient.get("birthDate")))
         patient["birthDateEra"] = _era(born)
-        patient["sexLabel"] = SEX_LABELS.get(str(patient.get("sex")), "")
-        try:
-            patient["careLevelLabel"] = CARE_LEVEL_LABELS[CareLevel(str(patient.get("careLevel")))]
-        except ValueError:
-            patient["careLevelLabel"] = ""
+        patient["sexLabel"] = Sex.label_of(patient.get("sex"))
+        patient["careLevelLabel"] = CareLevel.label_of(patient.get("careLevel"))
         if consent is not None:
             consent = {**consent, "dateEra": _era(date.fromisoformat(str(consent["date"])))}
         people = {

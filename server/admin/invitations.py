@@ -20,7 +20,7 @@ from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
 from ..models import Application, ApplicationEvent, Invitation, Office, Pledge, User
-from ..models.enums import JOB_TYPE_LABELS, ApplicationKind, ApplicationState, JobType
+from ..models.enums import ApplicationKind, ApplicationState, JobType
 from .common import deliver, jst_text, office_ref, record, require_admin
 from .help import check_pledge, current_pledge
 from .schemas import (
@@ -270,7 +270,7 @@ class InvitationLinks:
             expires_at=invitation.expires_at,
             offices=[office_ref(o) for o in offices],
             job_types=[
-                JobTypeOut(code=j.value, label=JOB_TYPE_LABELS[j]) for j in PROFESSIONAL_JOB_TYPES
+                JobTypeOut(code=j.value, label=j.label()) for j in PROFESSIONAL_JOB_TYPES
             ],
             pledge=PledgeTextOut(form="4-2", version=pledge.version, text=pledge.form42),
         )

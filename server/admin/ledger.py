@@ -43,17 +43,6 @@ from .common import (
 from .scheduled_stops import is_future, schedule_stop, stop_now
 from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
 
-ROLE_LABELS: dict[str, str] = {
-    Role.member: "システム利用者",
-    Role.office_admin: "事業所のシステム管理担当者",
-    Role.municipal_admin: "ユーザー管理者（市）",
-    Role.operator: "システム管理者",
-}
-STATUS_LABELS: dict[str, str] = {
-    UserStatus.pending: "利用開始前",
-    UserStatus.active: "利用中",
-    UserStatus.stopped: "停止",
-}
 CSV_HEADERS = (
     "ログインID",
     "氏名",
@@ -139,9 +128,9 @@ async def ledger_rows(session: AsyncSession, f: LedgerFilter) -> list[LedgerRow]
             job_type=user.job_type,
             job_type_label=job_label(user.job_type),
             role=user.role,
-            role_label=ROLE_LABELS.get(user.role, user.role),
+            role_label=Role.label_of(user.role),
             status=user.status,
-            status_label=STATUS_LABELS.get(user.status, user.status),
+            status_label=UserStatus.label_of(user.status),
             office_id=user.office_id,
             office_name=office_name,
             email=user.email,

@@ -37,7 +37,7 @@ from ..models import (
     User,
     new_id,
 )
-from ..models.enums import CARE_LEVEL_LABELS, CareLevel, Permission, PostKind, RoomStatus
+from ..models.enums import CareLevel, ClosingReason, Permission, PostKind, RoomStatus
 from . import composition
 from .common import (
     deliver,
@@ -80,15 +80,6 @@ DEFAULT_REPORT_TITLES: tuple[ReportTitleIn, ...] = (
     ReportTitleIn(name="褥瘡・創傷", description="褥瘡・創傷の評価と処置"),
     ReportTitleIn(name="リハビリ", description="訪問リハビリの内容・ADL・福祉用具"),
 )
-
-CLOSING_REASON_LABELS: dict[str, str] = {
-    "death": "ご逝去",
-    "facilityAdmission": "施設入所",
-    "endOfService": "在宅サービスの終了",
-    "consentWithdrawn": "同意の撤回",
-    "other": "その他",
-}
-
 
 def room_name(room: Room) -> str:
     """How mail and lists call a room without naming the patient."""
@@ -525,7 +516,7 @@ async def close_room(
                     person.email,
                     name=person.name,
                     room_name=room_name(room),
-                    reason_label=CLOSING_REASON_LABELS.get(final_reason, final_reason),
+                    reason_label=ClosingReason.label_of(final_reason),
                 )
             )
     await record(
@@ -642,10 +633,7 @@ async def room_out(
 
 
 def patient_out(patient: Patient) -> PatientOut:
-    try:
-        care_label = CARE_LEVEL_LABELS[CareLevel(patient.care_level)]
-    except ValueError:
-        care_label = patient.care_level
+    care_label = CareLevel.label_of(patient.care_level)
     return PatientOut(
         id=patient.id,
         name=patient.name,
@@ -986,7 +974,7 @@ class RoomAdministration:
                 room=refs[p.room_id],
                 requester=user_ref(authors[p.author_id]),
                 reason=p.closing_reason,
-                reason_label=CLOSING_REASON_LABELS.get(p.closing_reason or "other", "その他"),
+                reason_label=ClosingReason.label_of(p.closing_reason or "other"),
                 note=p.body,
                 requested_at=p.created_at,
             )

@@ -14,7 +14,14 @@ import msgspec
 
 from ..accounts.schemas import UserRef as UserRef  # one shape for a user, everywhere
 from ..japan import Era
-from ..models.enums import CareLevel, JobType, OfficeKind, Permission, Sex
+from ..models.enums import (
+    CareLevel,
+    JobType,
+    OfficeKind,
+    Permission,
+    Sex,
+    SignedBy,
+)
 
 # -- bounded scalars ---------------------------------------------------------------------------
 
@@ -44,8 +51,9 @@ EraYear = Annotated[int, msgspec.Meta(ge=1, le=99)]
 Month = Annotated[int, msgspec.Meta(ge=1, le=12)]
 Day = Annotated[int, msgspec.Meta(ge=1, le=31)]
 
+# What a member or an office may give as the reason (consentWithdrawn is set by the city's
+# withdrawal of consent, never asked for); the labels are ClosingReason's.
 ClosingReason = Literal["death", "facilityAdmission", "endOfService", "other"]
-SignedBy = Literal["patient", "proxy"]
 OfficeApplicationKind = Literal[
     "idCareManager", "idStop", "roomOpen", "roomJoin", "memberRemove", "roomClose"
 ]

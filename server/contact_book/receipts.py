@@ -11,16 +11,13 @@ from litestar import get
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
-from ..models.enums import JOB_TYPE_LABELS, JobType
+from ..models.enums import JobType
 from .receipts_schemas import ReaderOut, ReadersOut
 from .receipts_service import Reader, readers_of, unread_counts
 
 
 def _job_type_label(job_type: str) -> str:
-    try:
-        return JOB_TYPE_LABELS[JobType(job_type)]
-    except ValueError:
-        return job_type
+    return JobType.label_of(job_type)
 
 
 def _out(reader: Reader) -> ReaderOut:

@@ -136,9 +136,9 @@ describe("form layouts", () => {
 
 describe("admin messages", () => {
   it("labels codes and falls back to the code", () => {
-    expect(hasAdminKey("state.approved")).toBe(true);
-    expect(label("state", "approved")).toBe(ta("state.approved"));
-    expect(label("state", "unknown")).toBe("unknown");
+    expect(hasAdminKey("inv.state.used")).toBe(true);
+    expect(label("inv.state", "used")).toBe(ta("inv.state.used"));
+    expect(label("inv.state", "unknown")).toBe("unknown");
     expect(ta("inbox.days", { n: 3 })).toContain("3");
   });
 });

@@ -3,12 +3,11 @@ import { useState } from "preact/hooks";
 import { addNotice } from "../store";
 import { adminApi, type Candidate, type ConsentIn, type LedgerRow, type MemberIn, type PatientIn } from "./api";
 import { adminHref, birthDateFromParts, type DateParts } from "./helpers";
+import { codeLabel, codeOptions } from "../local/labels";
 import { label, ta } from "./messages";
 import { DuplicateWarning, isDuplicateWarning } from "./city/DuplicateWarning";
 import { dateTime, day, EMPTY_DATE, ErrorBox, EraDateInput, Input, ListTable, Loading, Section, Select, useLoad } from "./ui";
 
-const CARE_LEVELS = ["none", "applying", "support_1", "support_2", "care_1", "care_2", "care_3", "care_4", "care_5"];
-const REASONS = ["death", "facilityAdmission", "endOfService", "other"];
 
 function today(): string {
   return new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
@@ -29,10 +28,10 @@ export function MyApplications() {
       <ListTable rows={data} error={error} showEmpty headers={[ta("inbox.kind"), ta("inbox.submitted"), ta("inbox.state"), ta("app.reason"), ta("a.actions")]}>
         {(a) => (
           <tr key={a.id} data-testid="office-application-row" data-kind={a.kind} data-state={a.state}>
-            <td>{a.kindLabel || label("kind", a.kind)}</td>
+            <td>{codeLabel("applicationKind", a.kind, a.kindLabel)}</td>
             <td>{dateTime(a.createdAt)}</td>
             <td>
-              <span class={`a-badge a-badge-${a.state}`}>{label("state", a.state)}</span>
+              <span class={`a-badge a-badge-${a.state}`}>{codeLabel("applicationState", a.state)}</span>
               {a.scheduledStop && (
                 <div class="a-kana" data-testid="office-application-stop">
                   {a.scheduledStop.state === "scheduled" ? ta("stop.scheduledOn", { date: day(a.scheduledStop.dueAt) }) : label("sched.state", a.scheduledStop.state)}
@@ -220,8 +219,11 @@ function StaffPicker({ staff, members, onMembers }: { staff: LedgerRow[]; member
                       onMembers(members.map((x) => (x.userId === u.id ? { ...x, permission } : x)));
                     }}
                   >
-                    <option value="write">{ta("room.perm.write")}</option>
-                    <option value="read">{ta("room.perm.read")}</option>
+                    {codeOptions("permission").reverse().map((o) => (
+                      <option key={o.value} value={o.value}>
+                        {o.label}
+                      </option>
+                    ))}
                   </select>
                 )}
               </td>
@@ -383,7 +385,7 @@ function RoomCloseForm() {
       }}
     >
       <Select id="close-room" label={ta("new.room")} value={roomId} onValue={setRoomId} placeholder={ta("new.pickRoom")} options={(rooms.data ?? []).filter((r) => r.status === "open").map((r) => ({ value: r.id, label: r.label ?? r.patientName }))} required />
-      <Select id="close-reason" label={ta("room.closeReason")} value={reason} onValue={setReason} options={REASONS.map((r) => ({ value: r, label: label("reason", r) }))} />
+      <Select id="close-reason" label={ta("room.closeReason")} value={reason} onValue={setReason} options={codeOptions("closingReason")} />
       <Input id="close-note" label={ta("closing.note")} value={note} onValue={setNote} />
       <ErrorBox error={s.error} testId="new-error" />
       <div>
@@ -464,19 +466,19 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
         <div class="admin-form-grid">
           <Input id="pt-name" label={ta("p.name")} value={p.name} onValue={setPatient("name")} required />
           <Input id="pt-kana" label={ta("p.nameKana")} value={p.nameKana} onValue={setPatient("nameKana")} required />
-          <Select id="pt-sex" label={ta("p.sex")} value={p.sex} onValue={setPatient("sex")} options={["male", "female", "other"].map((s) => ({ value: s, label: label("p.sex", s) }))} />
+          <Select id="pt-sex" label={ta("p.sex")} value={p.sex} onValue={setPatient("sex")} options={codeOptions("sex")} />
           <EraDateInput id="pt-birth" label={ta("p.birthDate")} value={birth} onValue={setBirth} />
           <Input id="pt-postal" label={ta("p.postalCode")} value={p.postalCode} onValue={setPatient("postalCode")} />
           <Input id="pt-address" label={ta("p.address")} value={p.address} onValue={setPatient("address")} required />
           <Input id="pt-phone" label={ta("p.phone")} type="tel" value={p.phone} onValue={setPatient("phone")} />
-          <Select id="pt-care" label={ta("p.careLevel")} value={p.careLevel} onValue={setPatient("careLevel")} options={CARE_LEVELS.map((c) => ({ value: c, label: label("care", c) }))} />
+          <Select id="pt-care" label={ta("p.careLevel")} value={p.careLevel} onValue={setPatient("careLevel")} options={codeOptions("careLevel")} />
           <Input id="pt-insured" label={ta("p.insuredNumber")} value={p.insuredNumber} onValue={setPatient("insuredNumber")} inputMode="numeric" maxLength={10} />
         </div>
       </Section>
       <Section title={ta("new.consent")}>
         <div class="admin-form-grid">
           <Input id="consent-date" label={ta("room.consentDate")} type="date" value={consent.date} onValue={setC("date")} required />
-          <Select id="consent-signed" label={ta("room.signedBy")} value={consent.signedBy} onValue={setC("signedBy")} options={["patient", "proxy"].map((s) => ({ value: s, label: label("room.signedBy", s) }))} />
+          <Select id="consent-signed" label={ta("room.signedBy")} value={consent.signedBy} onValue={setC("signedBy")} options={codeOptions("signedBy")} />
           <Input id="consent-explained" label={ta("room.explainedBy")} value={consent.explainedBy} onValue={setC("explainedBy")} required />
           <Input id="consent-explainer-office" label={ta("room.explainerOffice")} value={consent.explainerOffice} onValue={setC("explainerOffice")} />
           {consent.signedBy === "proxy" && <Input id="consent-proxy" label={ta("p.proxyName")} value={consent.proxyName} onValue={setC("proxyName")} required />}
@@ -521,8 +523,11 @@ export function RoomOpenForm({ mode }: { mode: "application" | "direct" }) {
                             setMembers(members.map((x) => (x.userId === u.id ? { ...x, permission } : x)));
                           }}
                         >
-                          <option value="write">{ta("room.perm.write")}</option>
-                          <option value="read">{ta("room.perm.read")}</option>
+                          {codeOptions("permission").reverse().map((o) => (
+                            <option key={o.value} value={o.value}>
+                              {o.label}
+                            </option>
+                          ))}
                         </select>
                       )}
                     </td>

@@ -13,7 +13,7 @@ import { t } from "../i18n";
 import { useData } from "../local/data";
 import { addDocument, addPhoto, localPhotoUrl, removePhotos } from "../local/photos";
 import { documentProblem } from "../local/documents";
-import { jobTypeLabel } from "../local/labels";
+import { codeLabel, jobTypeLabel } from "../local/labels";
 import { hasFlags, parseVitals, rangesInForce, VITALS_FIELDS, type NormalRange } from "../local/vitals";
 import { cachedTemplates, fillTemplate, loadTemplates, type Template } from "../local/templates";
 import { addNotice, useAppState } from "../store";
@@ -370,7 +370,7 @@ export function Compose() {
               <option value="">{t("closing.none")}</option>
               {CLOSING_REASONS.map((r) => (
                 <option key={r} value={r}>
-                  {t(`closing.${r}`)}
+                  {codeLabel("closingReason", r)}
                 </option>
               ))}
             </select>

@@ -14,7 +14,7 @@ import { t } from "../i18n";
 import { getData, myReceipt, openRoom, useData, type LocalData } from "../local/data";
 import { ageOn, todayInJapan } from "../local/era";
 import { formatPostTime } from "../local/format";
-import { careLevelLabel, jobTypeLabel } from "../local/labels";
+import { careLevelLabel, codeLabel, jobTypeLabel } from "../local/labels";
 import { localPhotoUrl } from "../local/photos";
 import { documentsOf } from "../local/documents";
 import { addresseeState, unreadMarks } from "../local/attention";
@@ -394,7 +394,7 @@ const PostCard = memo(function PostCard({ post, comments, members, titleName, my
       {post.vitals && <VitalsTable vitals={post.vitals} flags={post.vitalsFlags as Flags | null} />}
       <AddresseeLine rows={addressees.filter((a) => !a.commentId)} members={members} myId={myId} authorId={post.authorId} />
       {post.kind === "closingRequest" && post.closingReason && (
-        <p class="closing-reason">{t("closing.reasonLine", { reason: t(`closing.${post.closingReason as "death"}`) })}</p>
+        <p class="closing-reason">{t("closing.reasonLine", { reason: codeLabel("closingReason", post.closingReason) })}</p>
       )}
       {editing === null ? (
         post.body && <p class="post-body">{post.body}</p>

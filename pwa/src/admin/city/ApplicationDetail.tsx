@@ -2,6 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
+import { codeLabel } from "../../local/labels";
 import { adminApi, type Application, type UserRef } from "../api";
 import { adminHref, eraText } from "../helpers";
 import { label, ta } from "../messages";
@@ -76,7 +77,7 @@ function RoomChoice({ application, roomId, onRoom }: { application: Application;
             <li key={c.room.id} data-testid="room-candidate" data-room={c.room.id}>
               <label class="a-check">
                 <input type="radio" name="room-choice" checked={roomId === c.room.id} disabled={c.room.status !== "open"} onChange={() => onRoom(c.room.id)} data-testid="room-candidate-pick" />{" "}
-                <strong>{c.room.patientName}</strong>（{c.room.patientNameKana}）・{eraText(c.birthDateEra)}・{c.insuredNumber || "—"}・{c.room.label ?? "—"}・{label("rooms.status", c.room.status)}
+                <strong>{c.room.patientName}</strong>（{c.room.patientNameKana}）・{eraText(c.birthDateEra)}・{c.insuredNumber || "—"}・{c.room.label ?? "—"}・{codeLabel("roomStatus", c.room.status)}
               </label>
               <div class="a-kana">
                 {c.matched.map((m) => label("app.matched", m)).join("、")}・{ta("app.roomCount", { n: c.memberCount })}・{c.offices.join("、")}
@@ -172,11 +173,11 @@ export function ApplicationDetail({ id }: { id: string }) {
         <a href={adminHref("")}>{ta("a.back")}</a>
       </p>
       <h1>
-        {ta("app.heading")}：{a.kindLabel || label("kind", a.kind)}
+        {ta("app.heading")}：{codeLabel("applicationKind", a.kind, a.kindLabel)}
       </h1>
       <Facts
         rows={[
-          [ta("inbox.state"), <span class={`a-badge a-badge-${a.state}`} data-testid="application-state">{label("state", a.state)}</span>],
+          [ta("inbox.state"), <span class={`a-badge a-badge-${a.state}`} data-testid="application-state">{codeLabel("applicationState", a.state)}</span>],
           [ta("inbox.office"), a.office?.name ?? ""],
           [ta("app.applicant"), a.applicant ? `${a.applicant.name}（${a.applicant.loginId}）` : ""],
           [ta("inbox.submitted"), dateTime(a.createdAt)],

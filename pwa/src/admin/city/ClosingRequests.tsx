@@ -1,7 +1,8 @@
 /** Closing requests (終了依頼), shown on their own. */
 import { adminApi } from "../api";
 import { adminHref, FORM_CODES } from "../helpers";
-import { label, ta } from "../messages";
+import { codeLabel } from "../../local/labels";
+import { ta } from "../messages";
 import { dateTime, Facts, Loading, useLoad } from "../ui";
 import { CloseRoom } from "./RoomDetail";
 
@@ -24,7 +25,7 @@ export function ClosingRequests() {
               </h2>
               <Facts
                 rows={[
-                  [ta("closing.reason"), c.reasonLabel || label("reason", c.reason)],
+                  [ta("closing.reason"), codeLabel("closingReason", c.reason, c.reasonLabel)],
                   [ta("closing.note"), c.note],
                   [ta("closing.requester"), `${c.requester.name}（${c.requester.jobTypeLabel}・${c.requester.officeName ?? "—"}）`],
                   [ta("closing.at"), dateTime(c.requestedAt)],

@@ -2,10 +2,11 @@
 import { useState } from "preact/hooks";
 import { adminApi } from "../api";
 import { adminHref } from "../helpers";
-import { label, ta } from "../messages";
+import { codeLabel, codeOptions } from "../../local/labels";
+import { ta } from "../messages";
 import { dateTime, ListTable, Select, useLoad } from "../ui";
 import { ScheduledStops } from "./ScheduledStops";
-import { STATES, KINDS, subjectOf } from "./shared";
+import { subjectOf } from "./shared";
 
 export function Inbox() {
   const [state, setState] = useState("submitted");
@@ -16,8 +17,8 @@ export function Inbox() {
       <h1>{ta("inbox.heading")}</h1>
       <ScheduledStops />
       <div class="admin-filters">
-        <Select id="inbox-state" label={ta("inbox.state")} value={state} onValue={setState} placeholder={ta("a.all")} options={STATES.map((s) => ({ value: s, label: label("state", s) }))} />
-        <Select id="inbox-kind" label={ta("inbox.kind")} value={kind} onValue={setKind} placeholder={ta("a.all")} options={KINDS.map((k) => ({ value: k, label: label("kind", k) }))} />
+        <Select id="inbox-state" label={ta("inbox.state")} value={state} onValue={setState} placeholder={ta("a.all")} options={codeOptions("applicationState")} />
+        <Select id="inbox-kind" label={ta("inbox.kind")} value={kind} onValue={setKind} placeholder={ta("a.all")} options={codeOptions("applicationKind")} />
       </div>
       <ListTable rows={data} error={error} showEmpty headers={[ta("inbox.age"), ta("inbox.kind"), ta("inbox.subject"), ta("inbox.office"), ta("inbox.submitted"), ta("inbox.state")]}>
         {(a) => (
@@ -25,14 +26,14 @@ export function Inbox() {
             <td class="a-num">{ta("inbox.days", { n: a.ageDays })}</td>
             <td>
               <a href={adminHref("applications", a.id)} data-testid="inbox-open">
-                {a.kindLabel || label("kind", a.kind)}
+                {codeLabel("applicationKind", a.kind, a.kindLabel)}
               </a>
             </td>
             <td>{subjectOf(a)}</td>
             <td>{a.office?.name ?? "—"}</td>
             <td>{dateTime(a.createdAt)}</td>
             <td>
-              <span class={`a-badge a-badge-${a.state}`}>{label("state", a.state)}</span>
+              <span class={`a-badge a-badge-${a.state}`}>{codeLabel("applicationState", a.state)}</span>
             </td>
           </tr>
         )}

@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { adminApi, query, type Office } from "../api";
 import { adminHref } from "../helpers";
-import { label, ta } from "../messages";
+import { codeLabel, codeOptions } from "../../local/labels";
+import { ta } from "../messages";
 import { day, Input, Loading, Section, Select, useLoad } from "../ui";
 import { officeOptions } from "./shared";
 
@@ -32,7 +33,7 @@ export function LedgerView({ office = false }: { office?: boolean }) {
         <Input id="ledger-q" label={ta("ledger.q")} value={q} onValue={setQ} />
         {!office && <Select id="ledger-office" label={ta("ledger.office")} value={officeId} onValue={setOfficeId} placeholder={ta("a.all")} options={officeOptions(offices.data)} />}
         <Select id="ledger-jobtype" label={ta("ledger.jobType")} value={jobType} onValue={setJobType} placeholder={ta("a.all")} options={jobTypes} />
-        <Select id="ledger-status" label={ta("ledger.status")} value={status} onValue={setStatus} placeholder={ta("a.all")} options={["pending", "active", "stopped"].map((s) => ({ value: s, label: label("ledger.status", s) }))} />
+        <Select id="ledger-status" label={ta("ledger.status")} value={status} onValue={setStatus} placeholder={ta("a.all")} options={codeOptions("userStatus")} />
         <div class="admin-filter-buttons">
           <button type="submit" class="secondary" data-testid="ledger-search">
             {ta("a.search")}

@@ -3,13 +3,13 @@ import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
 import { adminApi, type Room } from "../api";
 import { adminHref } from "../helpers";
-import { label, ta } from "../messages";
+import { codeLabel, codeOptions } from "../../local/labels";
+import { ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, Select, TextArea, useLoad } from "../ui";
 import { ConsentScan, consentExtraFacts, CorrectPatient, ReopenRoom, RoomHistory, WithdrawConsent } from "./RoomCorrections";
 import { RecordPrint } from "../../components/RecordPrint";
 import { type RoomRecordData, saveBlob } from "../../local/record";
 import { importApi } from "../importApi";
-import { REASONS } from "./shared";
 
 function MemberTable({ room, onChange, editable }: { room: Room; onChange: (r: Room) => void; editable: boolean }) {
   const [error, setError] = useState<unknown>(null);
@@ -49,11 +49,14 @@ function MemberTable({ room, onChange, editable }: { room: Room; onChange: (r: R
                     data-testid="member-permission"
                     onChange={(e) => void run(() => adminApi.setPermission(room.id, m.user.id, (e.currentTarget as HTMLSelectElement).value))}
                   >
-                    <option value="write">{ta("room.perm.write")}</option>
-                    <option value="read">{ta("room.perm.read")}</option>
+                    {codeOptions("permission").reverse().map((o) => (
+                      <option key={o.value} value={o.value}>
+                        {o.label}
+                      </option>
+                    ))}
                   </select>
                 ) : (
-                  label("room.perm", m.permission)
+                  codeLabel("permission", m.permission)
                 )}
               </td>
               <td>{day(m.joinedAt)}</td>
@@ -101,7 +104,7 @@ function AddMember({ room, onChange }: { room: Room; onChange: (r: Room) => void
   return (
     <form onSubmit={add} class="admin-filters" noValidate>
       <Select id="member-user" label={ta("room.userId")} value={userId} onValue={setUserId} placeholder={ta("room.pickUser")} options={options} required />
-      <Select id="member-perm" label={ta("room.permission")} value={permission} onValue={setPermission} options={[{ value: "write", label: ta("room.perm.write") }, { value: "read", label: ta("room.perm.read") }]} />
+      <Select id="member-perm" label={ta("room.permission")} value={permission} onValue={setPermission} options={codeOptions("permission").reverse()} />
       <div class="admin-filter-buttons">
         <button type="submit" class="primary" data-testid="member-add" disabled={!userId}>
           {ta("room.add")}
@@ -188,7 +191,7 @@ export function CloseRoom({ roomId, closingRequestId, onClosed }: { roomId: stri
   }
   return (
     <div class="admin-filters">
-      {!closingRequestId && <Select id={`close-reason-${roomId}`} label={ta("room.closeReason")} value={reason} onValue={setReason} options={REASONS.map((r) => ({ value: r, label: label("reason", r) }))} />}
+      {!closingRequestId && <Select id={`close-reason-${roomId}`} label={ta("room.closeReason")} value={reason} onValue={setReason} options={codeOptions("closingReason")} />}
       <div class="admin-filter-buttons">
         <button type="button" class="danger" data-testid="room-close" onClick={() => void close()}>
           {closingRequestId ? ta("closing.confirm") : ta("room.close")}
@@ -239,7 +242,7 @@ export function RoomDetail({ id }: { id: string }) {
           <Facts
             rows={[
               [ta("p.nameKana"), p.nameKana],
-              [ta("p.sex"), label("p.sex", p.sex)],
+              [ta("p.sex"), codeLabel("sex", p.sex)],
               [ta("p.birthDate"), `${p.birthDateEra.text}（${p.birthDate}）`],
               [ta("p.address"), [p.postalCode && `〒${p.postalCode}`, p.address].filter(Boolean).join(" ")],
               [ta("p.phone"), p.phone],
@@ -250,9 +253,9 @@ export function RoomDetail({ id }: { id: string }) {
                 ta("fix.field.emergencyContactName"),
                 [p.emergencyContactName, p.emergencyContactRelationship && `（${p.emergencyContactRelationship}）`, p.emergencyContactPhone].filter(Boolean).join(" "),
               ],
-              [ta("ledger.status"), label("rooms.status", r.status)],
+              [ta("ledger.status"), codeLabel("roomStatus", r.status)],
               [ta("rooms.opened"), dateTime(r.openedAt)],
-              [ta("rooms.closed"), r.closedAt ? `${dateTime(r.closedAt)} ${label("reason", r.closedReason)} ${r.closedNote ?? ""}` : ""],
+              [ta("rooms.closed"), r.closedAt ? `${dateTime(r.closedAt)} ${codeLabel("closingReason", r.closedReason)} ${r.closedNote ?? ""}` : ""],
             ]}
           />
         </Section>
@@ -261,7 +264,7 @@ export function RoomDetail({ id }: { id: string }) {
             <Facts
               rows={[
                 [ta("room.consentDate"), day(r.consent.date)],
-                [ta("room.signedBy"), label("room.signedBy", r.consent.signedBy) + (r.consent.proxyName ? `：${r.consent.proxyName}（${r.consent.proxyRelationship ?? ""}）` : "")],
+                [ta("room.signedBy"), codeLabel("signedBy", r.consent.signedBy) + (r.consent.proxyName ? `：${r.consent.proxyName}（${r.consent.proxyRelationship ?? ""}）` : "")],
                 [ta("room.explainedBy"), r.consent.explainedBy],
                 ...consentExtraFacts(r),
               ]}

@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { adminApi } from "../api";
 import { adminHref } from "../helpers";
-import { label, ta } from "../messages";
+import { codeLabel, codeOptions } from "../../local/labels";
+import { ta } from "../messages";
 import { day, ListTable, Select, useLoad } from "../ui";
 
 export function Rooms() {
@@ -12,7 +13,7 @@ export function Rooms() {
     <div data-testid="admin-rooms">
       <h1>{ta("rooms.heading")}</h1>
       <div class="admin-filters">
-        <Select id="rooms-status" label={ta("ledger.status")} value={status} onValue={setStatus} placeholder={ta("a.all")} options={["open", "closed"].map((s) => ({ value: s, label: label("rooms.status", s) }))} />
+        <Select id="rooms-status" label={ta("ledger.status")} value={status} onValue={setStatus} placeholder={ta("a.all")} options={codeOptions("roomStatus")} />
         <div class="admin-filter-buttons">
           <a class="button secondary" href={adminHref("new-room")} data-testid="room-new">
             {ta("rooms.new")}
@@ -30,7 +31,7 @@ export function Rooms() {
             <td class="a-num">{r.memberCount}</td>
             <td>{day(r.openedAt)}</td>
             <td>
-              {label("rooms.status", r.status)}
+              {codeLabel("roomStatus", r.status)}
               {r.closingRequested && <span class="a-badge a-badge-warn"> {ta("rooms.closingRequested")}</span>}
             </td>
           </tr>

@@ -3,7 +3,8 @@ import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
 import { adminApi } from "../api";
 import { adminHref } from "../helpers";
-import { label, ta } from "../messages";
+import { codeLabel } from "../../local/labels";
+import { ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, useLoad } from "../ui";
 import { UserCorrections } from "./UserCorrections";
 
@@ -76,7 +77,7 @@ export function UserDetailView({ id }: { id: string }) {
         <ul class="plain-list">
           {data.rooms.map((r) => (
             <li key={r.id}>
-              <a href={adminHref("rooms", r.id)}>{r.label ?? r.patientName}</a>（{label("rooms.status", r.status)}）
+              <a href={adminHref("rooms", r.id)}>{r.label ?? r.patientName}</a>（{codeLabel("roomStatus", r.status)}）
             </li>
           ))}
         </ul>

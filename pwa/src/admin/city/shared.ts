@@ -1,10 +1,6 @@
 /** What several of the city's screens share: filters, navigation, an application's subject. */
 import { type Application, type Office } from "../api";
 
-export const STATES = ["submitted", "approved", "rejected", "withdrawn"];
-export const KINDS = ["idCareManager", "idInvited", "idStop", "roomOpen", "roomJoin", "memberRemove", "roomClose"];
-export const REASONS = ["death", "facilityAdmission", "endOfService", "other"];
-
 export function go(href: string): void {
   location.hash = href;
 }
