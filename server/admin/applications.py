@@ -46,6 +46,7 @@ from .common import (
     require_office_admin,
     room_refs,
     today_jst,
+    user_not_found,
     user_ref,
     users_by_id,
 )
@@ -370,10 +371,10 @@ class OfficeApplications:
     async def _own_user(self, user_id: uuid.UUID) -> User:
         user = await self.session.get(User, user_id)
         if user is None:
-            raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+            raise user_not_found()
         if user.office_id != self.office_id:
             raise Forbidden(
-                "他の事業所の利用者については申請できません。",
+                "他の事業所のシステム利用者については申請できません。",
                 "You can only apply for users of your own office.",
                 code="other_office",
             )

@@ -18,7 +18,7 @@ from ..accounts.refs import office_kind_label as office_kind_label
 from ..accounts.refs import user_ref as user_ref
 from ..audit import service as audit
 from ..auth.context import AuthContext
-from ..errors import Forbidden
+from ..errors import Forbidden, NotFound
 from ..japan import JST as JST  # re-exported: the admin modules take their dates from here
 from ..japan import from_western
 from ..japan import today_jst as today_jst
@@ -64,6 +64,12 @@ def require_office_admin(ctx: AuthContext) -> tuple[User, uuid.UUID]:
             code="office_admin_only",
         )
     return user, user.office_id
+
+
+def user_not_found() -> NotFound:
+    return NotFound(
+        "システム利用者が見つかりません。", "User not found.", code="user_not_found"
+    )
 
 
 def start_of_day_jst(day: date) -> datetime:

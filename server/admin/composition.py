@@ -47,8 +47,8 @@ PROBLEMS: dict[str, tuple[str, str]] = {
         "IDの利用開始（パスワード設定）が済んでいません",
         "the ID has not been activated yet",
     ),
-    "unknown": ("利用者が見つかりません", "no such user"),
-    "duplicate": ("同じ利用者が重複しています", "the same user is listed twice"),
+    "unknown": ("システム利用者が見つかりません", "no such user"),
+    "duplicate": ("同じシステム利用者が重複しています", "the same user is listed twice"),
 }
 # Problems no state change can cure: the request itself is wrong (400, not 409).
 PERMANENT = {"admin", "notProfessional", "unknown", "duplicate"}
@@ -147,7 +147,8 @@ def raise_refusals(refusals: list[Refusal]) -> None:
     ]
     error = InvalidInput if any(r.code in PERMANENT for r in refusals) else Conflict
     raise error(
-        "部屋の参加者にできない利用者が含まれています：" + "、".join(i["ja"] for i in items),
+        "部屋の参加者にできないシステム利用者が含まれています："
+        + "、".join(i["ja"] for i in items),
         "Some users cannot be room members: " + ", ".join(i["en"] for i in items),
         code="members_not_eligible",
         refused=items,

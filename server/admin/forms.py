@@ -89,7 +89,7 @@ def consent_text(city: str) -> str:
 
 def _not_found() -> NotFound:
     return NotFound(
-        "この様式の元になる申請・事業所・利用者・部屋が見つかりません。",
+        "この様式の元になる申請・事業所・システム利用者・部屋が見つかりません。",
         "Nothing this form can be filled from was found under that id.",
         code="form_source_not_found",
     )

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
-from ..errors import NotFound
 from ..mail.service import Mailer
 from ..models import (
     Application,
@@ -39,6 +38,7 @@ from .common import (
     require_admin,
     require_office_admin,
     room_refs,
+    user_not_found,
 )
 from .scheduled_stops import is_future, schedule_stop, stop_now
 from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
@@ -46,10 +46,10 @@ from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
 CSV_HEADERS = (
     "ログインID",
     "氏名",
-    "ふりがな",
+    "フリガナ",
     "職種",
-    "事業所",
-    "権限",
+    "事業所名",
+    "役割",
     "状態",
     "メールアドレス",
     "電話番号",
@@ -57,7 +57,7 @@ CSV_HEADERS = (
     "利用開始日",
     "停止日",
     "停止予定日",
-    "誓約日",
+    "誓約日（様式4-2）",
     "参加中の部屋数",
 )
 
@@ -224,7 +224,7 @@ class Ledger:
         rows = await ledger_rows(self.session, LedgerFilter(user_id=user_id))
         row = rows[0] if rows else None
         if row is None:
-            raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+            raise user_not_found()
         history = [
             HistoryOut(
                 at=e.at, action=e.action, actor_id=e.actor_id, actor_name=e.actor_login, note=None

@@ -21,7 +21,7 @@ from sync.membership import membership_changed
 from ..accounts.service import flag_devices_for_wipe
 from ..auth import tokens
 from ..auth.context import AuthContext
-from ..errors import Conflict, NotFound
+from ..errors import Conflict
 from ..mail import templates
 from ..mail.templates import Letter
 from ..models import (
@@ -35,7 +35,7 @@ from ..models import (
     UserSession,
 )
 from ..models.enums import Role, TokenPurpose, UserStatus
-from .common import jst_text, record
+from .common import jst_text, record, user_not_found
 from .composition import may_visit_homes, usual_visits_homes
 
 LOGIN_ID_PREFIX = "cb"
@@ -187,7 +187,7 @@ async def stop_user(
     )
     user = await session.get(User, user_id, populate_existing=True)
     if user is None:
-        raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+        raise user_not_found()
     if not getattr(result, "rowcount", 0):
         raise Conflict(
             "このIDはすでに停止されています。",

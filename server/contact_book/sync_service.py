@@ -101,7 +101,7 @@ class SyncService:
             )
         except ClientIdTaken:
             raise Conflict(
-                "この端末IDは別の利用者のものです。アプリを読み込み直してください。",
+                "この端末IDは別のシステム利用者のものです。アプリを読み込み直してください。",
                 "This client id belongs to another user. Please reload the app.",
                 code="client_id_taken",
             ) from None

@@ -90,7 +90,7 @@ def room_opened(to: str, *, name: str, room_name: str, submitted: str | None) ->
         "患者（利用者）部屋作成完了のお知らせ",
         f"{name} 様\n\n"
         f"{requested}患者（利用者）部屋（様式6）を作成しました。\n\n"
-        f"部屋：{room_name}\n\n"
+        f"部屋名：{room_name}\n\n"
         "参加者は carebook にログインすると部屋を確認できます。\n",
     )
 
@@ -102,7 +102,7 @@ def room_closed(to: str, *, name: str, room_name: str, reason_label: str) -> Let
         f"{name} 様\n\n"
         "ご参加の患者（利用者）部屋を終了しました。これ以降の投稿はできません。\n"
         "これまでの記録は保存されています。\n\n"
-        f"部屋：{room_name}\n"
+        f"部屋名：{room_name}\n"
         f"終了理由：{reason_label}\n",
     )
 

@@ -44,7 +44,7 @@ async def test_the_ledger_filters_counts_and_exports_csv_for_excel(
     raw = exported.content
     assert raw.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
     rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
-    assert rows[0][:7] == ["ログインID", "氏名", "ふりがな", "職種", "事業所", "権限", "状態"]
+    assert rows[0][:7] == ["ログインID", "氏名", "フリガナ", "職種", "事業所名", "役割", "状態"]
     assert len(rows) == 4
     assert {r[3] for r in rows[1:]} == {"看護師"}
     async with sessionmaker() as s:

@@ -24,7 +24,7 @@ export interface Draft {
   vitals: VitalsInput;
   urgent: boolean;
   photos: PendingPhoto[];
-  /** A closing request (部屋の終了申請) with its reason, for the admin to confirm. */
+  /** A closing request (部屋の終了依頼) with its reason, for the admin to confirm. */
   closingReason?: ClosingReason | null;
   /** 宛先: members (user ids) this post is addressed to, and whether it asks for an answer. */
   addresseeIds?: string[];

@@ -328,14 +328,14 @@ export function formLayout(form: PrintForm): FormLayout {
               { label: "電話番号", value: str(patient["phone"]) },
               { label: "介護保険（認定）", value: str(patient["careLevelLabel"]) || CARE_LEVELS },
               { label: "介護保険（番号）", value: str(patient["insuredNumber"]) },
-              { label: "報告書のタイトル", value: titles.join("、") },
+              { label: "ケアレポート標題", value: titles.join("、") },
             ],
           },
         ],
         tables: [
           {
             heading: "利用設定（部屋利用者）",
-            columns: ["医療機関・事業所名", "利用者氏名", "職種", "権限"],
+            columns: ["医療機関・事業所名", "利用者氏名", "職種", "閲覧権限"],
             rows: members.map((m) => [str(m["officeName"]), str(m["name"]), str(m["jobTypeLabel"]), str(m["permissionLabel"])]),
             minRows: 6,
           },

@@ -74,7 +74,7 @@ export function NewApplication() {
   return (
     <div data-testid="office-new">
       <h1>{ta("new.heading")}</h1>
-      <Select id="new-kind" label={ta("new.kind")} value={kind} onValue={(v) => setKind(v as Kind)} options={kinds.map((k) => ({ value: k, label: ta(`new.${k}`) }))} />
+      <Select id="new-kind" label={ta("new.kind")} value={kind} onValue={(v) => setKind(v as Kind)} options={codeOptions("applicationKind", kinds)} />
       {kind === "idCareManager" && <IdCareManagerForm />}
       {kind === "idStop" && <IdStopForm />}
       {kind === "roomOpen" && <RoomOpenForm mode="application" />}
