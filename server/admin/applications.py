@@ -51,6 +51,7 @@ from .common import (
     users_by_id,
 )
 from .help import check_pledge
+from .history_labels import application_action_label
 from .offices import latest_office_pledge, office_pledges
 from .patients import check_label, checked_consent, patient_values
 from .rooms import (
@@ -263,6 +264,7 @@ async def application_outs(
                         actor_id=e.actor_id,
                         actor_name=people[e.actor_id].name if e.actor_id in people else None,
                         note=e.note,
+                        action_label=application_action_label(e.action),
                     )
                     for e in events
                     if e.application_id == a.id

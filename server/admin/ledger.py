@@ -40,6 +40,7 @@ from .common import (
     room_refs,
     user_not_found,
 )
+from .history_labels import application_event_label, audit_action_label
 from .scheduled_stops import is_future, schedule_stop, stop_now
 from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
 
@@ -227,7 +228,12 @@ class Ledger:
             raise user_not_found()
         history = [
             HistoryOut(
-                at=e.at, action=e.action, actor_id=e.actor_id, actor_name=e.actor_login, note=None
+                at=e.at,
+                action=e.action,
+                actor_id=e.actor_id,
+                actor_name=e.actor_login,
+                note=None,
+                action_label=audit_action_label(e.action),
             )
             for e in await self.session.scalars(
                 select(AuditEvent)
@@ -247,6 +253,7 @@ class Ledger:
                 actor_id=e.actor_id,
                 actor_name=None,
                 note=e.note,
+                action_label=application_event_label(kind, e.action),
             )
             for e, kind in events.all()
         ]

@@ -444,6 +444,7 @@ class HistoryOut(Out):
     actor_id: uuid.UUID | None
     actor_name: str | None
     note: str | None
+    action_label: str = ""
 
 
 class RoomRef(Out):

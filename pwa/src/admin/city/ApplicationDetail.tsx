@@ -9,35 +9,45 @@ import { label, ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, TextArea, useLoad } from "../ui";
 import { CancelStop } from "./ScheduledStops";
 import { DuplicateWarning, isDuplicateWarning } from "./DuplicateWarning";
+import { applicationSections } from "./applicationLayouts";
 
-function PayloadView({ value }: { value: unknown }) {
-  if (value === null || value === undefined || value === "") return <span>—</span>;
-  if (Array.isArray(value)) {
-    return (
-      <ol class="payload-list">
-        {value.map((v, i) => (
-          <li key={i}>
-            <PayloadView value={v} />
-          </li>
-        ))}
-      </ol>
-    );
-  }
-  if (typeof value === "object") {
-    return (
-      <dl class="payload">
-        {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>
-              <PayloadView value={v} />
-            </dd>
-          </div>
-        ))}
-      </dl>
-    );
-  }
-  return <span>{String(value)}</span>;
+/** The application as its form: sections of labelled rows, the members' table, the titles. */
+function FormView({ application }: { application: Application }) {
+  const sections = applicationSections(application);
+  if (!sections) return <p class="hint">{ta("f.noLayout")}</p>;
+  return (
+    <>
+      {sections.map((section) => (
+        <section class="application-form-section" key={section.heading} data-testid="application-section">
+          <h3>{section.heading}</h3>
+          {section.rows && <Facts rows={section.rows.map((r) => [r.label, r.value])} />}
+          {section.table && (
+            <table class="admin-table compact" data-testid="application-members">
+              <thead>
+                <tr>
+                  {section.table.columns.map((c) => (
+                    <th scope="col" key={c}>
+                      {c}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {section.table.rows.map((row, i) => (
+                  <tr key={i}>
+                    {row.map((cell, j) => (
+                      <td key={j}>{cell}</td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {section.list && (section.list.length ? <ol class="plain-list">{section.list.map((item) => <li key={item}>{item}</li>)}</ol> : <p>{ta("f.defaultTitles")}</p>)}
+        </section>
+      ))}
+    </>
+  );
 }
 
 function People({ users }: { users: UserRef[] }) {
@@ -217,7 +227,7 @@ export function ApplicationDetail({ id }: { id: string }) {
         </Section>
       )}
       <Section title={ta("app.content")} testId="application-payload">
-        <PayloadView value={a.payload} />
+        <FormView application={a} />
       </Section>
       {a.forms.length > 0 && (
         <Section title={ta("app.forms")}>
@@ -257,7 +267,7 @@ export function ApplicationDetail({ id }: { id: string }) {
         <ol class="history">
           {a.history.map((h, i) => (
             <li key={i}>
-              <time>{dateTime(h.at)}</time> {h.action} {h.actorName ? `（${h.actorName}）` : ""} {h.note ?? ""}
+              <time>{dateTime(h.at)}</time> {h.actionLabel || h.action} {h.actorName ? `（${h.actorName}）` : ""} {h.note ?? ""}
             </li>
           ))}
         </ol>

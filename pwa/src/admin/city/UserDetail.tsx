@@ -97,7 +97,7 @@ export function UserDetailView({ id }: { id: string }) {
         <ol class="history">
           {data.history.map((h, i) => (
             <li key={i}>
-              <time>{dateTime(h.at)}</time> {h.action} {h.actorName ? `（${h.actorName}）` : ""} {h.note ?? ""}
+              <time>{dateTime(h.at)}</time> {h.actionLabel || h.action} {h.actorName ? `（${h.actorName}）` : ""} {h.note ?? ""}
             </li>
           ))}
         </ol>

@@ -1,0 +1,32 @@
+"""What a history line says, in the clerk's words: an application's events and a user's record.
+
+An application's own events are `ApplicationAction` codes; a user's history mixes audit
+actions (`admin.user_stopped` …) with the events of applications about the user. Each line
+carries its Japanese label so that no screen shows a code; an action without a label here
+(a newer feature's) shows its code rather than nothing.
+"""
+
+from __future__ import annotations
+
+from ..models.enums import ApplicationAction, ApplicationKind
+
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "admin.user_issued": "ID発行",
+    "admin.user_stopped": "ID停止",
+    "admin.member_added": "部屋への参加",
+    "admin.member_removed": "部屋からの退出",
+    "admin.member_permission_changed": "閲覧権限の変更",
+}
+
+
+def application_action_label(action: str) -> str:
+    return ApplicationAction.label_of(action)
+
+
+def audit_action_label(action: str) -> str:
+    return AUDIT_ACTION_LABELS.get(action, action)
+
+
+def application_event_label(kind: str, action: str) -> str:
+    """「ID停止依頼（様式3）：承認」: which application, and what happened to it."""
+    return f"{ApplicationKind.label_of(kind)}：{ApplicationAction.label_of(action)}"
