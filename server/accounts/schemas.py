@@ -58,11 +58,21 @@ class DeviceOut(Out):
     wipe_requested: bool
 
 
+class MyTermsOut(Out):
+    """The city's current terms of use and whether this user still has to accept them."""
+
+    version: str
+    required: bool
+    accepted_version: str | None
+    accepted_at: datetime | None
+
+
 class MeOut(Out):
     user: UserRef
     factors: FactorsOut
     device: DeviceOut | None
     session_expires_at: datetime
+    terms: MyTermsOut | None = None
 
 
 class SessionOut(Out):

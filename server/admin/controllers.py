@@ -29,7 +29,7 @@ from ..settings import Settings
 from .applications import ApplicationReview, OfficeApplications
 from .correction_schemas import UserCorrectionIn, UserHistoryOut
 from .forms import Forms
-from .help import HelpService, load_help
+from .help import HelpService, load_help, public_help
 from .invitations import InvitationAdministration, InvitationLinks
 from .ledger import Ledger, LedgerFilter, OfficeStaff
 from .office_desk import OfficeDesk
@@ -57,6 +57,7 @@ from .schemas import (
     OfficeIn,
     OfficeOut,
     OfficeRoomMemberOut,
+    PublicHelpOut,
     RejectIn,
     ReportTitlesIn,
     RoomCandidateOut,
@@ -515,11 +516,11 @@ class AdminMiscController(Controller):
     ) -> list[ClosingRequestOut]:
         return await RoomAdministration(db_session, auth, Mailer(settings)).closing_requests()
 
-    @get("/help", summary="The help page as the operator set it")
+    @get("/help", summary="The help page as the city set it (for its editor)")
     async def help_page(self, auth: AuthContext, db_session: AsyncSession) -> HelpOut:
         return await HelpService(db_session, auth).for_admin()
 
-    @put("/help", summary="Set the help page (operator)")
+    @put("/help", summary="Set the help page (city admins and the operator)")
     async def set_help(self, data: HelpIn, auth: AuthContext, db_session: AsyncSession) -> HelpOut:
         return await HelpService(db_session, auth).save(data)
 
@@ -530,6 +531,20 @@ class AdminMiscController(Controller):
         return await Forms(db_session, auth).get(form, source_id)
 
 
-@get("/api/help", tags=["help"], summary="The help page: contact points, rules, pledge texts")
+@get(
+    "/api/help",
+    tags=["help"],
+    summary="The help page: contacts, rules, pledges and 誓約事項, links, devices, terms of use",
+)
 async def help_for_users(db_session: AsyncSession) -> HelpOut:
     return await load_help(db_session)
+
+
+@get(
+    "/api/help/public",
+    tags=["help"],
+    opt={"auth": "public"},
+    summary="Before sign-in: whom to call (only the contact points the city published)",
+)
+async def help_before_sign_in(db_session: AsyncSession) -> PublicHelpOut:
+    return await public_help(db_session)

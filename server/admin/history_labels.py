@@ -8,6 +8,8 @@ carries its Japanese label so that no screen shows a code; an action without a l
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models.enums import ApplicationAction, ApplicationKind
 
 AUDIT_ACTION_LABELS: dict[str, str] = {
@@ -16,6 +18,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "admin.member_added": "部屋への参加",
     "admin.member_removed": "部屋からの退出",
     "admin.member_permission_changed": "閲覧権限の変更",
+    "user.terms_accepted": "利用規約に同意",
 }
 
 
@@ -25,6 +28,13 @@ def application_action_label(action: str) -> str:
 
 def audit_action_label(action: str) -> str:
     return AUDIT_ACTION_LABELS.get(action, action)
+
+
+def audit_note(action: str, details: dict[str, Any]) -> str | None:
+    """What a history line adds to its label: the version of the terms accepted, …"""
+    if action == "user.terms_accepted" and details.get("version"):
+        return f"版 {details['version']}"
+    return None
 
 
 def application_event_label(kind: str, action: str) -> str:

@@ -27,6 +27,7 @@ from ..models import (
     Pledge,
     RoomMember,
     ScheduledStop,
+    TermsAcceptance,
     User,
 )
 from ..models.enums import JobType, Role, StopState, UserStatus
@@ -40,7 +41,8 @@ from .common import (
     room_refs,
     user_not_found,
 )
-from .history_labels import application_event_label, audit_action_label
+from .help import load_help
+from .history_labels import application_event_label, audit_action_label, audit_note
 from .scheduled_stops import is_future, schedule_stop, stop_now
 from .schemas import CountOut, HistoryOut, LedgerOut, LedgerRow, UserDetailOut
 
@@ -60,6 +62,8 @@ CSV_HEADERS = (
     "停止予定日",
     "誓約日（様式4-2）",
     "参加中の部屋数",
+    "利用規約（同意した版）",
+    "利用規約への同意日",
 )
 
 
@@ -120,6 +124,7 @@ async def ledger_rows(session: AsyncSession, f: LedgerFilter) -> list[LedgerRow]
     if f.user_id is not None:
         stmt = stmt.where(User.id == f.user_id)
     rows = (await session.execute(stmt)).unique().all()
+    terms = await _latest_terms(session, [user.id for user, *_ in rows])
     return [
         LedgerRow(
             id=user.id,
@@ -143,9 +148,27 @@ async def ledger_rows(session: AsyncSession, f: LedgerFilter) -> list[LedgerRow]
             room_count=int(room_count or 0),
             stop_scheduled_on=stop_on,
             visits_homes=user.visits_homes,
+            terms_version=terms[user.id][0] if user.id in terms else None,
+            terms_accepted_at=terms[user.id][1] if user.id in terms else None,
         )
         for user, office_name, pledged_at, room_count, stop_on in rows
     ]
+
+
+async def _latest_terms(
+    session: AsyncSession, user_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, datetime]]:
+    """Each user's latest acceptance of the terms of use: (version, when)."""
+    if not user_ids:
+        return {}
+    latest: dict[uuid.UUID, tuple[str, datetime]] = {}
+    for user_id, version, at in await session.execute(
+        select(TermsAcceptance.user_id, TermsAcceptance.version, TermsAcceptance.accepted_at)
+        .where(TermsAcceptance.user_id.in_(user_ids))
+        .order_by(TermsAcceptance.accepted_at)
+    ):
+        latest[user_id] = (version, at)
+    return latest
 
 
 def _counts(rows: list[LedgerRow]) -> tuple[list[CountOut], list[CountOut]]:
@@ -186,6 +209,8 @@ def ledger_csv(rows: list[LedgerRow]) -> bytes:
                 r.stop_scheduled_on.isoformat() if r.stop_scheduled_on else "",
                 _day(r.pledged_at),
                 str(r.room_count),
+                r.terms_version or "",
+                _day(r.terms_accepted_at),
             )
             for r in rows
         ),
@@ -203,7 +228,11 @@ class Ledger:
         rows = await ledger_rows(self.session, f)
         by_office, by_job = _counts(rows)
         return LedgerOut(
-            total=len(rows), users=rows, counts_by_office=by_office, counts_by_job_type=by_job
+            total=len(rows),
+            users=rows,
+            counts_by_office=by_office,
+            counts_by_job_type=by_job,
+            terms_version=(await load_help(self.session)).terms.version,
         )
 
     async def csv(self, f: LedgerFilter) -> bytes:
@@ -232,7 +261,7 @@ class Ledger:
                 action=e.action,
                 actor_id=e.actor_id,
                 actor_name=e.actor_login,
-                note=None,
+                note=audit_note(e.action, e.details),
                 action_label=audit_action_label(e.action),
             )
             for e in await self.session.scalars(
@@ -295,5 +324,9 @@ class OfficeStaff:
         )
         by_office, by_job = _counts(rows)
         return LedgerOut(
-            total=len(rows), users=rows, counts_by_office=by_office, counts_by_job_type=by_job
+            total=len(rows),
+            users=rows,
+            counts_by_office=by_office,
+            counts_by_job_type=by_job,
+            terms_version=(await load_help(self.session)).terms.version,
         )

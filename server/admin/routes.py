@@ -15,6 +15,7 @@ from .controllers import (
     InvitationLinkController,
     OfficeApplicationController,
     OfficeController,
+    help_before_sign_in,
     help_for_users,
 )
 from .correction_controllers import ROUTE_HANDLERS as CORRECTION_ROUTES
@@ -41,5 +42,6 @@ ROUTE_HANDLERS: list[Any] = [
     room_access_log,
     room_access_log_csv,
     help_for_users,
+    help_before_sign_in,
     *CORRECTION_ROUTES,
 ]

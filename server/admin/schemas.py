@@ -381,6 +381,8 @@ class ScheduledStopCancelIn(Strict):
 
 
 class HelpContactIn(Strict):
+    """A contact point; `public` ones are shown on the sign-in page, before anyone signs in."""
+
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
     postal_code: PostalCode = ""
@@ -391,6 +393,7 @@ class HelpContactIn(Strict):
     ] = ""
     hours: Annotated[str, msgspec.Meta(max_length=200)] = ""
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
+    public: bool = False
 
 
 class PledgeTextsIn(Strict):
@@ -399,11 +402,40 @@ class PledgeTextsIn(Strict):
     form42: Annotated[str, msgspec.Meta(min_length=1, max_length=5000, pattern=r"\S")]
 
 
+class HelpLinkIn(Strict):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+    url: Annotated[str, msgspec.Meta(max_length=500, pattern=r"^https?://[^\s<>\"]+$")]
+
+
+class TermsIn(Strict):
+    """The terms of use every user accepts; a new `version` asks everyone again.
+
+    Both empty: no terms (nobody is asked). Text without a version, or a version without
+    text, is refused.
+    """
+
+    version: Annotated[str, msgspec.Meta(max_length=20)] = ""
+    text: Annotated[str, msgspec.Meta(max_length=20000)] = ""
+
+
 class HelpIn(Strict):
+    """The whole help page (a PUT replaces it); fields left out take a new city's defaults."""
+
     city_name: Name
     contacts: Annotated[list[HelpContactIn], msgspec.Meta(max_length=10)]
     rules: Annotated[str, msgspec.Meta(max_length=20000)]
     pledge: PledgeTextsIn
+    pledge_items: Annotated[str, msgspec.Meta(max_length=20000)] | None = None
+    links: Annotated[list[HelpLinkIn], msgspec.Meta(max_length=20)] | None = None
+    devices: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+    sign_in_note: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    terms: TermsIn | None = None
+
+
+class TermsAcceptIn(Strict):
+    """「利用規約に同意する」: the version the user was shown."""
+
+    version: Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"\S")]
 
 
 # -- outputs -----------------------------------------------------------------------------------
@@ -571,6 +603,8 @@ class LedgerRow(Out):
     room_count: int
     visits_homes: bool
     stop_scheduled_on: dt.date | None = None
+    terms_version: str | None = None
+    terms_accepted_at: dt.datetime | None = None
 
 
 class CountOut(Out):
@@ -584,6 +618,8 @@ class LedgerOut(Out):
     users: list[LedgerRow]
     counts_by_office: list[CountOut]
     counts_by_job_type: list[CountOut]
+    # The city's current terms of use ("" when none): rows with another version must accept.
+    terms_version: str = ""
 
 
 class UserDetailOut(Out):
@@ -769,6 +805,7 @@ class HelpContactOut(Out):
     email: str
     hours: str
     note: str
+    public: bool = False
 
 
 class PledgeTextsOut(Out):
@@ -777,12 +814,35 @@ class PledgeTextsOut(Out):
     form42: str
 
 
+class HelpLinkOut(Out):
+    title: str
+    url: str
+
+
+class TermsOut(Out):
+    version: str = ""
+    text: str = ""
+
+
 class HelpOut(Out):
     city_name: str
     contacts: list[HelpContactOut]
     rules: str
     pledge: PledgeTextsOut
     updated_at: dt.datetime | None
+    pledge_items: str = ""
+    links: list[HelpLinkOut] = []
+    devices: str = ""
+    sign_in_note: str = ""
+    terms: TermsOut = msgspec.field(default_factory=TermsOut)
+
+
+class PublicHelpOut(Out):
+    """What the sign-in page shows: only the contact points the city chose to publish."""
+
+    city_name: str
+    sign_in_note: str
+    contacts: list[HelpContactOut]
 
 
 class FormOut(Out):

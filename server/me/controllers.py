@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import Controller, delete, get
+from litestar import Controller, delete, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..accounts.refs import user_ref
@@ -12,10 +12,13 @@ from ..accounts.schemas import (
     DeviceOut,
     FactorsOut,
     MeOut,
+    MyTermsOut,
     PasskeyOut,
     SessionOut,
 )
 from ..accounts.service import MyAccount
+from ..accounts.terms import accept_terms, terms_status
+from ..admin.schemas import TermsAcceptIn
 from ..auth.context import AuthContext
 from ..auth.service import SignInService, factors_of
 from ..models import Device
@@ -58,7 +61,14 @@ class MeController(Controller):
             ),
             device=device_out(auth.device, auth.device) if auth.device else None,
             session_expires_at=auth.session.expires_at,
+            terms=await terms_status(db_session, auth.user),
         )
+
+    @post("/terms", status_code=200, summary="Accept the city's current terms of use")
+    async def accept_current_terms(
+        self, data: TermsAcceptIn, auth: AuthContext, db_session: AsyncSession
+    ) -> MyTermsOut:
+        return await accept_terms(db_session, auth, data.version)
 
     @get("/sessions", summary="My sessions")
     async def sessions(self, auth: AuthContext, db_session: AsyncSession) -> list[SessionOut]:

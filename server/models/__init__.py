@@ -15,6 +15,7 @@ from .people import (
     OneTimeToken,
     Pledge,
     SystemSetting,
+    TermsAcceptance,
     User,
 )
 from .push import Outbox, PushSubscription
@@ -59,6 +60,7 @@ __all__ = [
     "SyncStream",
     "SystemSetting",
     "Template",
+    "TermsAcceptance",
     "TotpFactor",
     "User",
     "UserSession",

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CreatedMixin, IdMixin, JsonValue, utcnow
@@ -83,6 +83,17 @@ class Pledge(IdMixin, Base):
         ForeignKey("application.id"), index=True
     )
     signer_name: Mapped[str] = mapped_column(String(100))
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TermsAcceptance(IdMixin, Base):
+    """A user accepted the terms of use (利用規約) in one version, once; the ledger shows it."""
+
+    __tablename__ = "terms_acceptance"
+    __table_args__ = (UniqueConstraint("user_id", "version"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    version: Mapped[str] = mapped_column(String(20))
     accepted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -75,6 +75,7 @@ async def test_public_routes_are_only_the_expected_ones(app: Litestar) -> None:
         "/api/push/key",  # the VAPID public key
         "/api/mail/unsubscribe",  # the daily mail's signed one-click link is its own credential
         "/api/metrics",  # checks an operator session or the scraper's bearer token itself
+        "/api/help/public",  # whom to call when sign-in fails: only what the city published
     }
     assert public <= allowed, public - allowed
 
