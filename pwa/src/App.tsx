@@ -17,6 +17,7 @@ import { RoomList, Rooms } from "./screens/Rooms";
 import { SecondFactor } from "./screens/SecondFactor";
 import { Settings } from "./screens/Settings";
 import { SignIn } from "./screens/SignIn";
+import { Terms } from "./screens/Terms";
 import { Vitals } from "./screens/Vitals";
 import { DATA_SCREENS, useAppState, type Screen } from "./store";
 
@@ -24,6 +25,8 @@ import { DATA_SCREENS, useAppState, type Screen } from "./store";
 const RoomRecord = lazy(() => import("./screens/RoomRecord"));
 /** The admin screens, loaded only for admins (a separate chunk). */
 const AdminApp = lazy(() => import("./admin/AdminApp"));
+/** The help page: read now and then, so a chunk of its own. */
+const Help = lazy(() => import("./screens/Help").then((m) => ({ default: m.Help })));
 /** Pages reached from e-mail links by people without an account (another chunk). */
 const PublicApp = lazy(() => import("./admin/PublicApp"));
 const PUBLIC_PATH = /^\/(invite|activate)\/[^/]+\/?$/;
@@ -88,6 +91,14 @@ function CurrentScreen({ screen }: { screen: Screen }) {
       return <Settings />;
     case "notifications":
       return <Notifications />;
+    case "help":
+      return (
+        <Suspense fallback={<p class="loading">{t("common.loading")}</p>}>
+          <Help />
+        </Suspense>
+      );
+    case "terms":
+      return <Terms />;
     case "admin":
       return <Admin />;
   }

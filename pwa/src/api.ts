@@ -16,7 +16,10 @@ import type {
   DeviceRecoveryKey,
   DeviceInfo,
   ErrorBody,
+  HelpPage,
   Me,
+  MyTerms,
+  PublicHelp,
   SessionInfo,
   TotpEnrollment,
 } from "./types";
@@ -204,6 +207,9 @@ export const api = {
   sessionState: () =>
     request<{ signedIn: boolean; stage: string | null; csrfToken: string }>("GET", "/api/auth/session"),
   me: () => request<Me>("GET", "/api/me"),
+  acceptTerms: (version: string) => request<MyTerms>("POST", "/api/me/terms", { version }),
+  help: () => request<HelpPage>("GET", "/api/help"),
+  publicHelp: () => request<PublicHelp>("GET", "/api/help/public"),
   sessions: () => request<SessionInfo[]>("GET", "/api/me/sessions"),
   endSession: (id: string) => request<unknown>("DELETE", `/api/me/sessions/${encodeURIComponent(id)}`),
   devices: () => request<DeviceInfo[]>("GET", "/api/me/devices"),

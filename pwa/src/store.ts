@@ -26,6 +26,8 @@ export type Screen =
   | "record"
   | "settings"
   | "notifications"
+  | "help"
+  | "terms"
   | "admin";
 
 /** Screens that show carebook data (need the unlocked cache) and have a URL. */
@@ -39,11 +41,12 @@ export const DATA_SCREENS: ReadonlySet<Screen> = new Set<Screen>([
   "record",
   "settings",
   "notifications",
+  "help",
   "admin",
 ]);
 
-/** Screens that need a fully signed-in session. */
-export const SESSION_SCREENS: ReadonlySet<Screen> = new Set<Screen>([...DATA_SCREENS, "setPasscode"]);
+/** Screens that need a fully signed-in session ("terms": asked before any data screen). */
+export const SESSION_SCREENS: ReadonlySet<Screen> = new Set<Screen>([...DATA_SCREENS, "setPasscode", "terms"]);
 
 /** What the sync client is doing, for the status line. */
 export interface SyncStatus {

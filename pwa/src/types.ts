@@ -8,8 +8,13 @@ import type { NextOut } from "./generated/api";
 export type {
   DeviceOut as DeviceInfo,
   Error as ErrorBody,
+  HelpContactOut as HelpContact,
+  HelpLinkOut as HelpLink,
+  HelpOut as HelpPage,
   MeOut as Me,
+  MyTermsOut as MyTerms,
   PasskeyOut as PasskeyInfo,
+  PublicHelpOut as PublicHelp,
   RecoveryKeyOut as DeviceRecoveryKey,
   SessionOut as SessionInfo,
   TotpEnrollOut as TotpEnrollment,

@@ -16,13 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..admin.common import record, require_admin
-from ..admin.ledger import ROLE_LABELS, STATUS_LABELS
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
 from ..auth.service import factors_of
 from ..errors import NotFound
 from ..models import Device, Office, OneTimeToken, User, UserSession
-from ..models.enums import TokenPurpose
+from ..models.enums import Role, TokenPurpose, UserStatus
 from .administration import desk_refusal
 from .refs import job_label
 from .schemas import (
@@ -95,9 +94,9 @@ class HelpDesk:
                 job_type=u.job_type,
                 job_type_label=job_label(u.job_type),
                 role=u.role,
-                role_label=ROLE_LABELS.get(u.role, u.role),
+                role_label=Role.label_of(u.role),
                 status=u.status,
-                status_label=STATUS_LABELS.get(u.status, u.status),
+                status_label=UserStatus.label_of(u.status),
                 office_id=u.office_id,
                 office_name=u.office.name if u.office else None,
                 has_email=bool(u.email),

@@ -72,7 +72,7 @@ class MeOut(Out):
     factors: FactorsOut
     device: DeviceOut | None
     session_expires_at: datetime
-    terms: MyTermsOut | None = None
+    terms: MyTermsOut | None  # None while the city has published no terms of use
 
 
 class SessionOut(Out):

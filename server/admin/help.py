@@ -143,6 +143,7 @@ DEFAULT_CONTACTS = (
         email="shien@renkei.midori.example.jp",
         hours="平日 9:00〜17:00",
         note="",
+        public=False,
     ),
 )
 
@@ -160,7 +161,7 @@ def _default() -> HelpOut:
         links=list(DEFAULT_LINKS),
         devices=DEFAULT_DEVICES,
         sign_in_note=DEFAULT_SIGN_IN_NOTE,
-        terms=TermsOut(),
+        terms=TermsOut(version="", text=""),
     )
 
 

@@ -25,7 +25,6 @@ from ..models import Office, User
 from ..models.enums import ROOM_MEMBER_ROLES, JobType, Role, UserStatus
 from .city_setup import city_office
 from .common import deliver, job_label, record, require_admin
-from .ledger import ROLE_LABELS, STATUS_LABELS
 from .schemas import ClerkIn, ClerkOut, NewPersonIn, SystemManagerIn, SystemManagerOut
 from .users import NewPerson, issue_id, stop_user
 
@@ -225,9 +224,9 @@ class ClerkAccounts:
                 name_kana=u.name_kana,
                 email=u.email,
                 role=u.role,
-                role_label=ROLE_LABELS.get(u.role, u.role),
+                role_label=Role.label_of(u.role),
                 status=u.status,
-                status_label=STATUS_LABELS.get(u.status, u.status),
+                status_label=UserStatus.label_of(u.status),
                 office_name=u.office.name if u.office else None,
                 created_at=u.created_at,
                 activated_at=u.activated_at,

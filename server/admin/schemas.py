@@ -476,7 +476,7 @@ class HistoryOut(Out):
     actor_id: uuid.UUID | None
     actor_name: str | None
     note: str | None
-    action_label: str = ""
+    action_label: str  # the action in the clerk's words; the code when it has no label
 
 
 class RoomRef(Out):
@@ -602,9 +602,9 @@ class LedgerRow(Out):
     pledged_at: dt.datetime | None
     room_count: int
     visits_homes: bool
+    terms_version: str | None  # the latest version of the terms of use accepted, and when
+    terms_accepted_at: dt.datetime | None
     stop_scheduled_on: dt.date | None = None
-    terms_version: str | None = None
-    terms_accepted_at: dt.datetime | None = None
 
 
 class CountOut(Out):
@@ -619,7 +619,7 @@ class LedgerOut(Out):
     counts_by_office: list[CountOut]
     counts_by_job_type: list[CountOut]
     # The city's current terms of use ("" when none): rows with another version must accept.
-    terms_version: str = ""
+    terms_version: str
 
 
 class UserDetailOut(Out):
@@ -805,7 +805,7 @@ class HelpContactOut(Out):
     email: str
     hours: str
     note: str
-    public: bool = False
+    public: bool
 
 
 class PledgeTextsOut(Out):
@@ -820,8 +820,8 @@ class HelpLinkOut(Out):
 
 
 class TermsOut(Out):
-    version: str = ""
-    text: str = ""
+    version: str  # "" while the city has published no terms
+    text: str
 
 
 class HelpOut(Out):
@@ -830,11 +830,11 @@ class HelpOut(Out):
     rules: str
     pledge: PledgeTextsOut
     updated_at: dt.datetime | None
-    pledge_items: str = ""
-    links: list[HelpLinkOut] = []
-    devices: str = ""
-    sign_in_note: str = ""
-    terms: TermsOut = msgspec.field(default_factory=TermsOut)
+    pledge_items: str
+    links: list[HelpLinkOut]
+    devices: str
+    sign_in_note: str
+    terms: TermsOut
 
 
 class PublicHelpOut(Out):

@@ -49,7 +49,7 @@ from .correction_schemas import (
 )
 from .help import check_pledge
 from .history import history_of, note_changes
-from .ledger import ROLE_LABELS, LedgerFilter, ledger_rows
+from .ledger import LedgerFilter, ledger_rows
 from .roles import _role_changed as role_changed  # the one way a role changes (audited)
 from .roles import system_managers_of
 from .rooms import left_letter
@@ -161,7 +161,7 @@ async def move_person(
     session.add(OfficeStay(user_id=user.id, office_id=office.id, started_at=ctx.now))
     before: dict[str, object] = {
         "office": before_office.name if before_office else None,
-        "role": ROLE_LABELS.get(user.role, user.role),
+        "role": Role.label_of(user.role),
         "visitsHomes": user.visits_homes,
     }
     letters: list[Letter] = []
@@ -206,7 +206,7 @@ async def move_person(
         before,
         {
             "office": office.name,
-            "role": ROLE_LABELS.get(user.role, user.role),
+            "role": Role.label_of(user.role),
             "visitsHomes": user.visits_homes,
         },
         note="\n".join(

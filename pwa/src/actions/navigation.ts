@@ -17,6 +17,7 @@ export function hrefFor(screen: Screen, roomId?: string | null): string {
   if (screen === "settings") return "#/settings";
   if (screen === "attention") return "#/attention";
   if (screen === "notifications") return "#/settings/notifications";
+  if (screen === "help") return "#/help";
   if (screen === "admin") return "#/admin";
   return "#/";
 }
@@ -29,6 +30,7 @@ export function routeForHash(hash: string): Route {
   if (path === "/settings") return { screen: "settings", roomId: null };
   if (path === "/attention") return { screen: "attention", roomId: null };
   if (path === "/settings/notifications") return { screen: "notifications", roomId: null };
+  if (path === "/help") return { screen: "help", roomId: null };
   // The admin screens follow their own sub-routes (`#/admin/<view>/<id>`, admin/AdminApp.tsx).
   if (path === "/admin" || path.startsWith("/admin/")) return { screen: "admin", roomId: null };
   return { screen: "home", roomId: null };

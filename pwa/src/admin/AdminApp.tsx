@@ -51,6 +51,7 @@ const CITY_NAV: Array<[string, AdminKey]> = [
   ["clerks", "a.nav.clerks"],
   ["import", "a.nav.import"],
   ["help", "a.nav.help"],
+  ["help-edit", "a.nav.helpEdit"],
 ];
 const OFFICE_NAV: Array<[string, AdminKey]> = [
   ["", "a.nav.myApps"],
@@ -61,7 +62,7 @@ const OFFICE_NAV: Array<[string, AdminKey]> = [
 /** Which nav entry a view belongs to (detail views light up their list). */
 const PARENT: Record<string, string> = { applications: "", users: "ledger", "new-room": "rooms", mine: "", "access-log": "rooms" };
 
-function CityScreen({ route, operator }: { route: AdminRoute; operator: boolean }) {
+function CityScreen({ route }: { route: AdminRoute }) {
   const { view, id, extra } = route;
   switch (view) {
     case "applications":
@@ -91,7 +92,7 @@ function CityScreen({ route, operator }: { route: AdminRoute; operator: boolean 
     case "help":
       return <HelpView />;
     case "help-edit":
-      return operator ? <HelpEditor /> : <HelpView />;
+      return <HelpEditor />;
     case "print":
       return id && extra ? <PrintPage form={id} id={extra} /> : <Inbox />;
     default:
@@ -117,7 +118,7 @@ export default function AdminApp() {
   const route = useAdminRoute();
   const role = me?.user.role ?? "";
   const city = role === "municipal_admin" || role === "operator";
-  const nav = city ? [...CITY_NAV, ...(role === "operator" ? ([["help-edit", "a.nav.helpEdit"]] as Array<[string, AdminKey]>) : [])] : OFFICE_NAV;
+  const nav = city ? CITY_NAV : OFFICE_NAV;
   const current = PARENT[route.view] ?? route.view;
   const printing = route.view === "print";
   return (
@@ -135,7 +136,7 @@ export default function AdminApp() {
           </ul>
         </nav>
       )}
-      <div class="admin-main">{city ? <CityScreen route={route} operator={role === "operator"} /> : <OfficeScreen route={route} />}</div>
+      <div class="admin-main">{city ? <CityScreen route={route} /> : <OfficeScreen route={route} />}</div>
     </div>
   );
 }

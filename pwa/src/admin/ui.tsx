@@ -75,7 +75,7 @@ interface InputProps {
   label: string;
   value: string;
   onValue: (value: string) => void;
-  type?: "text" | "email" | "tel" | "date" | "password" | "number";
+  type?: "text" | "email" | "tel" | "date" | "password" | "number" | "url";
   required?: boolean;
   hint?: string;
   testId?: string;

@@ -26,6 +26,9 @@ export function Header() {
           <a href={hrefFor("settings")} data-testid="nav-settings" aria-current={screen === "settings" || screen === "notifications" ? "page" : undefined}>
             {t("nav.settings")}
           </a>
+          <a href={hrefFor("help")} data-testid="nav-help" aria-current={screen === "help" ? "page" : undefined}>
+            {t("nav.help")}
+          </a>
           {me && ADMIN_ROLES.has(me.user.role) && (
             <a href={hrefFor("admin")} data-testid="nav-admin" aria-current={screen === "admin" ? "page" : undefined}>
               {t("nav.admin")}

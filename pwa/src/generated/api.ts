@@ -128,6 +128,7 @@ export interface components {
         };
         /**
          * ApplicationKind
+         * @description The manual's request forms, named as the manual names them, with their 様式 numbers.
          * @enum {string}
          */
         ApplicationKind: "idCareManager" | "idInvited" | "idStop" | "roomOpen" | "roomJoin" | "memberRemove" | "roomClose";
@@ -216,6 +217,7 @@ export interface components {
         };
         /**
          * CareLevel
+         * @description 介護保険（認定） as 様式6 lists it.
          * @enum {string}
          */
         CareLevel: "none" | "applying" | "support_1" | "support_2" | "care_1" | "care_2" | "care_3" | "care_4" | "care_5";
@@ -346,8 +348,7 @@ export interface components {
             proxyName?: string | null;
             proxyRelationship?: string | null;
             scanAttachmentId?: string | null;
-            /** @enum {string} */
-            signedBy: "patient" | "proxy";
+            signedBy: components["schemas"]["SignedBy"];
         };
         /** ConsentOut */
         ConsentOut: {
@@ -613,6 +614,8 @@ export interface components {
             phone?: string;
             /** @default  */
             postalCode?: string;
+            /** @default false */
+            public?: boolean;
             title: string;
         };
         /** HelpContactOut */
@@ -624,26 +627,48 @@ export interface components {
             note: string;
             phone: string;
             postalCode: string;
+            public: boolean;
             title: string;
         };
         /** HelpIn */
         HelpIn: {
             cityName: string;
             contacts: components["schemas"]["HelpContactIn"][];
+            devices?: string | null;
+            links?: components["schemas"]["HelpLinkIn"][] | null;
             pledge: components["schemas"]["PledgeTextsIn"];
+            pledgeItems?: string | null;
             rules: string;
+            signInNote?: string | null;
+            terms?: components["schemas"]["TermsIn"] | null;
+        };
+        /** HelpLinkIn */
+        HelpLinkIn: {
+            title: string;
+            url: string;
+        };
+        /** HelpLinkOut */
+        HelpLinkOut: {
+            title: string;
+            url: string;
         };
         /** HelpOut */
         HelpOut: {
             cityName: string;
             contacts: components["schemas"]["HelpContactOut"][];
+            devices: string;
+            links: components["schemas"]["HelpLinkOut"][];
             pledge: components["schemas"]["PledgeTextsOut"];
+            pledgeItems: string;
             rules: string;
+            signInNote: string;
+            terms: components["schemas"]["TermsOut"];
             updatedAt: string | null;
         };
         /** HistoryOut */
         HistoryOut: {
             action: string;
+            actionLabel: string;
             actorId: string | null;
             actorName: string | null;
             /** Format: date-time */
@@ -781,6 +806,7 @@ export interface components {
         LedgerOut: {
             countsByJobType: components["schemas"]["CountOut"][];
             countsByOffice: components["schemas"]["CountOut"][];
+            termsVersion: string;
             total: number;
             users: components["schemas"]["LedgerRow"][];
         };
@@ -808,6 +834,8 @@ export interface components {
             statusLabel: string;
             stoppedAt: string | null;
             stopScheduledOn?: string | null;
+            termsAcceptedAt: string | null;
+            termsVersion: string | null;
             visitsHomes: boolean;
         };
         /** LockOut */
@@ -971,6 +999,7 @@ export interface components {
             factors: components["schemas"]["FactorsOut"];
             /** Format: date-time */
             sessionExpiresAt: string;
+            terms: components["schemas"]["MyTermsOut"] | null;
             user: components["schemas"]["UserRef"];
         };
         /** MissingOut */
@@ -988,6 +1017,13 @@ export interface components {
             serverState?: components["schemas"]["PostData"] | null;
             /** @enum {string} */
             status: "ok" | "conflict" | "rejected";
+        };
+        /** MyTermsOut */
+        MyTermsOut: {
+            acceptedAt: string | null;
+            acceptedVersion: string | null;
+            required: boolean;
+            version: string;
         };
         /** NewPersonIn */
         NewPersonIn: {
@@ -1257,6 +1293,7 @@ export interface components {
         };
         /**
          * Permission
+         * @description 閲覧権限: what a member may do in a room.
          * @default write
          * @enum {string}
          */
@@ -1472,6 +1509,12 @@ export interface components {
             mutedRoomIds: string[];
             quietHours: components["schemas"]["QuietHours"] | null;
             showRoomLabel: boolean;
+        };
+        /** PublicHelpOut */
+        PublicHelpOut: {
+            cityName: string;
+            contacts: components["schemas"]["HelpContactOut"][];
+            signInNote: string;
         };
         /** PullIn */
         PullIn: {
@@ -1946,6 +1989,12 @@ export interface components {
          */
         Sex: "male" | "female" | "other";
         /**
+         * SignedBy
+         * @description Who signed the consent (様式5): the patient, or a proxy (代理人) with a relationship.
+         * @enum {string}
+         */
+        SignedBy: "patient" | "proxy";
+        /**
          * StopState
          * @enum {string}
          */
@@ -2008,6 +2057,22 @@ export interface components {
         /** TemplatesOut */
         TemplatesOut: {
             templates: components["schemas"]["TemplateOut"][];
+        };
+        /** TermsAcceptIn */
+        TermsAcceptIn: {
+            version: string;
+        };
+        /** TermsIn */
+        TermsIn: {
+            /** @default  */
+            text?: string;
+            /** @default  */
+            version?: string;
+        };
+        /** TermsOut */
+        TermsOut: {
+            text: string;
+            version: string;
         };
         /** ThresholdChange */
         ThresholdChange: {
@@ -2230,6 +2295,8 @@ export type Health = components['schemas']['Health'];
 export type HelpContactIn = components['schemas']['HelpContactIn'];
 export type HelpContactOut = components['schemas']['HelpContactOut'];
 export type HelpIn = components['schemas']['HelpIn'];
+export type HelpLinkIn = components['schemas']['HelpLinkIn'];
+export type HelpLinkOut = components['schemas']['HelpLinkOut'];
 export type HelpOut = components['schemas']['HelpOut'];
 export type HistoryOut = components['schemas']['HistoryOut'];
 export type ImportJobOut = components['schemas']['ImportJobOut'];
@@ -2266,6 +2333,7 @@ export type MemberPatchIn = components['schemas']['MemberPatchIn'];
 export type MeOut = components['schemas']['MeOut'];
 export type MissingOut = components['schemas']['MissingOut'];
 export type MutationResultOut = components['schemas']['MutationResultOut'];
+export type MyTermsOut = components['schemas']['MyTermsOut'];
 export type NewPersonIn = components['schemas']['NewPersonIn'];
 export type NextOut = components['schemas']['NextOut'];
 export type OfficeClosedOut = components['schemas']['OfficeClosedOut'];
@@ -2313,6 +2381,7 @@ export type PostMarkUnread = components['schemas']['PostMarkUnread'];
 export type PostMarkUnreadMutation = components['schemas']['PostMarkUnreadMutation'];
 export type PreferencesIn = components['schemas']['PreferencesIn'];
 export type PreferencesOut = components['schemas']['PreferencesOut'];
+export type PublicHelpOut = components['schemas']['PublicHelpOut'];
 export type PullIn = components['schemas']['PullIn'];
 export type PullOut = components['schemas']['PullOut'];
 export type PushIn = components['schemas']['PushIn'];
@@ -2364,6 +2433,7 @@ export type SearchOut = components['schemas']['SearchOut'];
 export type SessionOut = components['schemas']['SessionOut'];
 export type SessionStateOut = components['schemas']['SessionStateOut'];
 export type Sex = components['schemas']['Sex'];
+export type SignedBy = components['schemas']['SignedBy'];
 export type StopState = components['schemas']['StopState'];
 export type SubscriptionIn = components['schemas']['SubscriptionIn'];
 export type SubscriptionKeysIn = components['schemas']['SubscriptionKeysIn'];
@@ -2373,6 +2443,9 @@ export type SystemManagerOut = components['schemas']['SystemManagerOut'];
 export type TemplateIn = components['schemas']['TemplateIn'];
 export type TemplateOut = components['schemas']['TemplateOut'];
 export type TemplatesOut = components['schemas']['TemplatesOut'];
+export type TermsAcceptIn = components['schemas']['TermsAcceptIn'];
+export type TermsIn = components['schemas']['TermsIn'];
+export type TermsOut = components['schemas']['TermsOut'];
 export type ThresholdChange = components['schemas']['ThresholdChange'];
 export type ThresholdData = components['schemas']['ThresholdData'];
 export type ThresholdSet = components['schemas']['ThresholdSet'];

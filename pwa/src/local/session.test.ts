@@ -20,6 +20,7 @@ const ME: Me = {
   factors: { totp: true, passkeys: [] },
   device: null,
   sessionExpiresAt: "2026-11-20T12:00:00Z",
+  terms: null,
 };
 
 /** What the server holds for this device: its recovery secret, once made. */

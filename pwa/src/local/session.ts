@@ -29,6 +29,7 @@ import { startSync, stopSync } from "../sync/client";
 import { forgetThumbnails } from "../sync/remote";
 import type { Me } from "../types";
 import { wipeDevice } from "../wipe";
+import { noteTerms, termsDue } from "../actions/help";
 import { forgetRoute, showScreen, showScreenFromUrl } from "../actions/navigation";
 import { clearData, loadRooms, saveMe, getData } from "./data";
 import { hasKey, setKey } from "./key";
@@ -65,7 +66,9 @@ async function enterUnlocked(me: Me | null): Promise<void> {
   const stored = getData().me;
   if (stored) setState({ me: stored });
   setState({ attemptsLeft: null, recovering: false });
-  showScreenFromUrl();
+  // The terms of use, when the city changed them, come before any screen (sync still runs).
+  if (termsDue()) showScreen("terms");
+  else showScreenFromUrl();
   startIdleWatch();
   startSync({ onRevoked });
 }
@@ -93,6 +96,7 @@ async function recoverAfterSignIn(record: DeviceKeyRecord): Promise<boolean> {
 export async function afterSignIn(me: Me): Promise<void> {
   clearNotices();
   setState({ me });
+  noteTerms(me, true);
   const record = await readDeviceKey().catch(() => null);
   if (record && record.userId !== me.user.id) {
     // Another user's data: it goes before this user's arrives, and so does their last screen.
@@ -177,6 +181,7 @@ export function withUnsent(text: string, unsent: number | null): string {
  * must follow the key (e.g. the server's unlock proof).
  */
 async function admit(key: CryptoKey): Promise<void> {
+  const atStart = getState().lockReason === "start";
   const state = await updateLockState(() => ({ failedAttempts: 0 }));
   if (state.lastContactAt !== null && Date.now() - state.lastContactAt > state.settings.offlineLockHours * HOUR) {
     pendingOfflineKey = key;
@@ -186,7 +191,7 @@ async function admit(key: CryptoKey): Promise<void> {
   }
   setKey(key);
   await enterUnlocked(null);
-  void refreshMe();
+  void refreshMe(atStart);
 }
 
 export async function unlock(code: string): Promise<PasscodeResult> {
@@ -288,9 +293,10 @@ async function leaveOfflineLock(): Promise<void> {
 export async function checkServer(): Promise<boolean> {
   try {
     const me = await api.me();
+    setState({ me });
     lastContactWrite = 0;
     noteContact();
-    setState({ me });
+    noteTerms(me, true);
     await leaveOfflineLock();
     return true;
   } catch {
@@ -298,8 +304,11 @@ export async function checkServer(): Promise<boolean> {
   }
 }
 
-/** Refreshes who we are from the server when online; keeps the cached copy otherwise. */
-async function refreshMe(): Promise<void> {
+/**
+ * Refreshes who we are from the server when online; keeps the cached copy otherwise.
+ * At a start (not after an idle lock) it is also when the app learns of new terms of use.
+ */
+async function refreshMe(atStart: boolean): Promise<void> {
   try {
     const me = await api.me();
     if (me.user.id !== getData().me?.user.id && getData().me) {
@@ -311,6 +320,8 @@ async function refreshMe(): Promise<void> {
     }
     await saveMe(me);
     setState({ me });
+    noteTerms(me, atStart);
+    if (termsDue() && DATA_SCREENS.has(getState().screen)) showScreen("terms");
   } catch {
     // Offline or signed out: the sync status and the 401 handler say so.
   }

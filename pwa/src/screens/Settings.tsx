@@ -259,6 +259,13 @@ export function Settings() {
       </section>
       <TemplatesSection />
       <OfflineFilesSection />
+      <section class="card" aria-labelledby="help-heading">
+        <h2 id="help-heading">{t("settings.help")}</h2>
+        <p class="hint">{t("settings.helpIntro")}</p>
+        <a class="button secondary" href={hrefFor("help")} data-testid="settings-help">
+          {t("settings.helpOpen")}
+        </a>
+      </section>
       <SecuritySection />
       <SessionsSection />
       <DevicesSection />

@@ -1,9 +1,31 @@
-/** Step one: login ID and password. */
-import { useState } from "preact/hooks";
+/** Step one: login ID and password, and whom to call when that fails. */
+import { useEffect, useState } from "preact/hooks";
 import { signIn } from "../actions/auth";
+import { loadPublicHelp } from "../actions/help";
 import { Field, FormError } from "../components/Field";
+import { HelpContacts } from "../components/HelpContacts";
 import { ScreenHeading } from "../components/ScreenHeading";
 import { t } from "../i18n";
+import type { PublicHelp } from "../types";
+
+/** Forgot the password, locked out, lost the tablet: the city's published contact points. */
+function SignInHelp() {
+  const [help, setHelp] = useState<PublicHelp | null>(null);
+  useEffect(() => {
+    loadPublicHelp().then(
+      (fetched) => setHelp(fetched.value),
+      () => undefined,
+    );
+  }, []);
+  if (!help || (!help.signInNote && help.contacts.length === 0)) return null;
+  return (
+    <section class="signin-help" aria-labelledby="signin-help-heading" data-testid="signin-help">
+      <h2 id="signin-help-heading">{t("help.signInHeading")}</h2>
+      {help.signInNote && <p>{help.signInNote}</p>}
+      <HelpContacts contacts={help.contacts} />
+    </section>
+  );
+}
 
 export function SignIn() {
   const [loginId, setLoginId] = useState("");
@@ -57,6 +79,7 @@ export function SignIn() {
           {busy ? t("signin.submitting") : t("signin.submit")}
         </button>
       </form>
+      <SignInHelp />
     </section>
   );
 }

@@ -7,7 +7,7 @@ import { APPLICATION_LAYOUTS, applicationSections, eraWithWestern } from "./appl
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 function user(id: string, name: string, jobType: string, jobTypeLabel: string, officeName: string): UserRef {
-  return { id, loginId: name, name, nameKana: "", jobType, jobTypeLabel, role: "member", status: "active", officeId: null, officeName, officeKind: null };
+  return { id, loginId: name, name, nameKana: "", jobType, jobTypeLabel, role: "member", status: "active", officeId: null, officeName, officeKind: null, visitsHomes: false };
 }
 
 const DOCTOR = user("0190aaaa-0000-7000-8000-000000000001", "佐藤 一郎", "doctor", "医師", "みどりクリニック");
