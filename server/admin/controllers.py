@@ -146,6 +146,19 @@ class OfficeController(Controller):
     ) -> list[OfficeRoomMemberOut]:
         return await OfficeDesk(db_session, auth).room_members(room_id)
 
+    @get("/forms/{form:str}/blank", summary="A blank form with my office's details")
+    async def blank_form(self, form: str, auth: AuthContext, db_session: AsyncSession) -> FormOut:
+        return await Forms.for_office(db_session, auth).blank(form)
+
+    @get(
+        "/forms/{form:str}/{source_id:uuid}",
+        summary="My office's form, pre-filled (its applications, staff, the office itself)",
+    )
+    async def form(
+        self, form: str, source_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession
+    ) -> FormOut:
+        return await Forms.for_office(db_session, auth).get(form, source_id)
+
 
 # -- public: the invitation link ---------------------------------------------------------------
 
@@ -524,11 +537,15 @@ class AdminMiscController(Controller):
     async def set_help(self, data: HelpIn, auth: AuthContext, db_session: AsyncSession) -> HelpOut:
         return await HelpService(db_session, auth).save(data)
 
+    @get("/forms/{form:str}/blank", summary="A printable form, blank, to fill in by hand")
+    async def blank_form(self, form: str, auth: AuthContext, db_session: AsyncSession) -> FormOut:
+        return await Forms.for_city(db_session, auth).blank(form)
+
     @get("/forms/{form:str}/{source_id:uuid}", summary="A printable form, pre-filled")
     async def form(
         self, form: str, source_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession
     ) -> FormOut:
-        return await Forms(db_session, auth).get(form, source_id)
+        return await Forms.for_city(db_session, auth).get(form, source_id)
 
 
 @get(

@@ -1,9 +1,15 @@
-"""The city's paper forms, pre-filled from what carebook holds, for the print pages.
+"""The city's paper forms, pre-filled from what carebook holds, or blank, for the print pages.
 
 Each answer carries the form's number, title, fixed wording and every field the
 paper has, so the PWA lays it out like the city's form, ready to sign and file.
 `{id}` may name an application of the matching kind, or the thing the form is
 about: an office (4-1, 4-2), a user (3, 4-2) or a room (5, 6).
+
+The city prints any of them. An office's システム管理担当者 prints its own office's only:
+its applications, its staff (4-2, 3), the office itself (4-1, 4-2), and rooms only
+through the room-opening application it filed; anything else is "not found", so an
+office learns nothing of another's. Blank forms (様式5 for the patient to sign, 4-2 for
+new staff …) carry the office's own details and leave the rest to the pen.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from .common import (
     permission_label,
     record,
     require_admin,
+    require_office_admin,
     today_jst,
 )
 from .help import load_help
@@ -134,23 +141,49 @@ def _person(user: User | None, **fallback: Any) -> dict[str, Any]:
     }
 
 
+def _representative_addressee(office: Office | None, representative: str) -> str:
+    """「○○事業所 代表者 ○○ 様」: whom an employee's pledge (4-2) or a consent (5) is made to."""
+    return f"{office.name if office else ''} 代表者 {representative} 様"
+
+
 def _era(value: date) -> dict[str, Any]:
     return msgspec.to_builtins(era_out(value))  # type: ignore[no-any-return]
 
 
+def _unknown_form() -> NotFound:
+    return NotFound(
+        "その様式はありません（2-2C, 3, 4-1, 4-2, 5, 6）。",
+        "Unknown form (2-2C, 3, 4-1, 4-2, 5, 6).",
+        code="unknown_form",
+    )
+
+
 class Forms:
-    def __init__(self, session: AsyncSession, ctx: AuthContext) -> None:
-        require_admin(ctx)
+    """The print pages' data, for the city (`office_id` None) or for one office's admin."""
+
+    def __init__(
+        self, session: AsyncSession, ctx: AuthContext, office_id: uuid.UUID | None
+    ) -> None:
         self.session = session
         self.ctx = ctx
+        self.office_id = office_id
 
-    async def get(self, form: str, source_id: uuid.UUID) -> FormOut:
+    @classmethod
+    def for_city(cls, session: AsyncSession, ctx: AuthContext) -> Forms:
+        require_admin(ctx)
+        return cls(session, ctx, None)
+
+    @classmethod
+    def for_office(cls, session: AsyncSession, ctx: AuthContext) -> Forms:
+        _user, office_id = require_office_admin(ctx)
+        return cls(session, ctx, office_id)
+
+    def _visible(self, office_id: uuid.UUID | None) -> bool:
+        return self.office_id is None or office_id == self.office_id
+
+    async def _prepare(self, form: str) -> None:
         if form not in FORMS:
-            raise NotFound(
-                "その様式はありません（2-2C, 3, 4-1, 4-2, 5, 6）。",
-                "Unknown form (2-2C, 3, 4-1, 4-2, 5, 6).",
-                code="unknown_form",
-            )
+            raise _unknown_form()
         help_page = await load_help(self.session)
         self.city = help_page.city_name
         self.pledge = help_page.pledge
@@ -158,8 +191,96 @@ class Forms:
             office_id: p.signer_name
             for office_id, p in (await office_pledges(self.session)).items()
         }
+
+    async def _printed(
+        self,
+        out: FormOut,
+        target_id: uuid.UUID | None,
+        room_id: uuid.UUID | None = None,
+        patient_id: uuid.UUID | None = None,
+    ) -> FormOut:
+        """Every print is audited: who printed which form, of what (patient data included)."""
+        await self.session.rollback()
+        await db.begin_write(self.session)
+        await record(
+            self.session,
+            self.ctx,
+            "admin.form_printed" if self.office_id is None else "office.form_printed",
+            target_type="form",
+            target_id=target_id,
+            room_id=room_id,
+            patient_id=patient_id,
+            form=out.form,
+            blank=True if out.blank else None,
+            officeId=str(self.office_id) if self.office_id else None,
+        )
+        await self.session.commit()
+        return out
+
+    async def blank(self, form: str) -> FormOut:
+        """The form to fill in by hand, with the office's own details where the paper asks."""
+        await self._prepare(form)
+        office = await self._office(self.office_id)
+        representative = self.representatives.get(office.id, "") if office else ""
+        office_fields = _office_fields(office, representative)
+        manager = self.ctx.user.name if self.office_id is not None and self.ctx.user else ""
+        fields: dict[str, Any] = {"office": office_fields}
+        text = {"2-2C": TEXT_22C, "3": TEXT_3, "6": TEXT_6}.get(form, "")
+        addressee: str | None = f"{self.city} 様"
+        if form in ("2-2C", "3"):
+            fields |= {"systemManager": manager, "person": {}}
+        elif form == "4-1":
+            text = self.pledge.form41
+        elif form == "4-2":
+            text = self.pledge.form42
+            fields["employees"] = []
+            addressee = _representative_addressee(office, representative)
+        elif form == "5":
+            text = consent_text(self.city)
+            fields |= {
+                "patient": {},
+                "consent": None,
+                "connectedOffices": [],
+                "explainerOffice": office.name if office else "",
+            }
+            addressee = (
+                _representative_addressee(office, representative)
+                if office
+                else "（システム利用同意取得事業所の代表者） 様"
+            )
+        elif form == "6":
+            fields |= {
+                "requester": {
+                    "officeName": office.name if office else "",
+                    "representative": representative,
+                    "systemManager": manager,
+                    "phone": office.phone if office else "",
+                },
+                "patient": {},
+                "members": [],
+                "reportTitles": [],
+            }
+        title, subtitle = FORMS[form]
+        out = FormOut(
+            form=form,
+            title=title,
+            subtitle=subtitle,
+            addressee=addressee,
+            date=None,
+            date_era=None,
+            text=text,
+            fields=fields,
+            source={"officeId": str(office.id)} if office else {},
+            blank=True,
+        )
+        return await self._printed(out, office.id if office else None)
+
+    async def get(self, form: str, source_id: uuid.UUID) -> FormOut:
+        await self._prepare(form)
         application = await self.session.get(Application, source_id)
-        if application is not None and application.kind not in FORM_KINDS[form]:
+        if application is not None and (
+            application.kind not in FORM_KINDS[form] or not self._visible(application.office_id)
+        ):
             application = None
         builder = {
             "2-2C": self._form_22c,
@@ -184,20 +305,7 @@ class Forms:
             fields=fields,
             source=source,
         )
-        await self.session.rollback()
-        await db.begin_write(self.session)
-        await record(
-            self.session,
-            self.ctx,
-            "admin.form_printed",
-            target_type="form",
-            target_id=source_id,
-            room_id=room_id,
-            patient_id=patient_id,
-            form=form,
-        )
-        await self.session.commit()
-        return out
+        return await self._printed(out, source_id, room_id, patient_id)
 
     def _day(self, application: Application | None) -> date:
         moment = application.created_at if application is not None else self.ctx.now
@@ -208,6 +316,15 @@ class Forms:
 
     async def _user(self, user_id: uuid.UUID | None) -> User | None:
         return await self.session.get(User, user_id) if user_id else None
+
+    async def _source_office(self, office_id: uuid.UUID) -> Office | None:
+        """An office named as the form's source: for an office admin, only its own."""
+        return await self._office(office_id) if self._visible(office_id) else None
+
+    async def _source_user(self, user_id: uuid.UUID) -> User | None:
+        """A user named as the form's source: for an office admin, only its own staff."""
+        user = await self._user(user_id)
+        return user if user is not None and self._visible(user.office_id) else None
 
     async def _form_22c(self, application: Application | None, _id: uuid.UUID) -> Built:
         if application is None:
@@ -241,7 +358,7 @@ class Forms:
             source = {"applicationId": str(application.id)}
             applicant = await self._user(application.applicant_id)
         else:
-            user = await self._user(source_id)
+            user = await self._source_user(source_id)
             if user is None:
                 raise _not_found()
             reason, requested, source, applicant = "", "", {"userId": str(source_id)}, None
@@ -267,7 +384,7 @@ class Forms:
             on = self._day(application)
             source = {"applicationId": str(application.id)}
         else:
-            office = await self._office(source_id)
+            office = await self._source_office(source_id)
             if office is None:
                 raise _not_found()
             pledge = await self.session.scalar(
@@ -302,8 +419,15 @@ class Forms:
             )
             source = {"applicationId": str(application.id)}
         else:
+            # A staff member's own pledge, or every pledge of the office.
             user = await self._user(source_id)
-            office = await self._office(user.office_id if user else source_id)
+            if user is not None and not self._visible(user.office_id):
+                raise _not_found()
+            office = (
+                await self._office(user.office_id)
+                if user is not None
+                else await self._source_office(source_id)
+            )
             if office is None:
                 raise _not_found()
             stmt = (
@@ -323,6 +447,9 @@ class Forms:
                         "version": pledge.version,
                     }
                 )
+            if user is not None and not employees:
+                # No pledge on record yet: the sheet carries the name, to be signed by hand.
+                employees.append({"name": user.name, "acceptedOn": "", "version": ""})
             source = {"userId": str(user.id)} if user else {"officeId": str(office.id)}
         representative = self.representatives.get(office.id, "") if office else ""
         fields = {
@@ -330,7 +457,7 @@ class Forms:
             "employees": employees,
             "currentVersion": self.pledge.version,
         }
-        addressee = f"{office.name if office else ''} 代表者 {representative} 様"
+        addressee = _representative_addressee(office, representative)
         return self._day(application), fields, self.pledge.form42, addressee, source, None, None
 
     async def _room_source(
@@ -346,7 +473,7 @@ class Forms:
         uuid.UUID | None,
     ]:
         """Patient, consent, members and titles of a room, or as an application proposes them."""
-        room = await self.session.get(Room, source_id)
+        room = await self.session.get(Room, source_id) if self.office_id is None else None
         if application is None and room is not None:
             application = await self.session.scalar(
                 select(Application).where(Application.room_id == room.id).limit(1)
@@ -457,10 +584,14 @@ class Forms:
             patient_id,
         ) = await self._room_source(application, source_id)
         offices = sorted({m["officeName"] for m in members if m["officeName"]})
+        applicant_office = (
+            await self._office(application.office_id) if application is not None else None
+        )
         fields = {
             "patient": patient,
             "consent": consent,
             "connectedOffices": offices,
+            "explainerOffice": applicant_office.name if applicant_office else "",
         }
         on = date.fromisoformat(consent["date"]) if consent else self._day(application)
         return (

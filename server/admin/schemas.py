@@ -852,11 +852,12 @@ class FormOut(Out):
     title: str
     subtitle: str
     addressee: str | None
-    date: dt.date
-    date_era: EraDateOut
+    date: dt.date | None  # None on a blank form: the date is written by hand
+    date_era: EraDateOut | None
     text: str
     fields: dict[str, Any]
     source: dict[str, str]
+    blank: bool = False
 
 
 class AccessLogEntryOut(Out):

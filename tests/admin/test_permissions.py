@@ -70,6 +70,7 @@ ADMIN_ROUTES = [
     ("PUT", "/api/admin/help", {"cityName": "x", "contacts": [], "rules": "",
                                 "pledge": {"version": "2026-04", "form41": "x", "form42": "x"}}),
     ("GET", f"/api/admin/forms/6/{ANY}", None),
+    ("GET", "/api/admin/forms/5/blank", None),
     # corrections (issue #12, item 3) and a room's later life (item 9)
     ("PATCH", f"/api/admin/users/{ANY}", {"name": "x"}),
     ("GET", f"/api/admin/users/{ANY}/history", None),
