@@ -304,6 +304,7 @@ class Forms:
             text=text,
             fields=fields,
             source=source,
+            blank=False,
         )
         return await self._printed(out, source_id, room_id, patient_id)
 

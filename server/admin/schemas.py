@@ -857,7 +857,7 @@ class FormOut(Out):
     text: str
     fields: dict[str, Any]
     source: dict[str, str]
-    blank: bool = False
+    blank: bool  # a form to fill in by hand (no date, the office's details only)
 
 
 class AccessLogEntryOut(Out):

@@ -28,6 +28,7 @@ import { HelpEditor, HelpView } from "./help";
 import { adminHref, parseAdminHash, type AdminRoute } from "./helpers";
 import { type AdminKey, ta } from "./messages";
 import { MyApplications, NewApplication, RoomOpenForm } from "./office";
+import { OfficeForms } from "./officeForms";
 import { PrintPage } from "./print";
 
 function useAdminRoute(): AdminRoute {
@@ -57,6 +58,7 @@ const OFFICE_NAV: Array<[string, AdminKey]> = [
   ["", "a.nav.myApps"],
   ["new", "a.nav.newApp"],
   ["staff", "a.nav.staff"],
+  ["forms", "a.nav.forms"],
   ["help", "a.nav.help"],
 ];
 /** Which nav entry a view belongs to (detail views light up their list). */
@@ -106,6 +108,10 @@ function OfficeScreen({ route }: { route: AdminRoute }) {
       return <NewApplication />;
     case "staff":
       return <LedgerView office />;
+    case "forms":
+      return <OfficeForms />;
+    case "print":
+      return route.id && route.extra ? <PrintPage form={route.id} id={route.extra} scope="office" /> : <OfficeForms />;
     case "help":
       return <HelpView />;
     default:

@@ -163,8 +163,9 @@ export const adminApi = {
       signInNote: page.signInNote,
       terms: page.terms,
     }),
-  form: (form: string, sourceId: string) =>
-    request<PrintForm>("GET", `/api/admin/forms/${id(form)}/${id(sourceId)}`),
+  /** A printable form, filled from `sourceId` or blank (`"blank"`), for the city or an office. */
+  form: (form: string, sourceId: string, scope: "city" | "office" = "city") =>
+    request<PrintForm>("GET", `/api/${scope === "city" ? "admin" : "office"}/forms/${id(form)}/${sourceId === "blank" ? "blank" : id(sourceId)}`),
 
   // everyone signed in
   help: () => request<HelpPage>("GET", "/api/help"),

@@ -3,7 +3,9 @@ import type { PrintForm } from "./api";
 import {
   adminHref,
   birthDateFromParts,
+  BLANK_DATE,
   eraToIso,
+  formDate,
   formLayout,
   isoToEraText,
   parseAdminHash,
@@ -86,10 +88,22 @@ function form(code: string, fields: Record<string, unknown>): PrintForm {
     text: "",
     fields,
     source: {},
+    blank: false,
   };
 }
 
 describe("form layouts", () => {
+  it("leaves a blank 様式5 to the pen, with the office that explains it filled in", () => {
+    const blank = { ...form("5", { patient: {}, consent: null, connectedOffices: [], explainerOffice: "みどりケアプランセンター" }), date: null, dateEra: null, blank: true };
+    expect(formDate(blank)).toBe(BLANK_DATE);
+    const rows = Object.fromEntries(formLayout(blank).sections.flatMap((s) => s.rows.map((r) => [r.label, r.value])));
+    expect(rows["同意年月日"]).toBe(BLANK_DATE);
+    expect(rows["生年月日"]).toContain("明治 ・ 大正 ・ 昭和 ・ 平成");
+    expect(rows["性別"]).toBe("男 ・ 女");
+    expect(rows["説明者（事業所名）"]).toBe("みどりケアプランセンター");
+    expect(rows["患者（利用者）氏名【自署】"]).toBe("");
+  });
+
   it("maps 様式2-2C's office and person onto labelled rows", () => {
     const layout = formLayout(
       form("2-2C", {

@@ -192,6 +192,14 @@ function isoDay(value: unknown): string {
 }
 
 const CARE_LEVELS = "なし ・ 申請中 ・ 要支援 1 ・ 2 ・ 要介護 1 ・ 2 ・ 3 ・ 4 ・ 5";
+/** What the paper prints where a date is written by hand. */
+export const BLANK_DATE = "令和　　　年　　　月　　　日";
+const BLANK_BIRTH = "明治 ・ 大正 ・ 昭和 ・ 平成　　　年　　　月　　　日";
+
+/** The form's date in the era, or the blank line for it on a blank form. */
+export function formDate(form: PrintForm): string {
+  return form.dateEra ? eraText(form.dateEra) : BLANK_DATE;
+}
 
 /** The city's layout of one form: labelled rows in bordered tables, lists, signature boxes. */
 export function formLayout(form: PrintForm): FormLayout {
@@ -279,11 +287,11 @@ export function formLayout(form: PrintForm): FormLayout {
           {
             heading: "患者（利用者）記載欄",
             rows: [
-              { label: "同意年月日", value: eraOf(consent["dateEra"]) },
+              { label: "同意年月日", value: eraOf(consent["dateEra"]) || BLANK_DATE },
               { label: "フリガナ", value: str(patient["nameKana"]) },
               { label: "患者（利用者）氏名【自署】", value: str(patient["name"]), sign: true },
               { label: "性別", value: str(patient["sexLabel"]) || "男 ・ 女" },
-              { label: "生年月日", value: eraOf(patient["birthDateEra"]) },
+              { label: "生年月日", value: eraOf(patient["birthDateEra"]) || BLANK_BIRTH },
               { label: "代理人氏名（自署）", value: proxy ? str(consent["proxyName"]) : "", sign: true },
               { label: "続柄", value: proxy ? str(consent["proxyRelationship"]) : "" },
               { label: "介護保険番号", value: str(patient["insuredNumber"]) },
@@ -292,6 +300,7 @@ export function formLayout(form: PrintForm): FormLayout {
           {
             heading: "システム同意取得事業所記載欄",
             rows: [
+              { label: "説明者（事業所名）", value: str(f["explainerOffice"]) },
               { label: "説明者【自署】（氏名）", value: str(consent["explainedBy"]), sign: true },
               { label: "連携医療機関・介護事業所名", value: offices.join("、") },
             ],
@@ -323,7 +332,7 @@ export function formLayout(form: PrintForm): FormLayout {
               { label: "フリガナ", value: str(patient["nameKana"]) },
               { label: "患者（利用者）氏名", value: str(patient["name"]) },
               { label: "性別", value: str(patient["sexLabel"]) || "男 ・ 女" },
-              { label: "生年月日", value: eraOf(patient["birthDateEra"]) },
+              { label: "生年月日", value: eraOf(patient["birthDateEra"]) || BLANK_BIRTH },
               { label: "住所", value: [str(patient["postalCode"]) && `〒${str(patient["postalCode"])}`, str(patient["address"])].filter(Boolean).join(" ") },
               { label: "電話番号", value: str(patient["phone"]) },
               { label: "介護保険（認定）", value: str(patient["careLevelLabel"]) || CARE_LEVELS },

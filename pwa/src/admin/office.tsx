@@ -40,6 +40,11 @@ export function MyApplications() {
             </td>
             <td>{a.reason ?? ""}</td>
             <td>
+              {a.forms.map((f) => (
+                <a key={f} class="a-print-link" href={adminHref("print", f, a.id)} data-testid={`office-print-${f}`}>
+                  {ta("a.printForm", { form: f })}
+                </a>
+              ))}
               {a.state === "submitted" && (
                 <button
                   type="button"

@@ -5,21 +5,21 @@
  * styles live in admin.css (`@media print`).
  */
 import { adminApi, type PrintForm } from "./api";
-import { eraText, formLayout } from "./helpers";
+import { formDate, formLayout } from "./helpers";
 import { ta } from "./messages";
 import { Loading, useLoad } from "./ui";
 
 function FormSheet({ form }: { form: PrintForm }) {
   const layout = formLayout(form);
   return (
-    <article class="print-sheet" data-testid="print-sheet" data-form={form.form}>
+    <article class="print-sheet" data-testid="print-sheet" data-form={form.form} data-blank={form.blank ? "true" : undefined}>
       <p class="print-form-no">{form.subtitle}</p>
-      {form.form === "5" || form.form === "4-2" ? null : <p class="print-date">{eraText(form.dateEra)}</p>}
+      {form.form === "5" || form.form === "4-2" ? null : <p class="print-date">{formDate(form)}</p>}
       <h1 class="print-title" data-testid="print-title">
         {form.title}
       </h1>
       {form.addressee && <p class="print-addressee">{form.addressee}</p>}
-      {(form.form === "5" || form.form === "4-2") && <p class="print-date">{eraText(form.dateEra)}</p>}
+      {(form.form === "5" || form.form === "4-2") && <p class="print-date">{formDate(form)}</p>}
       <div class="print-text">
         {form.text.split("\n").map((line, i) => (
           <p key={i}>{line}</p>
@@ -99,8 +99,8 @@ function FormSheet({ form }: { form: PrintForm }) {
   );
 }
 
-export function PrintPage({ form, id }: { form: string; id: string }) {
-  const { data, error } = useLoad(() => adminApi.form(form, id), [form, id]);
+export function PrintPage({ form, id, scope = "city" }: { form: string; id: string; scope?: "city" | "office" }) {
+  const { data, error } = useLoad(() => adminApi.form(form, id, scope), [form, id, scope]);
   return (
     <div class="print-page" data-testid="admin-print">
       <div class="print-toolbar no-print">

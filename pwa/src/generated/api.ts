@@ -579,9 +579,9 @@ export interface components {
         /** FormOut */
         FormOut: {
             addressee: string | null;
-            /** Format: date */
-            date: string;
-            dateEra: components["schemas"]["EraDateOut"];
+            blank: boolean;
+            date: string | null;
+            dateEra: components["schemas"]["EraDateOut"] | null;
             fields: {
                 [key: string]: unknown;
             };

@@ -91,7 +91,9 @@ export function LedgerView({ office = false }: { office?: boolean }) {
                 <th scope="col">{ta("ledger.activated")}</th>
                 <th scope="col">{ta("ledger.stopped")}</th>
                 <th scope="col">{ta("ledger.pledged")}</th>
+                <th scope="col">{ta("ledger.terms")}</th>
                 <th scope="col">{ta("ledger.rooms")}</th>
+                {office && <th scope="col">{ta("a.actions")}</th>}
               </tr>
             </thead>
             <tbody>
@@ -119,7 +121,18 @@ export function LedgerView({ office = false }: { office?: boolean }) {
                   <td>{day(u.activatedAt)}</td>
                   <td>{day(u.stoppedAt)}</td>
                   <td>{day(u.pledgedAt)}</td>
+                  <td data-testid="ledger-terms" data-version={u.termsVersion ?? ""}>
+                    {u.termsVersion ? ta("ledger.termsAccepted", { version: u.termsVersion, date: day(u.termsAcceptedAt) }) : "—"}
+                    {data.termsVersion && u.termsVersion !== data.termsVersion && u.status !== "stopped" && <span class="a-badge a-badge-submitted">{ta("ledger.termsPending")}</span>}
+                  </td>
                   <td class="a-num">{u.roomCount}</td>
+                  {office && (
+                    <td>
+                      <a href={adminHref("print", "4-2", u.id)} data-testid="staff-print-42">
+                        {ta("a.printForm", { form: "4-2" })}
+                      </a>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
