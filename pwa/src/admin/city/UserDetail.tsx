@@ -94,7 +94,7 @@ export function UserDetailView({ id }: { id: string }) {
         </Section>
       )}
       <Section title={ta("app.history")}>
-        <ol class="history">
+        <ol class="history" data-testid="user-history">
           {data.history.map((h, i) => (
             <li key={i}>
               <time>{dateTime(h.at)}</time> {h.actionLabel || h.action} {h.actorName ? `（${h.actorName}）` : ""} {h.note ?? ""}
