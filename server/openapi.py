@@ -237,6 +237,7 @@ STATE_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
     # room_open: break-glass is for closed rooms.
     **{("POST", f"/api/admin/rooms/{{room_id}}/record{kind}"): frozenset({409})
        for kind in ("", "/vitals.csv", "/fhir")},
+    ("POST", "/api/me/terms"): frozenset({409}),  # terms_outdated, no_terms
     ("POST", "/api/sync/push"): frozenset({409}),  # client_id_taken
     ("PUT", "/api/push/preferences"): frozenset({404}),  # room_not_found (muting a room)
     ("GET", "/api/metrics"): frozenset({403}),  # public route; the handler wants an operator

@@ -24,9 +24,9 @@ def test_a_user_works_in_english_from_sign_in_to_settings(
     watched = device.new_page()
     page = watched.page
     page.goto(demo_server.url + "/")
-    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
+    expect(page.get_by_role("heading", name="ログイン", exact=True)).to_be_visible()
     page.locator("#lang-header").select_option("en")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.lang") == "en"
 
     # A refused sign-in: the server's message, in English.

@@ -42,9 +42,14 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 
-/** Called when the server is reached: the offline clocks restart. */
+/**
+ * Called when the server is reached: the offline clocks restart. Only for a signed-in user:
+ * the sign-in page's own requests (the city's contacts) must not recreate the lock state of
+ * a device that was just wiped.
+ */
 let lastContactWrite = 0;
 export function noteContact(): void {
+  if (!getState().me) return;
   const now = Date.now();
   if (now - lastContactWrite < 60_000) return;
   lastContactWrite = now;
