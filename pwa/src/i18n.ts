@@ -78,7 +78,7 @@ const ja = {
   "home.jobType": "職種",
   "home.rooms": "部屋一覧",
   "home.roomsPlaceholder": "部屋一覧は準備中です",
-  "home.profile": "ログイン中の利用者",
+  "home.profile": "ログイン中のシステム利用者",
 
   "settings.heading": "設定",
   "settings.back": "ホームへ戻る",

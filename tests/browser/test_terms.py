@@ -34,6 +34,7 @@ def _publish_terms(admin: Page, url: str, version: str, text: str) -> None:
     expect(admin.get_by_test_id("help-terms-warning")).to_contain_text(version)
     admin.get_by_test_id("help-save").click()
     expect(admin.get_by_test_id("notice")).to_contain_text("保存しました")
+    expect(admin.get_by_test_id("help-terms-warning")).to_have_count(0)  # saved: now current
 
 
 def _sign_in_to_terms(page: Page, url: str, login_id: str) -> None:

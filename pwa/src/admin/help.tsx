@@ -31,15 +31,18 @@ function HelpForm({ initial }: { initial: HelpPage }) {
   const [page, setPage] = useState<HelpPage>(initial);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [savedTerms, setSavedTerms] = useState(initial.terms.version);
   const set = <K extends keyof HelpPage>(key: K) => (value: HelpPage[K]) => setPage({ ...page, [key]: value });
-  const termsChanged = page.terms.version.trim() !== initial.terms.version;
+  const termsChanged = page.terms.version.trim() !== savedTerms;
 
   async function save(e: Event) {
     e.preventDefault();
     setError(null);
     setBusy(true);
     try {
-      setPage(await adminApi.saveHelp(page));
+      const saved = await adminApi.saveHelp(page);
+      setPage(saved);
+      setSavedTerms(saved.terms.version);
       addNotice("success", ta("a.saved"));
     } catch (err) {
       setError(err);
