@@ -20,7 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import deliver, jst_text, record, require_admin
+from ..admin.common import deliver, jst_text, record, require_admin, user_not_found
 from ..admin.help import load_help
 from ..auth import tokens
 from ..auth.context import AuthContext
@@ -75,7 +75,7 @@ class AccountAdministration:
         await db.begin_write(self.session)
         user = await self.session.get(User, user_id)
         if user is None:
-            raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+            raise user_not_found()
         refusal = desk_refusal(self.ctx, user)
         if refusal is not None:
             code, ja, en = refusal
@@ -161,7 +161,7 @@ class AccountAdministration:
         user = await self._target(user_id, active=True)
         if not user.email:
             raise Conflict(
-                "この利用者にはメールアドレスが登録されていません。再設定の通知書を印刷してください。",
+                "このシステム利用者にはメールアドレスが登録されていません。再設定の通知書を印刷してください。",
                 "This user has no e-mail address on record. Print a reset letter instead.",
                 code="no_email",
             )
@@ -241,7 +241,7 @@ class AccountAdministration:
         )
         if device is None:
             raise NotFound(
-                "この利用者の端末が見つかりません。", "No such device of this user.",
+                "このシステム利用者の端末が見つかりません。", "No such device of this user.",
                 code="device_not_found",
             )
         return await self._wipe(user, [device.id], note, everywhere=False)

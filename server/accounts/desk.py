@@ -15,11 +15,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import record, require_admin
+from ..admin.common import record, require_admin, user_not_found
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
 from ..auth.service import factors_of
-from ..errors import NotFound
 from ..models import Device, Office, OneTimeToken, User, UserSession
 from ..models.enums import Role, TokenPurpose, UserStatus
 from .administration import desk_refusal
@@ -130,7 +129,7 @@ class HelpDesk:
     async def account(self, user_id: uuid.UUID) -> DeskAccountOut:
         user = await self.session.get(User, user_id)
         if user is None:
-            raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+            raise user_not_found()
         (person,) = await self._people([user])
         failed = await last_sign_ins(self.session, [user.id], "failure")
         factors = await factors_of(self.session, user.id)

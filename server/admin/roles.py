@@ -24,13 +24,9 @@ from ..mail.templates import Letter
 from ..models import Office, User
 from ..models.enums import ROOM_MEMBER_ROLES, JobType, Role, UserStatus
 from .city_setup import city_office
-from .common import deliver, job_label, record, require_admin
+from .common import deliver, job_label, record, require_admin, user_not_found
 from .schemas import ClerkIn, ClerkOut, NewPersonIn, SystemManagerIn, SystemManagerOut
 from .users import NewPerson, issue_id, stop_user
-
-
-def _not_found() -> NotFound:
-    return NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
 
 
 async def _role_changed(
@@ -141,7 +137,7 @@ class SystemManagers:
             return
         user = await self.session.get(User, data.user_id)
         if user is None:
-            raise _not_found()
+            raise user_not_found()
         if user.office_id != office.id:
             raise Conflict(
                 "この方は別の事業所の所属です。",

@@ -324,7 +324,7 @@ const ja = {
   "alog.since": "開始日",
   "alog.until": "終了日",
   "alog.at": "日時",
-  "alog.who": "利用者",
+  "alog.who": "操作者",
   "alog.what": "操作",
   "alog.device": "端末",
   "alog.count": "{n}件",
