@@ -239,7 +239,10 @@ def test_init_city_sets_up_the_contacts_the_clerks_office_and_the_first_clerk(
     assert desk.title == "システム利用登録の手続きや運用について"
     assert support.name == "あおば市 在宅医療・介護連携支援センター"
     assert "在宅医療" not in desk.title and "調整" in support.title
+    # The sign-in page names the desk (whom to call when locked out), not the centre.
+    assert (desk.public, support.public) == (True, False)
     assert page.pledge.form42  # the rest of the help page kept its defaults
+    assert "⑫" in page.pledge_items and page.terms.version == ""
     assert actions == ["city.initialized", "admin.user_issued"]
 
     # A clerk made later with create-admin joins the same office.

@@ -90,7 +90,8 @@ async def existing_city(session: AsyncSession) -> str | None:
     return None
 
 
-def _contact(title: str, contact: Contact) -> dict[str, Any]:
+def _contact(title: str, contact: Contact, *, public: bool) -> dict[str, Any]:
+    """A help-page contact; `public` ones show on the sign-in page (whom to call, locked out)."""
     return {
         "title": title,
         "name": contact.name,
@@ -100,6 +101,7 @@ def _contact(title: str, contact: Contact) -> dict[str, Any]:
         "email": contact.email,
         "hours": contact.hours,
         "note": "",
+        "public": public,
     }
 
 
@@ -115,7 +117,11 @@ async def set_up_city(session: AsyncSession, clock: Clock, city: CityInit) -> Of
     names = {field.encode_name for field in msgspec.structs.fields(HelpIn)}
     value = {key: current[key] for key in names if key in current}
     value["cityName"] = city.city_name
-    value["contacts"] = [_contact(DESK_TITLE, city.desk), _contact(SUPPORT_TITLE, city.support)]
+    # The registration desk answers for IDs, passwords and lost devices: the sign-in page names it.
+    value["contacts"] = [
+        _contact(DESK_TITLE, city.desk, public=True),
+        _contact(SUPPORT_TITLE, city.support, public=False),
+    ]
     try:
         help_in = msgspec.convert(value, HelpIn)
     except msgspec.ValidationError as exc:

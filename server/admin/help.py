@@ -225,7 +225,7 @@ async def check_pledge(session: AsyncSession, version: str, accepted: bool) -> P
 
 
 async def store_help(session: AsyncSession, data: HelpIn, now: datetime) -> None:
-    """Save the help page in the caller's transaction (the operator's screen, `init-city`)."""
+    """Save the help page in the caller's transaction (the city's editor, `init-city`)."""
     value = msgspec.to_builtins(data)
     row = await session.get(SystemSetting, HELP_KEY)
     if row is None:
