@@ -26,6 +26,7 @@ from .models.enums import (
     RoomStatus,
     Sex,
     SignedBy,
+    StopState,
     UserStatus,
 )
 
@@ -42,6 +43,7 @@ LABEL_SETS: dict[str, type[LabelledEnum]] = {
     "roomStatus": RoomStatus,
     "sex": Sex,
     "signedBy": SignedBy,
+    "stopState": StopState,
     "userStatus": UserStatus,
 }
 

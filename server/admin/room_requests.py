@@ -26,7 +26,7 @@ from ..mail.templates import Letter
 from ..models import Application, Room, RoomMember, User
 from ..models.enums import ApplicationKind, ApplicationState, RoomStatus
 from . import composition
-from .common import era_out, job_label, record, room_refs, users_by_id
+from .common import era_out, job_label, record, room_refs, user_not_found, users_by_id
 from .patient_match import PatientQuery, matching_rooms
 from .patients import birth_date_of
 from .rooms import add_member, current_member, remove_member
@@ -76,10 +76,10 @@ async def own_staff(
     for user_id in user_ids:
         user = users.get(user_id)
         if user is None:
-            raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+            raise user_not_found()
         if user.office_id != office_id:
             raise Forbidden(
-                "他の事業所の利用者については申請できません。",
+                "他の事業所のシステム利用者については申請できません。",
                 "You can only apply for users of your own office.",
                 code="other_office",
             )
@@ -170,7 +170,7 @@ async def check_removal(
     room = await office_room(session, office_id, payload.room_id)
     if await current_member(session, room.id, payload.user_id) is None:
         raise NotFound(
-            "この利用者は部屋の参加者ではありません。",
+            "このシステム利用者は部屋の参加者ではありません。",
             "This user is not a member of the room.",
             code="not_member",
         )
@@ -306,7 +306,7 @@ async def carry_out_join(
             letters.append(letter)
     if added == 0:
         raise Conflict(
-            "申請された利用者は全員すでにこの部屋の参加者です。申請を却下してください。",
+            "申請されたシステム利用者は全員すでにこの部屋の参加者です。申請を却下してください。",
             "Everyone asked for is already a member of this room; reject the request.",
             code="already_member",
         )

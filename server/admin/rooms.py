@@ -374,7 +374,7 @@ async def member_of(session: AsyncSession, room: Room, user_id: uuid.UUID) -> Ro
     member = await current_member(session, room.id, user_id)
     if member is None:
         raise NotFound(
-            "この利用者は部屋の参加者ではありません。",
+            "このシステム利用者は部屋の参加者ではありません。",
             "This user is not a member of the room.",
             code="not_member",
         )

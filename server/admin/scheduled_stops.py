@@ -37,6 +37,7 @@ from .common import (
     require_admin,
     start_of_day_jst,
     today_jst,
+    user_not_found,
     user_ref,
     users_by_id,
 )
@@ -98,7 +99,7 @@ async def schedule_stop(
         select(User).where(User.id == user_id).with_for_update(of=User)
     )
     if user is None:
-        raise NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
+        raise user_not_found()
     if user.status == UserStatus.stopped:
         raise Conflict(
             "このIDはすでに停止されています。",

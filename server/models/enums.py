@@ -204,10 +204,12 @@ class SignedBy(LabelledEnum):
     proxy = "proxy", "代理人", "A proxy"
 
 
-class StopState(StrEnum):
-    scheduled = "scheduled"
-    done = "done"
-    cancelled = "cancelled"
+class StopState(LabelledEnum):
+    """A scheduled ID stop (様式3 with a 停止希望日 in the future)."""
+
+    scheduled = "scheduled", "停止予定", "Scheduled"
+    done = "done", "停止済み", "Stopped"
+    cancelled = "cancelled", "取り消し", "Cancelled"
 
 
 class AttachmentKind(StrEnum):

@@ -34,7 +34,7 @@ export function MyApplications() {
               <span class={`a-badge a-badge-${a.state}`}>{codeLabel("applicationState", a.state)}</span>
               {a.scheduledStop && (
                 <div class="a-kana" data-testid="office-application-stop">
-                  {a.scheduledStop.state === "scheduled" ? ta("stop.scheduledOn", { date: day(a.scheduledStop.dueAt) }) : label("sched.state", a.scheduledStop.state)}
+                  {a.scheduledStop.state === "scheduled" ? ta("stop.scheduledOn", { date: day(a.scheduledStop.dueAt) }) : codeLabel("stopState", a.scheduledStop.state)}
                 </div>
               )}
             </td>

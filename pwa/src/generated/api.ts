@@ -1996,6 +1996,7 @@ export interface components {
         SignedBy: "patient" | "proxy";
         /**
          * StopState
+         * @description A scheduled ID stop (様式3 with a 停止希望日 in the future).
          * @enum {string}
          */
         StopState: "scheduled" | "done" | "cancelled";

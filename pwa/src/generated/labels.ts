@@ -97,6 +97,11 @@ export const LABELS = {
     "patient": ["本人", "The patient"],
     "proxy": ["代理人", "A proxy"],
   },
+  stopState: {
+    "scheduled": ["停止予定", "Scheduled"],
+    "done": ["停止済み", "Stopped"],
+    "cancelled": ["取り消し", "Cancelled"],
+  },
   userStatus: {
     "pending": ["利用開始前", "Not yet activated"],
     "active": ["利用中", "Active"],

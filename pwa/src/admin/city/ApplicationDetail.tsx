@@ -214,7 +214,7 @@ export function ApplicationDetail({ id }: { id: string }) {
       {a.scheduledStop && (
         <Section title={ta("app.scheduledStop")} testId="application-stop">
           <p data-testid="application-stop-state" data-state={a.scheduledStop.state}>
-            <span class="a-badge a-badge-warn">{label("sched.state", a.scheduledStop.state)}</span> {dateTime(a.scheduledStop.dueAt)}
+            <span class="a-badge a-badge-warn">{codeLabel("stopState", a.scheduledStop.state)}</span> {dateTime(a.scheduledStop.dueAt)}
             {a.scheduledStop.cancelledBy ? `（${a.scheduledStop.cancelledBy}）` : ""}
           </p>
           {a.scheduledStop.state === "scheduled" && <CancelStop stop={a.scheduledStop} onCancelled={(s) => setData({ ...a, scheduledStop: s })} />}

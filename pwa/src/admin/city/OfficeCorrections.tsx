@@ -9,7 +9,8 @@ import { adminHref } from "../helpers";
 import { label, ta } from "../messages";
 import { day, ErrorBox, Input, Section, Select, useLoad } from "../ui";
 import { ChangeHistory } from "./ChangeHistory";
-import { OFFICE_KINDS, officeOptions } from "./shared";
+import { officeOptions } from "./shared";
+import { codeOptions } from "../../local/labels";
 
 const FIELDS = ["name", "nameKana", "kind", "postalCode", "address", "phone", "fax"] as const;
 
@@ -44,7 +45,7 @@ function CorrectOffice({ office, onDone }: { office: Office; onDone: (d: Detail)
     <form onSubmit={save} noValidate class="admin-form-grid" data-testid="office-correct">
       <Input id="ofix-name" label={ta("office.name")} value={form.name} onValue={set("name")} required />
       <Input id="ofix-kana" label={ta("office.nameKana")} value={form.nameKana} onValue={set("nameKana")} />
-      <Select id="ofix-kind" label={ta("office.kind")} value={form.kind} onValue={set("kind")} options={OFFICE_KINDS.map(([value, l]) => ({ value, label: l }))} />
+      <Select id="ofix-kind" label={ta("office.kind")} value={form.kind} onValue={set("kind")} options={codeOptions("officeKind")} />
       <Input id="ofix-postal" label={ta("office.postalCode")} value={form.postalCode} onValue={set("postalCode")} />
       <Input id="ofix-address" label={ta("office.address")} value={form.address} onValue={set("address")} />
       <Input id="ofix-phone" label={ta("office.phone")} value={form.phone} onValue={set("phone")} type="tel" />

@@ -3,11 +3,11 @@ import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
 import { adminApi } from "../api";
 import { adminHref } from "../helpers";
+import { codeOptions } from "../../local/labels";
 import { label, ta } from "../messages";
 import { day, ErrorBox, Input, ListTable, Section, Select, useLoad } from "../ui";
 import { PersonFields } from "./PersonFields";
-import { EMPTY_PERSON, OFFICE_KINDS, personIn } from "./shared";
-
+import { EMPTY_PERSON, personIn } from "./shared";
 
 export function Offices() {
   const { data, error, reload } = useLoad(() => adminApi.offices());
@@ -60,7 +60,7 @@ export function Offices() {
         <form onSubmit={add} noValidate class="admin-form-grid">
           <Input id="office-name" label={ta("office.name")} value={form.name} onValue={set("name")} required />
           <Input id="office-name-kana" label={ta("office.nameKana")} value={form.nameKana} onValue={set("nameKana")} />
-          <Select id="office-kind" label={ta("office.kind")} value={form.kind} onValue={set("kind")} options={OFFICE_KINDS.map(([value, l]) => ({ value, label: l }))} required />
+          <Select id="office-kind" label={ta("office.kind")} value={form.kind} onValue={set("kind")} options={codeOptions("officeKind")} required />
           <Input id="office-postal" label={ta("office.postalCode")} value={form.postalCode} onValue={set("postalCode")} />
           <Input id="office-address" label={ta("office.address")} value={form.address} onValue={set("address")} />
           <Input id="office-phone" label={ta("office.phone")} value={form.phone} onValue={set("phone")} type="tel" />

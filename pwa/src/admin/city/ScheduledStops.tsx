@@ -3,7 +3,8 @@ import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
 import { adminApi, type ScheduledStop } from "../api";
 import { adminHref } from "../helpers";
-import { label, ta } from "../messages";
+import { codeLabel } from "../../local/labels";
+import { ta } from "../messages";
 import { dateTime, day, ErrorBox, Input, ListTable, Section, useLoad } from "../ui";
 
 /** A cancel button with an optional reason and a confirm step naming the person and the day. */
@@ -52,7 +53,7 @@ export function ScheduledStops() {
         {(s) => (
           <tr key={s.id} data-testid="scheduled-stop-row" data-login={s.user.loginId}>
             <td>
-              <span class="a-badge a-badge-warn">{label("sched.state", s.state)}</span> {day(s.dueAt)}
+              <span class="a-badge a-badge-warn">{codeLabel("stopState", s.state)}</span> {day(s.dueAt)}
             </td>
             <td>
               <a href={adminHref("users", s.user.id)}>{s.user.name}</a>

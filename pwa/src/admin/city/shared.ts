@@ -46,18 +46,3 @@ export function personIn(p: typeof EMPTY_PERSON) {
   return { name: p.name.trim(), nameKana: p.nameKana.trim(), email: p.email.trim(), jobType: p.jobType, ...(p.phone.trim() ? { phone: p.phone.trim() } : {}) };
 }
 
-/** The office kinds in the order the forms list them (server/models/enums.py). */
-export const OFFICE_KINDS: Array<[string, string]> = [
-  ["clinic", "診療所"],
-  ["home_visit_clinic", "在宅療養支援診療所"],
-  ["hospital", "病院"],
-  ["dental_clinic", "歯科診療所"],
-  ["visiting_nurse_station", "訪問看護ステーション"],
-  ["care_management_office", "居宅介護支援事業所"],
-  ["pharmacy", "薬局"],
-  ["home_help_office", "訪問介護事業所"],
-  ["day_service", "通所介護事業所"],
-  ["community_support_center", "地域包括支援センター"],
-  ["city_office", "市役所"],
-  ["other", "その他"],
-];
