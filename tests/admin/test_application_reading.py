@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.admin.common import today_jst
+from server.clock import FrozenClock
+
 from .conftest import PEOPLE, REQUIRED_TEAM, City, SignIn, consent, patient, team
 
 
@@ -52,11 +55,14 @@ async def test_a_room_request_names_its_members_and_its_history_in_japanese(
     ]
 
 
-async def test_a_users_history_reads_in_japanese(city: City, sign_in: SignIn) -> None:
+async def test_a_users_history_reads_in_japanese(
+    city: City, sign_in: SignIn, clock: FrozenClock
+) -> None:
     office = await sign_in(city.users["station_admin"])
     admin = await sign_in(city.users["admin"])
     nurse = city.id("station_nurse")
-    stop: dict[str, Any] = {"userId": str(nurse), "reason": "退職", "date": "2026-12-01"}
+    today = today_jst(clock.now()).isoformat()  # a stop dated today is carried out at once
+    stop: dict[str, Any] = {"userId": str(nurse), "reason": "退職", "date": today}
     submitted = await office.post("/api/applications", {"kind": "idStop", "payload": stop})
     assert submitted.status_code == 201, submitted.text
     done = await admin.post(f"/api/admin/applications/{submitted.json()['id']}/approve")

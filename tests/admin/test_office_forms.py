@@ -13,6 +13,7 @@ from server.models import AuditEvent
 from .conftest import PEOPLE, REQUIRED_TEAM, City, SignIn, consent, patient, team
 
 PLEDGE = {"representative": "管理者 木村 祐介", "version": "2024-04", "accepted": True}
+STAFF_PLEDGE = {"version": "2024-04", "accepted": True}
 
 
 async def test_an_office_prints_blank_forms_with_its_own_details(
@@ -79,6 +80,7 @@ async def test_an_office_prints_its_own_filled_forms_and_none_of_another_office(
                 "nameKana": "ヤマモト サクラ",
                 "email": "yamamoto@care.example.jp",
                 "officePledge": PLEDGE,
+                "staffPledge": STAFF_PLEDGE,
             },
         },
     )
