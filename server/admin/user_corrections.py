@@ -22,7 +22,7 @@ from sync.membership import membership_changed, person_changed
 
 from .. import db
 from ..auth.context import AuthContext
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput
 from ..mail import templates
 from ..mail.service import Mailer
 from ..mail.templates import Letter
@@ -37,6 +37,7 @@ from .common import (
     require_admin,
     room_refs,
     today_jst,
+    user_not_found,
 )
 from .composition import may_visit_homes
 from .correction_schemas import (
@@ -54,10 +55,6 @@ from .roles import _role_changed as role_changed  # the one way a role changes (
 from .roles import system_managers_of
 from .rooms import left_letter
 from .schemas import LedgerRow
-
-
-def _user_not_found() -> NotFound:
-    return NotFound("利用者が見つかりません。", "User not found.", code="user_not_found")
 
 
 async def live_office(session: AsyncSession, office_id: uuid.UUID) -> Office:
@@ -260,7 +257,7 @@ class UserCorrections:
     async def _user(self, user_id: uuid.UUID) -> User:
         user = await self.session.get(User, user_id, populate_existing=True)
         if user is None:
-            raise _user_not_found()
+            raise user_not_found()
         return user
 
     async def _row(self, user_id: uuid.UUID) -> LedgerRow:

@@ -2,6 +2,7 @@
  * room (open, or closed and reopenable), and a deliberate "open a new room anyway". */
 import { ApiError } from "../../api";
 import { adminHref } from "../helpers";
+import { codeLabel } from "../../local/labels";
 import { label, ta } from "../messages";
 
 interface DuplicateBody {
@@ -27,7 +28,7 @@ export function DuplicateWarning({ error, onProceed, busy }: { error: ApiError; 
               <>
                 {" "}
                 <a href={adminHref("rooms", d.roomId)} data-testid="duplicate-room">
-                  {ta("dup.openRoom")}（{d.roomLabel ?? ""} {label("rooms.status", d.roomStatus)}）
+                  {ta("dup.openRoom")}（{d.roomLabel ?? ""} {codeLabel("roomStatus", d.roomStatus)}）
                 </a>
               </>
             )}

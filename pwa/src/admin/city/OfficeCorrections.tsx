@@ -10,7 +10,7 @@ import { label, ta } from "../messages";
 import { day, ErrorBox, Input, Section, Select, useLoad } from "../ui";
 import { ChangeHistory } from "./ChangeHistory";
 import { officeOptions } from "./shared";
-import { codeOptions } from "../../local/labels";
+import { codeLabel, codeOptions } from "../../local/labels";
 
 const FIELDS = ["name", "nameKana", "kind", "postalCode", "address", "phone", "fax"] as const;
 
@@ -166,7 +166,7 @@ export function OfficeCorrections({ id, onChanged }: { id: string; onChanged: ()
         <ul class="plain-list">
           {data.staff.map((u) => (
             <li key={u.id}>
-              <a href={adminHref("users", u.id)}>{u.name}</a>（{u.jobTypeLabel}・{label("ledger.status", u.status)}）
+              <a href={adminHref("users", u.id)}>{u.name}</a>（{u.jobTypeLabel}・{codeLabel("userStatus", u.status)}）
             </li>
           ))}
         </ul>

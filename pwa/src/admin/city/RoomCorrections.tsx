@@ -1,7 +1,7 @@
 /** A room's later life on the city's screen: the patient's details corrected, the signed
  * 様式5's scan, a withdrawn consent, reopening a closed room, and the change history. */
 import { useState } from "preact/hooks";
-import { CARE_LEVEL_CODES, careLevelLabel } from "../../local/labels";
+import { CARE_LEVEL_CODES, careLevelLabel, codeOptions } from "../../local/labels";
 import { todayInJapan } from "../../local/era";
 import { addNotice } from "../../store";
 import type { Room } from "../api";
@@ -184,7 +184,7 @@ export function ReopenRoom({ room, onDone }: { room: Room; onDone: (r: Room) => 
         <div class="admin-form-grid">
           <p>{ta("room.reopenNeedsConsent")}</p>
           <Input id="reopen-consent-date" label={ta("room.consentDate")} value={consent.date} onValue={setC("date")} type="date" required />
-          <Select id="reopen-signed-by" label={ta("room.signedBy")} value={consent.signedBy} onValue={setC("signedBy")} options={["patient", "proxy"].map((v) => ({ value: v, label: label("room.signedBy", v) }))} />
+          <Select id="reopen-signed-by" label={ta("room.signedBy")} value={consent.signedBy} onValue={setC("signedBy")} options={codeOptions("signedBy")} />
           {consent.signedBy === "proxy" && <Input id="reopen-proxy" label={ta("p.proxyName")} value={consent.proxyName} onValue={setC("proxyName")} required />}
           {consent.signedBy === "proxy" && <Input id="reopen-relationship" label={ta("p.proxyRelationship")} value={consent.proxyRelationship} onValue={setC("proxyRelationship")} required />}
           <Input id="reopen-explained-by" label={ta("room.explainedBy")} value={consent.explainedBy} onValue={setC("explainedBy")} required />
