@@ -39,7 +39,8 @@ def _submit_room_request(playwright: Any, url: str, device: str) -> str:
                 "name": f"申請 花子（{device}）", "nameKana": "シンセイ ハナコ", "sex": "female",
                 "birthDate": {"era": "showa", "year": 12, "month": 4, "day": 3},
                 "address": "みどり市若葉町1-2-3", "careLevel": "care_3",
-                "insuredNumber": "0000098765",
+                # One patient per run: the same 被保険者番号 twice would be a duplicate patient.
+                "insuredNumber": "000009876" + ("1" if device == "phone" else "2"),
             },
             "consent": {"date": "2026-03-30", "signedBy": "proxy", "proxyName": "申請 一郎",
                         "proxyRelationship": "長男", "explainedBy": "佐藤 美香"},
