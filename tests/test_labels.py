@@ -8,9 +8,26 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any, get_args, get_type_hints
 
+from server.admin import correction_schemas
+from server.admin.schemas import ClosingReason as OfficeClosingReason
 from server.labels import LABEL_SETS, TARGET, typescript
-from server.models.enums import ApplicationKind, CareLevel, ClosingReason, Permission
+from server.models.enums import (
+    ApplicationKind,
+    CareLevel,
+    ClosingReason,
+    DuplicateMatch,
+    LabelledEnum,
+    OfficeClosing,
+    Permission,
+    StaffHandling,
+    TemplateScope,
+    VitalFlag,
+    VitalSign,
+)
+from server.templates import schemas as template_schemas
+from sync import mutations, thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -27,7 +44,8 @@ def test_every_member_has_a_japanese_and_an_english_label() -> None:
         for member in enum:
             ja, en = member.label("ja"), member.label("en")
             assert ja and en, f"{name}.{member.value} lacks a label"
-            assert JAPANESE.search(ja), f"{name}.{member.value}: {ja}"
+            # A term Japanese screens use as it is (SpO2) is its own Japanese label.
+            assert JAPANESE.search(ja) or ja == en, f"{name}.{member.value}: {ja}"
             assert not JAPANESE.search(en), f"{name}.{member.value}: {en}"
 
 
@@ -48,7 +66,9 @@ def test_no_pwa_catalogue_keeps_its_own_copy_of_an_enum_label() -> None:
     for a set of two codes (read/write, open/closed) only when the prefix has exactly those,
     since other vocabularies share such common words (an access log's read/write/admin).
     """
-    catalogues = [ROOT / "pwa/src/admin/messages.ts", ROOT / "pwa/src/messages-app.ts"]
+    app_catalogues = sorted((ROOT / "pwa/src").glob("messages-*.ts"))
+    catalogues = [ROOT / "pwa/src/admin/messages.ts", *app_catalogues]
+    assert len(catalogues) >= 4, catalogues
     for path in catalogues:
         keys = re.findall(r'^\s*"([\w.]+)":', path.read_text(encoding="utf-8"), re.M)
         by_prefix: dict[str, set[str]] = {}
@@ -63,3 +83,27 @@ def test_no_pwa_catalogue_keeps_its_own_copy_of_an_enum_label() -> None:
                 if prefix and (codes == found if len(codes) <= 2 else codes <= found)
             ]
             assert not copies, f"{path.name} keeps its own labels of {name} under {copies}"
+
+
+def _codes(literal: Any) -> set[str]:
+    return set(get_args(literal))
+
+
+def _values(enum: type[LabelledEnum]) -> set[str]:
+    return {member.value for member in enum}
+
+
+def test_the_wire_vocabularies_are_the_labelled_ones() -> None:
+    """Each code the API takes or answers has its label: a vital sign, a flag, a template's
+    scope, an office's closing and its staff, a duplicate's match, a post's closing reason."""
+    assert _codes(mutations.VitalSign) == _values(VitalSign)
+    assert set(thresholds.SIGN_BOUNDS) <= _values(VitalSign)
+    assert _codes(thresholds.FlagDirection) == _values(VitalFlag)
+    assert _codes(template_schemas.TemplateScope) == _values(TemplateScope)
+    assert _codes(correction_schemas.MatchedOn) == _values(DuplicateMatch)
+    assert _codes(correction_schemas.StaffAction) == _values(StaffHandling)
+    closing = get_type_hints(correction_schemas.OfficeCloseIn)["reason"]
+    assert _codes(closing) == _values(OfficeClosing)
+    # A post or an office may ask to close a room for these; the city alone records a withdrawal.
+    assert _codes(mutations.ClosingReason) == _values(ClosingReason) - {"consentWithdrawn"}
+    assert _codes(OfficeClosingReason) == _codes(mutations.ClosingReason)

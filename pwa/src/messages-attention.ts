@@ -9,8 +9,6 @@ export const attentionJa = {
 
   "vitals.normal": "基準 {low}〜{high}",
   "vitals.outOfRange": "基準値外",
-  "vitals.flag.low": "基準値より低い",
-  "vitals.flag.high": "基準値より高い",
   "vitals.band": "基準範囲",
 
   "compose.flaggedUrgent": "基準値外の値があります。至急として通知します（不要ならチェックを外してください）。",
@@ -65,12 +63,10 @@ export const attentionJa = {
 
   "templates.heading": "定型文",
   "templates.hint": "連絡帳を書くときに1タップで入れられる文章です。{日付}・{時刻}・{患者名}・{自分の名前}は使うときに置き換わります。",
-  "templates.personal": "個人",
-  "templates.office": "事業所",
   "templates.title": "題名",
   "templates.body": "文章",
   "templates.placeholders": "使える置き換え：{日付} {時刻} {患者名} {自分の名前}",
-  "templates.reportTitle": "標題（任意。例：バイタル）",
+  "templates.reportTitle": "ケアレポート標題（任意。例：バイタル）",
   "templates.forOffice": "事業所の定型文にする（事業所の全員が使えます）",
   "templates.add": "追加",
   "templates.delete": "削除",
@@ -88,8 +84,6 @@ export const attentionEn: Record<AttentionMessageKey, string> = {
 
   "vitals.normal": "normal {low}–{high}",
   "vitals.outOfRange": "Out of range",
-  "vitals.flag.low": "below the normal range",
-  "vitals.flag.high": "above the normal range",
   "vitals.band": "normal range",
 
   "compose.flaggedUrgent": "Some values are out of range. Members are notified urgently (untick if not needed).",
@@ -144,8 +138,6 @@ export const attentionEn: Record<AttentionMessageKey, string> = {
 
   "templates.heading": "Templates",
   "templates.hint": "Text you insert in one tap when writing. {日付}, {時刻}, {患者名} and {自分の名前} are filled in when used.",
-  "templates.personal": "personal",
-  "templates.office": "office",
   "templates.title": "Title",
   "templates.body": "Text",
   "templates.placeholders": "Placeholders: {日付} {時刻} {患者名} {自分の名前}",

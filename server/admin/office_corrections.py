@@ -22,7 +22,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Office, OfficeStay, Pledge, RoomMember, User
-from ..models.enums import UserStatus
+from ..models.enums import OfficeClosing, UserStatus
 from .common import JST, deliver, office_kind_label, record, require_admin, user_ref
 from .correction_schemas import (
     OfficeClosedOut,
@@ -37,8 +37,6 @@ from .offices import office_outs, office_pledges
 from .schemas import OfficeOut
 from .user_corrections import live_office, move_person
 from .users import stop_user
-
-CLOSED_LABELS = {"closed": "廃止", "merged": "統合"}
 
 
 class OfficeCorrections:
@@ -238,7 +236,7 @@ class OfficeCorrections:
         stopped: list[User] = []
         moved: list[User] = []
         letters: list[Letter] = []
-        label = CLOSED_LABELS[data.reason]
+        label = OfficeClosing(data.reason).label()
         merged_into = target if data.reason == "merged" else None
         for person in people:
             if data.staff == "stop":

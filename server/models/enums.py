@@ -212,6 +212,54 @@ class StopState(LabelledEnum):
     cancelled = "cancelled", "取り消し", "Cancelled"
 
 
+class OfficeClosing(LabelledEnum):
+    """How an office stopped working: 廃止 (its IDs stop) or 統合 into another office."""
+
+    closed = "closed", "廃止", "Closed"
+    merged = "merged", "統合", "Merged"
+
+
+class StaffHandling(LabelledEnum):
+    """What happens, in one step, to the staff of an office that closes or merges."""
+
+    stop = "stop", "全員のIDを停止する", "Stop every ID"
+    transfer = "transfer", "全員を統合先・異動先へ移す", "Move everyone to the other office"
+
+
+class DuplicateMatch(LabelledEnum):
+    """Why a patient looks like one the city already has (the duplicate-patient check)."""
+
+    insured_number = "insuredNumber", "被保険者番号が一致", "Same insured number"
+    name_and_birth_date = "nameAndBirthDate", "氏名と生年月日が一致", "Same name and date of birth"
+
+
+class VitalSign(LabelledEnum):
+    """A vital sign of a visit record, by its key on the wire (`sync.mutations.Vitals`)."""
+
+    systolic = "systolic", "血圧（上）", "BP systolic"
+    diastolic = "diastolic", "血圧（下）", "BP diastolic"
+    pulse = "pulse", "脈拍", "Pulse"
+    temperature = "temperature", "体温", "Temperature"
+    spo2 = "spo2", "SpO2", "SpO2"
+    respiration_rate = "respirationRate", "呼吸数", "Respiration"
+    weight = "weight", "体重", "Weight"
+    blood_glucose = "bloodGlucose", "血糖", "Blood glucose"
+
+
+class VitalFlag(LabelledEnum):
+    """Which side of the patient's normal range a reading fell (`sync.thresholds`)."""
+
+    low = "low", "基準値より低い", "below the normal range"
+    high = "high", "基準値より高い", "above the normal range"
+
+
+class TemplateScope(LabelledEnum):
+    """Whose 定型文 it is: one person's, or the office's (kept by its システム管理担当者)."""
+
+    personal = "personal", "個人", "Personal"
+    office = "office", "事業所", "Office"
+
+
 class AttachmentKind(StrEnum):
     """A photo is shown inline; a document (PDF) is only ever downloaded."""
 

@@ -42,6 +42,10 @@ export const LABELS = {
     "consentWithdrawn": ["同意の撤回", "Consent withdrawn"],
     "other": ["その他", "Other"],
   },
+  duplicateMatch: {
+    "insuredNumber": ["被保険者番号が一致", "Same insured number"],
+    "nameAndBirthDate": ["氏名と生年月日が一致", "Same name and date of birth"],
+  },
   jobType: {
     "doctor": ["医師", "Doctor"],
     "dentist": ["歯科医師", "Dentist"],
@@ -59,6 +63,10 @@ export const LABELS = {
     "dental_hygienist": ["歯科衛生士", "Dental hygienist"],
     "city_staff": ["市職員", "City staff"],
     "other": ["その他", "Other"],
+  },
+  officeClosing: {
+    "closed": ["廃止", "Closed"],
+    "merged": ["統合", "Merged"],
   },
   officeKind: {
     "clinic": ["診療所", "Clinic"],
@@ -97,15 +105,37 @@ export const LABELS = {
     "patient": ["本人", "The patient"],
     "proxy": ["代理人", "A proxy"],
   },
+  staffHandling: {
+    "stop": ["全員のIDを停止する", "Stop every ID"],
+    "transfer": ["全員を統合先・異動先へ移す", "Move everyone to the other office"],
+  },
   stopState: {
     "scheduled": ["停止予定", "Scheduled"],
     "done": ["停止済み", "Stopped"],
     "cancelled": ["取り消し", "Cancelled"],
   },
+  templateScope: {
+    "personal": ["個人", "Personal"],
+    "office": ["事業所", "Office"],
+  },
   userStatus: {
     "pending": ["利用開始前", "Not yet activated"],
     "active": ["利用中", "Active"],
     "stopped": ["停止", "Stopped"],
+  },
+  vitalFlag: {
+    "low": ["基準値より低い", "below the normal range"],
+    "high": ["基準値より高い", "above the normal range"],
+  },
+  vitalSign: {
+    "systolic": ["血圧（上）", "BP systolic"],
+    "diastolic": ["血圧（下）", "BP diastolic"],
+    "pulse": ["脈拍", "Pulse"],
+    "temperature": ["体温", "Temperature"],
+    "spo2": ["SpO2", "SpO2"],
+    "respirationRate": ["呼吸数", "Respiration"],
+    "weight": ["体重", "Weight"],
+    "bloodGlucose": ["血糖", "Blood glucose"],
   },
 } as const satisfies Record<string, Record<string, readonly [string, string]>>;
 

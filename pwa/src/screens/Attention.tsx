@@ -9,6 +9,7 @@ import { clearAttention, markAddresseeDone } from "../actions/contactBook";
 import { hrefFor } from "../actions/navigation";
 import { ScreenHeading } from "../components/ScreenHeading";
 import { t } from "../i18n";
+import { codeLabel } from "../local/labels";
 import { attentionLines, type AttentionLine } from "../local/attention";
 import { useData, type LocalData, type PostGlimpse } from "../local/data";
 import { formatPostTime } from "../local/format";
@@ -20,7 +21,7 @@ function FlaggedValues({ post }: { post: PostGlimpse }) {
     <span class="flagged-values">
       {fields.map((f) => (
         <span key={f.key} class="flag-value" data-testid="flag-value">
-          {t(`vitals.${f.key}`)} {post.vitals?.[f.key]}
+          {codeLabel("vitalSign", f.key)} {post.vitals?.[f.key]}
           {f.unit} {post.flags?.[f.key] === "low" ? "↓" : "↑"}
         </span>
       ))}

@@ -246,11 +246,11 @@ export function Compose() {
                 const id = `vital-${f.key}`;
                 const problem = vitalsErrors.get(f.key);
                 const flag = flags[f.key];
-                const hint = flag ? `${t("vitals.outOfRange")}：${t(`vitals.flag.${flag}`)}（${rangeHint(ranges[f.key], f.min, f.max)}）` : rangeHint(ranges[f.key], f.min, f.max);
+                const hint = flag ? `${t("vitals.outOfRange")}：${codeLabel("vitalFlag", flag)}（${rangeHint(ranges[f.key], f.min, f.max)}）` : rangeHint(ranges[f.key], f.min, f.max);
                 return (
                   <div class={flag ? "field vital-field out-of-range" : "field vital-field"} key={f.key} data-flag={flag}>
                     <label for={id}>
-                      {t(`vitals.${f.key}`)} <span class="unit">{f.unit}</span>
+                      {codeLabel("vitalSign", f.key)} <span class="unit">{f.unit}</span>
                     </label>
                     <input
                       id={id}

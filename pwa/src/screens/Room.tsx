@@ -164,12 +164,12 @@ function VitalsTable({ vitals, flags }: { vitals: NonNullable<PostData["vitals"]
         const value = vitals[f.key] as number;
         const flag = flags?.[f.key];
         return (
-          <div key={f.key} class={flag ? "vital unusual" : "vital"} data-flag={flag} title={flag ? t(`vitals.flag.${flag}`) : undefined}>
-            <dt>{t(`vitals.${f.key}`)}</dt>
+          <div key={f.key} class={flag ? "vital unusual" : "vital"} data-flag={flag} title={flag ? codeLabel("vitalFlag", flag) : undefined}>
+            <dt>{codeLabel("vitalSign", f.key)}</dt>
             <dd>
               {value}
               <span class="unit">{f.unit}</span>
-              {flag && <span class="flag-arrow" aria-label={t(`vitals.flag.${flag}`)}>{flag === "low" ? "↓" : "↑"}</span>}
+              {flag && <span class="flag-arrow" aria-label={codeLabel("vitalFlag", flag)}>{flag === "low" ? "↓" : "↑"}</span>}
             </dd>
           </div>
         );

@@ -6,6 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { FormError } from "../components/Field";
 import { t } from "../i18n";
+import { codeLabel } from "../local/labels";
 import { addTemplate, cachedTemplates, loadTemplates, removeTemplate, type Template } from "../local/templates";
 import { useAppState } from "../store";
 
@@ -54,7 +55,7 @@ export function TemplatesSection() {
           <li key={x.id} data-testid="template-row">
             <div class="item-text">
               <strong>{x.title}</strong>
-              <span>{x.scope === "office" ? t("templates.office") : t("templates.personal")}</span>
+              <span>{codeLabel("templateScope", x.scope)}</span>
               <span class="excerpt">{x.body.slice(0, 60)}</span>
             </div>
             {x.editable && (

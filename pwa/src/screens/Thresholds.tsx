@@ -8,6 +8,7 @@ import { useState } from "preact/hooks";
 import { setThreshold } from "../actions/contactBook";
 import { FormError } from "../components/Field";
 import { t } from "../i18n";
+import { codeLabel } from "../local/labels";
 import { useData } from "../local/data";
 import { formatPostTime } from "../local/format";
 import { normaliseNumber, rangesInForce, VITALS_FIELDS } from "../local/vitals";
@@ -71,7 +72,7 @@ export function ThresholdsSection({ roomId }: { roomId: string }) {
             const setter = range?.setBy ? members.find((m) => m.userId === range.setBy)?.name ?? t("post.formerMember") : null;
             return (
               <tr key={f.key} data-testid="threshold-row" data-sign={f.key}>
-                <th scope="row">{t(`vitals.${f.key}`)}</th>
+                <th scope="row">{codeLabel("vitalSign", f.key)}</th>
                 <td>{range?.low ?? "—"}</td>
                 <td>{range?.high ?? "—"}</td>
                 <td>{setter && range?.setAt ? t("thresholds.own", { name: setter, time: formatPostTime(range.setAt) }) : t("thresholds.default")}</td>
@@ -87,7 +88,7 @@ export function ThresholdsSection({ roomId }: { roomId: string }) {
             <select id="threshold-sign" data-testid="threshold-sign" value={sign} onChange={(e) => setSign(e.currentTarget.value as VitalsKey)}>
               {VITALS_FIELDS.map((f) => (
                 <option key={f.key} value={f.key}>
-                  {t(`vitals.${f.key}`)}
+                  {codeLabel("vitalSign", f.key)}
                 </option>
               ))}
             </select>

@@ -2,6 +2,7 @@
 import { lazy, Suspense } from "preact/compat";
 import { useEffect } from "preact/hooks";
 import { t } from "../i18n";
+import { codeLabel } from "../local/labels";
 import { getData, openRoom, useData } from "../local/data";
 import { formatPostTime } from "../local/format";
 import { VITALS_FIELDS, vitalsSeries } from "../local/vitals";
@@ -43,7 +44,7 @@ export function Vitals() {
                   <th scope="col">{t("vitals.time")}</th>
                   {VITALS_FIELDS.map((f) => (
                     <th scope="col" key={f.key}>
-                      {t(`vitals.${f.key}`)}
+                      {codeLabel("vitalSign", f.key)}
                     </th>
                   ))}
                 </tr>

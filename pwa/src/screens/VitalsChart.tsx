@@ -8,6 +8,7 @@ import "uplot/dist/uPlot.min.css";
 import { useEffect, useRef } from "preact/hooks";
 import { TIME_ZONE } from "../generated/japan";
 import { t } from "../i18n";
+import { codeLabel } from "../local/labels";
 import type { VitalsSeries } from "../local/vitals";
 
 function chartWidth(el: HTMLElement): number {
@@ -40,14 +41,14 @@ export default function VitalsChart({ series }: { series: VitalsSeries }) {
         t("vitals.chartBp"),
         [series.times, series.systolic, series.diastolic, series.pulse],
         [
-          { label: t("vitals.systolic"), stroke: "#b3261e", width: 2, points: { show: true } },
-          { label: t("vitals.diastolic"), stroke: "#1a5fb4", width: 2, points: { show: true } },
-          { label: t("vitals.pulse"), stroke: "#1f7a4d", width: 2, dash: [6, 4], points: { show: true } },
+          { label: codeLabel("vitalSign", "systolic"), stroke: "#b3261e", width: 2, points: { show: true } },
+          { label: codeLabel("vitalSign", "diastolic"), stroke: "#1a5fb4", width: 2, points: { show: true } },
+          { label: codeLabel("vitalSign", "pulse"), stroke: "#1f7a4d", width: 2, dash: [6, 4], points: { show: true } },
         ],
         260,
       ),
-      makeChart(temp.current, t("vitals.chartTemp"), [series.times, series.temperature], [{ label: t("vitals.temperature"), stroke: "#a35200", width: 2, points: { show: true } }], 180),
-      makeChart(spo2.current, t("vitals.chartSpo2"), [series.times, series.spo2], [{ label: t("vitals.spo2"), stroke: "#5e2ca5", width: 2, points: { show: true } }], 180),
+      makeChart(temp.current, t("vitals.chartTemp"), [series.times, series.temperature], [{ label: codeLabel("vitalSign", "temperature"), stroke: "#a35200", width: 2, points: { show: true } }], 180),
+      makeChart(spo2.current, t("vitals.chartSpo2"), [series.times, series.spo2], [{ label: codeLabel("vitalSign", "spo2"), stroke: "#5e2ca5", width: 2, points: { show: true } }], 180),
     ];
     const resize = () => {
       for (const [chart, el] of [[charts[0], bp.current], [charts[1], temp.current], [charts[2], spo2.current]] as const) {

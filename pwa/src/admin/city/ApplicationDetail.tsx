@@ -5,7 +5,7 @@ import { addNotice } from "../../store";
 import { codeLabel } from "../../local/labels";
 import { adminApi, type Application, type UserRef } from "../api";
 import { adminHref, eraText } from "../helpers";
-import { label, ta } from "../messages";
+import { ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, TextArea, useLoad } from "../ui";
 import { CancelStop } from "./ScheduledStops";
 import { DuplicateWarning, isDuplicateWarning } from "./DuplicateWarning";
@@ -90,7 +90,7 @@ function RoomChoice({ application, roomId, onRoom }: { application: Application;
                 <strong>{c.room.patientName}</strong>（{c.room.patientNameKana}）・{eraText(c.birthDateEra)}・{c.insuredNumber || "—"}・{c.room.label ?? "—"}・{codeLabel("roomStatus", c.room.status)}
               </label>
               <div class="a-kana">
-                {c.matched.map((m) => label("app.matched", m)).join("、")}・{ta("app.roomCount", { n: c.memberCount })}・{c.offices.join("、")}
+                {c.matched.map((m) => codeLabel("duplicateMatch", m)).join("、")}・{ta("app.roomCount", { n: c.memberCount })}・{c.offices.join("、")}
               </div>
             </li>
           ))}

@@ -3,7 +3,7 @@
 import { ApiError } from "../../api";
 import { adminHref } from "../helpers";
 import { codeLabel } from "../../local/labels";
-import { label, ta } from "../messages";
+import { ta } from "../messages";
 
 interface DuplicateBody {
   duplicates?: Array<{ patientId: string; name: string; birthDate: string; matchedOn: string[]; roomId: string | null; roomStatus: string | null; roomLabel: string | null }>;
@@ -23,7 +23,7 @@ export function DuplicateWarning({ error, onProceed, busy }: { error: ApiError; 
       <ul>
         {found.map((d) => (
           <li key={d.patientId} data-testid="duplicate-row">
-            {d.name}（{d.birthDate}）：{d.matchedOn.map((m) => label("dup.matched", m)).join("・")}
+            {d.name}（{d.birthDate}）：{d.matchedOn.map((m) => codeLabel("duplicateMatch", m)).join("・")}
             {d.roomId && (
               <>
                 {" "}

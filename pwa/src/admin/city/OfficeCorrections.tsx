@@ -6,7 +6,7 @@ import { addNotice } from "../../store";
 import { adminApi, type Office } from "../api";
 import { correctionApi, type OfficeCorrection, type OfficeDetail as Detail } from "../corrections-api";
 import { adminHref } from "../helpers";
-import { label, ta } from "../messages";
+import { ta } from "../messages";
 import { day, ErrorBox, Input, Section, Select, useLoad } from "../ui";
 import { ChangeHistory } from "./ChangeHistory";
 import { officeOptions } from "./shared";
@@ -105,7 +105,7 @@ function CloseOffice({ detail, version, onDone }: { detail: Detail; version: str
   async function submit(e: Event) {
     e.preventDefault();
     setError(null);
-    if (!confirm(ta("office.closeConfirm", { office: office.name, reason: label("office.closeReason", reason), n: people }))) return;
+    if (!confirm(ta("office.closeConfirm", { office: office.name, reason: codeLabel("officeClosing", reason), n: people }))) return;
     try {
       await correctionApi.closeOffice(office.id, {
         reason,
@@ -122,8 +122,8 @@ function CloseOffice({ detail, version, onDone }: { detail: Detail; version: str
   }
   return (
     <form onSubmit={submit} noValidate class="admin-form-grid" data-testid="office-close">
-      <Select id="oclose-reason" label={ta("office.closeReason")} value={reason} onValue={(v) => setReason(v as "closed" | "merged")} options={["merged", "closed"].map((v) => ({ value: v, label: label("office.closeReason", v) }))} />
-      <Select id="oclose-staff" label={ta("office.closeStaff")} value={staff} onValue={(v) => setStaff(v as "stop" | "transfer")} options={["transfer", "stop"].map((v) => ({ value: v, label: label("office.closeStaff", v) }))} />
+      <Select id="oclose-reason" label={ta("office.closeReason")} value={reason} onValue={(v) => setReason(v as "closed" | "merged")} options={codeOptions("officeClosing")} />
+      <Select id="oclose-staff" label={ta("office.closeStaff")} value={staff} onValue={(v) => setStaff(v as "stop" | "transfer")} options={codeOptions("staffHandling")} />
       {needsTarget && <Select id="oclose-target" label={ta("office.closeTarget")} value={target} onValue={setTarget} placeholder={ta("fix.pickOffice")} options={officeOptions(others)} required />}
       {staff === "transfer" && (
         <div class="field">
@@ -158,7 +158,7 @@ export function OfficeCorrections({ id, onChanged }: { id: string; onChanged: ()
     <div data-testid="office-corrections" data-closed={closed ? "yes" : "no"}>
       {closed && (
         <p class="form-error" role="status" data-testid="office-closed">
-          {ta("office.closedBadge", { reason: label("office.closeReason", o.closedReason), date: day(o.closedAt) })}
+          {ta("office.closedBadge", { reason: codeLabel("officeClosing", o.closedReason), date: day(o.closedAt) })}
         </p>
       )}
       <Section title={ta("office.staff")} testId="office-staff">

@@ -3,8 +3,8 @@ import { useState } from "preact/hooks";
 import { addNotice } from "../../store";
 import { adminApi } from "../api";
 import { adminHref } from "../helpers";
-import { codeOptions } from "../../local/labels";
-import { label, ta } from "../messages";
+import { codeLabel, codeOptions } from "../../local/labels";
+import { ta } from "../messages";
 import { day, ErrorBox, Input, ListTable, Section, Select, useLoad } from "../ui";
 import { PersonFields } from "./PersonFields";
 import { EMPTY_PERSON, personIn } from "./shared";
@@ -41,7 +41,7 @@ export function Offices() {
                 {o.name}
               </a>
               <div class="a-kana">{o.nameKana}</div>
-              {o.closedAt && <div class="a-kana">{label("office.closeReason", o.closedReason)}</div>}
+              {o.closedAt && <div class="a-kana">{codeLabel("officeClosing", o.closedReason)}</div>}
             </td>
             <td>{o.kindLabel}</td>
             <td>{[o.postalCode && `〒${o.postalCode}`, o.address].filter(Boolean).join(" ")}</td>
