@@ -102,6 +102,48 @@ describe("an application laid out as its form", () => {
     expect(applicationSections(join)![2]!.table!.rows).toEqual([["みどり訪問看護ステーション", "鈴木 真理子", "看護師", "閲覧・書込"]]);
   });
 
+  it("shows every kind an office files now: an invited doctor's home visits, a room request's 主治医 and 説明者, the joining office, a removal by name", () => {
+    const invited = application("idInvited", { name: "佐藤 一郎", nameKana: "さとう いちろう", jobType: "doctor", email: "sato@example.jp", phone: "", officeId: "0190cccc-0000-7000-8000-000000000003", visitsHomes: true, pledge: { form: "4-2", version: "2026-04" } });
+    const person = Object.fromEntries(applicationSections(invited)![0]!.rows!.map((r) => [r.label, r.value]));
+    expect(person["職種"]).toBe("医師");
+    expect(person["訪問診療・訪問看護を行う（医師・看護師）"]).toBe("行う");
+    expect(person["所属事業所"]).toBe("みどり居宅介護支援事業所");
+    const clerk = application("idInvited", { name: "田中 花子", nameKana: "たなか はなこ", jobType: "other", email: "t@example.jp", visitsHomes: null, pledge: { version: "2026-04" } });
+    expect(Object.fromEntries(applicationSections(clerk)![0]!.rows!.map((r) => [r.label, r.value]))["訪問診療・訪問看護を行う（医師・看護師）"]).toBe("");
+
+    const open = application("roomOpen", {
+      patient: { name: "青木 ハナ", nameKana: "あおき はな", sex: "female", birthDate: "1940-03-12", address: "みどり市中央1-1", careLevel: "care_3", attendingPhysician: "佐藤 一郎", emergencyContactName: "青木 太郎", emergencyContactRelationship: "長男", emergencyContactPhone: "090-0000-0000" },
+      consent: { date: "2026-03-30", signedBy: "patient", explainedBy: "小池 ケア", explainerOffice: "みどり居宅介護支援事業所" },
+      members: [],
+    });
+    const sections = applicationSections(open)!;
+    const room = Object.fromEntries(sections[1]!.rows!.map((r) => [r.label, r.value]));
+    expect(room["主治医"]).toBe("佐藤 一郎");
+    expect(room["緊急連絡先（続柄）"]).toBe("長男");
+    const consent = sections[4]!.rows!.map((r) => [r.label, r.value]);
+    expect(consent.slice(-2)).toEqual([
+      ["説明者（事業所名）", "みどり居宅介護支援事業所"],
+      ["説明者（氏名）", "小池 ケア"],
+    ]);
+
+    const join = application("roomJoin", { patient: { name: "青木 ハナ", birthDate: "1940-03-12" }, members: [{ userId: DOCTOR.id, permission: "write" }] });
+    const asked = Object.fromEntries(applicationSections(join)![0]!.rows!.map((r) => [r.label, r.value]));
+    expect(asked["参加事業所"]).toBe("みどり居宅介護支援事業所");
+    expect(asked["部屋"]).toBe("（市が患者（利用者）の情報から照合します）");
+
+    const roomRef = { id: "0190dddd-0000-7000-8000-000000000004", label: "青木さん", patientName: "青木 ハナ" } as unknown as Application["room"];
+    const remove = application("memberRemove", { roomId: "0190dddd-0000-7000-8000-000000000004", userId: NURSE.id, reason: "担当交代" }, { room: roomRef });
+    expect(applicationSections(remove)![0]!.rows!.map((r) => [r.label, r.value])).toEqual([
+      ["部屋", "青木 ハナ（部屋名：青木さん）"],
+      ["削除を依頼する参加者", "鈴木 真理子（看護師・みどり訪問看護ステーション）"],
+      ["削除の理由", "担当交代"],
+    ]);
+    for (const a of [invited, open, join, remove]) {
+      expect(text(a)).not.toMatch(UUID);
+      expect(text(a)).not.toContain("visitsHomes");
+    }
+  });
+
   it("writes an era's first year as 元年", () => {
     expect(eraWithWestern("2019-05-01")).toBe("令和元年5月1日（2019年5月1日）");
   });

@@ -18,8 +18,10 @@ export type Format =
   | "text"
   | "date"
   | "accepted"
+  | "visitsHomes"
   | "user"
   | "room"
+  | "roomToMatch"
   | "office"
   | "jobType"
   | "careLevel"
@@ -66,7 +68,10 @@ export const APPLICATION_LAYOUTS: Record<string, readonly SectionSpec[]> = {
     },
   ],
   idInvited: [
-    { heading: "f.invited", fields: [...PERSON, ["p.office", "officeId", "office"]] },
+    {
+      heading: "f.invited",
+      fields: [...PERSON, ["p.office", "officeId", "office"], ["fix.visitsHomes", "visitsHomes", "visitsHomes"]],
+    },
     { heading: "f.42", fields: [["f.pledgeVersion", "pledge.version"]] },
   ],
   idStop: [
@@ -101,6 +106,11 @@ export const APPLICATION_LAYOUTS: Record<string, readonly SectionSpec[]> = {
         ["p.careLevel", "patient.careLevel", "careLevel"],
         ["f.insuredNumber", "patient.insuredNumber"],
         ["f.roomName", "label"],
+        // Beyond the paper 様式6: what the room's patient page shows from the first day.
+        ["fix.field.attendingPhysician", "patient.attendingPhysician"],
+        ["fix.field.emergencyContactName", "patient.emergencyContactName"],
+        ["fix.field.emergencyContactRelationship", "patient.emergencyContactRelationship"],
+        ["fix.field.emergencyContactPhone", "patient.emergencyContactPhone"],
       ],
     },
     { heading: "f.6.members", people: "members" },
@@ -112,12 +122,20 @@ export const APPLICATION_LAYOUTS: Record<string, readonly SectionSpec[]> = {
         ["f.signedBy", "consent.signedBy", "signedBy"],
         ["p.proxyName", "consent.proxyName"],
         ["p.proxyRelationship", "consent.proxyRelationship"],
+        ["f.explainerOffice", "consent.explainerOffice"],
         ["f.explainedBy", "consent.explainedBy"],
       ],
     },
   ],
   roomJoin: [
-    { heading: "f.join", fields: [["f.room", "roomId", "room"], ["f.note", "note"]] },
+    {
+      heading: "f.join",
+      fields: [
+        ["f.room", "roomId", "roomToMatch"],
+        ["f.joinOffice", "officeId", "office"],
+        ["f.note", "note"],
+      ],
+    },
     {
       heading: "f.joinPatient",
       fields: [
@@ -220,10 +238,14 @@ function shown(a: Application, raw: unknown, format: Format = "text"): string {
     }
     case "accepted":
       return raw === true ? ta("f.acceptedYes") : ta("f.acceptedNo");
+    case "visitsHomes": // asked of doctors and nurses only; otherwise left blank
+      return raw === true ? ta("f.visitsYes") : raw === false ? ta("f.visitsNo") : "";
     case "user":
       return value ? person(a, value) : "";
     case "room":
       return value ? room(a, value) : "";
+    case "roomToMatch": // a join by patient names no room until the clerk matches one
+      return value ? room(a, value) : ta("f.roomToMatch");
     case "office":
       return a.office && (!value || a.office.id === value) ? a.office.name : value ? ta("f.unknownOffice") : "";
     default:
