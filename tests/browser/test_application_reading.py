@@ -41,9 +41,11 @@ def _submit_room_request(playwright: Any, url: str, device: str) -> str:
                 "address": "みどり市若葉町1-2-3", "careLevel": "care_3",
                 # One patient per run: the same 被保険者番号 twice would be a duplicate patient.
                 "insuredNumber": "000009876" + ("1" if device == "phone" else "2"),
+                "attendingPhysician": "主治 医師",
             },
             "consent": {"date": "2026-03-30", "signedBy": "proxy", "proxyName": "申請 一郎",
-                        "proxyRelationship": "長男", "explainedBy": "佐藤 美香"},
+                        "proxyRelationship": "長男", "explainedBy": "佐藤 美香",
+                        "explainerOffice": "みどり訪問看護ステーション"},
             "members": members,
             "requester": {"representative": "代表 太郎", "systemManager": "田中 恵子"},
         }})
@@ -87,6 +89,8 @@ def test_the_clerk_reads_a_room_request_as_its_forms(
         ("同意年月日", "令和8年3月30日（2026年3月30日）"),
         ("署名", "代理人"),
         ("続柄", "長男"),
+        ("主治医", "主治 医師"),
+        ("説明者（事業所名）", "みどり訪問看護ステーション"),
     ):
         fact = content.locator(".admin-facts > div", has=clerk.locator(f"dt:text-is('{label}')"))
         expect(fact.first.locator("dd")).to_have_text(value)
@@ -113,4 +117,58 @@ def test_the_clerk_reads_a_room_request_as_its_forms(
     expect(clerk.get_by_test_id("application-state")).to_have_text("承認済み", timeout=15_000)
     expect(clerk.get_by_test_id("application-history").locator("li")).to_have_count(2)
     expect(clerk.get_by_test_id("application-history").locator("li").nth(1)).to_contain_text("承認")
+    assert watched.problems() == []
+
+
+def test_the_clerk_reads_a_join_by_patient_with_the_office_and_its_staff(
+    demo_server: LiveServer, device: Device, playwright: Any, screenshot: Callable[..., Path]
+) -> None:
+    """An office new to a patient names the patient, not a room: the clerk sees who asks,
+    for whom (era date), whom it brings with which 閲覧権限, and that the room is hers to match."""
+    url = demo_server.url
+    patient = f"参加 太郎（{device.name}）"
+    office = api_context(playwright, url, "demo-officeadmin")
+    try:
+        directory = office.context.get("/api/office/directory").json()
+        nurse = PEOPLE["demo-nurse"]
+        nurse_id = next(u["id"] for u in directory if u["name"] == nurse.name)
+        api_post(office, "/api/applications", {"kind": "roomJoin", "payload": {
+            "patient": {"name": patient, "nameKana": "サンカ タロウ",
+                        "birthDate": {"era": "showa", "year": 20, "month": 8, "day": 15}},
+            "members": [{"userId": nurse_id, "permission": "read"}],
+            "note": "担当者会議で参加が決まりました",
+        }})
+        asking_office = office.context.get("/api/me").json()["user"]["officeName"]
+    finally:
+        office.dispose()
+
+    watched = device.new_page()
+    clerk = watched.page
+    sign_in(clerk, url, "demo-admin")
+    clerk.get_by_test_id("nav-admin").click()
+    row = clerk.locator("[data-testid=inbox-row][data-kind=roomJoin]", has_text=patient)
+    expect(row).to_be_visible(timeout=15_000)
+    row.get_by_test_id("inbox-open").click()
+    detail = clerk.get_by_test_id("admin-application")
+    expect(detail.get_by_role("heading", level=1)).to_contain_text("部屋への参加依頼")
+    content = clerk.get_by_test_id("application-payload")
+    for label, value in (
+        ("部屋", "（市が患者（利用者）の情報から照合します）"),
+        ("参加事業所", asking_office),
+        ("補足", "担当者会議で参加が決まりました"),
+        ("患者（利用者）氏名", patient),
+        ("生年月日", "昭和20年8月15日（1945年8月15日）"),
+    ):
+        fact = content.locator(".admin-facts > div", has=clerk.locator(f"dt:text-is('{label}')"))
+        expect(fact.first.locator("dd")).to_have_text(value)
+    members = content.get_by_test_id("application-members").locator("tbody tr")
+    expect(members).to_have_count(1)
+    expect(members.first).to_contain_text(nurse.name)
+    expect(members.first).to_contain_text("看護師")
+    expect(members.first).to_contain_text("閲覧のみ")
+    screenshot(clerk, f"{device.name}-join-by-patient-as-read")
+    shown = content.inner_text()
+    for leak in (*LEAKS, "read", "roomJoin", "officeId"):
+        assert leak not in shown, (leak, shown)
+    assert not UUID.search(shown), shown
     assert watched.problems() == []

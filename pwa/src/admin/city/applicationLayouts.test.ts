@@ -3,6 +3,7 @@ import { LABELS } from "../../generated/labels";
 import { reloadLang } from "../../i18n";
 import type { Application, UserRef } from "../api";
 import { APPLICATION_LAYOUTS, applicationSections, eraWithWestern } from "./applicationLayouts";
+import { subjectOf } from "./shared";
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
@@ -142,6 +143,13 @@ describe("an application laid out as its form", () => {
       expect(text(a)).not.toMatch(UUID);
       expect(text(a)).not.toContain("visitsHomes");
     }
+  });
+
+  it("lists a join in the inbox by its patient, a removal by the member it removes", () => {
+    const join = application("roomJoin", { patient: { name: "青木 ハナ", birthDate: "1940-03-12" }, members: [{ userId: NURSE.id }] }, { subjectUser: NURSE });
+    expect(subjectOf(join)).toBe("青木 ハナ");
+    const remove = application("memberRemove", { roomId: "0190dddd-0000-7000-8000-000000000004", userId: NURSE.id, reason: "担当交代" }, { subjectUser: NURSE });
+    expect(subjectOf(remove)).toBe("鈴木 真理子");
   });
 
   it("writes an era's first year as 元年", () => {

@@ -1,11 +1,15 @@
 /** What several of the city's screens share: filters, navigation, an application's subject. */
 import { type Application, type Office } from "../api";
+import { codeOptions } from "../../local/labels";
 
 export function go(href: string): void {
   location.hash = href;
 }
 
 export function subjectOf(a: Application): string {
+  const asked = (a.payload["patient"] as { name?: string } | undefined)?.name;
+  // A join is about a patient (whose room the city matches), not about the staff it brings.
+  if (a.kind === "roomJoin") return a.room?.label ?? a.room?.patientName ?? asked ?? a.subjectUser?.name ?? "";
   if (a.subjectUser) return a.subjectUser.name;
   if (a.room) return a.room.label ?? a.room.patientName;
   const p = a.payload;
@@ -20,24 +24,10 @@ export function officeOptions(offices: Office[] | null) {
 }
 
 
-/** 職種, in the order of the server's `JobType` (labels as `JOB_TYPE_LABELS`). */
-export const JOB_TYPES: Array<[string, string]> = [
-  ["doctor", "医師"],
-  ["dentist", "歯科医師"],
-  ["pharmacist", "薬剤師"],
-  ["nurse", "看護師"],
-  ["public_health_nurse", "保健師"],
-  ["physical_therapist", "理学療法士"],
-  ["occupational_therapist", "作業療法士"],
-  ["speech_therapist", "言語聴覚士"],
-  ["care_manager", "介護支援専門員"],
-  ["certified_care_worker", "介護福祉士"],
-  ["home_helper", "訪問介護員"],
-  ["medical_social_worker", "医療ソーシャルワーカー"],
-  ["dietitian", "管理栄養士"],
-  ["dental_hygienist", "歯科衛生士"],
-  ["other", "その他"],
-];
+/** 職種 an office's staff may have (the city's own, 市職員, is not one), in the server's order. */
+export function staffJobTypeOptions(): Array<{ value: string; label: string }> {
+  return codeOptions("jobType").filter((o) => o.value !== "city_staff");
+}
 
 export const EMPTY_PERSON = { name: "", nameKana: "", email: "", jobType: "nurse", phone: "" };
 
