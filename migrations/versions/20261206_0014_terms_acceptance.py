@@ -1,7 +1,7 @@
 """terms acceptance: who accepted which version of the city's terms of use, and when
 
-Revision ID: 0013_terms_acceptance
-Revises: 0012_documents
+Revision ID: 0014_terms_acceptance
+Revises: 0013_import_keys
 Create Date: 2026-12-06 18:00:00.000000
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import advanced_alchemy.types
 
-revision: str = '0013_terms_acceptance'
-down_revision: str | None = '0012_documents'
+revision: str = '0014_terms_acceptance'
+down_revision: str | None = '0013_import_keys'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from ..accounts.refs import job_label
 from ..japan import JST
+from ..models.enums import VitalSign
 from ..spreadsheet import excel_csv
 from .record import RoomRecord
 
-COLUMNS = (
-    ("systolic", "血圧（上）mmHg"),
-    ("diastolic", "血圧（下）mmHg"),
-    ("pulse", "脈拍 /分"),
-    ("temperature", "体温 ℃"),
-    ("spo2", "SpO2 %"),
-    ("respirationRate", "呼吸数 /分"),
-    ("weight", "体重 kg"),
-    ("bloodGlucose", "血糖 mg/dL"),
-)
+# The sign's label is the screens' (VitalSign); the unit follows it, as Excel users expect.
+UNITS = {
+    VitalSign.systolic: "mmHg",
+    VitalSign.diastolic: "mmHg",
+    VitalSign.pulse: " /分",
+    VitalSign.temperature: " ℃",
+    VitalSign.spo2: " %",
+    VitalSign.respiration_rate: " /分",
+    VitalSign.weight: " kg",
+    VitalSign.blood_glucose: " mg/dL",
+}
+COLUMNS = tuple((sign.value, sign.label() + UNITS[sign]) for sign in VitalSign)
 
 
 def vitals_csv(record: RoomRecord) -> bytes:

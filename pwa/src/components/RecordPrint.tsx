@@ -5,6 +5,7 @@
  */
 import { lazy, Suspense } from "preact/compat";
 import { t } from "../i18n";
+import { codeLabel } from "../local/labels";
 import { jstText, type RoomRecordData } from "../local/record";
 import { VITALS_FIELDS, vitalsSeries } from "../local/vitals";
 import type { Vitals } from "../sync/wire";
@@ -32,7 +33,7 @@ export function RecordPrint({ record }: { record: RoomRecordData }) {
             <tr>
               <th scope="row">{t("record.patient")}</th>
               <td>
-                <span class="record-name">{p.name}</span>（{p.nameKana}） {t(p.sex === "male" ? "record.sex.male" : p.sex === "female" ? "record.sex.female" : "record.sex.other")}
+                <span class="record-name">{p.name}</span>（{p.nameKana}） {codeLabel("sex", p.sex)}
               </td>
               <th scope="row">{t("record.birth")}</th>
               <td data-testid="record-birth">
@@ -103,7 +104,7 @@ export function RecordPrint({ record }: { record: RoomRecordData }) {
                 <th scope="col">{t("vitals.time")}</th>
                 {VITALS_FIELDS.map((f) => (
                   <th scope="col" key={f.key}>
-                    {t(`vitals.${f.key}`)}
+                    {codeLabel("vitalSign", f.key)}
                   </th>
                 ))}
               </tr>
@@ -134,7 +135,7 @@ export function RecordPrint({ record }: { record: RoomRecordData }) {
             {post.vitals && (
               <p class="record-post-vitals">
                 {VITALS_FIELDS.filter((f) => post.vitals?.[f.key] !== undefined)
-                  .map((f) => `${t(`vitals.${f.key}`)} ${post.vitals?.[f.key]}${f.unit}`)
+                  .map((f) => `${codeLabel("vitalSign", f.key)} ${post.vitals?.[f.key]}${f.unit}`)
                   .join("　")}
               </p>
             )}
