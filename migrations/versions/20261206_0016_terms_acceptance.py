@@ -1,7 +1,7 @@
 """terms acceptance: who accepted which version of the city's terms of use, and when
 
-Revision ID: 0014_terms_acceptance
-Revises: 0013_import_keys
+Revision ID: 0016_terms_acceptance
+Revises: 0015_medications
 Create Date: 2026-12-06 18:00:00.000000
 """
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import advanced_alchemy.types
 
-revision: str = '0014_terms_acceptance'
-down_revision: str | None = '0013_import_keys'
+revision: str = '0016_terms_acceptance'
+down_revision: str | None = '0015_medications'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
