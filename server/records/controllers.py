@@ -12,6 +12,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sync.mutations import Vitals
+from sync.thresholds import FlagDirection
 
 from ..admin.common import era_out, job_label, today_jst
 from ..auth.context import AuthContext
@@ -40,6 +41,7 @@ from .schemas import (
     RecordPatientOut,
     RecordPersonOut,
     RecordPostOut,
+    RecordRangeOut,
 )
 from .vitals_csv import vitals_csv
 
@@ -87,6 +89,7 @@ def record_out(found: RoomRecord, auth: AuthContext, settings: Settings,
             # Stored vitals are what `Vitals.stored()` wrote: the JSON of a Vitals, as the
             # sync's post data serves them (sync/wire.py).
             vitals=cast(Vitals | None, p.vitals),
+            vitals_flags=cast(dict[str, FlagDirection] | None, p.vitals_flags),
             photos=[photos[a] for a in p.attachment_ids if a in photos],
             documents=[RecordDocumentOut(id=d.id, name=d.name, pages=d.pages, size=d.size)
                        for d in p.documents],
@@ -95,6 +98,8 @@ def record_out(found: RoomRecord, auth: AuthContext, settings: Settings,
                                        body=c.body, created_at=c.created_at)
                       for c in p.comments],
         ) for p in found.posts],
+        normal_ranges=[RecordRangeOut(sign=sign, low=r.low, high=r.high)
+                       for sign, r in found.ranges.items()],
         since=found.since, until=found.until, generated_at=auth.now,
         generated_by=auth.user.name if auth.user else "", break_glass_reason=reason,
     )

@@ -17,6 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sync.attention import ranges_of_room
+from sync.thresholds import Range
+
 from ..admin.common import start_of_day_jst
 from ..models import (
     Attachment,
@@ -71,6 +74,9 @@ class RecordPost:
     body: str
     urgent: bool
     vitals: dict[str, Any] | None
+    #: The flags kept with the post when it was written (the thresholds then), never
+    #: recomputed: the printed chart marks what every member was shown.
+    vitals_flags: dict[str, str] | None
     attachment_ids: list[uuid.UUID]
     created_at: datetime
     edited_at: datetime | None
@@ -98,6 +104,8 @@ class RoomRecord:
     photos: dict[uuid.UUID, Attachment]
     since: date | None
     until: date | None
+    #: The normal ranges in force for the patient now, drawn as the chart's bands.
+    ranges: dict[str, Range] = field(default_factory=dict)
 
 
 async def load_record(session: AsyncSession, room_id: uuid.UUID, *, since: date | None = None,
@@ -156,6 +164,7 @@ async def load_record(session: AsyncSession, room_id: uuid.UUID, *, since: date 
             id=p.id, author_id=p.author_id, title=titles.get(p.report_title_id, "")
             if p.report_title_id else "", kind=p.kind, body=p.body, urgent=p.urgent,
             vitals=dict(p.vitals) if p.vitals else None,
+            vitals_flags=dict(p.vitals_flags) if p.vitals_flags else None,
             attachment_ids=[uuid.UUID(str(a)) for a in p.attachment_ids or []],
             created_at=p.created_at, edited_at=p.edited_at, imported=p.import_key is not None,
             comments=comments.get(p.id, []),
@@ -163,4 +172,5 @@ async def load_record(session: AsyncSession, room_id: uuid.UUID, *, since: date 
                                       int(d["size"])) for d in p.documents or []],
         ) for p in posts],
         photos=photos, since=since, until=until,
+        ranges=await ranges_of_room(session, room.id),
     )

@@ -9,6 +9,7 @@ from typing import Annotated
 import msgspec
 
 from sync.mutations import Vitals
+from sync.thresholds import FlagDirection
 
 from ..admin.schemas import EraDateOut
 from ..models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
@@ -80,6 +81,16 @@ class RecordPostOut(Out):
     edited_at: dt.datetime | None
     imported: bool
     comments: list[RecordCommentOut]
+    #: The signs out of range when the post was written, as kept with it (not recomputed).
+    vitals_flags: dict[str, FlagDirection] | None
+
+
+class RecordRangeOut(Out):
+    """A sign's normal range in force for the patient: the printed chart's band."""
+
+    sign: str
+    low: float | None
+    high: float | None
 
 
 class RecordOut(Out):
@@ -95,6 +106,7 @@ class RecordOut(Out):
     consent_date_era: EraDateOut | None
     members: list[RecordMemberOut]
     posts: list[RecordPostOut]
+    normal_ranges: list[RecordRangeOut]
     since: dt.date | None
     until: dt.date | None
     generated_at: dt.datetime

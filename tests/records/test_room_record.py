@@ -13,7 +13,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select, update
 
-from server.models import AuditEvent, User
+from server.models import AuditEvent, ReportTitle, User
 from tests.admin.conftest import REQUIRED_TEAM, City, SignIn, audit_events, consent, patient, team
 from tests.contact_book import photos
 from tests.support import pdfs
@@ -87,6 +87,42 @@ async def test_a_member_prints_the_record_with_era_dates_posts_comments_and_phot
     events = await audit_events(sessionmaker, "record.printed")
     assert [(str(e.room_id), e.details["posts"]) for e in events] == [(room_id, 2), (room_id, 0)]
     assert events[0].patient_id is not None
+
+
+async def test_the_printed_chart_gets_each_post_s_kept_flags_and_the_ranges_in_force(
+    city: City, sign_in: SignIn, sessionmaker: Any
+) -> None:
+    """The printed chart marks what every member was shown (the flag kept with the post,
+    under the thresholds then) and shades the patient's ranges as they are now."""
+    _admin, nurse, room_id = await _room_with_history(city, sign_in)
+    record = (await nurse.get(f"/api/rooms/{room_id}/record")).json()
+    title = next(p for p in record["posts"] if p["vitals"])
+    low, after = str(uuid.uuid4()), str(uuid.uuid4())
+    async with sessionmaker() as session:
+        vitals_title = str(await session.scalar(select(ReportTitle.id).where(
+            ReportTitle.room_id == uuid.UUID(room_id), ReportTitle.name == "バイタル")))
+    pushed = await nurse.post("/api/sync/push", {"clientId": "record-nurse-2", "mutations": [
+        {"id": 1, "name": "post.create", "args": {
+            "id": low, "roomId": room_id, "reportTitleId": vitals_title,
+            "vitals": {"spo2": 86, "systolic": 186, "pulse": 80}}},
+        # Lowered for this patient afterwards: 86 % stays flagged, 88 % later is not.
+        {"id": 2, "name": "threshold.set", "args": {
+            "roomId": room_id, "sign": "spo2", "low": 85, "high": None}},
+        {"id": 3, "name": "post.create", "args": {
+            "id": after, "roomId": room_id, "reportTitleId": vitals_title,
+            "vitals": {"spo2": 88}}},
+    ]})
+    assert [r["status"] for r in pushed.json()["results"]] == ["ok"] * 3, pushed.text
+    record = (await nurse.get(f"/api/rooms/{room_id}/record")).json()
+    flags = {p["id"]: p["vitalsFlags"] for p in record["posts"]}
+    assert flags[title["id"]] is None
+    assert flags[low] == {"spo2": "low", "systolic": "high"}
+    assert flags[after] is None
+    ranges = {r["sign"]: (r["low"], r["high"]) for r in record["normalRanges"]}
+    assert ranges["spo2"] == (85, None)
+    assert ranges["systolic"] == (90, 179)
+    assert ranges["temperature"] == (35.0, 37.9)
+    assert "weight" not in ranges
 
 
 async def test_vitals_as_csv_for_excel(city: City, sign_in: SignIn, sessionmaker: Any) -> None:

@@ -1645,6 +1645,7 @@ export interface components {
             generatedAt: string;
             generatedBy: string;
             members: components["schemas"]["RecordMemberOut"][];
+            normalRanges: components["schemas"]["RecordRangeOut"][];
             openedAt: string | null;
             patient: components["schemas"]["RecordPatientOut"];
             posts: components["schemas"]["RecordPostOut"][];
@@ -1696,6 +1697,15 @@ export interface components {
             title: string;
             urgent: boolean;
             vitals: components["schemas"]["Vitals"] | null;
+            vitalsFlags: {
+                [key: string]: "low" | "high";
+            } | null;
+        };
+        /** RecordRangeOut */
+        RecordRangeOut: {
+            high: number | null;
+            low: number | null;
+            sign: string;
         };
         /** RecoveryKeyOut */
         RecoveryKeyOut: {
@@ -2402,6 +2412,7 @@ export type RecordOut = components['schemas']['RecordOut'];
 export type RecordPatientOut = components['schemas']['RecordPatientOut'];
 export type RecordPersonOut = components['schemas']['RecordPersonOut'];
 export type RecordPostOut = components['schemas']['RecordPostOut'];
+export type RecordRangeOut = components['schemas']['RecordRangeOut'];
 export type RecoveryKeyOut = components['schemas']['RecoveryKeyOut'];
 export type Refusal = components['schemas']['Refusal'];
 export type RejectIn = components['schemas']['RejectIn'];
