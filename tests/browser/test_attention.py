@@ -1,7 +1,8 @@
 """Issue 17 in the browser: a nurse on a tablet records SpO2 86 % offline and asks the doctor
 a question; back online the doctor's push arrives at the loopback push receiver and the
 doctor's 要対応 view (the desktop's start screen) shows the flagged reading and the question;
-the doctor answers in the room and the nurse sees 「回答済み」."""
+the doctor answers in the room and the nurse sees 「回答済み」; on the doctor's phone the vitals
+chart shows SpO2's normal range as a band and the reading marked ▼ below it."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.browser
 
 AOKI = PATIENTS[0].name  # 青木 ハナ
 TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +77,8 @@ def test_a_flagged_question_reaches_the_doctor_and_the_answer_comes_back(
                           timezone_id="Asia/Tokyo")
     desktop = _new_context(browser, viewport={"width": 1440, "height": 900}, locale="ja-JP",
                            timezone_id="Asia/Tokyo")
+    phone = _new_context(browser, viewport=PHONE, device_scale_factor=3, is_mobile=True,
+                         has_touch=True, locale="ja-JP", timezone_id="Asia/Tokyo")
     try:
         nurse = tablet.new_page()
         sign_in(nurse, server.url, "demo-nurse")
@@ -171,6 +175,46 @@ def test_a_flagged_question_reaches_the_doctor_and_the_answer_comes_back(
             line.get_by_test_id("attention-clear").click()
         expect(doctor.locator("[data-testid=attention-line]", has_text=AOKI)).to_have_count(
             0, timeout=20_000)
+
+        # --- the doctor's phone: the vitals chart marks the reading ----------------------------
+        mobile = phone.new_page()
+        sign_in(mobile, server.url, "demo-doctor")
+        open_room(mobile, AOKI)
+        mobile.get_by_test_id("tab-vitals").click()
+        chart = mobile.get_by_test_id("vitals-chart")
+        expect(chart.locator("canvas").first).to_be_visible(timeout=15_000)
+        # SpO2's normal range in force (≥ 90 %, the default) is a band on the SpO2 chart …
+        band = chart.locator("[data-testid=vitals-band][data-sign=spo2]")
+        expect(band).to_have_count(1)
+        # … and 86 %, flagged when it was posted, is marked ▼ with words, below the band.
+        marker = chart.locator("[data-testid=vitals-flag][data-sign=spo2][data-flag=low]",
+                               has=mobile.locator("title", has_text="SpO2 86%"))
+        expect(marker).to_have_count(1)
+        expect(marker).to_have_attribute("aria-label", re.compile(r"^基準値外：SpO2 86%"))
+        band_box, marker_box = band.bounding_box(), marker.bounding_box()
+        assert band_box is not None and marker_box is not None
+        assert marker_box["y"] + marker_box["height"] / 2 > band_box["y"] + band_box["height"]
+        # Nothing else the nurse recorded (128/76, pulse 88, 36.8 ℃) is marked.
+        expect(chart.locator("[data-testid=vitals-flag]",
+                             has=mobile.locator("title", has_text="86%"))).to_have_count(1)
+        expect(chart.locator("[data-testid=vitals-flag]",
+                             has=mobile.locator("title", has_text=" 128mmHg"))).to_have_count(0)
+        legend = mobile.get_by_test_id("vitals-legend")
+        expect(legend).to_contain_text("基準範囲")
+        expect(legend).to_contain_text("基準値外")
+        # The chart and its legend fit the phone's width (nothing to scroll sideways).
+        assert mobile.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        row = mobile.get_by_test_id("vitals-table").locator("td[data-flag=low]", has_text="86")
+        expect(row).to_have_count(1)
+        chart.locator("[data-panel='vitals.chartSpo2']").scroll_into_view_if_needed()
+        screenshot(mobile, "phone-vitals-flagged", full_page=False)
+        # The same on the doctor's desktop.
+        doctor.goto(mobile.url)
+        wide = doctor.get_by_test_id("vitals-chart")
+        expect(wide.locator("[data-testid=vitals-band][data-sign=spo2]")).to_have_count(1)
+        expect(wide.locator("[data-testid=vitals-flag][data-sign=spo2][data-flag=low]")).to_have_count(1)
+        screenshot(doctor, "desktop-vitals-flagged", full_page=True)
     finally:
         tablet.close()
         desktop.close()
+        phone.close()

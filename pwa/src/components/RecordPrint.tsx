@@ -4,13 +4,16 @@
  * photo thumbnails. Used by the members' record screen and the clerk's break-glass print.
  */
 import { lazy, Suspense } from "preact/compat";
+import { useMemo } from "preact/hooks";
 import { t } from "../i18n";
 import { codeLabel } from "../local/labels";
-import { jstText, type RoomRecordData } from "../local/record";
-import { VITALS_FIELDS, vitalsSeries } from "../local/vitals";
+import { jstText, recordRanges, type RoomRecordData } from "../local/record";
+import { VITALS_FIELDS } from "../local/vitals";
+import { vitalsSeries } from "../local/vitals-chart";
 import type { Vitals } from "../sync/wire";
+import { VitalCell } from "./VitalFlag";
 
-const VitalsChart = lazy(() => import("../screens/VitalsChart"));
+const VitalsChart = lazy(() => import("./VitalsChart"));
 
 function day(iso: string | null): string {
   return iso ? jstText(iso).slice(0, 10) : "";
@@ -19,7 +22,11 @@ function day(iso: string | null): string {
 export function RecordPrint({ record }: { record: RoomRecordData }) {
   const p = record.patient;
   const withVitals = record.posts.filter((post) => post.vitals && Object.keys(post.vitals).length);
-  const series = vitalsSeries(record.posts.map((post) => ({ createdAt: post.createdAt, vitals: post.vitals as Vitals | null })));
+  const series = useMemo(
+    () => vitalsSeries(record.posts.map((post) => ({ createdAt: post.createdAt, vitals: post.vitals as Vitals | null, vitalsFlags: post.vitalsFlags }))),
+    [record],
+  );
+  const ranges = useMemo(() => recordRanges(record), [record]);
   const period =
     record.since || record.until ? `${record.since ?? ""} 〜 ${record.until ?? ""}` : t("record.all");
   return (
@@ -96,7 +103,7 @@ export function RecordPrint({ record }: { record: RoomRecordData }) {
         <section class="record-section record-vitals">
           <h2>{t("record.vitals")}</h2>
           <Suspense fallback={<p class="hint">{t("common.loading")}</p>}>
-            <VitalsChart series={series} />
+            <VitalsChart series={series} ranges={ranges} />
           </Suspense>
           <table class="record-table vitals-table" data-testid="record-vitals">
             <thead>
@@ -114,7 +121,7 @@ export function RecordPrint({ record }: { record: RoomRecordData }) {
                 <tr key={post.id}>
                   <th scope="row">{jstText(post.createdAt)}</th>
                   {VITALS_FIELDS.map((f) => (
-                    <td key={f.key}>{post.vitals?.[f.key] ?? ""}</td>
+                    <VitalCell key={f.key} value={post.vitals?.[f.key]} flag={post.vitalsFlags?.[f.key]} />
                   ))}
                 </tr>
               ))}

@@ -15,6 +15,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { TIME_ZONE } from "../generated/japan";
 import { t, type MessageKey } from "../i18n";
 import { formatPostTime } from "../local/format";
+import { codeLabel } from "../local/labels";
 import { bandBox, bandOf, flaggedCount, flaggedPoints, markerBox, markerPath, scaleRange, type ChartSign, type VitalsSeries } from "../local/vitals-chart";
 import { VITALS_FIELDS, type NormalRange } from "../local/vitals";
 import type { VitalsKey } from "../sync/wire";
@@ -64,7 +65,7 @@ function unitOf(sign: ChartSign): string {
 /** The marker's words: what, how much, which way and when (its tooltip and accessible name). */
 function markerLabel(sign: ChartSign, value: number, flag: "low" | "high", time: number): string {
   const when = formatPostTime(new Date(time * 1000).toISOString());
-  return `${t("vitals.outOfRange")}：${t(`vitals.${sign}`)} ${value}${unitOf(sign)}（${t(`vitals.flag.${flag}`)}）${when}`;
+  return `${t("vitals.outOfRange")}：${codeLabel("vitalSign", sign)} ${value}${unitOf(sign)}（${codeLabel("vitalFlag", flag)}）${when}`;
 }
 
 function layer(parent: HTMLElement, cls: string): HTMLDivElement {
@@ -106,7 +107,7 @@ function drawMarks(u: uPlot, panel: Panel, series: VitalsSeries, ranges: Ranges)
       el.style.borderColor = line.colour;
       el.style.borderTopStyle = band.highEdge ? "dashed" : "none";
       el.style.borderBottomStyle = band.lowEdge ? "dashed" : "none";
-      el.title = `${t("vitals.band")}：${t(`vitals.${line.sign}`)}`;
+      el.title = `${t("vitals.band")}：${codeLabel("vitalSign", line.sign)}`;
       place(el, bandBox(band, toY, width));
       bands.append(el);
     }
@@ -146,7 +147,7 @@ function makeChart(el: HTMLElement, panel: Panel, series: VitalsSeries, ranges: 
     axes: [{}, { size: 50 }],
     series: [
       { label: t("vitals.time") },
-      ...panel.lines.map((l) => ({ label: t(`vitals.${l.sign}`), stroke: l.colour, width: 2, ...(l.dash ? { dash: l.dash } : {}), points: { show: true } })),
+      ...panel.lines.map((l) => ({ label: codeLabel("vitalSign", l.sign), stroke: l.colour, width: 2, ...(l.dash ? { dash: l.dash } : {}), points: { show: true } })),
     ],
     cursor: { drag: { x: false, y: false } },
     hooks: { draw: [(u: uPlot) => drawMarks(u, panel, series, ranges)] },

@@ -4,9 +4,16 @@
  * nurse's screen and the admin's print share.
  */
 import type { BreakGlassEntryOut, RecordOut } from "../generated/api";
+import type { VitalsKey } from "../sync/wire";
+import type { NormalRange } from "./vitals";
 
 export type RoomRecordData = RecordOut;
 export type BreakGlassEntry = BreakGlassEntryOut;
+
+/** The normal ranges the record was printed with (the patient's, as the server had them then). */
+export function recordRanges(record: Pick<RoomRecordData, "normalRanges">): Partial<Record<VitalsKey, NormalRange>> {
+  return Object.fromEntries(record.normalRanges.map((r) => [r.sign, { low: r.low, high: r.high }]));
+}
 
 /** `?from=…&to=…` for the chosen range (empty when the whole record). */
 export function rangeQuery(from: string, to: string): string {

@@ -105,28 +105,3 @@ export function parseVitals(input: VitalsInput): { vitals: Vitals; errors: Vital
   }
   return { vitals, errors };
 }
-
-
-/** What the vitals chart draws: one point per post that has any vitals, in time order. */
-export interface VitalsSeries {
-  times: number[];
-  systolic: (number | null)[];
-  diastolic: (number | null)[];
-  pulse: (number | null)[];
-  temperature: (number | null)[];
-  spo2: (number | null)[];
-}
-
-/** The posts' vitals in time order, one point per post that has any. */
-export function vitalsSeries(posts: Pick<PostData, "vitals" | "createdAt">[]): VitalsSeries {
-  const rows = posts.filter((p) => p.vitals && Object.keys(p.vitals).length).sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
-  const pick = (k: VitalsKey) => rows.map((p) => p.vitals?.[k] ?? null);
-  return {
-    times: rows.map((p) => Math.floor(new Date(p.createdAt).getTime() / 1000)),
-    systolic: pick("systolic"),
-    diastolic: pick("diastolic"),
-    pulse: pick("pulse"),
-    temperature: pick("temperature"),
-    spo2: pick("spo2"),
-  };
-}

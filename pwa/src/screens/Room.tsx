@@ -9,6 +9,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { addComment, deleteComment, deletePost, discardRejected, editPost, editRejected, markAddresseeDone, markRead, markUnread } from "../actions/contactBook";
 import { hrefFor, navigate } from "../actions/navigation";
 import { FormError } from "../components/Field";
+import { FlagArrow } from "../components/VitalFlag";
 import { ScreenHeading } from "../components/ScreenHeading";
 import { t } from "../i18n";
 import { getData, myReceipt, openRoom, useData, type LocalData } from "../local/data";
@@ -169,7 +170,7 @@ function VitalsTable({ vitals, flags }: { vitals: NonNullable<PostData["vitals"]
             <dd>
               {value}
               <span class="unit">{f.unit}</span>
-              {flag && <span class="flag-arrow" aria-label={codeLabel("vitalFlag", flag)}>{flag === "low" ? "↓" : "↑"}</span>}
+              {flag && <FlagArrow flag={flag} />}
             </dd>
           </div>
         );

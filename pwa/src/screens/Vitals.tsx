@@ -1,15 +1,21 @@
-/** The vitals trend: the chart (uPlot, loaded only when this screen opens) and a table for exact values. */
+/**
+ * The vitals trend: the chart (uPlot, loaded only when this screen opens) with each sign's
+ * normal range in force for the patient and the readings flagged out of range, and a table
+ * for exact values, flagged readings marked as in the room.
+ */
 import { lazy, Suspense } from "preact/compat";
-import { useEffect } from "preact/hooks";
+import { useEffect, useMemo } from "preact/hooks";
+import { VitalCell } from "../components/VitalFlag";
 import { t } from "../i18n";
 import { codeLabel } from "../local/labels";
 import { getData, openRoom, useData } from "../local/data";
 import { formatPostTime } from "../local/format";
-import { VITALS_FIELDS, vitalsSeries } from "../local/vitals";
+import { rangesInForce, VITALS_FIELDS, type Flags } from "../local/vitals";
+import { vitalsSeries } from "../local/vitals-chart";
 import { useAppState } from "../store";
 import { RoomHeader } from "./Room";
 
-const VitalsChart = lazy(() => import("./VitalsChart"));
+const VitalsChart = lazy(() => import("../components/VitalsChart"));
 
 export function Vitals() {
   const { roomId } = useAppState();
@@ -17,9 +23,12 @@ export function Vitals() {
   useEffect(() => {
     if (roomId && data.ready && getData().open?.roomId !== roomId) void openRoom(roomId);
   }, [roomId, data.ready]);
+  const posts = roomId && data.open?.roomId === roomId ? data.open.posts : null;
+  const thresholds = roomId ? data.thresholds.get(roomId) : undefined;
+  // Memoised: the chart is rebuilt only when the posts or the thresholds change.
+  const series = useMemo(() => (posts ? vitalsSeries(posts) : null), [posts]);
+  const ranges = useMemo(() => rangesInForce(thresholds), [thresholds]);
   if (!roomId) return null;
-  const posts = data.open?.roomId === roomId ? data.open.posts : null;
-  const series = posts ? vitalsSeries(posts) : null;
   const rows = posts ? posts.filter((p) => p.vitals && Object.keys(p.vitals).length) : [];
   return (
     <div class="vitals-screen">
@@ -30,7 +39,7 @@ export function Vitals() {
         {series && series.times.length === 0 && <p class="placeholder">{t("vitals.none")}</p>}
         {series && series.times.length > 0 && (
           <Suspense fallback={<p class="hint">{t("common.loading")}</p>}>
-            <VitalsChart series={series} />
+            <VitalsChart series={series} ranges={ranges} />
           </Suspense>
         )}
       </section>
@@ -54,7 +63,7 @@ export function Vitals() {
                   <tr key={p.id}>
                     <th scope="row">{formatPostTime(p.createdAt)}</th>
                     {VITALS_FIELDS.map((f) => (
-                      <td key={f.key}>{p.vitals?.[f.key] ?? ""}</td>
+                      <VitalCell key={f.key} value={p.vitals?.[f.key]} flag={(p.vitalsFlags as Flags | null)?.[f.key]} />
                     ))}
                   </tr>
                 ))}
