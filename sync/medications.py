@@ -48,8 +48,9 @@ def _shown(value: str | date | None) -> str:
     return value.strftime("%Y/%m/%d") if isinstance(value, date) else value
 
 
-def _values(row: Medication | m.MedicationSet) -> dict[str, str | date | None]:
-    """The fields of the row's kind, text trimmed: what a post compares and names."""
+def line_values(row: Medication | m.MedicationSet) -> dict[str, str | date | None]:
+    """The fields of the row's kind, text trimmed: what a post compares and names (the demo
+    data's lines are told with the same words)."""
     values = {key: getattr(row, key) for key, _ in _LABELS[row.kind]}
     return {key: v.strip() if isinstance(v, str) else v for key, v in values.items()}
 
@@ -168,8 +169,8 @@ class MedicationApplier:
         elif row.kind != args.kind:
             raise m.Rejected(m.BAD_MEDICATION, room, patient)
         else:
-            before = _values(row)
-        after = _values(args)
+            before = line_values(row)
+        after = line_values(args)
         if before == after:
             raise m.Rejected(m.NOTHING_TO_EDIT, room, patient)
         for key, value in after.items():
@@ -177,7 +178,8 @@ class MedicationApplier:
         row.changed_by, row.changed_at = self.user_id, self.now
         row.version = await self._change(access, EntityType.medication, row.id, Op.put)
         await self.session.flush()
-        await self._tell(access, args.post_id, title_id, post_text(args.kind, before, _values(row)))
+        await self._tell(access, args.post_id, title_id,
+                         post_text(args.kind, before, line_values(row)))
         return access
 
     async def _medication_delete(self, args: m.MedicationDelete) -> RoomAccess:
@@ -194,7 +196,8 @@ class MedicationApplier:
         row.version = await self._change(access, EntityType.medication, row.id, Op.delete)
         await self.session.flush()
         title_id = await self._medication_title(access, None)
-        await self._tell(access, args.post_id, title_id, post_text(row.kind, _values(row), None))
+        await self._tell(access, args.post_id, title_id,
+                         post_text(row.kind, line_values(row), None))
         return access
 
 

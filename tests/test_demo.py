@@ -28,12 +28,13 @@ from server.demo import (
     has_non_demo_users,
     load_demo,
 )
-from server.demo.data import VITALS_KEYS
+from server.demo.data import PATIENTS, VITALS_KEYS
 from server.demo.loader import JST
 from server.models import (
     ChangeLog,
     Comment,
     Consent,
+    Medication,
     Office,
     Patient,
     Pledge,
@@ -132,6 +133,7 @@ def test_summary_counts(demo_db: DemoDb) -> None:
     assert s.posts >= 40
     assert s.comments >= 5
     assert s.receipts >= 3
+    assert s.medications == 3
 
 
 async def test_counts_match_database(demo_db: DemoDb, session: AsyncSession) -> None:
@@ -147,6 +149,7 @@ async def test_counts_match_database(demo_db: DemoDb, session: AsyncSession) -> 
     assert await count(Post) == s.posts
     assert await count(Comment) == s.comments
     assert await count(ReadReceipt) == s.receipts
+    assert await count(Medication) == s.medications
     assert await count(ChangeLog) == s.change_log
     assert await count(Consent) == 3
 
@@ -320,6 +323,40 @@ async def test_posts(session: AsyncSession) -> None:
         assert word in bodies
 
 
+async def test_medications_and_allergy_of_the_first_patient(session: AsyncSession) -> None:
+    """青木 様's 服薬・アレルギー is filled, by the pharmacist, each line told in a 服薬 post
+    in the words of the app's `medication.set`."""
+    aoki = (await session.scalars(select(Patient).where(Patient.name == PATIENTS[0].name))).one()
+    room = (await session.scalars(select(Room).where(Room.patient_id == aoki.id))).one()
+    lines = (await session.scalars(
+        select(Medication).where(Medication.room_id == room.id).order_by(Medication.version)
+    )).all()
+    assert [(m.kind, m.name) for m in lines] == [
+        ("drug", "アムロジピン錠5mg"), ("drug", "酸化マグネシウム錠330mg"),
+        ("allergy", "セフェム系抗菌薬")]
+    pharmacist = (await session.scalars(
+        select(User).where(User.login_id == "demo-pharmacist"))).one()
+    assert {m.changed_by for m in lines} == {pharmacist.id}
+    drugs = [m for m in lines if m.kind == "drug"]
+    assert all(m.started_on is not None and m.stopped_on is None for m in drugs)
+    assert drugs[0].dose == "1回1錠" and drugs[0].timing == "1日1回 朝食後"
+    assert lines[2].reaction.startswith("全身の発疹")
+    assert all(m.deleted_at is None and m.changed_at.tzinfo is not None for m in lines)
+    told = (await session.scalars(
+        select(Post).where(Post.room_id == room.id, Post.body.startswith("【"))
+        .order_by(Post.version))).all()
+    assert [p.body.splitlines()[0] for p in told] == [
+        "【服薬】開始：アムロジピン錠5mg", "【服薬】開始：酸化マグネシウム錠330mg",
+        "【アレルギー】登録：セフェム系抗菌薬"]
+    assert "用法：1日1回 朝食後" in told[0].body
+    meds_title = (await session.scalars(select(ReportTitle).where(
+        ReportTitle.room_id == room.id, ReportTitle.name == "服薬"))).one()
+    assert {p.report_title_id for p in told} == {meds_title.id}
+    assert all(p.author_id == pharmacist.id and not p.urgent for p in told)
+    # Each line's change comes just before its post's, as the engine records them.
+    assert [p.version - m.version for m, p in zip(lines, told, strict=True)] == [1, 1, 1]
+
+
 async def test_comments_and_receipts(session: AsyncSession) -> None:
     posts = {p.id: p for p in (await session.scalars(select(Post))).all()}
     comments = (await session.scalars(select(Comment))).all()
@@ -343,7 +380,8 @@ async def test_room_versions_and_change_log(session: AsyncSession) -> None:
         per_room[row.room_id].append(row)
         assert row.op == "put"
         assert row.entity_type in {
-            "room", "patient", "member", "reportTitle", "post", "comment", "receipt"
+            "room", "patient", "member", "reportTitle", "post", "comment", "receipt",
+            "medication",
         }
     for room in rooms:
         rows = per_room[room.id]
@@ -357,7 +395,8 @@ async def test_room_versions_and_change_log(session: AsyncSession) -> None:
     # Every versioned row points at its change-log entry.
     entries = {(r.room_id, r.entity_type, r.entity_id): r.version for r in log}
     versioned: tuple[tuple[Any, str], ...] = (
-        (Post, "post"), (Comment, "comment"), (RoomMember, "member"), (ReportTitle, "reportTitle")
+        (Post, "post"), (Comment, "comment"), (RoomMember, "member"),
+        (ReportTitle, "reportTitle"), (Medication, "medication"),
     )
     for model, kind in versioned:
         for obj in (await session.scalars(select(model))).all():

@@ -138,6 +138,23 @@ class PostSpec:
 
 
 @dataclass(frozen=True)
+class MedicationSpec:
+    """A line of the patient's 服薬・アレルギー, entered by `author` (the room's pharmacist,
+    doctor or nurse) at `at`; as in the app, a post under 服薬 tells the team."""
+
+    room: str  # the patient key
+    at: At
+    author: str
+    kind: str  # "drug" | "allergy"
+    name: str
+    dose: str = ""
+    timing: str = ""
+    reaction: str = ""
+    started: At | None = None  # 開始日: that day in Japan
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class ReceiptSpec:
     """`reader` has read `room` up to whatever was there at `at`."""
 
@@ -867,6 +884,25 @@ POSTS: Final[tuple[PostSpec, ...]] = (
         "抗菌薬の内服が終了しました。解熱を維持、咳・痰なし、呼吸音清明。"
         "食事は8割摂取できるようになっています。体重 42.2kg で安定。",
     ),
+)
+
+
+# ---------------------------------------------------------------------------
+# 服薬・アレルギー: 青木 様's list, entered by the pharmacist after delivering the increased
+# amlodipine (see the posts of 10 days ago)
+
+MEDICATIONS: Final[tuple[MedicationSpec, ...]] = (
+    MedicationSpec(
+        AOKI, At(10, 11, 30), "demo-pharmacist", "drug", "アムロジピン錠5mg",
+        dose="1回1錠", timing="1日1回 朝食後", started=At(10, 11, 0),
+        note="2.5mgから増量（高橋医師）。一包化・お薬カレンダーで長女様が見守り。"),
+    MedicationSpec(
+        AOKI, At(10, 11, 32), "demo-pharmacist", "drug", "酸化マグネシウム錠330mg",
+        dose="1回1錠", timing="1日2回 朝・夕食後", started=At(40, 11, 0),
+        note="便が緩いときは夕の分を休薬。"),
+    MedicationSpec(
+        AOKI, At(10, 11, 34), "demo-pharmacist", "allergy", "セフェム系抗菌薬",
+        reaction="全身の発疹（2019年 入院中）", note="長女様より聴取。"),
 )
 
 

@@ -28,6 +28,7 @@ from server.japan import JST
 from server.models import (
     Comment,
     Consent,
+    Medication,
     Office,
     Patient,
     Pledge,
@@ -42,6 +43,7 @@ from server.models import (
 )
 from server.models.enums import Permission, PostKind, RoomStatus, UserStatus
 from server.settings import Settings
+from sync.medications import KEEPERS, line_values, post_text
 from sync.stream import PendingChange, queue_change, queue_stay
 from sync.thresholds import DEFAULTS, flags_for
 
@@ -62,6 +64,7 @@ class DemoSummary:
     posts: int
     comments: int
     receipts: int
+    medications: int
     change_log: int
 
 
@@ -100,6 +103,7 @@ class _Builder:
         self.posts: list[Post] = []
         self.comments: list[Comment] = []
         self.receipts: list[ReadReceipt] = []
+        self.medications: list[Medication] = []
 
     def at(self, at: At) -> datetime:
         moment = to_utc(self.now, at)
@@ -334,6 +338,9 @@ class _Builder:
                     created_at=post.created_at + timedelta(minutes=comment_spec.minutes_after),
                 )
                 add(comment.created_at, self._put_comment(post_spec.room, comment))
+        for medication_spec in data.MEDICATIONS:
+            medication, post = self._medication(medication_spec)
+            add(post.created_at, self._put_medication(medication, post))
         for receipt_spec in data.RECEIPTS:
             add(self.at(receipt_spec.at), self._put_receipt(receipt_spec))
         events.sort(key=lambda event: (event[0], event[1]))
@@ -375,6 +382,40 @@ class _Builder:
         room = next(r for r in self.rooms.values() if r.id == post.room_id)
 
         def action() -> None:
+            post.version = self.bump(room, "post", post.id, post.created_at)
+            self.posts.append(post)
+
+        return action
+
+    def _medication(self, spec: data.MedicationSpec) -> tuple[Medication, Post]:
+        """A line and the post that tells the team, in the words the app's change would use."""
+        author = self._writer(spec.room, spec.author)
+        if author.job_type not in KEEPERS:
+            raise ValueError(f"{spec.author} does not keep the medication list")
+        room = self.rooms[spec.room]
+        entered = self.at(spec.at)
+        line = Medication(
+            id=new_id(), room_id=room.id, kind=spec.kind, name=spec.name, dose=spec.dose,
+            timing=spec.timing, reaction=spec.reaction,
+            started_on=self.at(spec.started).astimezone(JST).date() if spec.started else None,
+            stopped_on=None, note=spec.note, changed_by=author.id, changed_at=entered,
+            created_at=entered,
+        )
+        post = Post(
+            id=new_id(), room_id=room.id, author_id=author.id,
+            report_title_id=self.titles[(spec.room, data.MEDS)].id, kind=PostKind.normal.value,
+            body=post_text(spec.kind, None, line_values(line)), urgent=False,
+            attachment_ids=[], created_at=entered,
+        )
+        return line, post
+
+    def _put_medication(self, line: Medication, post: Post) -> Callable[[], None]:
+        room = next(r for r in self.rooms.values() if r.id == line.room_id)
+
+        def action() -> None:
+            # The order of `medication.set`: the line's change, then its post's.
+            line.version = self.bump(room, "medication", line.id, line.changed_at)
+            self.medications.append(line)
             post.version = self.bump(room, "post", post.id, post.created_at)
             self.posts.append(post)
 
@@ -442,6 +483,7 @@ async def load_demo(session: AsyncSession, settings: Settings, clock: Clock) -> 
         await session.flush()
         session.add_all(builder.comments)
         session.add_all(builder.receipts)
+        session.add_all(builder.medications)
         for change in builder.change_log:
             queue_change(session, change)
         for member in builder.members.values():
@@ -455,6 +497,7 @@ async def load_demo(session: AsyncSession, settings: Settings, clock: Clock) -> 
             posts=len(builder.posts),
             comments=len(builder.comments),
             receipts=len(builder.receipts),
+            medications=len(builder.medications),
             change_log=len(builder.change_log),
         )
         await session.commit()
