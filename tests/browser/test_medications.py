@@ -105,7 +105,7 @@ def test_a_drug_added_offline_reaches_the_team_and_the_contact_book(
 
 
 def test_the_care_manager_reads_the_list_but_cannot_change_it(
-    demo_server: LiveServer, browser: Browser
+    demo_server: LiveServer, browser: Browser, screenshot: Callable[..., Path]
 ) -> None:
     context = _new_context(browser, viewport={"width": 1440, "height": 900}, locale="ja-JP",
                            timezone_id="Asia/Tokyo")
@@ -117,5 +117,17 @@ def test_the_care_manager_reads_the_list_but_cannot_change_it(
             "変更できるのは、この部屋の薬剤師・医師・看護師です。")
         expect(manager.get_by_test_id("medication-add")).to_have_count(0)
         expect(manager.get_by_test_id("medication-edit")).to_have_count(0)
+        # The demo patient's list, as the pharmacist entered it (server/demo/data.py).
+        current = manager.locator(
+            "[data-testid=medications-current] [data-testid=medication-row]",
+            has_text="アムロジピン錠5mg")
+        expect(current).to_contain_text("1日1回 朝食後")
+        expect(current).to_contain_text("山口 由美")
+        expect(manager.locator("[data-testid=medications-current] [data-testid=medication-row]",
+                               has_text="酸化マグネシウム錠330mg")).to_have_count(1)
+        expect(manager.locator("[data-testid=allergy-row]", has_text="セフェム系抗菌薬")
+               ).to_contain_text("全身の発疹")
+        manager.get_by_test_id("medications").scroll_into_view_if_needed()
+        screenshot(manager, "desktop-demo-medications", full_page=False)
     finally:
         context.close()
