@@ -93,6 +93,16 @@ class TooManyRequests(DomainError):
     message_en = "Too many attempts. Please wait a moment and try again."
 
 
+class InvalidJson(DomainError):
+    """A body that is not JSON at all (bad UTF-8, broken syntax, absurd nesting): refused
+    before any handler runs, with no traceback in the log."""
+
+    status_code = 400
+    code = "invalid_json"
+    message_ja = "送信されたデータを読み取れませんでした（JSON の形式が正しくありません）。"
+    message_en = "The request body could not be read: it is not valid JSON."
+
+
 def prefers_english(request: Request[Any, Any, Any]) -> bool:
     accept = request.headers.get("accept-language", "")
     first = accept.split(",")[0].strip().lower()

@@ -22,16 +22,15 @@ from .schemas import (
     TotpIn,
 )
 from .service import Next, SignInService
-from .throttle import SlidingWindow
+from .throttle import signin_window
 
 SIGNIN = {"auth": "signin"}
+# Attempts that count against the per-IP sign-in window, a body that is not JSON included.
+THROTTLED = {"signin_throttle": True}
 
 
 def _throttle(state: State, ctx: AuthContext) -> None:
-    window: SlidingWindow | None = state.get("signin_throttle")
-    if window is None:
-        window = SlidingWindow(ctx.settings.auth.ip_attempts_per_minute)
-        state["signin_throttle"] = window
+    window = signin_window(state, ctx.settings.auth.ip_attempts_per_minute)
     if not window.allow(ctx.ip or "unknown", ctx.now):
         raise TooManyRequests(headers={"Retry-After": "60"})
 
@@ -63,7 +62,7 @@ class SignInController(Controller):
         stage = auth.session.stage if auth.session is not None else None
         return SessionStateOut(signed_in=auth.signed_in, stage=stage, csrf_token=token)
 
-    @post("/login", status_code=200, summary="Step 1: login ID and password")
+    @post("/login", status_code=200, opt=THROTTLED, summary="Step 1: login ID and password")
     async def login(
         self,
         data: LoginIn,
@@ -75,7 +74,7 @@ class SignInController(Controller):
         step = await SignInService(db_session, auth).login(data.login_id, data.password)
         return _next(auth, step)
 
-    @post("/totp", status_code=200, summary="Step 2: a TOTP code")
+    @post("/totp", status_code=200, opt=THROTTLED, summary="Step 2: a TOTP code")
     async def totp(
         self,
         data: TotpIn,
@@ -90,7 +89,9 @@ class SignInController(Controller):
     async def webauthn_options(self, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
         return await SignInService(db_session, auth).passkey_options()
 
-    @post("/webauthn/verify", status_code=200, summary="Step 2: the passkey's answer")
+    @post(
+        "/webauthn/verify", status_code=200, opt=THROTTLED, summary="Step 2: the passkey's answer"
+    )
     async def webauthn_verify(
         self,
         data: PasskeyIn,

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from collections import deque
 from datetime import datetime, timedelta
+from typing import Any
+
+SIGNIN_WINDOW_KEY = "signin_throttle"
 
 
 class SlidingWindow:
@@ -27,3 +30,13 @@ class SlidingWindow:
             for stale in [k for k, v in self._hits.items() if not v][:10_000]:
                 del self._hits[stale]
         return True
+
+
+def signin_window(state: Any, limit: int) -> SlidingWindow:
+    """The app's per-IP window of sign-in attempts, made on first use: every attempt counts,
+    a body that is not even JSON included (server/ops/middleware.py)."""
+    window: SlidingWindow | None = state.get(SIGNIN_WINDOW_KEY)
+    if window is None:
+        window = SlidingWindow(limit)
+        state[SIGNIN_WINDOW_KEY] = window
+    return window

@@ -9,7 +9,6 @@ client or a script. A bigger installation can add the proxy's own limits
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,11 +129,7 @@ class Rule:
     window: timedelta = timedelta(minutes=1)
 
 
-def login_id_of(body: bytes) -> str | None:
-    """The `loginId` of a sign-in body, for the per-account window (None if unreadable)."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+def login_id_of(data: object) -> str | None:
+    """The `loginId` of a decoded sign-in body, for the per-account window (None if absent)."""
     value = data.get("loginId") if isinstance(data, dict) else None
     return value.strip().lower()[:128] if isinstance(value, str) and value.strip() else None

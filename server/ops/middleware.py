@@ -24,14 +24,16 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.types.empty import Empty
+from litestar.utils.scope.state import ScopeState
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ..audit import service as audit
 from ..auth.context import AuthContext
+from ..auth.throttle import signin_window
 from ..clock import Clock
 from ..db import begin_write
-from ..errors import DomainError, Forbidden
+from ..errors import DomainError, Forbidden, InvalidJson, TooManyRequests
 from ..models import Device
 from ..settings import Settings
 from .limits import (
@@ -63,6 +65,7 @@ PUSH_ROUTES = {
     ("PUT", "/api/push/preferences"),
 }
 BODY_KEY = "ops.body"
+BODY_JSON_KEY = "ops.body_json"
 CERT_KEY = "ops.client_cert"
 
 
@@ -301,6 +304,11 @@ class OpsRuntime:
             await answer(scope, send, NulCharacter())
             return
         scope.setdefault("state", {})[BODY_KEY] = body
+        if body:
+            refusal = self._undecodable(scope, body)
+            if refusal is not None:
+                await answer(scope, send, refusal)
+                return
         replayed = False
 
         async def replay() -> Any:
@@ -311,6 +319,30 @@ class OpsRuntime:
             return await receive()
 
         await app(scope, replay, send)
+
+    def _undecodable(self, scope: Scope, body: bytes) -> DomainError | None:
+        """Decode the JSON body once, here: a body that is not JSON is a 400, not a traceback.
+
+        msgspec raises UnicodeDecodeError for bad UTF-8 and RecursionError for absurd nesting
+        (both escaped Litestar's own handling as 500s); either is cheap to hit and to answer.
+        The decoded value is handed to Litestar (its connection state), so the body is parsed
+        once. A sign-in attempt that is not JSON still counts against the per-IP window.
+        """
+        try:
+            decoded = msgspec.json.decode(body)
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            handler = scope.get("route_handler")
+            if (getattr(handler, "opt", None) or {}).get("signin_throttle"):
+                window = signin_window(
+                    scope["app"].state, self.settings.auth.ip_attempts_per_minute
+                )
+                client = scope.get("client")
+                if not window.allow(client[0] if client else "unknown", self.clock.now()):
+                    return TooManyRequests(headers={"Retry-After": "60"})
+            return InvalidJson()
+        ScopeState.from_scope(scope).json = decoded
+        scope.setdefault("state", {})[BODY_JSON_KEY] = decoded
+        return None
 
     # --- inner, after sign-in: rate limits, stream caps, client certificates ------------------
 
@@ -351,7 +383,7 @@ class OpsRuntime:
         if route in SIGNIN_ROUTES:
             account = None
             if route == ("POST", "/api/auth/login"):
-                account = login_id_of(scope.get("state", {}).get(BODY_KEY, b""))
+                account = login_id_of(scope.get("state", {}).get(BODY_JSON_KEY))
             elif ctx is not None and ctx.user is not None:
                 account = ctx.user.login_id.lower()
             if account is not None:

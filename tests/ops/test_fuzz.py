@@ -1,5 +1,6 @@
 """SECURITY.md 28: schemathesis over every operation of the OpenAPI document, signed in as a
-member and as an admin — no 5xx, every answer (refusals included: the `Error` schema of
+member and as an admin — no 5xx (bodies that are not JSON at all included: invalid UTF-8,
+nesting 3,000 deep), every answer (refusals included: the `Error` schema of
 server/openapi.py) has a documented status and matches its schema, refusals change nothing.
 
 Bounded here (CAREBOOK_FUZZ_EXAMPLES, default 5 valid + 5 invalid cases per operation);
@@ -73,6 +74,8 @@ def _resigner(api: ApiClient, user: MadeUser, clock: FrozenClock, sessionmaker: 
 
 def _assert_clean(report: FuzzReport) -> None:
     assert report.cases >= report.operations * 2, report
+    # Bodies that are not JSON at all went to every operation that takes JSON (item 3, #13).
+    assert report.malformed >= 4 * 20, report
     assert not report.failures, "\n\n".join(report.failures[:20]) + (
         f"\n\n… {len(report.failures)} failure(s) in {report.cases} cases")
 
