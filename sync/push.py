@@ -278,14 +278,17 @@ class _Applier(AttentionApplier, MedicationApplier):
 
     # --- checks ------------------------------------------------------------------------
 
-    async def _member(self, room_id: uuid.UUID) -> RoomAccess:
+    async def _member(self, room_id: uuid.UUID, refusal: m.Reason = m.NOT_MEMBER) -> RoomAccess:
+        """The user's access to a room they named (`not_member`: also for a room that does
+        not exist), or to the room of an entity they named by id (`refusal=NOT_FOUND`: a
+        non-member learns nothing, not even that the entity exists)."""
         access = await room_access(self.session, self.user_id, room_id)
         if access is None:
-            raise m.Rejected(m.NOT_MEMBER)
+            raise m.Rejected(refusal)
         return access
 
-    async def _writer(self, room_id: uuid.UUID) -> RoomAccess:
-        access = await self._member(room_id)
+    async def _writer(self, room_id: uuid.UUID, refusal: m.Reason = m.NOT_MEMBER) -> RoomAccess:
+        access = await self._member(room_id, refusal)
         if not access.open:
             raise m.Rejected(m.ROOM_CLOSED, access.room_id, access.patient_id)
         if not access.can_write:
@@ -414,7 +417,8 @@ class _Applier(AttentionApplier, MedicationApplier):
         post: Post | None = await self._get(Post, post_id, lock=True)
         if post is None:
             raise m.Rejected(m.NOT_FOUND)
-        access = await self._writer(post.room_id)  # non-members learn nothing about the post
+        # A post in a room the user is not in is "not found", like one that does not exist.
+        access = await self._writer(post.room_id, m.NOT_FOUND)
         if post.author_id != self.user_id:
             raise m.Rejected(m.NOT_AUTHOR, access.room_id, access.patient_id)
         return post, access
@@ -480,7 +484,7 @@ class _Applier(AttentionApplier, MedicationApplier):
         post: Post | None = await self._get(Post, args.post_id, lock=True)
         if post is None:
             raise m.Rejected(m.NOT_FOUND)
-        access = await self._writer(post.room_id)
+        access = await self._writer(post.room_id, m.NOT_FOUND)
         room, patient = access.room_id, access.patient_id
         existing: Comment | None = await self._get(Comment, args.id)
         if existing is not None:
@@ -528,7 +532,7 @@ class _Applier(AttentionApplier, MedicationApplier):
         comment: Comment | None = await self._get(Comment, args.id, lock=True)
         if comment is None:
             raise m.Rejected(m.NOT_FOUND)
-        access = await self._writer(comment.room_id)
+        access = await self._writer(comment.room_id, m.NOT_FOUND)
         room, patient = access.room_id, access.patient_id
         if comment.author_id != self.user_id:
             raise m.Rejected(m.NOT_AUTHOR, room, patient)

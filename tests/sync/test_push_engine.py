@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from server.clock import FrozenClock
 from server.models import Attachment, ChangeLog, ClientMutation, Comment, Post, ReadReceipt, Room
+from server.models.enums import Permission
 from sync.push import ClientIdTaken, Hooks, Mutation, MutationResult, NewPost, apply_mutations
 from tests.sync.conftest import People
-from tests.sync.world import RoomIds, add_attachment, close_room, leave, uid
+from tests.sync.world import RoomIds, add_attachment, close_room, leave, open_room, uid
 
 
 async def push(
@@ -374,3 +375,44 @@ async def test_hooks_run_in_the_mutation_transaction(
     async with sessionmaker() as session:
         record = await session.get(ClientMutation, "nurse-1")
     assert record is not None and record.last_mutation_id == 2
+
+
+async def test_a_non_member_cannot_tell_an_existing_post_from_a_missing_one(
+    sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
+) -> None:
+    """Issue 13, item 6: naming another room's post or comment by id answers exactly what
+    naming an id that was never used answers — no `not_member` that confirms it exists."""
+    args = post_args(room)
+    comment = {"id": uid(), "postId": args["id"], "body": "了解しました。"}
+    made = await push(sessionmaker, people.nurse, "client-nurse",
+                      [(1, "post.create", args), (2, "comment.create", comment)], clock.now())
+    assert [r.status for r in made] == ["ok", "ok"]
+    # The outsider writes in a room of its own, so it is a writer somewhere.
+    await open_room(sessionmaker, clock.now(), {people.outsider: Permission.write},
+                    patient_name="別の 患者")
+
+    def probes(post_id: str, comment_id: str) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            ("post.edit", {"id": post_id, "baseVersion": 1, "body": "書き換え"}),
+            ("post.delete", {"id": post_id}),
+            ("comment.create", {"id": uid(), "postId": post_id, "body": "こんにちは"}),
+            ("comment.delete", {"id": comment_id}),
+        ]
+
+    existing = probes(args["id"], comment["id"])
+    missing = probes(uid(), uid())
+    answers = []
+    for n, (name, probe_args) in enumerate(existing + missing, start=1):
+        (result,) = await push(sessionmaker, people.outsider, "client-outsider",
+                               [(n, name, probe_args)], clock.now())
+        assert result.status == "rejected" and result.reason is not None
+        answers.append((name, result.reason.wire(), result.server_state))
+    assert answers[: len(existing)] == answers[len(existing):]
+    assert {reason["code"] for _, reason, _ in answers} == {"not_found"}
+    # Nothing changed in the nurse's room.
+    async with sessionmaker() as session:
+        post = await session.get(Post, uuid.UUID(args["id"]))
+        kept = await session.get(Comment, uuid.UUID(comment["id"]))
+    assert post is not None and post.body == args["body"] and post.deleted_at is None
+    assert kept is not None and kept.deleted_at is None
+    assert await count(sessionmaker, Comment) == 1
