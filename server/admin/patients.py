@@ -7,7 +7,6 @@ A room's push label is shown on lock screens, so it must not be the patient's na
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +15,7 @@ import msgspec
 
 from ..errors import InvalidInput
 from ..japan import EraDateError, from_western, to_western
+from .label_names import label_names_patient
 from .schemas import BirthDate, ConsentIn, EraDateIn, PatientIn
 
 
@@ -118,16 +118,10 @@ def checked_consent(consent: ConsentIn, today: date, birth_date: date) -> Consen
     return msgspec.structs.replace(consent, proxy_name=None, proxy_relationship=None)
 
 
-_SPACES = re.compile(r"[\s\u3000]+")
-
-
 def check_label(label: str, patient_name: str, patient_kana: str) -> str:
     """A label such as 「A-12」 or 「北町ルート」, never a part of the patient's name."""
     label = label.strip()
-    squashed = _SPACES.sub("", label)
-    parts = [p for p in _SPACES.split(patient_name) + _SPACES.split(patient_kana) if len(p) >= 2]
-    parts += [_SPACES.sub("", patient_name), _SPACES.sub("", patient_kana)]
-    if any(part and part in squashed for part in parts):
+    if label_names_patient(label, patient_name, patient_kana):
         raise InvalidInput(
             "通知ラベルに患者（利用者）の氏名を含めないでください（ロック画面に表示されます）。",
             "The label must not contain the patient's name (it shows on lock screens).",

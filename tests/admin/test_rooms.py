@@ -255,6 +255,26 @@ async def test_the_push_label_may_not_name_the_patient(city: City, sign_in: Sign
     assert changed.json()["label"] == "北-7"
 
 
+async def test_the_label_may_not_name_the_patient_in_another_script_or_in_romaji(
+    city: City, sign_in: SignIn
+) -> None:
+    """Issue 13, item 4: しけん はなこ, ｼｹﾝ ﾊﾅｺ and "Shiken Hanako" name 試験 花子 too."""
+    admin = await sign_in(city.users["admin"])
+    for label in ["しけん はなこ", "ｼｹﾝ ﾊﾅｺ", "Shiken Hanako"]:
+        refused = await admin.post(
+            "/api/admin/rooms",
+            {
+                "patient": patient(name="試験 花子", nameKana="シケン ハナコ"),
+                "consent": consent(),
+                "members": team(city, *REQUIRED_TEAM),
+                "label": label,
+            },
+        )
+        assert refused.status_code == 400, label
+        assert refused.json()["error"] == "label_names_patient"
+    assert (await admin.get("/api/admin/rooms")).json() == []
+
+
 async def test_members_join_change_permission_and_leave_through_sync(
     city: City, sign_in: SignIn, sessionmaker: Any
 ) -> None:
