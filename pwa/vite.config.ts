@@ -10,12 +10,14 @@
  * so each release gets a fresh cache and the 「更新があります」 prompt.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { build, defineConfig, type Plugin } from "vite";
 import preact from "@preact/preset-vite";
 
 const OUT_DIR = resolve(import.meta.dirname, "dist");
+/** The API viewer's files: served by the server at /schema/swagger only when enabled, never precached. */
+const API_VIEWER_DIR = "api-viewer";
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -31,7 +33,10 @@ function serviceWorker(): Plugin {
     async closeBundle() {
       const files = listFiles(OUT_DIR)
         .map((path) => "/" + relative(OUT_DIR, path).split("\\").join("/"))
-        .filter((url) => url !== "/sw.js" && !url.startsWith("/.vite/") && url !== "/index.html")
+        .filter(
+          (url) =>
+            url !== "/sw.js" && !url.startsWith("/.vite/") && !url.startsWith(`/${API_VIEWER_DIR}/`) && url !== "/index.html",
+        )
         .sort();
       const hash = createHash("sha256");
       for (const url of files) hash.update(url).update(readFileSync(join(OUT_DIR, url)));
@@ -62,8 +67,29 @@ function serviceWorker(): Plugin {
   };
 }
 
+/**
+ * The OpenAPI viewer (issue 13, item 5): swagger-ui from the npm package swagger-ui-dist,
+ * copied into dist/api-viewer/ with its licence and our start-up script, instead of loaded
+ * from a CDN. The server serves these files only when CAREBOOK_API_VIEWER is on.
+ */
+function apiViewer(): Plugin {
+  return {
+    name: "carebook-api-viewer",
+    apply: "build",
+    closeBundle() {
+      const from = resolve(import.meta.dirname, "node_modules", "swagger-ui-dist");
+      const to = join(OUT_DIR, API_VIEWER_DIR);
+      mkdirSync(to, { recursive: true });
+      for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"]) {
+        copyFileSync(join(from, name), join(to, name));
+      }
+      copyFileSync(resolve(import.meta.dirname, "api-viewer", "viewer.js"), join(to, "viewer.js"));
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [preact(), serviceWorker()],
+  plugins: [preact(), apiViewer(), serviceWorker()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -12,10 +12,11 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.plugins import JsonRenderPlugin
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from . import db
+from .api_viewer import viewer_route_handlers
 from .auth.context import AuthContext
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
@@ -68,7 +69,7 @@ async def _db_session(
             await session.rollback()
 
 
-def _route_handlers() -> list[Any]:
+def _route_handlers(settings: Settings) -> list[Any]:
     # Each domain lists its own handlers in `server/<domain>/routes.py`.
     from .accounts.routes import ROUTE_HANDLERS as ACCOUNTS
     from .admin.routes import ROUTE_HANDLERS as ADMIN
@@ -82,9 +83,10 @@ def _route_handlers() -> list[Any]:
     from .records.routes import ROUTE_HANDLERS as RECORDS
     from .templates.routes import ROUTE_HANDLERS as TEMPLATES
 
+    viewer = viewer_route_handlers(settings)
     return [
         health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *IMPORTS, *CONTACT_BOOK, *RECORDS, *PUSH,
-        *TEMPLATES, *MAIL, *OPS,
+        *TEMPLATES, *MAIL, *OPS, *viewer,
         serve_pwa,
     ]
 
@@ -138,7 +140,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     # Request ids, access log, metrics, body and rate limits (server/ops/middleware.py).
     ops = OpsRuntime(settings, clock, sessionmaker)
     app = Litestar(
-        route_handlers=_route_handlers(),
+        route_handlers=_route_handlers(settings),
         state=State(
             {
                 "settings": settings,
@@ -165,7 +167,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             title="carebook API",
             version=settings.version,
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            # The JSON document only; the viewer is server/api_viewer.py, off by default.
+            render_plugins=[JsonRenderPlugin()],
         ),
         lifespan=[lifespan, sync_notifier_lifespan],
         request_max_body_size=12 * 1024 * 1024,

@@ -10,6 +10,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 
+from .api_viewer import VIEWER_DIR
 from .errors import NotFound
 from .settings import Settings
 
@@ -31,8 +32,8 @@ def _cache_control(relative: str) -> str:
 @get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False, opt={"auth": "public"})
 def serve_pwa(settings: Settings, request: Request[Any, Any, Any]) -> Response[bytes] | File:
     relative = str(request.path_params.get("path", "")).lstrip("/")
-    if relative.startswith("api/") or relative == "api":
-        raise NotFound()
+    if relative.startswith(("api/", f"{VIEWER_DIR}/")) or relative == "api":
+        raise NotFound()  # the API viewer's files only through /schema/swagger, when enabled
     root = settings.pwa_dir.resolve()
     if relative:
         candidate = (root / relative).resolve()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-# 'wasm-unsafe-eval' lets the PWA compile WebAssembly (Argon2id for the passcode,
-# pwa/src/crypto/kdf.ts); it allows no eval() of JavaScript and no inline script.
+# One policy for the app and the API viewer (server/api_viewer.py) alike. 'wasm-unsafe-eval'
+# lets the PWA compile WebAssembly (Argon2id for the passcode, pwa/src/crypto/kdf.ts); it
+# allows no eval() of JavaScript and no inline script.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -22,15 +23,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
         "form-action 'self'",
     ]
-)
-
-# The OpenAPI viewer at /schema loads its own scripts; it is for developers and
-# operators, so it gets a policy of its own instead of weakening the app's.
-SCHEMA_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-    "https://unpkg.com; style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-    "https://unpkg.com https://fonts.googleapis.com; img-src 'self' data: https:; "
-    "font-src 'self' https://fonts.gstatic.com; frame-ancestors 'none'"
 )
 
 
@@ -58,10 +50,8 @@ def security_headers_middleware_factory(hsts: bool) -> type:
         common.append(("Strict-Transport-Security", "max-age=63072000; includeSubDomains"))
     api_only = [("Cache-Control", "no-store"), ("Pragma", "no-cache")]
     app_csp = ("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    schema_csp = ("Content-Security-Policy", SCHEMA_CSP)
     for_api = _headers(app_csp, *common, *api_only)
     for_pages = _headers(app_csp, *common)
-    for_schema = _headers(schema_csp, *common)
 
     class SecurityHeadersMiddleware:
         def __init__(self, app: ASGIApp) -> None:
@@ -72,9 +62,9 @@ def security_headers_middleware_factory(hsts: bool) -> type:
                 await self.app(scope, receive, send)
                 return
             path: str = scope["path"]
-            if path == "/schema" or path.startswith("/schema/"):
-                extra = for_schema
-            elif path.startswith("/api/"):
+            # The API viewer (server/api_viewer.py) gets the app's policy too: its scripts are
+            # our own files.
+            if path.startswith("/api/"):
                 extra = for_api
             else:
                 extra = for_pages

@@ -112,6 +112,8 @@ class OpsSettings:
     client_cert_header: str | None = None
     # Lets a Prometheus scraper read /api/metrics without an operator's session.
     metrics_token: str | None = None
+    # Serves the OpenAPI viewer at /schema/swagger (the JSON document is always served).
+    api_viewer: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,7 @@ def _ops_settings(env: Mapping[str, str]) -> OpsSettings:
         trusted_proxies=proxies,
         client_cert_header=header,
         metrics_token=metrics_token,
+        api_viewer=_bool(env, "CAREBOOK_API_VIEWER", False),
     )
 
 

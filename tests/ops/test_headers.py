@@ -37,13 +37,12 @@ def assert_secure(path: str, response: httpx.Response, *, hsts: bool = False) ->
     csp = headers.get("content-security-policy", "")
     assert csp, where
     directives = {d.strip().split(" ")[0]: d.strip() for d in csp.split(";")}
-    if not path.startswith("/schema"):
-        # The app itself: scripts from our origin only, never inline, never eval(); WebAssembly
-        # may compile (the passcode's Argon2id, pwa/src/crypto/kdf.ts).
-        assert directives.get("script-src") == "script-src 'self' 'wasm-unsafe-eval'", where
-        assert "'unsafe-inline'" not in csp, where
-        assert "'unsafe-eval'" not in csp, where
-        assert directives.get("object-src") == "object-src 'none'", where
+    # The app and the OpenAPI viewer alike: scripts from our origin only, never inline, never
+    # eval(); WebAssembly may compile (the passcode's Argon2id, pwa/src/crypto/kdf.ts).
+    assert directives.get("script-src") == "script-src 'self' 'wasm-unsafe-eval'", where
+    assert "'unsafe-inline'" not in csp, where
+    assert "'unsafe-eval'" not in csp, where
+    assert directives.get("object-src") == "object-src 'none'", where
     assert "frame-ancestors 'none'" in csp, where
     assert headers.get("x-content-type-options") == "nosniff", where
     assert headers.get("referrer-policy") == "no-referrer", where
