@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -20,6 +21,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import Scope, Send
 
 log = logging.getLogger("carebook.errors")
 
@@ -107,6 +109,30 @@ def prefers_english(request: Request[Any, Any, Any]) -> bool:
     accept = request.headers.get("accept-language", "")
     first = accept.split(",")[0].strip().lower()
     return first.startswith("en")
+
+
+def scope_prefers_english(scope: Scope) -> bool:
+    """`prefers_english` for middleware, which has the ASGI scope but no request yet."""
+    for key, value in scope.get("headers", []):
+        if key.lower() == b"accept-language":
+            first = value.decode("latin-1").split(",")[0].strip().lower()
+            return first.startswith("en")
+    return False
+
+
+async def send_error(scope: Scope, send: Send, error: DomainError) -> None:
+    """Answer from middleware (before or around routing) exactly as the handlers below do."""
+    message = error.message_en if scope_prefers_english(scope) else error.message_ja
+    payload = msgspec.json.encode({"error": error.code, "message": message, **error.extra})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        *[(k.lower().encode(), v.encode()) for k, v in error.headers.items()],
+    ]
+    start: Any = {"type": "http.response.start", "status": error.status_code, "headers": headers}
+    await send(start)
+    body: Any = {"type": "http.response.body", "body": payload}
+    await send(body)
 
 
 def error_body(request: Request[Any, Any, Any], exc: DomainError) -> dict[str, Any]:

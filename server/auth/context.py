@@ -32,6 +32,12 @@ class AuthContext:
     session: UserSession | None = None
     user: User | None = None
     presession_nonce: str | None = None
+    # A session was presented, but it belongs to another device (or none was named).
+    device_mismatch: bool = False
+    # The request carries the session's current unlock proof (server/auth/unlock.py).
+    unlocked: bool = False
+    # The unlock secret made for a session that just passed both factors (for its answer).
+    issued_unlock_secret: str | None = None
     # Cookies for the middleware to set on the way out: name -> (value, max_age) or None to clear.
     cookies: dict[str, tuple[str, int] | None] = field(default_factory=dict)
 

@@ -13,6 +13,7 @@ from ..errors import TooManyRequests
 from .context import AuthContext
 from .schemas import (
     CsrfOut,
+    LockIn,
     LoginIn,
     NextOut,
     PasskeyIn,
@@ -36,7 +37,9 @@ def _throttle(state: State, ctx: AuthContext) -> None:
 
 
 def _next(ctx: AuthContext, step: Next) -> NextOut:
-    return NextOut(next=step.next, csrf_token=ctx.csrf_token())
+    return NextOut(
+        next=step.next, csrf_token=ctx.csrf_token(), unlock_secret=ctx.issued_unlock_secret
+    )
 
 
 class SignInController(Controller):
@@ -137,7 +140,17 @@ class SignInController(Controller):
         )
         return _next(auth, step)
 
+    @post(
+        "/lock",
+        status_code=200,
+        opt={"auth": "full"},
+        summary="The app locked: replace the unlock proof with the next one",
+    )
+    async def lock(self, data: LockIn, auth: AuthContext, db_session: AsyncSession) -> NextOut:
+        await SignInService(db_session, auth).lock(data.next_unlock_secret)
+        return NextOut(next="unlock", csrf_token=auth.csrf_token(), unlock_secret=None)
+
     @post("/logout", status_code=200, summary="Sign out and end this session")
     async def logout(self, auth: AuthContext, db_session: AsyncSession) -> NextOut:
         await SignInService(db_session, auth).logout()
-        return NextOut(next="signin", csrf_token=None)
+        return NextOut(next="signin", csrf_token=None, unlock_secret=None)

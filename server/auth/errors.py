@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Conflict, DomainError, Unauthenticated
+from ..errors import Conflict, DomainError, Forbidden, Unauthenticated
 
 
 class InvalidCredentials(Unauthenticated):
@@ -54,3 +54,40 @@ class LastFactor(Conflict):
     code = "last_factor"
     message_ja = "最後の認証方法は削除できません。先に別の方法を登録してください。"
     message_en = "The last second factor cannot be removed. Add another one first."
+
+
+class CsrfRefused(Forbidden):
+    code = "csrf"
+    message_ja = "画面を再読み込みしてからもう一度お試しください（CSRF）。"
+    message_en = "Please reload the page and try again (CSRF check failed)."
+
+
+class ApiNavigation(Forbidden):
+    """An address-bar navigation (or a link) to /api/: the API answers the app, not a tab."""
+
+    code = "api_navigation"
+    message_ja = "このアドレスは carebook のアプリ専用です。アプリから開いてください。"
+    message_en = "This address is for the carebook app only. Please use the app."
+
+
+class DeviceRequired(DomainError):
+    status_code = 400
+    code = "device_required"
+    message_ja = "端末の識別子（X-Carebook-Device）がありません。アプリから操作してください。"
+    message_en = "The device id (X-Carebook-Device) is missing. Please use the carebook app."
+
+
+class DeviceMismatch(Unauthenticated):
+    """The session belongs to a registered device other than the one named (or none named)."""
+
+    code = "device_mismatch"
+    message_ja = "この端末でのログインではありません。アプリからもう一度ログインしてください。"
+    message_en = "This session belongs to another device. Please sign in again in the app."
+
+
+class UnlockRequired(Unauthenticated):
+    """A full session without (or with a stale) unlock proof: the app is locked."""
+
+    code = "unlock_required"
+    message_ja = "アプリのロックを解除してください。"
+    message_en = "Please unlock the app first."

@@ -3,10 +3,15 @@
 Route handlers say how much they need with `opt={"auth": …}`:
 - "public": anyone (health, the PWA, invitation links);
 - "signin": the sign-in steps, which check the session's stage themselves;
-- anything else (the default): a session that has passed both factors.
+- "locked": a session that has passed both factors, on its own device, while the app may be
+  locked (no unlock proof): for what the lock screen itself needs;
+- anything else (the default): a session that has passed both factors, on its own device,
+  from an unlocked app (the unlock proof).
 `opt={"csrf": False}` exempts a handler whose authority is a signed token in its URL rather
 than the browser's cookies (the daily mail's unsubscribe link), so a forged request gains
 nothing the token does not already give.
+What else every /api/ request must show (no navigation, the device header, the unlock proof)
+is decided in server/auth/request_rules.py; docs/api/requests.md is the contract.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
-import msgspec
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,41 +32,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .. import db
 from ..audit import service as audit
 from ..clock import Clock
+from ..errors import send_error
 from ..models import Device, User, UserSession
 from ..models.enums import SessionStage, UserStatus
 from ..request_database import REQUEST_DATABASE_KEY, RequestDatabase
 from ..settings import Settings
 from . import tokens
 from .context import AuthContext, presession_cookie_name, session_cookie_name
+from .errors import CsrfRefused, DeviceWiped
+from .request_rules import note_unlock_proof, request_refusal
 from .session_cache import TOUCH, SessionCache
 
 log = logging.getLogger("carebook.auth")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 DEVICE_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 TOUCH_AFTER = timedelta(seconds=60)
-WIPE_HEADERS = [(b"clear-site-data", b'"cache", "storage"')]
-
-
-def _message(ja: str, en: str, english: bool) -> str:
-    return en if english else ja
-
-
-async def _answer(
-    send: Send,
-    status: int,
-    body: dict[str, Any],
-    extra_headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:
-    payload = msgspec.json.encode(body)
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-        *(extra_headers or []),
-    ]
-    start: Any = {"type": "http.response.start", "status": status, "headers": headers}
-    await send(start)
-    body_event: Any = {"type": "http.response.body", "body": payload}
-    await send(body_event)
 
 
 def _cookie_header(settings: Settings, name: str, value: tuple[str, int] | None) -> bytes:
@@ -96,21 +80,25 @@ def _who_query(with_device: bool, with_session: bool) -> Any:
 
 
 def _signed_in_ok(
-    settings: Settings, now: datetime, found: UserSession, user: User | None, device: Device | None
+    settings: Settings, now: datetime, found: UserSession, user: User | None
 ) -> bool:
-    """May this session (of this user, from this device) still be used at `now`? The one rule
-    for a session read from the database and for one held by the `SessionCache`."""
+    """May this session (of this user) still be used at `now`? The one rule for a session
+    read from the database and for one held by the `SessionCache`; when it fails, the session
+    is over."""
     idle = timedelta(seconds=settings.auth.idle_timeout_s)
-    bound_elsewhere = (
-        found.device_id is not None and device is not None and found.device_id != device.id
-    )
     return not (
         user is None
         or user.status != UserStatus.active
         or now >= found.expires_at
         or now - found.last_seen_at >= idle
-        or bound_elsewhere
     )
+
+
+def _on_its_device(found: UserSession, device: Device | None) -> bool:
+    """A session answers only the registered device it was made on (issue 13, item 1): not
+    to a request naming no device, an unregistered one or another. The one rule for a
+    session read from the database and for one held by the `SessionCache`."""
+    return found.device_id is not None and device is not None and found.device_id == device.id
 
 
 def _half_signed_in_expired(now: datetime, found: UserSession) -> bool:
@@ -141,7 +129,6 @@ def auth_middleware_factory(
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
             }
-            english = headers.get("accept-language", "").lower().startswith("en")
             client = scope.get("client")
             now = clock.now()
             ctx = AuthContext(
@@ -168,8 +155,7 @@ def auth_middleware_factory(
             request_db = RequestDatabase(sessionmaker)
             scope.setdefault("state", {})[REQUEST_DATABASE_KEY] = request_db
             try:
-                await self._handle(scope, receive, send, ctx, cookies, headers, mode, english,
-                                   request_db)
+                await self._handle(scope, receive, send, ctx, cookies, headers, mode, request_db)
             finally:
                 await request_db.release()
 
@@ -182,7 +168,6 @@ def auth_middleware_factory(
             cookies: SimpleCookie,
             headers: dict[str, str],
             mode: str,
-            english: bool,
             request_db: RequestDatabase,
         ) -> None:
             wiped = False
@@ -204,47 +189,17 @@ def auth_middleware_factory(
                 if not wiped and token_hash is not None:
                     self._remember(ctx, token_hash)
             if wiped:
-                await _answer(
-                    send,
-                    401,
-                    {
-                        "error": "device_wiped",
-                        "wipe": True,
-                        "message": _message(
-                            "この端末のデータは消去されました。もう一度ログインしてください。",
-                            "This device's data has been wiped. Please sign in again.",
-                            english,
-                        ),
-                    },
-                    WIPE_HEADERS,
-                )
+                await send_error(scope, send, DeviceWiped())
                 return
-
             method = str(scope.get("method", "GET")).upper()
             csrf = (getattr(scope.get("route_handler"), "opt", None) or {}).get("csrf", True)
             if method not in SAFE_METHODS and csrf and not self._csrf_ok(ctx, headers):
-                await _answer(
-                    send,
-                    403,
-                    {
-                        "error": "csrf",
-                        "message": _message(
-                            "画面を再読み込みしてからもう一度お試しください（CSRF）。",
-                            "Please reload the page and try again (CSRF check failed).",
-                            english,
-                        ),
-                    },
-                )
+                await send_error(scope, send, CsrfRefused())
                 return
-            if mode not in {"public", "signin"} and not ctx.signed_in:
-                await _answer(
-                    send,
-                    401,
-                    {
-                        "error": "unauthenticated",
-                        "message": _message("ログインしてください。", "Please sign in.", english),
-                    },
-                )
+            note_unlock_proof(ctx, headers)
+            refusal = request_refusal(scope, headers, ctx, mode)
+            if refusal is not None:
+                await send_error(scope, send, refusal)
                 return
 
             scope.setdefault("state", {})["auth"] = ctx
@@ -268,13 +223,18 @@ def auth_middleware_factory(
 
         def _from_cache(self, ctx: AuthContext, token_hash: str) -> bool:
             """Sign the request in from the cache when its entry is still good at this
-            request's time and no write is due; otherwise the database decides."""
+            request's time, on its own device, and no write is due; otherwise the database
+            decides. The same rules as `_resolve` (`_signed_in_ok`, `_on_its_device`), and the
+            unlock proof is checked after either (`note_unlock_proof`, against the session's
+            current hash: replacing it writes the session, which empties the caches), so a
+            cached sign-in is never a way around them."""
             entry = cache.get(token_hash, ctx.device_key)
             if entry is None:
                 return False
             now, found = ctx.now, entry.session
             if (
-                not _signed_in_ok(settings, now, found, entry.user, entry.device)
+                not _signed_in_ok(settings, now, found, entry.user)
+                or not _on_its_device(found, entry.device)
                 or _half_signed_in_expired(now, found)
                 or now - found.last_seen_at >= TOUCH_AFTER
             ):
@@ -359,17 +319,15 @@ def auth_middleware_factory(
                 ctx.clear_session_cookie()
                 return False
             user: User | None = row.User
-            bound_elsewhere = (
-                found.device_id is not None
-                and ctx.device is not None
-                and found.device_id != ctx.device.id
-            )
-            if not _signed_in_ok(settings, now, found, user, ctx.device):
-                if not bound_elsewhere:
-                    await self._write(
-                        session, delete(UserSession).where(UserSession.id == found.id)
-                    )
+            if not _signed_in_ok(settings, now, found, user):
+                await self._write(session, delete(UserSession).where(UserSession.id == found.id))
                 ctx.clear_session_cookie()
+                return False
+            if not _on_its_device(found, ctx.device):
+                # Not ended, and
+                # its cookie kept: a request without the header (an address-bar navigation)
+                # must not sign the nurse out either.
+                ctx.device_mismatch = True
                 return False
             if now - found.last_seen_at >= TOUCH_AFTER:
                 # The session's own heartbeat, not a change of sign-in: caches keep it.

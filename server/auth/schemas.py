@@ -34,13 +34,25 @@ class PasswordChangeIn(Strict):
     new_password: Password
 
 
-# The screen the PWA shows next; "signin" after a sign-out.
-SignInStep = Literal["totp", "webauthn", "choose", "changePassword", "enroll", "done", "signin"]
+# The screen the PWA shows next; "signin" after a sign-out, "unlock" after a lock.
+SignInStep = Literal[
+    "totp", "webauthn", "choose", "changePassword", "enroll", "done", "signin", "unlock"
+]
+
+
+class LockIn(Strict):
+    # 256 random bits, base64url (the app's next unlock secret, server/auth/unlock.py).
+    next_unlock_secret: Annotated[
+        str, msgspec.Meta(min_length=43, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")
+    ]
 
 
 class NextOut(msgspec.Struct, rename="camel"):
     next: SignInStep
     csrf_token: str | None
+    # Only when both factors were just passed (a new full session), else null: the unlock
+    # secret that every later request carries in X-Carebook-Unlock (docs/api/requests.md).
+    unlock_secret: str | None
 
 
 class CsrfOut(msgspec.Struct, rename="camel"):

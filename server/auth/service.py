@@ -20,7 +20,7 @@ from ..errors import NotFound
 from ..models import Device, TotpFactor, User, UserSession, WebAuthnCredential
 from ..models.enums import SessionStage, UserStatus
 from ..settings import Settings
-from . import tokens, totp
+from . import tokens, totp, unlock
 from .context import AuthContext
 from .errors import (
     DeviceWiped,
@@ -142,6 +142,8 @@ class SignInService:
             )
         device = await self._device()
         token = tokens.new_token()
+        unlock_secret, unlock_hash = unlock.new_secret() if stage == SessionStage.full else (
+            None, None)
         created = UserSession(
             token_hash=tokens.token_hash(token),
             user_id=user.id,
@@ -154,12 +156,15 @@ class SignInService:
             authenticated_at=self.now if stage == SessionStage.full else None,
             ip=self.ctx.ip,
             user_agent=self.ctx.user_agent,
+            unlock_hash=unlock_hash,
         )
         self.session.add(created)
         await self.session.flush()
         self.ctx.session = created
         self.ctx.user = user
         self.ctx.set_session_cookie(token)
+        # Handed to the app once, in this answer (server/auth/unlock.py).
+        self.ctx.issued_unlock_secret = unlock_secret
 
     async def _fail(self, user: User | None, reason: str, error: Exception) -> None:
         """Count a failed attempt against the account and the device; commit; raise."""
@@ -524,6 +529,18 @@ class SignInService:
         await self._start_session(user, stage, "password")
         await self.session.commit()
         return Next(step)
+
+    async def lock(self, next_secret: str) -> None:
+        """The app locked: its unlock proof is replaced by the next one, which the app chose
+        and sealed under its data key before sending it. The proof this request carried
+        stops working; the next unlock (even offline) opens the new one."""
+        await db.begin_write(self.session)
+        assert self.ctx.session is not None
+        row = await self.session.get(UserSession, self.ctx.session.id)
+        if row is None:
+            raise WrongStep()
+        row.unlock_hash = unlock.secret_hash(next_secret)
+        await self.session.commit()
 
     async def logout(self) -> None:
         await db.begin_write(self.session)

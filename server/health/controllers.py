@@ -16,7 +16,13 @@ class Health(msgspec.Struct, rename="camel"):
     version: str
 
 
-@get("/api/health", tags=["health"], summary="Liveness and database check", opt={"auth": "public"})
+@get(
+    "/api/health",
+    tags=["health"],
+    summary="Liveness and database check",
+    # Load balancers and monitors call it without the app's headers (docs/api/requests.md).
+    opt={"auth": "public", "bare": True},
+)
 async def health(settings: Settings, db_session: AsyncSession) -> Health:
     await db_session.execute(text("SELECT 1"))
     return Health(status="ok", database=settings.database.dialect, version=settings.version)

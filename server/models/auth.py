@@ -63,6 +63,8 @@ class UserSession(IdMixin, CreatedMixin, Base):
     challenge_purpose: Mapped[str | None] = mapped_column(String(20), default=None)
     challenge_expires_at: Mapped[datetime | None] = mapped_column(default=None)
     pending_totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    # SHA-256 of the unlock secret the app proves it is unlocked with (server/auth/unlock.py).
+    unlock_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class WebAuthnCredential(IdMixin, CreatedMixin, Base):

@@ -170,14 +170,16 @@ def _token_ok(request: Request[Any, Any, Any], token: str | None) -> bool:
     "/api/metrics",
     summary="Prometheus metrics (operator only, or the metrics bearer token)",
     tags=["operations"],
-    opt={"auth": "public"},  # checked here: an operator's session or the scraper's token
+    # Checked here: an operator's session (on its device, unlocked) or the scraper's token;
+    # "bare": a scraper sends neither the device header nor an unlock proof.
+    opt={"auth": "public", "bare": True},
     media_type=CONTENT_TYPE,
 )
 async def metrics(
     request: Request[Any, Any, Any], auth: AuthContext, db_session: AsyncSession
 ) -> Response[str]:
     if not _token_ok(request, auth.settings.ops.metrics_token):
-        if not auth.signed_in:
+        if not (auth.signed_in and auth.unlocked):
             raise Unauthenticated()
         if not auth.has_role(Role.operator):
             raise Forbidden(

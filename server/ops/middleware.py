@@ -33,7 +33,7 @@ from ..auth.context import AuthContext
 from ..auth.throttle import signin_window
 from ..clock import Clock
 from ..db import begin_write
-from ..errors import DomainError, Forbidden, InvalidJson, TooManyRequests
+from ..errors import DomainError, Forbidden, InvalidJson, TooManyRequests, send_error
 from ..models import Device
 from ..settings import Settings
 from .limits import (
@@ -69,26 +69,8 @@ BODY_JSON_KEY = "ops.body_json"
 CERT_KEY = "ops.client_cert"
 
 
-def _english(scope: Scope) -> bool:
-    for key, value in scope.get("headers", []):
-        if key.lower() == b"accept-language":
-            return value.decode("latin-1").lower().startswith("en")
-    return False
-
-
-async def answer(scope: Scope, send: Send, error: DomainError) -> None:
-    """Answer from middleware the way the app's error handlers do ({error, message, …})."""
-    message = error.message_en if _english(scope) else error.message_ja
-    payload = msgspec.json.encode({"error": error.code, "message": message, **error.extra})
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-        *[(k.lower().encode(), v.encode()) for k, v in error.headers.items()],
-    ]
-    start: Any = {"type": "http.response.start", "status": error.status_code, "headers": headers}
-    await send(start)
-    body: Any = {"type": "http.response.body", "body": payload}
-    await send(body)
+# Refusals from middleware are answered by server/errors.py, like every other error.
+answer = send_error
 
 
 def _route_key(scope: Scope) -> tuple[str, str]:

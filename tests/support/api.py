@@ -1,4 +1,5 @@
-"""A test client that talks to the API the way the PWA does: device id, CSRF token, Origin."""
+"""A test client that talks to the API the way the PWA does (docs/api/requests.md): device id,
+CSRF token, Origin, and the unlock secret handed out at sign-in."""
 
 from __future__ import annotations
 
@@ -19,11 +20,16 @@ class ApiClient:
         self.device = device or secrets.token_urlsafe(16)
         self.origin = origin
         self.csrf: str | None = None
+        # Kept from the answer that completed sign-in; sent with every request, as the PWA
+        # does while unlocked. `lock()` replaces it; None is a locked app.
+        self.unlock: str | None = None
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"X-Carebook-Device": self.device, "Origin": self.origin}
         if self.csrf:
             headers["X-CSRF-Token"] = self.csrf
+        if self.unlock:
+            headers["X-Carebook-Unlock"] = self.unlock
         headers.update(extra or {})
         return headers
 
@@ -38,6 +44,8 @@ class ApiClient:
             body = response.json()
             if isinstance(body, dict) and body.get("csrfToken"):
                 self.csrf = body["csrfToken"]
+            if isinstance(body, dict) and body.get("unlockSecret"):
+                self.unlock = body["unlockSecret"]
 
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(
@@ -67,6 +75,14 @@ class ApiClient:
 
     async def delete(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.request("DELETE", path, **kwargs)
+
+    async def lock(self) -> str | None:
+        """Lock as the PWA does: send the next unlock secret (kept by the caller, as the PWA
+        seals it), forget the current one. Answers the next secret, or None if refused."""
+        next_secret = secrets.token_urlsafe(32)
+        answer = await self.post("/api/auth/lock", {"nextUnlockSecret": next_secret})
+        self.unlock = None
+        return next_secret if answer.status_code == 200 else None
 
     async def login(self, login_id: str, password: str) -> httpx.Response:
         return await self.post("/api/auth/login", {"loginId": login_id, "password": password})

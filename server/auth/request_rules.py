@@ -1,0 +1,74 @@
+"""What a request to /api/ must show beside its cookie (issue 13, item 1; docs/api/requests.md).
+
+Route handlers declare what they need in `opt`, read here:
+- `opt={"bare": True}`: answers requests that do not come from the app — the health check
+  (load balancers, monitoring) and the metrics (a Prometheus scraper with its token);
+- `opt={"auth": "public" | "signin" | "locked" | …}`: see server/auth/middleware.py.
+
+Every other /api/ request
+1. is not a navigation (`Sec-Fetch-Mode: navigate`, or a document/frame destination): typing
+   an API address into the address bar of a signed-in browser reads nothing;
+2. names its device (`X-Carebook-Device`), and a session answers only the registered device
+   it was made on (checked when the session is resolved: `AuthContext.device_mismatch`);
+3. on routes for a full session (the default `auth` mode), proves the app is unlocked
+   (`X-Carebook-Unlock`, server/auth/unlock.py). Routes that a locked app must reach
+   declare `auth: "locked"`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.types import Scope
+
+from ..errors import DomainError, Unauthenticated
+from . import unlock
+from .context import AuthContext
+from .errors import ApiNavigation, DeviceMismatch, DeviceRequired, UnlockRequired
+
+NAVIGATION_DESTINATIONS = {"document", "iframe", "frame", "embed", "object"}
+# Modes that need no signed-in session, and the one that needs no unlock proof.
+NO_SESSION_MODES = {"public", "signin"}
+LOCKED_MODE = "locked"
+
+
+def route_opt(scope: Scope) -> dict[str, Any]:
+    handler = scope.get("route_handler")
+    return getattr(handler, "opt", None) or {}
+
+
+def is_navigation(headers: dict[str, str]) -> bool:
+    return (
+        headers.get("sec-fetch-mode") == "navigate"
+        or headers.get("sec-fetch-dest", "") in NAVIGATION_DESTINATIONS
+    )
+
+
+def request_refusal(
+    scope: Scope, headers: dict[str, str], ctx: AuthContext, mode: str
+) -> DomainError | None:
+    """Why this request may not go on, or None. Runs after the session was resolved."""
+    path = str(scope.get("path", ""))
+    api = path == "/api" or path.startswith("/api/")
+    if api and not route_opt(scope).get("bare"):
+        if is_navigation(headers):
+            return ApiNavigation()
+        if ctx.device_key is None:
+            return DeviceRequired()
+    if mode in NO_SESSION_MODES:
+        return None
+    if not ctx.signed_in:
+        return DeviceMismatch() if ctx.device_mismatch else Unauthenticated()
+    if mode != LOCKED_MODE and not ctx.unlocked:
+        return UnlockRequired()
+    return None
+
+
+def note_unlock_proof(ctx: AuthContext, headers: dict[str, str]) -> None:
+    """Record whether this request proves the app is unlocked (`ctx.unlocked`), for the
+    rule above and for routes that check a session themselves (the metrics)."""
+    if ctx.signed_in:
+        assert ctx.session is not None
+        ctx.unlocked = unlock.proves_unlocked(
+            ctx.session.unlock_hash, headers.get(unlock.UNLOCK_HEADER)
+        )
