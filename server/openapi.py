@@ -116,8 +116,10 @@ class Error(msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_f
     error: Annotated[
         str,
         msgspec.Meta(
-            description="Machine-readable code, e.g. invalid_input, unauthenticated, csrf, "
-            "forbidden, not_found, conflict, wrong_step, body_too_large, rate_limited.",
+            description="Machine-readable code, e.g. invalid_input, invalid_json, "
+            "unauthenticated, unlock_required, device_mismatch, device_required, csrf, "
+            "api_navigation, forbidden, not_found, conflict, wrong_step, body_too_large, "
+            "rate_limited.",
             examples=["invalid_input"],
         ),
     ]
@@ -244,12 +246,15 @@ STATE_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
 }
 
 _DESCRIPTIONS = {
-    400: "Bad input (invalid_input with `details` from validation, or a domain code); "
-    "nothing was changed.",
-    401: "Not signed in (unauthenticated), a sign-in step failed (invalid_credentials, "
-    "invalid_code, reauth_required), or this device was wiped (device_wiped, `wipe`).",
-    403: "Not allowed: CSRF check failed (csrf), role or room permission (forbidden, "
-    "read_only, …), or client certificate (client_cert_required, client_cert_mismatch).",
+    400: "Bad input (invalid_input with `details` from validation, invalid_json, or a domain "
+    "code), or no device id (device_required); nothing was changed.",
+    401: "Not signed in (unauthenticated), a session of another device (device_mismatch), "
+    "no or a stale unlock proof (unlock_required), a sign-in step failed "
+    "(invalid_credentials, invalid_code, reauth_required), or this device was wiped "
+    "(device_wiped, `wipe`). See docs/api/requests.md.",
+    403: "Not allowed: an address-bar navigation (api_navigation), CSRF check failed (csrf), "
+    "role or room permission (forbidden, read_only, …), or client certificate "
+    "(client_cert_required, client_cert_mismatch).",
     404: "Not found, or not visible to this user (the same answer).",
     409: "Not possible in the current state (conflict, wrong_step, already_member, …).",
     410: "The link was withdrawn (link_revoked).",
@@ -326,13 +331,15 @@ def error_response(status: int) -> ResponseSpec:
 
 
 def error_statuses(
-    method: str, path: str, *, public: bool, has_path_params: bool, upload: bool
+    method: str, path: str, *, public: bool, has_path_params: bool, upload: bool,
+    bare: bool = False,
 ) -> set[int]:
     """The error statuses an operation can answer (see the module docstring for why)."""
     method = method.upper()
     statuses = {400, 401}
     changes = method not in SAFE_METHODS
-    if changes or not public:
+    # Every route the app calls refuses navigations (api_navigation, docs/api/requests.md).
+    if changes or not public or not bare:
         statuses.add(403)
     if changes:
         statuses.add(413)
@@ -366,6 +373,7 @@ def document_errors(app: Litestar) -> None:
                     public=mode == "public",
                     has_path_params=bool(route.path_parameters),
                     upload=upload and method == "POST",
+                    bare=bool((handler.opt or {}).get("bare")),
                 )
             responses = dict(handler.responses or {})
             for status in sorted(statuses):

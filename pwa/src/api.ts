@@ -1,14 +1,17 @@
 /**
- * The only module that talks to the server. Every request names the device
- * (`X-Carebook-Device`), stays same-origin, and state changes carry the CSRF
- * token, which is fetched when missing, replaced whenever an answer carries
- * a new one (sign-in rotates it) and refetched once when the server refuses
- * it. Remote wipe orders (`"wipe": true`) are carried out here, before any
- * caller sees the answer.
+ * The only module that talks to the server (the contract: docs/api/requests.md). Every
+ * request names the device (`X-Carebook-Device`), stays same-origin, and carries the
+ * unlock proof while the app is unlocked (`X-Carebook-Unlock`, local/unlockProof.ts);
+ * state changes carry the CSRF token, which is fetched when missing, replaced whenever an
+ * answer carries a new one (sign-in rotates it) and refetched once when the server refuses
+ * it. A new unlock secret in an answer (sign-in, password change) is adopted here. Remote
+ * wipe orders (`"wipe": true`) are carried out here, before any caller sees the answer.
  */
 import { getDeviceId } from "./device";
 import type { PatientCorrectedOut, PatientCorrectionIn } from "./generated/api";
 import { getLang, t } from "./i18n";
+import { hasKey, requireKey } from "./local/key";
+import { adoptIssuedProof, unlockProof, usePreviousProof } from "./local/unlockProof";
 import type { AttachmentInfo, DocumentInfo, PullRequest, PullResponse, PushRequest, PushResponse, Readers } from "./sync/wire";
 import type { BreakGlassEntry, RoomRecordData } from "./local/record";
 import type {
@@ -115,20 +118,34 @@ async function fetchCsrfToken(): Promise<string> {
   return csrfPending;
 }
 
-/** How to read a successful answer: JSON (the default) or the raw bytes (photos). */
+/** How to read a successful answer: JSON (the default) or the raw bytes (photos, CSV). */
 type Expect = "json" | "blob";
+
+/** Per-request choices: `unlock` sends this proof instead of the current one (the lock request). */
+interface SendOptions {
+  unlock?: string;
+}
+
+/** The headers every request carries (docs/api/requests.md). */
+function appHeaders(accept: string, options: SendOptions = {}): Record<string, string> {
+  const headers: Record<string, string> = {
+    Accept: accept,
+    "Accept-Language": getLang(),
+    "X-Carebook-Device": getDeviceId(),
+  };
+  const proof = options.unlock ?? unlockProof();
+  if (proof) headers["X-Carebook-Unlock"] = proof;
+  return headers;
+}
 
 async function send(
   method: string,
   path: string,
   body: unknown,
   expect: Expect = "json",
+  options: SendOptions = {},
 ): Promise<{ response: Response; data: unknown }> {
-  const headers: Record<string, string> = {
-    Accept: expect === "json" ? "application/json" : "*/*",
-    "Accept-Language": getLang(),
-    "X-Carebook-Device": getDeviceId(),
-  };
+  const headers = appHeaders(expect === "json" ? "application/json" : "*/*", options);
   const form = typeof FormData !== "undefined" && body instanceof FormData;
   // State changes always send a JSON body, `{}` when there is nothing to say.
   if (body === undefined && (method === "POST" || method === "PUT" || method === "PATCH")) body = {};
@@ -162,16 +179,34 @@ async function send(
   }
 }
 
-export async function request<T>(method: string, path: string, body?: unknown, expect: Expect = "json"): Promise<T> {
+/** The server ordered a wipe: carried out before any caller sees the answer. */
+async function obeyWipe(): Promise<void> {
+  csrfToken = null;
+  const unsent = await wipeDevice();
+  handlers.onWiped(unsent);
+}
+
+/** Answers that mean "sign in again": no session, or one this app cannot use any more. */
+const SIGN_IN_AGAIN = new Set(["unauthenticated", "unlock_required", "device_mismatch"]);
+
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  expect: Expect = "json",
+  options: SendOptions = {},
+): Promise<T> {
   method = method.toUpperCase();
   let retried = false;
+  let olderProof = false;
   for (;;) {
-    const { response, data } = await send(method, path, body, expect);
+    const { response, data } = await send(method, path, body, expect, options);
     if (isObject(data) && typeof data["csrfToken"] === "string") csrfToken = data["csrfToken"];
+    if (isObject(data) && typeof data["unlockSecret"] === "string") {
+      adoptIssuedProof(data["unlockSecret"], hasKey() ? requireKey() : null);
+    }
     if (isObject(data) && data["wipe"] === true) {
-      csrfToken = null;
-      const unsent = await wipeDevice();
-      handlers.onWiped(unsent);
+      await obeyWipe();
       throw errorFrom(response.ok ? 401 : response.status, { error: "device_wiped", ...data });
     }
     if (response.ok) {
@@ -184,9 +219,43 @@ export async function request<T>(method: string, path: string, body?: unknown, e
       csrfToken = null;
       continue;
     }
-    if (response.status === 401 && error.code === "unauthenticated") handlers.onUnauthenticated();
+    if (response.status === 401 && error.code === "unlock_required" && !options.unlock && !olderProof && usePreviousProof()) {
+      olderProof = true; // the last lock's new proof never reached the server: the one before
+      continue;
+    }
+    if (response.status === 401 && SIGN_IN_AGAIN.has(error.code)) handlers.onUnauthenticated();
     throw error;
   }
+}
+
+/**
+ * A streaming GET (the live events) with the same headers as every request: the caller
+ * reads the body as it arrives. Rejects with an ApiError when the server refuses.
+ */
+export async function openStream(path: string, signal: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: appHeaders("text/event-stream"),
+      signal,
+    });
+  } catch (error) {
+    throw new ApiError(0, "network", t("error.network"), error);
+  }
+  if (response.ok && response.body) {
+    handlers.onContact?.();
+    return response;
+  }
+  const data = await readBody(response).catch(() => null);
+  const error = errorFrom(response.status, data);
+  if (isObject(data) && data["wipe"] === true) {
+    await obeyWipe();
+  } else if (response.status === 401 && SIGN_IN_AGAIN.has(error.code)) {
+    handlers.onUnauthenticated();
+  }
+  throw error;
 }
 
 /** The endpoints, typed. Paths and bodies follow the server contract. */
@@ -203,6 +272,9 @@ export const api = {
   registerVerify: (credential: unknown) =>
     request<AuthStep>("POST", "/api/auth/webauthn/register/verify", { credential }),
   logout: () => request<unknown>("POST", "/api/auth/logout"),
+  /** The app locked: the server switches to `next` (sealed already); `proof` is the one it replaces. */
+  lockApp: (next: string, proof: string) =>
+    request<unknown>("POST", "/api/auth/lock", { nextUnlockSecret: next }, "json", { unlock: proof }),
   /** Public: whether this browser is signed in, so start-up needs no 401 to find out. */
   sessionState: () =>
     request<{ signedIn: boolean; stage: string | null; csrfToken: string }>("GET", "/api/auth/session"),

@@ -31,3 +31,16 @@ export function getDeviceId(): string {
     return memoryFallback;
   }
 }
+
+/**
+ * Keep using `id` (after a local wipe that must not end the session just made on this
+ * device: the server binds a session to the device it was made on).
+ */
+export function adoptDeviceId(id: string): void {
+  memoryFallback = id;
+  try {
+    localStorage.setItem(DEVICE_STORAGE_KEY, id);
+  } catch {
+    // Storage unavailable: the in-memory id serves for the life of the page.
+  }
+}

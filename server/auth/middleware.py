@@ -40,7 +40,7 @@ from ..settings import Settings
 from . import tokens
 from .context import AuthContext, presession_cookie_name, session_cookie_name
 from .errors import CsrfRefused, DeviceWiped
-from .request_rules import note_unlock_proof, request_refusal
+from .request_rules import app_refusal, note_unlock_proof, session_refusal
 from .session_cache import TOUCH, SessionCache
 
 log = logging.getLogger("carebook.auth")
@@ -191,13 +191,15 @@ def auth_middleware_factory(
             if wiped:
                 await send_error(scope, send, DeviceWiped())
                 return
+            refusal = app_refusal(scope, headers, ctx)
             method = str(scope.get("method", "GET")).upper()
             csrf = (getattr(scope.get("route_handler"), "opt", None) or {}).get("csrf", True)
-            if method not in SAFE_METHODS and csrf and not self._csrf_ok(ctx, headers):
-                await send_error(scope, send, CsrfRefused())
-                return
-            note_unlock_proof(ctx, headers)
-            refusal = request_refusal(scope, headers, ctx, mode)
+            if (refusal is None and method not in SAFE_METHODS and csrf
+                    and not self._csrf_ok(ctx, headers)):
+                refusal = CsrfRefused()
+            if refusal is None:
+                note_unlock_proof(ctx, headers)
+                refusal = session_refusal(ctx, mode)
             if refusal is not None:
                 await send_error(scope, send, refusal)
                 return

@@ -44,10 +44,8 @@ def is_navigation(headers: dict[str, str]) -> bool:
     )
 
 
-def request_refusal(
-    scope: Scope, headers: dict[str, str], ctx: AuthContext, mode: str
-) -> DomainError | None:
-    """Why this request may not go on, or None. Runs after the session was resolved."""
+def app_refusal(scope: Scope, headers: dict[str, str], ctx: AuthContext) -> DomainError | None:
+    """Is this the app at all (rules 1 and 2)? Checked before CSRF and the session."""
     path = str(scope.get("path", ""))
     api = path == "/api" or path.startswith("/api/")
     if api and not route_opt(scope).get("bare"):
@@ -55,6 +53,11 @@ def request_refusal(
             return ApiNavigation()
         if ctx.device_key is None:
             return DeviceRequired()
+    return None
+
+
+def session_refusal(ctx: AuthContext, mode: str) -> DomainError | None:
+    """Does the session allow this route (its device, and rule 3)? After CSRF."""
     if mode in NO_SESSION_MODES:
         return None
     if not ctx.signed_in:

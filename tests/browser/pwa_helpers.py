@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ def totp_code(login_id: str) -> str:
 
 def sign_in(page: Page, base_url: str, login_id: str, *, passcode: str | None = PASSCODE) -> None:
     """Signs in through the UI; on a new device sets the passcode and waits for the room list."""
+    watch_unlock_proof(page)
     page.goto(base_url + "/")
     page.get_by_test_id("login-id").fill(login_id)
     page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
@@ -66,6 +68,7 @@ def wait_for_rooms(page: Page, count: int) -> None:
 
 
 def unlock(page: Page, passcode: str = PASSCODE) -> None:
+    watch_unlock_proof(page)
     page.get_by_test_id("passcode").fill(passcode)
     page.get_by_test_id("unlock-submit").click()
 
@@ -133,19 +136,78 @@ def device_state(page: Page) -> dict[str, Any]:
     return result
 
 
+# The unlock proof each page's app last sent, by page (see `watch_unlock_proof`).
+_PROOFS: dict[int, str] = {}
+
+
+def watch_unlock_proof(page: Page) -> None:
+    """Remember the unlock proof the app itself sends with its requests — what the browser's
+    developer tools would show — so that a test's own request from the page can be made
+    exactly as the app makes it (docs/api/requests.md). The app keeps the proof only in its
+    memory; page scripts cannot read it."""
+    if getattr(page, "_carebook_proof_watch", False):
+        return
+
+    def seen(request: Any) -> None:
+        proof = request.headers.get("x-carebook-unlock")
+        if proof:
+            _PROOFS[id(page)] = proof
+
+    page.on("request", seen)
+    page._carebook_proof_watch = True  # type: ignore[attr-defined]
+
+
+def seen_unlock_proof(page: Page) -> str | None:
+    return _PROOFS.get(id(page))
+
+
+def app_fetch(
+    page: Page, method: str, path: str, body: Any = None, *, proof: str | None = None,
+    with_proof: bool = True,
+) -> dict[str, Any]:
+    """A request from the page as the PWA's api.ts makes it: device id, the app's unlock
+    proof, the CSRF token for state changes. Answers {status, body} (body as text)."""
+    if with_proof and proof is None:
+        proof = seen_unlock_proof(page)
+    result: dict[str, Any] = page.evaluate(
+        """async ([method, path, body, proof]) => {
+            const headers = {'X-Carebook-Device': localStorage.getItem('carebook.deviceId'),
+                             'Accept': 'application/json'};
+            if (proof) headers['X-Carebook-Unlock'] = proof;
+            if (method !== 'GET') {
+              const csrf = await (await fetch('/api/auth/csrf', {headers})).json();
+              headers['X-CSRF-Token'] = csrf.csrfToken;
+              headers['Content-Type'] = 'application/json';
+            }
+            const r = await fetch(path, {method, headers, credentials: 'same-origin',
+              body: method === 'GET' ? undefined : JSON.stringify(body ?? {})});
+            return {status: r.status, body: await r.text()};
+        }""",
+        [method, path, body, proof],
+    )
+    return result
+
+
 @dataclass
 class SignedInApi:
     """A signed-in API client with its own device id, as the PWA's api.ts would be."""
 
     context: APIRequestContext
     csrf: str
+    unlock: str
+
+    def _headers(self) -> dict[str, str]:
+        return {"X-CSRF-Token": self.csrf, "X-Carebook-Unlock": self.unlock}
+
+    def get(self, path: str) -> APIResponse:
+        return self.context.get(path, headers=self._headers())
 
     def post(self, path: str, data: Any = None) -> APIResponse:
         return self.context.post(path, data=data if data is not None else {},
-                                 headers={"X-CSRF-Token": self.csrf})
+                                 headers=self._headers())
 
     def delete(self, path: str) -> APIResponse:
-        return self.context.delete(path, headers={"X-CSRF-Token": self.csrf})
+        return self.context.delete(path, headers=self._headers())
 
     def dispose(self) -> None:
         self.context.dispose()
@@ -164,7 +226,7 @@ def api_context(playwright: Playwright, base_url: str, login_id: str) -> SignedI
                         headers={"X-CSRF-Token": csrf})
     assert done.ok, done.text()
     csrf = done.json().get("csrfToken") or context.get("/api/auth/csrf").json()["csrfToken"]
-    return SignedInApi(context, csrf)
+    return SignedInApi(context, csrf, done.json()["unlockSecret"])
 
 
 def api_post(api: SignedInApi, path: str, data: Any = None) -> Any:
@@ -174,10 +236,9 @@ def api_post(api: SignedInApi, path: str, data: Any = None) -> Any:
 
 
 def my_user_id(page: Page) -> str:
-    user_id: str = page.evaluate(
-        """async () => (await (await fetch('/api/me', {headers: {
-              'X-Carebook-Device': localStorage.getItem('carebook.deviceId')}})).json()).user.id"""
-    )
+    answer = app_fetch(page, "GET", "/api/me")
+    assert answer["status"] == 200, answer
+    user_id: str = json.loads(answer["body"])["user"]["id"]
     return user_id
 
 

@@ -20,7 +20,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.support.smtp import SmtpSink
 
-from .pwa_helpers import PASSCODE, api_context, api_post, sign_in
+from .pwa_helpers import PASSCODE, api_context, api_post, app_fetch, sign_in, watch_unlock_proof
 from .server import LiveServer
 
 NEW_PASSWORD = "kawaguchi-nurse-pass-2026"
@@ -35,23 +35,8 @@ FORM_TITLES = {
 
 
 def _json(page: Page, method: str, path: str, body: Any = None) -> Any:
-    """A request from the page, as the PWA's api.ts makes it (device header, CSRF token)."""
-    result: dict[str, Any] = page.evaluate(
-        """async ([method, path, body]) => {
-            const device = localStorage.getItem('carebook.deviceId');
-            const headers = {'X-Carebook-Device': device, 'Accept': 'application/json'};
-            if (method !== 'GET') {
-              const csrf = await (await fetch('/api/auth/csrf', {headers})).json();
-              headers['X-CSRF-Token'] = csrf.csrfToken;
-              headers['Content-Type'] = 'application/json';
-            }
-            const r = await fetch(path, {method, headers, credentials: 'same-origin',
-              body: method === 'GET' ? undefined : JSON.stringify(body ?? {})});
-            return {status: r.status, body: await r.text()};
-        }""",
-        [method, path, body],
-    )
-    return result
+    """A request from the page, as the PWA's api.ts makes it (device, unlock proof, CSRF)."""
+    return app_fetch(page, method, path, body)
 
 
 def _admin(page: Page, url: str, hash_: str) -> None:
@@ -97,6 +82,7 @@ def test_clerk_invites_approves_opens_room_closes_and_stops(
 
     # 2. She applies through the link in her own browser (a phone).
     nurse = phone.new_page()
+    watch_unlock_proof(nurse)
     nurse.goto(invite_link)
     expect(nurse.get_by_test_id("invite-form")).to_be_visible(timeout=15_000)
     expect(nurse.get_by_test_id("pledge-text")).to_contain_text("誓約")
@@ -137,8 +123,12 @@ def test_clerk_invites_approves_opens_room_closes_and_stops(
     expect(ledger_row).to_be_visible()
     expect(clerk.get_by_test_id("ledger-total")).to_have_text("1人")
     screenshot(clerk, "desktop-ledger")
-    csv = _json(clerk, "GET", clerk.get_by_test_id("ledger-csv").get_attribute("href") or "")
-    assert csv["status"] == 200 and "川口 由紀" in csv["body"]
+    # The CSV is fetched with the app's headers and saved from a blob (a link would be refused).
+    with clerk.expect_download() as saved:
+        clerk.get_by_test_id("ledger-csv").click()
+    assert re.fullmatch(r"ledger-\d{4}-\d{2}-\d{2}\.csv", saved.value.suggested_filename)
+    csv = Path(saved.value.path()).read_bytes().decode("utf-8-sig")
+    assert "川口 由紀" in csv and login in csv
 
     # 5. She sets her password (a weak one is refused with the server's reasons) and enrols TOTP.
     nurse.goto(activation_link)
@@ -239,7 +229,7 @@ def test_forms_print_to_a4_pdf(
     url = mail_demo_server.url
     office = api_context(playwright, url, "demo-officeadmin")
     try:
-        version = office.context.get("/api/help").json()["pledge"]["version"]
+        version = office.get("/api/help").json()["pledge"]["version"]
         created = api_post(office, "/api/applications", {"kind": "idCareManager", "payload": {
             "name": "印刷 花子", "nameKana": "いんさつ はなこ", "email": "print@example.jp",
             "officePledge": {"representative": "代表 太郎", "version": version, "accepted": True},

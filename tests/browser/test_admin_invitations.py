@@ -19,20 +19,13 @@ from playwright.sync_api import BrowserContext, Page, expect
 from server.demo.data import DEMO_PASSWORD
 from tests.support.smtp import SmtpSink
 
-from .pwa_helpers import PASSCODE, rooms_of, sign_in, totp_code, wait_for_rooms
+from .pwa_helpers import PASSCODE, app_fetch, rooms_of, sign_in, totp_code, wait_for_rooms
 from .server import LiveServer
 
 
 def _get(page: Page, path: str) -> Any:
-    """A GET from the page, as the PWA's api.ts makes it (with the device header)."""
-    answer: dict[str, Any] = page.evaluate(
-        """async (path) => {
-            const headers = {'X-Carebook-Device': localStorage.getItem('carebook.deviceId')};
-            const r = await fetch(path, {headers, credentials: 'same-origin'});
-            return {status: r.status, body: await r.text()};
-        }""",
-        path,
-    )
+    """A GET from the page, as the PWA's api.ts makes it (device header, unlock proof)."""
+    answer = app_fetch(page, "GET", path)
     assert answer["status"] == 200, answer
     return json.loads(answer["body"])
 

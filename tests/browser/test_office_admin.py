@@ -8,6 +8,7 @@ city's screens. Screenshots go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from .pages import Device
-from .pwa_helpers import sign_in
+from .pwa_helpers import app_fetch, sign_in
 from .server import LiveServer
 
 LOGIN = "demo-officeadmin"
@@ -24,15 +25,9 @@ OTHERS = ("demo-doctor", "demo-caremanager", "demo-pharmacist", "demo-admin")
 
 
 def _fetch(page: Page, path: str) -> dict[str, Any]:
-    answer: dict[str, Any] = page.evaluate(
-        """async (path) => {
-            const headers = {'X-Carebook-Device': localStorage.getItem('carebook.deviceId')};
-            const r = await fetch(path, {headers, credentials: 'same-origin'});
-            return {status: r.status, body: await r.json()};
-        }""",
-        path,
-    )
-    return answer
+    """A GET from the page, as the PWA's api.ts makes it (device header, unlock proof)."""
+    answer = app_fetch(page, "GET", path)
+    return {"status": answer["status"], "body": json.loads(answer["body"])}
 
 
 def test_office_admin_walks_staff_applications_and_help(

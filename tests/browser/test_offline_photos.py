@@ -116,7 +116,7 @@ def _post_photo(playwright: Playwright, base_url: str, login_id: str, body: str)
         uploaded = api.context.post(
             f"/api/rooms/{room_id}/attachments",
             multipart={"file": {"name": "wound.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}},
-            headers={"X-CSRF-Token": api.csrf},
+            headers={"X-CSRF-Token": api.csrf, "X-Carebook-Unlock": api.unlock},
         )
         assert uploaded.ok, uploaded.text()
         attachment_id: str = uploaded.json()["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from playwright.sync_api import expect
 from server.demo.data import DEMO_PASSWORD
 
 from .pages import Device
-from .pwa_helpers import PASSCODE, rooms_of, sign_in, wait_for_rooms
+from .pwa_helpers import PASSCODE, app_fetch, rooms_of, sign_in, wait_for_rooms
 from .server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -64,7 +65,9 @@ def test_register_a_passkey_then_sign_in_with_it(
     wait_for_rooms(page, rooms_of(login_id))
     screenshot(page, f"{device.name}-signed-in-with-passkey")
 
-    me = page.request.get(demo_server.url + "/api/me").json()
+    answer = app_fetch(page, "GET", "/api/me")  # as the app asks, with its unlock proof
+    assert answer["status"] == 200, answer
+    me = json.loads(answer["body"])
     assert len(me["factors"]["passkeys"]) == 1
     assert me["factors"]["passkeys"][0]["lastUsedAt"] is not None
     signed = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})

@@ -69,6 +69,9 @@ async def test_a_device_is_bound_to_the_certificate_it_first_signs_in_with(
         # The same session and device with another valid city certificate: refused.
         async with device_client(installation, other, cookies=http.cookies) as thief_http:
             thief = ApiClient(thief_http, device=api.device, origin=installation.url)
+            # Even with everything the app holds (cookie, device id, unlock proof), only the
+            # certificate the device was bound to passes the proxy.
+            thief.unlock = api.unlock
             thief.csrf = api.csrf
             stolen = await thief.post("/api/sync/pull", {"cursor": None})
         assert stolen.status_code == 403

@@ -84,10 +84,11 @@ async def _sync_as_demo_nurse(settings: Settings) -> tuple[ApiClient, dict[str, 
 
 
 async def _post_after_backup(settings: Settings, cookies: dict[str, str], device: str,
-                             room_id: str) -> str:
+                             unlock: str | None, room_id: str) -> str:
     async with AsyncTestClient(create_app(settings), base_url=BASE_URL) as client:
         client.cookies.update(cookies)
         api = ApiClient(client, device=device)
+        api.unlock = unlock  # the same app, still unlocked
         full = (await api.post("/api/sync/pull", {"cursor": None, "limit": 500})).json()
         title = next(c["id"] for c in full["rooms"][room_id]["changes"]
                      if c["type"] == "reportTitle")
@@ -100,11 +101,12 @@ async def _post_after_backup(settings: Settings, cookies: dict[str, str], device
         return post_id
 
 
-async def _resync(settings: Settings, cookies: dict[str, str], device: str,
+async def _resync(settings: Settings, cookies: dict[str, str], device: str, unlock: str | None,
                   cursor: str) -> tuple[dict[str, Any], dict[str, Any]]:
     async with AsyncTestClient(create_app(settings), base_url=BASE_URL) as client:
         client.cookies.update(cookies)
         api = ApiClient(client, device=device)
+        api.unlock = unlock  # the same app, still unlocked
         first = await api.post("/api/sync/pull", {"cursor": cursor, "limit": 500})
         assert first.status_code == 200, first.text
         body = first.json()
@@ -141,7 +143,7 @@ def test_restore_drill(
     assert "keys/secret_key" in manifest["files"]
     assert "attachments/ab/cd/abcd" + "0" * 60 in manifest["files"]
 
-    lost = run(_post_after_backup(source, cookies, api.device, room_id))
+    lost = run(_post_after_backup(source, cookies, api.device, api.unlock, room_id))
 
     target_dir = tmp_path / "restored-data"
     target_env = _env_with_key_file(target_dir, target_database)
@@ -173,7 +175,7 @@ def test_restore_drill(
 
     # The device that synced before the backup: its old cursor resets every room it knew,
     # the post written after the backup is gone, and the next pull is quiet.
-    first, again = run(_resync(target, cookies, api.device, cursor))
+    first, again = run(_resync(target, cookies, api.device, api.unlock, cursor))
     assert room_id in first["resetRooms"]
     assert lost not in json.dumps(first)
     assert again["rooms"] == {} and again["resetRooms"] == []

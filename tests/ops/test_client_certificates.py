@@ -69,6 +69,7 @@ async def test_certificate_binds_to_the_device_and_is_checked(
         # Same device, same session, another (valid at the proxy) certificate: refused.
         async with via(app, PROXY, **{HEADER: CERT_B}) as http:
             other = ApiClient(http, device=api.device)
+            other.unlock = api.unlock  # the same app, unlocked: only the certificate differs
             http.cookies = api.http.cookies
             refused = await other.get("/api/me")
             assert refused.status_code == 403
@@ -81,6 +82,7 @@ async def test_certificate_binds_to_the_device_and_is_checked(
         # The right certificate still works, from another proxy of the trusted network.
         async with via(app, "192.168.10.20", **{HEADER: CERT_A}) as http:
             again = ApiClient(http, device=api.device)
+            again.unlock = api.unlock
             http.cookies = api.http.cookies
             assert (await again.get("/api/me")).status_code == 200
 

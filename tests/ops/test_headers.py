@@ -108,8 +108,11 @@ async def test_pages_errors_and_refusals(
         await case("/api/no-such-thing", await anon.get("/api/no-such-thing"), 404)
         await case("/api/no/such/thing", await api.get("/api/no/such/thing"), 404)
         await case("/api/health", await anon.delete("/api/health"), 405)
-        await case("/api/sync/pull", await anon.post("/api/sync/pull", json={}), 403)  # CSRF
-        await case("/api/me", await anon.get("/api/me"), 401)
+        await case("/api/sync/pull", await anon.post("/api/sync/pull", json={}), 400)  # no device
+        await case("/api/sync/pull", await anon.post(
+            "/api/sync/pull", json={}, headers={"X-Carebook-Device": "anonymous-1"}), 403)  # CSRF
+        await case("/api/me", await anon.get("/api/me"), 400)  # no device id: device_required
+        await case("/api/me", await ApiClient(anon).get("/api/me"), 401)
         await case(
             "/api/sync/pull",
             await api.post("/api/sync/pull", content=b"{not json", headers={
@@ -131,7 +134,7 @@ async def test_pages_errors_and_refusals(
 async def test_an_unexpected_error_still_carries_the_headers(
     settings: Settings, clock: FrozenClock
 ) -> None:
-    @get("/api/test-boom", opt={"auth": "public"}, sync_to_thread=False)
+    @get("/api/test-boom", opt={"auth": "public", "bare": True}, sync_to_thread=False)
     def boom() -> None:
         raise RuntimeError("a bug")
 

@@ -142,10 +142,12 @@ async def _check_answers(
         ("GET", "/api/rooms/{room_id}/search", 400): await api.get(
             "/api/rooms/00000000-0000-7000-8000-000000000000/search?q=a%00", headers=lang),
         # No session (a browser of its own): the auth middleware.
-        ("GET", "/api/me", 401): await anonymous.get("/api/me", headers=lang),
+        ("GET", "/api/me", 401): await anonymous.get(
+            "/api/me", headers={**lang, "X-Carebook-Device": "anonymous-browser-1"}),
         # No CSRF token: the auth middleware.
         ("POST", "/api/sync/pull", 403): await api.http.post(
-            "/api/sync/pull", json={"cursor": None}, headers=lang),
+            "/api/sync/pull", json={"cursor": None},
+            headers={**lang, "X-Carebook-Device": api.device}),
         # A room this user is not in: a DomainError from a service.
         ("GET", "/api/rooms/{room_id}/search", 404): await api.get(
             "/api/rooms/00000000-0000-7000-8000-000000000000/search?q=a", headers=lang),

@@ -150,7 +150,8 @@ async def test_without_a_device_id_there_is_nothing_to_bind_to(
         headers={"X-Carebook-Device": ""},
     )
     assert response.status_code == 400
-    assert response.json()["error"] == "no_device"
+    # Every request names its device (docs/api/requests.md): refused before the service.
+    assert response.json()["error"] == "device_required"
     assert await _subscriptions(sessionmaker) == []
 
 

@@ -129,6 +129,9 @@ export const adminApi = {
   revokeInvitation: (invitationId: string) =>
     request<Invitation>("POST", `/api/admin/invitations/${id(invitationId)}/revoke`),
   ledger: (filter: Record<string, string | undefined>) => request<Ledger>("GET", `/api/admin/ledger${query(filter)}`),
+  /** The ledger as CSV, fetched with the app's headers (a link would be refused). */
+  ledgerCsv: (filter: Record<string, string | undefined>) =>
+    request<Blob>("GET", `/api/admin/ledger.csv${query(filter)}`, undefined, "blob"),
   user: (userId: string) => request<UserDetail>("GET", `/api/admin/users/${id(userId)}`),
   stopUser: (userId: string, reason: string, date?: string) =>
     request<UserDetail>("POST", `/api/admin/users/${id(userId)}/stop`, date ? { reason, date } : { reason }),

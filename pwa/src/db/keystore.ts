@@ -1,6 +1,6 @@
 /**
- * The small `carebook-keys` database: the wrapped data key (crypto/keys.ts)
- * and the device's lock state (wrong-passcode count, last contact with the server, lock
+ * The small `carebook-keys` database: the wrapped data key (crypto/keys.ts),
+ * the unlock proof sealed under it (local/unlockProof.ts) and the device's lock state (wrong-passcode count, last contact with the server, lock
  * settings). Nothing here is patient data, which is why it is not itself
  * encrypted: it has to be readable before the passcode is entered. The
  * wrong-passcode count lives here, not in memory, so reloading the page does
@@ -8,6 +8,7 @@
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from "idb";
 import type { StoredKey } from "../crypto/keys";
+import type { Sealed } from "../crypto/records";
 
 export const KEYS_DB = "carebook-keys";
 
@@ -44,8 +45,17 @@ export interface LockState {
   settings: LockSettings;
 }
 
+/**
+ * The unlock proof, sealed under the data key (local/unlockProof.ts): the current one, and
+ * the one before the last lock in case that lock never reached the server.
+ */
+export interface SealedUnlockProof {
+  current: Sealed;
+  previous: Sealed | null;
+}
+
 interface KeysSchema extends DBSchema {
-  device: { key: string; value: DeviceKeyRecord | LockState };
+  device: { key: string; value: DeviceKeyRecord | LockState | SealedUnlockProof };
 }
 
 let dbPromise: Promise<IDBPDatabase<KeysSchema>> | null = null;
@@ -110,4 +120,13 @@ export async function updateLockState(patch: (state: LockState) => Partial<LockS
   await tx.store.put(next, "state");
   await tx.done;
   return next;
+}
+
+export async function readUnlockProof(): Promise<SealedUnlockProof | null> {
+  const value = await (await db()).get("device", "unlockProof");
+  return (value as SealedUnlockProof | undefined) ?? null;
+}
+
+export async function writeUnlockProof(record: SealedUnlockProof): Promise<void> {
+  await (await db()).put("device", record, "unlockProof");
 }

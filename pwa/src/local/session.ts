@@ -6,7 +6,9 @@
  * (which keeps the unsent records), and the offline rules (lock after 12 h
  * without reaching the server, wipe after 30 days; both settings). Unlocking
  * puts the data key in memory; locking drops it and everything decrypted.
- * The key's slots and what each costs an attacker: crypto/keys.ts.
+ * The key's slots and what each costs an attacker: crypto/keys.ts. The
+ * unlock proof that the server asks of every request follows the key
+ * (local/unlockProof.ts).
  */
 import { api } from "../api";
 import { t } from "../i18n";
@@ -32,11 +34,12 @@ import { wipeDevice } from "../wipe";
 import { noteTerms, termsDue } from "../actions/help";
 import { forgetRoute, showScreen, showScreenFromUrl } from "../actions/navigation";
 import { clearData, loadRooms, saveMe, getData } from "./data";
-import { hasKey, setKey } from "./key";
+import { hasKey, requireKey, setKey } from "./key";
 import { revokeLocalPhotoUrls } from "./photos";
 import { problemText, type PasscodeResult } from "./passcodeText";
 import { offerBiometrics } from "./biometric";
 import { fetchRecoverySecret, finishWithRaw } from "./recoverySecret";
+import { restoreUnlockProof, retireUnlockProof, wipeKeepingSession } from "./unlockProof";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -105,7 +108,8 @@ export async function afterSignIn(me: Me): Promise<void> {
   const record = await readDeviceKey().catch(() => null);
   if (record && record.userId !== me.user.id) {
     // Another user's data: it goes before this user's arrives, and so does their last screen.
-    await wipeDevice();
+    // This user's new session (its device id and unlock proof) stays.
+    await wipeKeepingSession(wipeDevice);
     forgetRoute();
     setState({ recovering: false });
     showScreen("setPasscode");
@@ -154,6 +158,8 @@ export async function setPasscode(code: string, confirm: string): Promise<Passco
     await writeDeviceKey({ wrapped: created.slots, userId: me.user.id, createdAt: Date.now() });
   }
   await updateLockState(() => ({ failedAttempts: 0, lastContactAt: Date.now() }));
+  // The proof the sign-in just issued, sealed under this key (new, or the recovered one).
+  await restoreUnlockProof(opened.key);
   setKey(opened.key);
   await enterUnlocked(me);
   finishWithRaw(opened); // after the unlock, so its request goes out as an unlocked app's
@@ -182,12 +188,14 @@ export function withUnsent(text: string, unsent: number | null): string {
 
 /**
  * Every unlock ends here (passcode, biometrics): the wrong-try count resets,
- * then the offline-lock check, then the data. The one place to hang what
- * must follow the key (e.g. the server's unlock proof).
+ * the server's unlock proof comes back into memory, then the offline-lock
+ * check, then the data. The one place to hang what must follow the key.
  */
 async function admit(key: CryptoKey): Promise<void> {
   const atStart = getState().lockReason === "start";
   const state = await updateLockState(() => ({ failedAttempts: 0 }));
+  // Offline too: the sealed proof opens with the key, before any request (checkServer's) needs it.
+  await restoreUnlockProof(key);
   if (state.lastContactAt !== null && Date.now() - state.lastContactAt > state.settings.offlineLockHours * HOUR) {
     pendingOfflineKey = key;
     showScreen("offlineLocked");
@@ -335,9 +343,12 @@ async function refreshMe(atStart: boolean): Promise<void> {
 /** Locks: the key and all decrypted data leave memory. */
 export function lock(reason: "idle" | "start" = "idle"): void {
   if (!hasKey()) return;
+  const key = requireKey();
   stopSync();
   stopIdleWatch();
   setKey(null);
+  // The proof leaves memory; the key, held here a moment longer, seals its successor.
+  void retireUnlockProof(key, api.lockApp);
   clearData();
   // Decrypted photos live on as blob: URLs until revoked: not past the lock.
   forgetThumbnails();
@@ -426,9 +437,11 @@ async function checkOffline(): Promise<void> {
     addNotice("error", t("offline.wiped"));
   } else if (since > state.settings.offlineLockHours * HOUR) {
     pendingOfflineKey = null;
+    const key = requireKey();
     stopSync();
     stopIdleWatch();
     setKey(null);
+    void retireUnlockProof(key, api.lockApp);
     clearData();
     showScreen("offlineLocked");
   }

@@ -2,12 +2,10 @@
  * The sync client: the only part of the app that moves data between the
  * server and the encrypted cache. It sends the outbox, then pulls (so our own
  * changes come back with their versions), at start, on every server poke
- * (Server-Sent Events), after every reconnect of that stream, when the
- * browser comes back online and when the app comes to the foreground. One
- * run at a time; a request during a run schedules one more run.
- *
- * EventSource cannot send headers, so the events stream is authenticated by
- * the session cookie alone (the server allows that for this GET).
+ * (Server-Sent Events, read by a streaming fetch that carries the app's headers:
+ * sync/events.ts), after every reconnect of that stream, when the browser
+ * comes back online and when the app comes to the foreground. One run at a
+ * time; a request during a run schedules one more run.
  */
 import { api, ApiError } from "../api";
 import { getLang, t } from "../i18n";
@@ -16,6 +14,7 @@ import { closeRoom, getData, loadRooms, refreshSummaries, reloadOpenRoom, setDat
 import { loadTemplates } from "../local/templates";
 import { addNotice, getState, setSync } from "../store";
 import { onWipe } from "../wipe";
+import { openEventStream, type EventStream } from "./events";
 import { listOutbox, sendOutbox, TransientError, RefusedError, type OutboxTransport, type PendingPhoto } from "./outbox";
 import { pullAll, type PullReport } from "./pull";
 
@@ -39,7 +38,7 @@ const transport: OutboxTransport = {
 let running = false;
 let syncing: Promise<void> | null = null;
 let again = false;
-let events: EventSource | null = null;
+let events: EventStream | null = null;
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 let retryDelay = 2000;
 let onRevoked: ((roomId: string) => void) | null = null;
@@ -151,26 +150,25 @@ function scheduleReconnect(): void {
 }
 
 function openEvents(): void {
-  if (!running || typeof EventSource === "undefined") return;
+  if (!running) return;
   events?.close();
-  const source = new EventSource("/api/sync/events");
-  events = source;
   const poke = () => void requestSync();
-  source.addEventListener("open", () => {
-    retryDelay = 2000;
-    poke(); // after every (re)connect: catch up on what was missed
-  });
-  source.addEventListener("message", poke);
-  source.addEventListener("poke", poke);
-  source.addEventListener("revoked", poke);
-  source.addEventListener("wipe", poke); // the pull answer carries the wipe
-  source.addEventListener("error", () => {
-    // The browser retries by itself unless it gave up (CLOSED: e.g. 401, or the server went away).
-    if (source.readyState === EventSource.CLOSED && events === source) {
+  const stream: EventStream = openEventStream({
+    onOpen() {
+      retryDelay = 2000;
+      poke(); // after every (re)connect: catch up on what was missed
+    },
+    // poke, revoked, wipe (the pull answer carries the wipe): each means "pull now".
+    onEvent: poke,
+    onClosed(refused) {
+      if (events !== stream) return;
       events = null;
-      scheduleReconnect();
-    }
+      // Refused (signed out, locked out): the sync run reports it; "online" or the next
+      // start opens the stream again. Dropped: reconnect with backoff.
+      if (!refused) scheduleReconnect();
+    },
   });
+  events = stream;
 }
 
 function onOnline(): void {

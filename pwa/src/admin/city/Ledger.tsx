@@ -1,10 +1,11 @@
 /** The user ledger (管理簿): people by office and job type, counts, CSV. */
 import { useState } from "preact/hooks";
-import { adminApi, query, type Office } from "../api";
+import { adminApi, type Office } from "../api";
+import { datedName, saveBlob } from "../download";
 import { adminHref } from "../helpers";
 import { codeLabel, codeOptions } from "../../local/labels";
 import { ta } from "../messages";
-import { day, Input, Loading, Section, Select, useLoad } from "../ui";
+import { day, ErrorBox, Input, Loading, Section, Select, useLoad } from "../ui";
 import { officeOptions } from "./shared";
 
 export function LedgerView({ office = false }: { office?: boolean }) {
@@ -13,6 +14,8 @@ export function LedgerView({ office = false }: { office?: boolean }) {
   const [officeId, setOfficeId] = useState("");
   const [jobType, setJobType] = useState("");
   const [status, setStatus] = useState("");
+  const [saving, setSaving] = useState(false);
+  const [csvError, setCsvError] = useState<unknown>(null);
   const filter = { ...applied, officeId: officeId || undefined, jobType: jobType || undefined, status: status || undefined };
   const key = JSON.stringify(filter);
   const { data, error } = useLoad(() => (office ? adminApi.staff(filter) : adminApi.ledger(filter)), [key]);
@@ -39,12 +42,27 @@ export function LedgerView({ office = false }: { office?: boolean }) {
             {ta("a.search")}
           </button>
           {!office && (
-            <a class="button secondary" data-testid="ledger-csv" href={`/api/admin/ledger.csv${query(filter)}`} download>
+            <button
+              type="button"
+              class="secondary"
+              data-testid="ledger-csv"
+              disabled={saving}
+              onClick={() => {
+                setSaving(true);
+                setCsvError(null);
+                adminApi
+                  .ledgerCsv(filter)
+                  .then((blob) => saveBlob(blob, datedName("ledger", "csv")))
+                  .catch(setCsvError)
+                  .finally(() => setSaving(false));
+              }}
+            >
               {ta("ledger.csv")}
-            </a>
+            </button>
           )}
         </div>
       </form>
+      {csvError !== null && <ErrorBox error={csvError} testId="ledger-csv-error" />}
       {!data ? (
         <Loading error={error} />
       ) : (
