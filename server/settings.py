@@ -7,6 +7,7 @@ value stops start-up with a message that names the variable and what it wants.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,15 @@ class AuthSettings:
     argon2_memory_kib: int = 64 * 1024
 
 
+# The browsers' push services (server/push/endpoints.py says which browser uses which).
+KNOWN_PUSH_SERVICES: tuple[str, ...] = (
+    "fcm.googleapis.com",
+    "push.services.mozilla.com",
+    "push.apple.com",
+    "notify.windows.com",
+)
+
+
 @dataclass(frozen=True)
 class PushSettings:
     """Web Push: the VAPID key (None: generated into the data dir) and the outbox worker."""
@@ -64,13 +74,8 @@ class PushSettings:
     vapid_subject: str = "mailto:carebook@localhost"
     # Tests only: lets http://127.0.0.1/… endpoints (the loopback push receiver) through.
     allow_http_loopback: bool = False
-    # Host names (or parent domains) of the push services endpoints may point at; "*" any.
-    endpoint_hosts: tuple[str, ...] = (
-        "fcm.googleapis.com",
-        "push.services.mozilla.com",
-        "push.apple.com",
-        "notify.windows.com",
-    )
+    # Host names (or parent domains) of the push services endpoints may point at (https, 443).
+    endpoint_hosts: tuple[str, ...] = KNOWN_PUSH_SERVICES
     in_process_worker: bool = True
     concurrency: int = 16
     batch_size: int = 100
@@ -257,10 +262,19 @@ def _vapid_subject(raw: str | None, base_url: str) -> str:
 
 
 def _push_settings(env: Mapping[str, str], base_url: str) -> PushSettings:
-    hosts_raw = env.get("CAREBOOK_PUSH_ENDPOINT_HOSTS")
-    hosts = PushSettings.endpoint_hosts
-    if hosts_raw:
-        hosts = tuple(h.strip().lower().lstrip(".") for h in hosts_raw.split(",") if h.strip())
+    extra = [
+        h.strip().lower().strip(".")
+        for h in (env.get("CAREBOOK_PUSH_ENDPOINT_HOSTS") or "").split(",")
+        if h.strip()
+    ]
+    label = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+    for host in extra:
+        if "." not in host or not all(label.match(part) for part in host.split(".")):
+            raise SettingsError(
+                "CAREBOOK_PUSH_ENDPOINT_HOSTS adds host names of push services to the known "
+                f"ones (e.g. push.example.jp), comma-separated; {host!r} is not one"
+            )
+    hosts = tuple(dict.fromkeys([*KNOWN_PUSH_SERVICES, *extra]))
     return PushSettings(
         vapid_private_key=_vapid_private_key(env.get("CAREBOOK_VAPID_PRIVATE_KEY")),
         vapid_subject=_vapid_subject(env.get("CAREBOOK_VAPID_SUBJECT"), base_url),

@@ -7,7 +7,6 @@ import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import time
-from urllib.parse import urlsplit
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -19,10 +18,8 @@ from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import InvalidInput, NotFound
 from ..models import Device, NotificationPreference, PushSubscription, RoomMember, RoomMute
-from ..settings import PushSettings
+from .endpoints import check_endpoint
 from .schemas import PreferencesIn, PreferencesOut, QuietHours, SubscriptionIn
-
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def _b64url_bytes(text: str) -> bytes | None:
@@ -34,36 +31,6 @@ def _b64url_bytes(text: str) -> bytes | None:
 
 def _bad(field: str, ja: str, en: str) -> InvalidInput:
     return InvalidInput(ja, en, code="invalid_subscription", field=field)
-
-
-def check_endpoint(endpoint: str, push: PushSettings) -> None:
-    """Only https URLs of known push services: the server POSTs to whatever is stored here,
-    so an arbitrary URL would let any signed-in user make it call internal hosts (SSRF)."""
-    parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    wrong = _bad(
-        "endpoint",
-        "通知の送信先 (endpoint) は、ブラウザーのプッシュサービスの https URL"
-        "である必要があります。",
-        "The endpoint must be the https URL of a browser push service.",
-    )
-    if not host or parts.username or parts.password or parts.fragment:
-        raise wrong
-    loopback_ok = push.allow_http_loopback and host in LOOPBACK_HOSTS
-    if parts.scheme == "http":
-        if not loopback_ok:
-            raise wrong
-        return
-    if parts.scheme != "https":
-        raise wrong
-    if loopback_ok or "*" in push.endpoint_hosts:
-        return
-    if not any(host == h or host.endswith("." + h) for h in push.endpoint_hosts):
-        raise _bad(
-            "endpoint",
-            "このプッシュサービスには対応していません。管理者にお問い合わせください。",
-            "This push service is not allowed here. Ask the administrator.",
-        )
 
 
 def check_keys(p256dh: str, auth_secret: str) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import json
 import logging
 import signal
@@ -42,7 +43,8 @@ from .. import db
 from ..clock import Clock
 from ..models import Outbox, PushSubscription
 from ..models.enums import OutboxStatus
-from ..settings import Settings
+from ..settings import PushSettings, Settings
+from .endpoints import endpoint_allowed
 from .keys import VapidKeys, load_vapid_keys
 from .outbox import SENDING, add_waker, remove_waker
 
@@ -121,25 +123,47 @@ def classify(status: int, retry_after: str | None = None) -> SendResult:
     return SendResult(Outcome.failed, status, error=f"HTTP {status}")
 
 
+@functools.cache
+def _no_redirect_session_class() -> type[requests.Session]:
+    """A push service answers 201 (or an error) itself; it never redirects. A 3xx is answered
+    as a failure, not followed: following it would let a push service, or whoever answers
+    for its name, send the server's request to an internal host. Built on the first send,
+    like the import of requests itself (see `WebPushSender.__call__`)."""
+    import requests
+
+    class NoRedirectSession(requests.Session):
+        def request(self, method: str, url: str, *args: Any,  # type: ignore[override]
+                    **kwargs: Any) -> requests.Response:
+            kwargs["allow_redirects"] = False
+            return super().request(method, url, *args, **kwargs)
+
+    return NoRedirectSession
+
+
 class WebPushSender:
     """Sends one job with pywebpush; one `requests.Session` per pool thread (keep-alive)."""
 
-    def __init__(self, keys: VapidKeys, subject: str, timeout: float = SEND_TIMEOUT_S) -> None:
+    def __init__(
+        self, keys: VapidKeys, subject: str, push: PushSettings,
+        timeout: float = SEND_TIMEOUT_S,
+    ) -> None:
         self.keys = keys
         self.subject = subject
+        self.push = push
         self.timeout = timeout
         self._local = threading.local()
 
     def _session(self) -> requests.Session:
-        import requests
-
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            session = _no_redirect_session_class()()
             self._local.session = session
         return session
 
     def __call__(self, job: Job) -> SendResult:
+        if not endpoint_allowed(job.endpoint, self.push):
+            # Stored under older rules or settings: never sent, never retried.
+            return SendResult(Outcome.failed, error="endpoint not allowed")
         # Imported on the first send, not with the server: a process that never sends a push
         # (most requests, every process but the worker's) does not carry them in memory.
         import requests
@@ -209,7 +233,7 @@ class PushWorker:
         self.max_attempts = settings.push.max_attempts
         if sender is None:
             keys = load_vapid_keys(settings.data_dir, settings.push.vapid_private_key)
-            sender = WebPushSender(keys, settings.push.vapid_subject)
+            sender = WebPushSender(keys, settings.push.vapid_subject, settings.push)
         self.sender = sender
         self._executor: ThreadPoolExecutor | None = None
         self._task: asyncio.Task[None] | None = None

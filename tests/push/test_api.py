@@ -170,6 +170,18 @@ BAD_SUBSCRIPTIONS = {
     "credentials in URL": lambda s: {
         **s, "endpoint": "https://u:p@fcm.googleapis.com/fcm/send/abc"
     },
+    # Issue 13, item 7: https on port 443 of a known push service only.
+    "another port of a push service": lambda s: {
+        **s, "endpoint": "https://fcm.googleapis.com:8443/fcm/send/abc"
+    },
+    "a look-alike host": lambda s: {
+        **s, "endpoint": "https://fcm.googleapis.com.evil.example/fcm/send/abc"
+    },
+    "a suffix that is not a subdomain": lambda s: {
+        **s, "endpoint": "https://evilpush.apple.com.example.jp/abc"
+    },
+    "an IP address": lambda s: {**s, "endpoint": "https://169.254.169.254/latest/meta-data"},
+    "a bad port": lambda s: {**s, "endpoint": "https://fcm.googleapis.com:99999/x"},
     "endpoint too long": lambda s: {
         **s, "endpoint": "https://fcm.googleapis.com/" + "a" * 1000
     },

@@ -145,6 +145,50 @@ async def test_a_refused_push_is_dead_at_once(
     assert await _statuses(sessionmaker) == Counter({"dead": 1})
 
 
+async def test_a_redirect_is_not_followed(
+    sessionmaker: Any,
+    settings: Settings,
+    clock: FrozenClock,
+    receiver: PushReceiver,
+    worker: PushWorker,
+) -> None:
+    """Issue 13, item 7: a 3xx from a push service is a failure; the worker does not send the
+    push (with its VAPID signature) to wherever the Location points."""
+    author, (reader, elsewhere), room_id = await _room_with_readers(
+        sessionmaker, settings, clock, receiver, 2
+    )
+    for status in (307, 302):
+        receiver.redirect_next(reader.subscription, elsewhere.subscription["endpoint"], status)
+        await post(sessionmaker, room_id, author.user.id, clock.now())
+        await worker.run_once()
+        clock.advance(hours=1)
+        await worker.run_once()
+    assert [a.status for a in receiver.attempts(reader.subscription)] == [307, 302]
+    # The other endpoint got only its own two pushes, never a redirected one.
+    assert len(receiver.received(elsewhere.subscription)) == 2
+    assert (await _statuses(sessionmaker))["dead"] == 2
+
+
+async def test_a_stored_endpoint_outside_the_rules_is_never_sent_to(
+    sessionmaker: Any, settings: Settings, clock: FrozenClock, receiver: PushReceiver,
+) -> None:
+    """A row stored under older rules (or a test-only setting since turned off) is refused at
+    send time too, and not retried."""
+    from dataclasses import replace
+
+    author, (reader,), room_id = await _room_with_readers(
+        sessionmaker, settings, clock, receiver, 1
+    )
+    strict = replace(settings, push=replace(settings.push, allow_http_loopback=False))
+    worker = PushWorker(strict, sessionmaker, clock)
+    await post(sessionmaker, room_id, author.user.id, clock.now())
+    await worker.run_once()
+    clock.advance(hours=2)
+    await worker.run_once()
+    assert receiver.attempts(reader.subscription) == []
+    assert await _statuses(sessionmaker) == Counter({"dead": 1})
+
+
 class Crash(BaseException):
     """The worker process dying: not an `Exception`, so nothing in the worker catches it."""
 

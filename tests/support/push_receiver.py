@@ -191,6 +191,7 @@ class _Failure:
     status: int
     times: int
     retry_after: str | None
+    location: str | None = None  # a redirect's target
 
 
 @dataclass
@@ -425,6 +426,14 @@ class PushReceiver:
         with self._lock:
             self._sub(endpoint).failures.append(failure)
 
+    def redirect_next(
+        self, endpoint: str | dict[str, Any], location: str, status: int = 307
+    ) -> None:
+        """Answer the next push to ``endpoint`` with a redirect to ``location`` (a push
+        service never does; a sender that follows it could be sent anywhere)."""
+        with self._lock:
+            self._sub(endpoint).failures.append(_Failure(status, 1, None, location))
+
     def gone(self, endpoint: str | dict[str, Any]) -> None:
         """Mark a subscription expired/unsubscribed: every later push gets 410 Gone."""
         with self._lock:
@@ -535,6 +544,8 @@ class PushReceiver:
                     sub.failures.popleft()
                 if failure.retry_after is not None:
                     extra["Retry-After"] = failure.retry_after
+                if failure.location is not None:
+                    extra["Location"] = failure.location
                 raise PushError(failure.status, "scripted failure")
 
         vapid_key, claims = self._check_vapid(h, sub)
