@@ -131,6 +131,9 @@ def test_secret_key_is_generated_once_and_reused(tmp_path: Path) -> None:
         ("CAREBOOK_SCHEDULER_LEASE_SECONDS", "5"),
         ("CAREBOOK_SCHEDULER_LEASE_SECONDS", "60"),  # not longer than the 60 s poll
         ("CAREBOOK_ID_STOP_NOTICE_DAYS", "-1"),
+        ("CAREBOOK_PUSH_ENDPOINT_HOSTS", "*"),  # it extends the known services, never "any"
+        ("CAREBOOK_PUSH_ENDPOINT_HOSTS", "push.example.jp,localhost"),
+        ("CAREBOOK_API_VIEWER", "sometimes"),
     ],
 )
 def test_bad_value_names_the_variable(tmp_path: Path, name: str, value: str) -> None:
@@ -151,3 +154,11 @@ def test_database_url_error_does_not_echo_the_password(tmp_path: Path) -> None:
         load_settings(_env(tmp_path, CAREBOOK_DATABASE_URL="mysql://carebook:hunter2@db/x"))
     assert "CAREBOOK_DATABASE_URL" in str(raised.value)
     assert "hunter2" not in str(raised.value)
+
+
+def test_push_endpoint_hosts_extend_the_known_push_services(tmp_path: Path) -> None:
+    settings = load_settings(_env(tmp_path, CAREBOOK_PUSH_ENDPOINT_HOSTS=" Push.Example.JP ,"))
+    assert settings.push.endpoint_hosts == (
+        "fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com",
+        "notify.windows.com", "push.example.jp")
+    assert settings.push.allow_http_loopback is False  # the tests' receiver: explicit only

@@ -1,4 +1,7 @@
-"""Repeated failures lock the account for a growing time and wipe a known device (SECURITY 5)."""
+"""Repeated failures hold the account back for a growing time and wipe a known device
+(SECURITY 5) — a soft lock (issue 13, item 7): the account's own registered devices are not
+held up and sessions in use are not ended, so knowing a login ID is not enough to keep a
+nurse out or to sign her out mid-visit."""
 
 from __future__ import annotations
 
@@ -42,6 +45,36 @@ async def test_five_failures_lock_for_a_minute_then_doubling_up_to_an_hour(
         await _fail(api, nurse, 5)
         clock.advance(hours=1, seconds=1)
     assert (await api.login(nurse.login_id, nurse.password)).status_code == 200
+
+
+async def test_a_stranger_who_knows_the_login_id_cannot_lock_the_nurse_out(
+    client: Any, nurse: MadeUser, clock: FrozenClock
+) -> None:
+    assert nurse.totp_secret is not None
+    tablet = ApiClient(client)
+    done = await tablet.sign_in_totp(nurse.login_id, nurse.password, nurse.totp_secret,
+                                     clock.now())
+    assert done.json()["next"] == "done"
+    async with client.__class__(client.app, base_url=str(client.base_url)) as other_http:
+        stranger = ApiClient(other_http)
+        await _fail(stranger, nurse, 5)  # the account is held back now
+        # Not even the right password gets through from the stranger's device, nor from
+        # any other device the nurse never used — same answer as a wrong password.
+        held = await stranger.login(nurse.login_id, nurse.password)
+        assert held.status_code == 401 and held.json()["error"] == "invalid_credentials"
+    # The nurse, mid-visit, was not signed out...
+    assert (await tablet.get("/api/me")).status_code == 200
+    # ...and on her own tablet she signs in again at once, the account held back or not.
+    assert (await tablet.post("/api/auth/logout")).status_code == 200
+    clock.advance(seconds=31)  # a TOTP code works once
+    again = await tablet.sign_in_totp(nurse.login_id, nurse.password, nurse.totp_secret,
+                                      clock.now())
+    assert again.status_code == 200 and again.json()["next"] == "done"
+    # The hold is over after its minute, for every device.
+    async with client.__class__(client.app, base_url=str(client.base_url)) as later_http:
+        clock.advance(seconds=61)
+        assert (await ApiClient(later_http).login(nurse.login_id, nurse.password)).status_code \
+            == 200
 
 
 async def test_wrong_totp_codes_count_towards_the_lock_and_success_resets_the_count(

@@ -97,7 +97,7 @@ def test_a_locked_app_reads_nothing_and_an_offline_unlock_needs_no_new_sign_in(
     new_proof = seen_unlock_proof(page)
     assert new_proof and new_proof != unlocked_proof
     assert app_fetch(page, "GET", search)["status"] == 200
-    open_room(page, AOKI)
+    expect(page.locator("[data-testid=post]").first).to_be_visible()
     screenshot(page, "phone-unlocked-online-again")
 
 
