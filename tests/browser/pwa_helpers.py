@@ -163,16 +163,18 @@ def seen_unlock_proof(page: Page) -> str | None:
 
 def app_fetch(
     page: Page, method: str, path: str, body: Any = None, *, proof: str | None = None,
-    with_proof: bool = True,
+    with_proof: bool = True, device: str | None = None,
 ) -> dict[str, Any]:
-    """A request from the page as the PWA's api.ts makes it: device id, the app's unlock
-    proof, the CSRF token for state changes. Answers {status, body} (body as text)."""
+    """A request from the page as the PWA's api.ts makes it: device id (the app's own, or
+    `device`), the app's unlock proof, the CSRF token for state changes. Answers
+    {status, body} (body as text)."""
     if with_proof and proof is None:
         proof = seen_unlock_proof(page)
     result: dict[str, Any] = page.evaluate(
-        """async ([method, path, body, proof]) => {
-            const headers = {'X-Carebook-Device': localStorage.getItem('carebook.deviceId'),
-                             'Accept': 'application/json'};
+        """async ([method, path, body, proof, device]) => {
+            const headers = {
+              'X-Carebook-Device': device ?? localStorage.getItem('carebook.deviceId'),
+              'Accept': 'application/json'};
             if (proof) headers['X-Carebook-Unlock'] = proof;
             if (method !== 'GET') {
               const csrf = await (await fetch('/api/auth/csrf', {headers})).json();
@@ -183,7 +185,7 @@ def app_fetch(
               body: method === 'GET' ? undefined : JSON.stringify(body ?? {})});
             return {status: r.status, body: await r.text()};
         }""",
-        [method, path, body, proof],
+        [method, path, body, proof, device],
     )
     return result
 

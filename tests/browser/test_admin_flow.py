@@ -213,13 +213,17 @@ def test_clerk_invites_approves_opens_room_closes_and_stops(
 
     # 9. The clerk stops her ID; her next request is refused.
     assert _json(nurse, "GET", "/api/me")["status"] == 200
+    her_device = nurse.evaluate("localStorage.getItem('carebook.deviceId')")
     _admin(clerk, url, f"#/admin/users/{nurse_id}")
     clerk.get_by_test_id("stop-reason").fill("退職のため")
     clerk.once("dialog", lambda dialog: dialog.accept())
     clerk.get_by_test_id("user-stop-submit").click()
     expect(clerk.get_by_test_id("user-status")).to_have_text("停止")
     screenshot(clerk, "desktop-user-stopped")
-    assert _json(nurse, "GET", "/api/me")["status"] == 401
+    # Her tablet hears the wipe on its live stream and erases itself (its device id too);
+    # anything still sent as her device, with her proof, is refused.
+    refused = app_fetch(nurse, "GET", "/api/me", device=her_device)
+    assert refused["status"] == 401 and "device_wiped" in refused["body"], refused
 
 
 def test_forms_print_to_a4_pdf(
