@@ -124,15 +124,16 @@ async def test_state_changing_requests_need_the_csrf_token_and_our_origin(
     foreign = await client.post(
         "/api/auth/login",
         json=body,
-        headers={"Origin": "https://evil.example", "X-CSRF-Token": api.csrf or ""},
+        headers={"Origin": "https://evil.example", "X-CSRF-Token": api.csrf or "",
+                 "X-Carebook-Device": api.device},
     )
-    assert foreign.status_code == 403
+    assert foreign.status_code == 403 and foreign.json()["error"] == "csrf"
     wrong = await client.post(
         "/api/auth/login",
         json=body,
-        headers={"Origin": api.origin, "X-CSRF-Token": "0" * 64},
+        headers={"Origin": api.origin, "X-CSRF-Token": "0" * 64, "X-Carebook-Device": api.device},
     )
-    assert wrong.status_code == 403
+    assert wrong.status_code == 403 and wrong.json()["error"] == "csrf"
     assert (await api.login(nurse.login_id, nurse.password)).status_code == 200
 
 
