@@ -4,7 +4,8 @@
 #   bench/request_contract.sh MAIN_SRC OUT_DIR
 # MAIN_SRC: a checkout of main (e.g. `git archive main | tar -x -C /tmp/main`), run with this
 # venv's packages. Needs the load generator's venv of ../shared/bench/README.md in /tmp/lg.
-# Everything binds to 127.0.0.1 on free ports; each workload is bounded in time.
+# ORDER="branch main" runs this branch first. Everything binds to 127.0.0.1 on free ports;
+# each workload is bounded in time.
 set -euo pipefail
 MAIN_SRC=${1:?main checkout}
 OUT=${2:?output directory}
@@ -25,7 +26,7 @@ $LG "$HERE/bench/loadgen.py" run --target baseline --base "http://127.0.0.1:$POR
 kill $PID; wait $PID 2>/dev/null || true
 
 # 2. main, then this branch: the same load generator (main ignores the unlock header)
-for which in main branch; do
+for which in ${ORDER:-main branch}; do
   PORT=$(free_port)
   DATA=$(mktemp -d)
   if [ "$which" = main ]; then export PYTHONPATH="$MAIN_SRC"; else unset PYTHONPATH; fi
