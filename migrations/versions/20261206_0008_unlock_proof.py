@@ -1,7 +1,7 @@
 """unlock proof: the hash of the session's unlock secret (issue 13: a locked app locks the server)
 
-Revision ID: 0006_unlock_proof
-Revises: 0005_invitation_revoke
+Revision ID: 0008_unlock_proof
+Revises: 0007_device_key_share
 Create Date: 2026-12-06 09:00:00.000000
 """
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006_unlock_proof'
-down_revision: str | None = '0005_invitation_revoke'
+revision: str = '0008_unlock_proof'
+down_revision: str | None = '0007_device_key_share'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
