@@ -28,7 +28,7 @@ from server.models import User
 from server.models.enums import Role
 from tests.support.smtp import SmtpSink
 
-from .pwa_helpers import sign_in
+from .pwa_helpers import app_fetch, sign_in
 from .server import LiveServer, run_async
 
 PATIENT_WORDS = ("青木", "アオキ", "0000123401", "ひばりが丘")
@@ -56,14 +56,10 @@ def _admin(page: Page, url: str, hash_: str) -> None:
 
 
 def _get(page: Page, path: str) -> Any:
-    body: str = page.evaluate(
-        """async (path) => {
-            const headers = {'X-Carebook-Device': localStorage.getItem('carebook.deviceId')};
-            return await (await fetch(path, {headers, credentials: 'same-origin'})).text();
-        }""",
-        path,
-    )
-    return json.loads(body)
+    """A GET from the page, as the PWA's api.ts makes it (device header, unlock proof)."""
+    answer = app_fetch(page, "GET", path)
+    assert answer["status"] == 200, answer
+    return json.loads(answer["body"])
 
 
 def test_a_new_office_joins_a_patients_room_by_naming_the_patient(
