@@ -539,7 +539,7 @@ export interface components {
             /** @description possible_duplicate_patient: the patients already on record and their rooms (a closed one can be reopened). */
             duplicates?: components["schemas"]["PossibleDuplicate"][];
             /**
-             * @description Machine-readable code, e.g. invalid_input, unauthenticated, csrf, forbidden, not_found, conflict, wrong_step, body_too_large, rate_limited.
+             * @description Machine-readable code, e.g. invalid_input, invalid_json, unauthenticated, unlock_required, device_mismatch, device_required, csrf, api_navigation, forbidden, not_found, conflict, wrong_step, body_too_large, rate_limited.
              * @example invalid_input
              */
             error: string;
@@ -838,6 +838,10 @@ export interface components {
             termsVersion: string | null;
             visitsHomes: boolean;
         };
+        /** LockIn */
+        LockIn: {
+            nextUnlockSecret: string;
+        };
         /** LockOut */
         LockOut: {
             failedAttempts: number;
@@ -1038,7 +1042,8 @@ export interface components {
         NextOut: {
             csrfToken: string | null;
             /** @enum {string} */
-            next: "totp" | "webauthn" | "choose" | "changePassword" | "enroll" | "done" | "signin";
+            next: "totp" | "webauthn" | "choose" | "changePassword" | "enroll" | "done" | "signin" | "unlock";
+            unlockSecret: string | null;
         };
         /** OfficeClosedOut */
         OfficeClosedOut: {
@@ -2327,6 +2332,7 @@ export type KeyOut = components['schemas']['KeyOut'];
 export type LabelIn = components['schemas']['LabelIn'];
 export type LedgerOut = components['schemas']['LedgerOut'];
 export type LedgerRow = components['schemas']['LedgerRow'];
+export type LockIn = components['schemas']['LockIn'];
 export type LockOut = components['schemas']['LockOut'];
 export type LoginIn = components['schemas']['LoginIn'];
 export type MedicationChange = components['schemas']['MedicationChange'];
