@@ -406,9 +406,9 @@ async def test_a_non_member_cannot_tell_an_existing_post_from_a_missing_one(
         (result,) = await push(sessionmaker, people.outsider, "client-outsider",
                                [(n, name, probe_args)], clock.now())
         assert result.status == "rejected" and result.reason is not None
-        answers.append((name, result.reason.wire(), result.server_state))
+        answers.append((name, result.reason, result.server_state))
     assert answers[: len(existing)] == answers[len(existing):]
-    assert {reason["code"] for _, reason, _ in answers} == {"not_found"}
+    assert {reason.code for _, reason, _ in answers} == {"not_found"}
     # Nothing changed in the nurse's room.
     async with sessionmaker() as session:
         post = await session.get(Post, uuid.UUID(args["id"]))
