@@ -7,6 +7,10 @@ records the outbox has not sent yet. So the server hands it out only:
 
 - to the device it was made for (the request names the registered device, and the session
   is bound to that same device and belongs to the device's user);
+- only to an unlocked app: the route keeps the default auth mode, so the request contract
+  asks for the unlock proof (docs/api/requests.md). The sign-in that resets a forgotten
+  passcode hands out a fresh proof, so that flow needs no old, sealed one; a locked tablet's
+  session, however fresh, gets nothing;
 - never to a device flagged for wipe (the auth middleware answers those with the wipe, and
   this module checks again), nor to a stopped account (no session survives an ID stop);
 - when it exists already, only within FRESH_SIGNIN of a full sign-in: a session that has been

@@ -83,10 +83,15 @@ async def test_only_to_the_device_it_was_made_for(
     await _sign_in(api, nurse, clock)
     mine = (await api.post(RECOVERY)).json()["secret"]
 
-    # The same session cookie without the device header, or naming a device nobody registered.
-    for headers in ({"X-Carebook-Device": ""}, {"X-Carebook-Device": "made-up-device-0001"}):
-        refused = await api.post(RECOVERY, headers=headers)
-        assert refused.status_code in {401, 403}, refused.text
+    # The same session cookie and unlock proof without the device header, or naming a device
+    # nobody registered: the request contract refuses both before the route is reached (the
+    # session does not answer another device, so neither does the CSRF token bound to it).
+    for device, status, code in (
+        ("", 400, "device_required"),
+        ("made-up-device-0001", 403, "csrf"),
+    ):
+        refused = await api.post(RECOVERY, headers={"X-Carebook-Device": device})
+        assert (refused.status_code, refused.json()["error"]) == (status, code), refused.text
         assert mine not in refused.text
 
     # The same nurse on another tablet gets that tablet's own secret, never this one.
@@ -97,8 +102,40 @@ async def test_only_to_the_device_it_was_made_for(
         theirs = await other.post(RECOVERY)
         assert theirs.json()["created"] is True
         assert theirs.json()["secret"] != mine
-    reasons = [d.get("reason") for a, _, d in await _audit(sessionmaker) if a.endswith("refused")]
-    assert reasons and set(reasons) == {"device_not_bound"}
+    # One secret made per device, and nothing released to the refused requests.
+    assert [a for a, _, _ in await _audit(sessionmaker)] == [
+        "device.recovery_key_created",
+        "device.recovery_key_created",
+    ]
+
+
+async def test_a_locked_app_gets_nothing_even_right_after_a_sign_in(
+    api: ApiClient, nurse: MadeUser, clock: FrozenClock, sessionmaker: Any
+) -> None:
+    """The route asks for the unlock proof like every signed-in request. A forgotten passcode
+    is reset after a sign-in made now, whose answer carries a fresh proof; the session of a
+    locked tablet, minutes after a full sign-in, has nothing released."""
+    await _sign_in(api, nurse, clock)
+    secret = (await api.post(RECOVERY)).json()["secret"]
+    proof = api.unlock
+    assert await api.lock() is not None  # the app locks: its proof is forgotten and replaced
+
+    clock.advance(minutes=1)  # well within the 10 minutes after the sign-in
+    for held in (None, proof):  # no proof at all, or the one the lock retired
+        api.unlock = held
+        refused = await api.post(RECOVERY)
+        assert (refused.status_code, refused.json()["error"]) == (401, "unlock_required")
+        assert secret not in refused.text
+
+    clock.advance(seconds=31)  # a new TOTP step
+    await _sign_in(api, nurse, clock)  # 「パスコードを忘れた場合」: password and second factor
+    assert api.unlock not in {None, proof}  # the answer's fresh proof, sent with the request
+    released = await api.post(RECOVERY)
+    assert released.json() == {"secret": secret, "created": False}
+    assert [a for a, _, _ in await _audit(sessionmaker)] == [
+        "device.recovery_key_created",
+        "device.recovery_key_released",
+    ]
 
 
 async def test_the_password_step_alone_gets_nothing(api: ApiClient, nurse: MadeUser) -> None:
