@@ -151,7 +151,8 @@ def test_offline_unlock_with_a_passcode_of_letters_under_argon2id(
 
 
 # Builds, in a page of the app's origin that does not run the app, the device a PBKDF2-era
-# build left behind: the data key wrapped as version 1 did, and one unsent post sealed under it.
+# build left behind: the data key wrapped as version 1 did, one unsent post sealed under it,
+# and no unlock proof (that build had none).
 WRITE_OLD_DEVICE = """
 async ([passcode, post]) => {
   const req = (r) => new Promise((res, rej) => {
@@ -176,6 +177,7 @@ async ([passcode, post]) => {
   const tx = keysDb.transaction('device', 'readwrite');
   tx.objectStore('device').put({wrapped: {v: 1, salt, iterations: 400000, iv, wrapped},
                                 userId: old.userId, createdAt: Date.now()}, 'key');
+  tx.objectStore('device').delete('unlockProof'); // that build kept no unlock proof
   await done(tx);
   keysDb.close();
 
@@ -223,18 +225,28 @@ def test_an_unlock_migrates_a_pbkdf2_key_made_by_the_old_code_and_loses_nothing(
     assert _key_record(other) == {"v": 1, "kdf": None, "long": None, "recovery": False,
                                   "prf": None, "iterations": 400000}
     unlock(other)
-    # Migrated: version 2 under Argon2id (and, online, the recovery slot too).
-    record = _wait_for_recovery_slot(other)
+    # Migrated at once: version 2 under Argon2id, before any request.
+    record = _wait_for_key_record(other, lambda r: r["v"] == 2)
     assert record["kdf"] == {"alg": "argon2id", "m": 65536, "t": 3}, record
+    # That build kept no unlock proof, so the server wants a sign-in (docs/api/requests.md);
+    # the unlocked data and its unsent post stay through it.
+    expect(other.get_by_test_id("login-id")).to_be_visible(timeout=30_000)
+    other.get_by_test_id("login-id").fill("demo-pharmacist")
+    other.get_by_test_id("login-password").fill(DEMO_PASSWORD)
+    other.get_by_test_id("login-submit").click()
+    other.get_by_test_id("totp-code").fill(totp_code("demo-pharmacist"))
+    other.get_by_test_id("totp-submit").click()
     # The post sealed under the old key was read, sent and is now the server's.
     open_room(other, AOKI)
     sent = other.locator("[data-testid=post]:not([data-pending])", has_text=text)
     expect(sent).to_have_count(1, timeout=30_000)
     screenshot(other, "phone-migrated-and-sent", full_page=False)
-    # And the next unlock opens the migrated record with the same passcode.
+    # The next unlock opens the migrated record with the same passcode and, online with the
+    # sign-in's proof, adds the recovery slot.
     other.reload()
     unlock(other)
     expect(other.locator("[data-testid=post]", has_text=text)).to_have_count(1, timeout=20_000)
+    assert _wait_for_recovery_slot(other)["kdf"] == {"alg": "argon2id", "m": 65536, "t": 3}
 
 
 def test_a_forgotten_passcode_after_a_full_sign_in_keeps_the_offline_record(
@@ -263,7 +275,14 @@ def test_a_forgotten_passcode_after_a_full_sign_in_keeps_the_offline_record(
     page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
     page.get_by_test_id("login-submit").click()
     page.get_by_test_id("totp-code").fill(totp_code("demo-doctor"))
-    page.get_by_test_id("totp-submit").click()
+    with page.expect_response(lambda r: r.url.endswith("/api/device-keys/recovery"),
+                              timeout=30_000) as recovery:
+        page.get_by_test_id("totp-submit").click()
+    # The device cannot open its old, sealed unlock proof yet; the sign-in's answer carried a
+    # fresh one, and the recovery request is sent with it like any request of an unlocked app.
+    assert recovery.value.status == 200, recovery.value.text()
+    assert recovery.value.json()["created"] is False
+    assert recovery.value.request.headers.get("x-carebook-unlock")
     expect(page.get_by_test_id("passcode-intro")).to_contain_text("そのまま残ります")
     screenshot(page, "phone-new-passcode-after-sign-in", full_page=False)
     page.get_by_test_id("passcode-new").fill("730418")
@@ -435,8 +454,13 @@ def test_biometric_unlock_with_a_prf_key_and_a_long_fallback_passcode(
     # Locked: biometrics open it, with the passcode as the fallback.
     page.reload()
     expect(page.get_by_test_id("unlock-biometric")).to_be_visible(timeout=15_000)
-    page.get_by_test_id("unlock-biometric").click()
+    with page.expect_response(lambda r: r.url.endswith("/api/sync/pull"),
+                              timeout=30_000) as pulled:
+        page.get_by_test_id("unlock-biometric").click()
     expect(page.get_by_test_id("biometric-section")).to_be_visible(timeout=20_000)
+    # The unlock opened the sealed unlock proof as well: the server answers the app's sync.
+    assert pulled.value.status == 200, pulled.value.text()
+    assert pulled.value.request.headers.get("x-carebook-unlock")
     page.reload()
     unlock(page, PASSCODE)  # the old six digits no longer open it
     expect(page.get_by_test_id("passcode-error")).to_contain_text("あと4回")
