@@ -1,16 +1,16 @@
 """unlock proof: the hash of the session's unlock secret (issue 13: a locked app locks the server)
 
-Revision ID: 0008_unlock_proof
-Revises: 0007_device_key_share
-Create Date: 2026-12-06 09:00:00.000000
+Revision ID: 0017_unlock_proof
+Revises: 0016_terms_acceptance
+Create Date: 2026-12-06 18:00:00.000000
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008_unlock_proof'
-down_revision: str | None = '0007_device_key_share'
+revision: str = '0017_unlock_proof'
+down_revision: str | None = '0016_terms_acceptance'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
