@@ -5,7 +5,9 @@ PostgreSQL a round trip), the largest share of an empty sync pull. `SessionCache
 the auth middleware resolved for a (session token, device key) and hands it back to the
 next request of the same pair; the middleware still checks it, with that request's time,
 exactly as it checks a fresh read (expiry, idle time, the device binding, the second
-factor), and still writes `last_seen_at` once a minute.
+factor; the unlock proof is checked after either against the session's current hash), and
+still writes `last_seen_at` once a minute. A lock replaces that hash: a write to the session,
+so it empties the caches like any other change of sign-in.
 
 **It never serves a sign-in that has changed.** Any transaction that writes a user, a
 session or a device row (a sign-out, a password change, an ID stop, a wipe order, a new

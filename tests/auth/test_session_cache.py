@@ -1,12 +1,16 @@
 """Signed-in requests are resolved from an in-process cache (server/auth/session_cache.py);
 every change of a sign-in reaches it before the next request: a sign-out on another tab, a
-wipe order for the device, a session that timed out."""
+wipe order for the device, a session that timed out, a lock. And a cached sign-in is held to
+the request contract (docs/api/requests.md) exactly like a fresh one: its own device, the
+unlock proof."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import httpx
+from litestar import Litestar
 from sqlalchemy import update
 
 from server.clock import FrozenClock
@@ -16,6 +20,7 @@ from server.settings import Settings
 from tests.support.api import ApiClient
 from tests.sync.conftest import Live
 from tests.sync.support import signed_in
+from tests.sync.test_request_connections import PoolWatch
 
 
 def twin(api: ApiClient, http: httpx.AsyncClient) -> ApiClient:
@@ -62,3 +67,62 @@ async def test_a_cached_sign_in_still_times_out(
     assert (await api.get("/api/me")).status_code == 200
     clock.advance(seconds=settings.auth.idle_timeout_s + 1)
     assert (await api.get("/api/me")).status_code == 401
+
+
+# --- issue 13, item 1: a cached sign-in is held to the request contract like a fresh one ------
+
+
+async def test_a_cached_sign_in_is_refused_without_the_unlock_proof_and_reads_nothing(
+    client: Any, app: Litestar, sessionmaker: Any, settings: Settings, clock: FrozenClock
+) -> None:
+    _, api = await signed_in(client, sessionmaker, settings, clock, "cache-proof")
+    for _ in range(2):  # resolved once, then from the cache
+        assert (await api.get("/api/me")).status_code == 200
+    proof = api.unlock
+    with PoolWatch(app) as watch:
+        for presented in [None, secrets.token_urlsafe(32)]:  # a locked app; a guessed secret
+            api.unlock = presented
+            answer = await api.get("/api/me")
+            assert answer.status_code == 401 and answer.json()["error"] == "unlock_required"
+        # Decided from the cache (not one query), and still refused.
+        assert watch.queries() == []
+    api.unlock = proof
+    assert (await api.get("/api/me")).status_code == 200
+
+
+async def test_a_cached_sign_in_answers_only_its_own_device(
+    client: Any, sessionmaker: Any, settings: Settings, clock: FrozenClock
+) -> None:
+    # Another user's registered device first: the test client keeps one cookie jar, and the
+    # sign-in after it holds the cookie from then on.
+    _, elsewhere = await signed_in(client, sessionmaker, settings, clock, "cache-elsewhere")
+    _, api = await signed_in(client, sessionmaker, settings, clock, "cache-device")
+    for _ in range(2):
+        assert (await api.get("/api/me")).status_code == 200
+    own = api.device
+    # Another registered device, a made-up id: refused, with the proof and the cookie.
+    for device in [elsewhere.device, secrets.token_urlsafe(16)]:
+        api.device = device
+        answer = await api.get("/api/me")
+        assert answer.status_code == 401 and answer.json()["error"] == "device_mismatch"
+    api.device = own
+    bare = await client.get("/api/me", headers={"X-Carebook-Unlock": api.unlock or ""})
+    assert bare.status_code == 400 and bare.json()["error"] == "device_required"
+    # None of that ended the session on its own device.
+    assert (await api.get("/api/me")).status_code == 200
+
+
+async def test_a_lock_reaches_a_cached_sign_in_at_once(
+    client: Any, sessionmaker: Any, settings: Settings, clock: FrozenClock
+) -> None:
+    _, api = await signed_in(client, sessionmaker, settings, clock, "cache-lock")
+    for _ in range(2):
+        assert (await api.get("/api/me")).status_code == 200
+    old = api.unlock
+    following = await api.lock()  # the app locks: the server now wants the next secret
+    assert following is not None
+    api.unlock = old
+    answer = await api.get("/api/me")
+    assert answer.status_code == 401 and answer.json()["error"] == "unlock_required"
+    api.unlock = following
+    assert (await api.get("/api/me")).status_code == 200
