@@ -58,8 +58,10 @@ class AttentionApplier:
 
     if TYPE_CHECKING:  # provided by the applier
 
-        async def _member(self, room_id: uuid.UUID) -> RoomAccess: ...
-        async def _writer(self, room_id: uuid.UUID) -> RoomAccess: ...
+        async def _member(self, room_id: uuid.UUID,
+                          refusal: m.Reason = m.NOT_MEMBER) -> RoomAccess: ...
+        async def _writer(self, room_id: uuid.UUID,
+                          refusal: m.Reason = m.NOT_MEMBER) -> RoomAccess: ...
         async def _get(self, model: type[Any], entity_id: uuid.UUID, *,
                        lock: bool = False) -> Any: ...
         async def _change(self, access: RoomAccess, entity_type: EntityType,
@@ -139,7 +141,9 @@ class AttentionApplier:
         row: Addressee | None = await self._get(Addressee, args.id, lock=True)
         if row is None or row.deleted_at is not None:
             raise m.Rejected(m.NOT_FOUND)
-        access = await self._member(row.room_id)  # non-members learn nothing about it
+        # Another room's row is "not found", like an id never used: its id derives from a
+        # post and a user, so `not_member` would tell an outsider who was addressed.
+        access = await self._member(row.room_id, m.NOT_FOUND)
         if row.user_id != self.user_id:
             raise m.Rejected(m.NOT_ADDRESSEE, access.room_id, access.patient_id)
         wanted = self.now if args.done else None
@@ -223,7 +227,7 @@ class AttentionApplier:
         post: Post | None = await self._get(Post, args.post_id)
         if post is None:
             raise m.Rejected(m.NOT_FOUND)
-        access = await self._member(post.room_id)
+        access = await self._member(post.room_id, m.NOT_FOUND)  # as for a missing post
         if post.deleted_at is not None:
             raise m.Rejected(m.DELETED, access.room_id, access.patient_id)
         row = await self._personal(access)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from server.clock import FrozenClock
 from server.models import Attachment, ChangeLog, ClientMutation, Comment, Post, ReadReceipt, Room
 from server.models.enums import Permission
+from sync.attention import addressee_id
 from sync.push import ClientIdTaken, Hooks, Mutation, MutationResult, NewPost, apply_mutations
 from tests.sync.conftest import People
 from tests.sync.world import RoomIds, add_attachment, close_room, leave, open_room, uid
@@ -380,9 +381,10 @@ async def test_hooks_run_in_the_mutation_transaction(
 async def test_a_non_member_cannot_tell_an_existing_post_from_a_missing_one(
     sessionmaker: Any, clock: FrozenClock, people: People, room: RoomIds
 ) -> None:
-    """Issue 13, item 6: naming another room's post or comment by id answers exactly what
-    naming an id that was never used answers — no `not_member` that confirms it exists."""
-    args = post_args(room)
+    """Issue 13, item 6: naming another room's post or comment (or the row that says whom a
+    post addresses) by id answers exactly what naming an id that was never used answers — no
+    `not_member` that confirms it exists."""
+    args = post_args(room, addresseeIds=[str(people.reader)])
     comment = {"id": uid(), "postId": args["id"], "body": "了解しました。"}
     made = await push(sessionmaker, people.nurse, "client-nurse",
                       [(1, "post.create", args), (2, "comment.create", comment)], clock.now())
@@ -392,11 +394,15 @@ async def test_a_non_member_cannot_tell_an_existing_post_from_a_missing_one(
                     patient_name="別の 患者")
 
     def probes(post_id: str, comment_id: str) -> list[tuple[str, dict[str, Any]]]:
+        # An addressee row's id derives from the post and the person: anyone can work it out.
+        addressed = str(addressee_id(uuid.UUID(post_id), people.reader))
         return [
             ("post.edit", {"id": post_id, "baseVersion": 1, "body": "書き換え"}),
             ("post.delete", {"id": post_id}),
             ("comment.create", {"id": uid(), "postId": post_id, "body": "こんにちは"}),
             ("comment.delete", {"id": comment_id}),
+            ("post.markUnread", {"postId": post_id}),
+            ("addressee.done", {"id": addressed}),
         ]
 
     existing = probes(args["id"], comment["id"])
