@@ -18,7 +18,7 @@ from tests.contact_book import photos
 from tests.support import pdfs
 
 from .conftest import _new_context
-from .pwa_helpers import READ_INDEXEDDB_JS, open_room, sign_in
+from .pwa_helpers import READ_INDEXEDDB_JS, app_fetch, open_room, sign_in, watch_unlock_proof
 from .server import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -56,11 +56,6 @@ async () => {
   return {found, documents};
 }
 """
-
-# A fetch the way the app makes it (its device header, same origin), answering the status.
-APP_FETCH = """async (path) => (await fetch(path, {headers: {
-    'X-Carebook-Device': localStorage.getItem('carebook.deviceId')}})).status"""
-
 
 def _compose(page: Page, body: str) -> None:
     page.get_by_test_id("compose-link").click()
@@ -160,11 +155,15 @@ def test_a_summary_is_attached_downloaded_by_members_kept_offline_and_refused_to
 
         # --- a member of other rooms only: no room, and the file is refused ---------------
         outsider = outsider_context.new_page()
-        sign_in(outsider, demo_server.url, "demo-pt")
+        watch_unlock_proof(outsider)
+        # Signed in and unlocked: the app's own requests carry its proof, and so do ours.
+        with outsider.expect_request(lambda r: bool(r.headers.get("x-carebook-unlock")),
+                                     timeout=30_000):
+            sign_in(outsider, demo_server.url, "demo-pt")
         expect(outsider.locator("[data-testid=room-row]", has_text=AOKI)).to_have_count(0)
         for path in (f"/api/attachments/{document_id}",
                      f"/api/attachments/{document_id}/thumbnail"):
-            assert outsider.evaluate(APP_FETCH, path) == 404, path
+            assert app_fetch(outsider, "GET", path)["status"] == 404, path
     finally:
         for context in (tablet, desktop, outsider_context):
             context.close()
