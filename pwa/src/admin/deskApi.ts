@@ -172,4 +172,7 @@ export const deskApi = {
 
   accessLog: (roomId: string, filter: { since?: string; until?: string; before?: string }) =>
     request<AccessLog>("GET", `/api/admin/rooms/${id(roomId)}/access-log${query(filter)}`),
+  /** The period as CSV, fetched with the app's headers (docs/api/requests.md) and saved from a blob. */
+  accessLogCsv: (roomId: string, filter: { since?: string; until?: string }) =>
+    request<Blob>("GET", `/api/admin/rooms/${id(roomId)}/access-log.csv${query(filter)}`, undefined, "blob"),
 };

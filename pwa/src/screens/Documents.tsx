@@ -7,26 +7,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../api";
 import { t } from "../i18n";
+import { saveBlob } from "../download";
 import { DOCUMENT_BUDGETS, documentBudget, documents, formatBytes, setDocumentBudget } from "../local/documents";
 import { THUMBNAIL_BUDGET_BYTES, thumbnails } from "../local/thumbnails";
 import { loadDocument, thumbnailUrl, type ThumbnailOwner } from "../sync/remote";
 import type { DocumentRef } from "../sync/wire";
 import { addNotice } from "../store";
-
-/** Hands a file to the device as a download, under its own name. */
-function handOver(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.rel = "noopener";
-  link.style.display = "none";
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Long enough for the download to take the bytes; then the memory is given back.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
 
 export function DocumentCard({ doc, owner }: { doc: DocumentRef; owner: ThumbnailOwner }) {
   const [thumb, setThumb] = useState<string | null>(null);
@@ -42,7 +28,7 @@ export function DocumentCard({ doc, owner }: { doc: DocumentRef; owner: Thumbnai
     setBusy(true);
     setProblem(null);
     try {
-      handOver(await loadDocument(doc, owner), doc.name);
+      saveBlob(await loadDocument(doc, owner), doc.name);
       void documents.has(doc.id).then(setKept, () => undefined);
     } catch (error) {
       const gone = error instanceof ApiError && (error.status === 403 || error.status === 404);

@@ -7,7 +7,8 @@ import { useEffect, useState } from "preact/hooks";
 import { api, ApiError } from "../api";
 import { RecordPrint } from "../components/RecordPrint";
 import { t } from "../i18n";
-import { rangeQuery, type BreakGlassEntry, jstText, type RoomRecordData, saveBlob } from "../local/record";
+import { saveBlob } from "../download";
+import { rangeQuery, type BreakGlassEntry, jstText, type RoomRecordData } from "../local/record";
 import { useAppState } from "../store";
 import { RoomHeader } from "./Room";
 

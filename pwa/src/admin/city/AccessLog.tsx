@@ -4,7 +4,7 @@
  * an entry of the log. Prints on A4 for the file.
  */
 import { useState } from "preact/hooks";
-import { query } from "../api";
+import { datedName, saveBlob } from "../../download";
 import { deskApi, type AccessLogEntry } from "../deskApi";
 import { describeDevice } from "../devices";
 import { adminHref } from "../helpers";
@@ -19,6 +19,8 @@ export function AccessLogView({ roomId }: { roomId: string }) {
   const [older, setOlder] = useState<AccessLogEntry[]>([]);
   const [next, setNext] = useState<number | null | undefined>(undefined);
   const [moreError, setMoreError] = useState<unknown>(null);
+  const [saving, setSaving] = useState(false);
+  const [csvError, setCsvError] = useState<unknown>(null);
   if (!first.data) return <Loading error={first.error} />;
   const log = first.data;
   const cursor = next === undefined ? log.nextBefore : next;
@@ -64,16 +66,28 @@ export function AccessLogView({ roomId }: { roomId: string }) {
           <button type="button" class="secondary" onClick={() => window.print()}>
             {ta("a.print")}
           </button>
-          <a
-            class="button secondary"
+          <button
+            type="button"
+            class="secondary"
             data-testid="alog-csv"
-            href={`/api/admin/rooms/${roomId}/access-log.csv${query(period)}`}
-            download
+            disabled={saving}
+            onClick={() => {
+              setSaving(true);
+              setCsvError(null);
+              // The file name the server would give: the room's last six, never the patient.
+              const stem = `access-log-${roomId.slice(-6).toUpperCase()}`;
+              deskApi
+                .accessLogCsv(roomId, period)
+                .then((blob) => saveBlob(blob, datedName(stem, "csv")))
+                .catch(setCsvError)
+                .finally(() => setSaving(false));
+            }}
           >
             {ta("alog.csv")}
-          </a>
+          </button>
         </div>
       </form>
+      <ErrorBox error={csvError} />
       <ListTable rows={entries} showEmpty stack headers={[ta("alog.at"), ta("alog.who"), ta("alog.what"), ta("alog.device"), ta("desk.ip")]}>
         {(e) => (
           <tr key={e.seq} data-testid="alog-row" data-action={e.action} data-kind={e.kind}>

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { getLang } from "../../i18n";
-import { saveBlob } from "../../local/record";
+import { saveBlob } from "../../download";
 import { addNotice } from "../../store";
 import { type ActivationLetter, type ImportJob, importApi, TEMPLATE_KINDS } from "../importApi";
 import { type AdminKey, hasAdminKey, ta } from "../messages";

@@ -1,7 +1,7 @@
 /** The user ledger (管理簿): people by office and job type, counts, CSV. */
 import { useState } from "preact/hooks";
 import { adminApi, type Office } from "../api";
-import { datedName, saveBlob } from "../download";
+import { datedName, saveBlob } from "../../download";
 import { adminHref } from "../helpers";
 import { codeLabel, codeOptions } from "../../local/labels";
 import { ta } from "../messages";

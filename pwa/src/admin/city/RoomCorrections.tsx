@@ -1,6 +1,7 @@
 /** A room's later life on the city's screen: the patient's details corrected, the signed
  * 様式5's scan, a withdrawn consent, reopening a closed room, and the change history. */
 import { useState } from "preact/hooks";
+import { saveBlob } from "../../download";
 import { CARE_LEVEL_CODES, careLevelLabel, codeOptions } from "../../local/labels";
 import { todayInJapan } from "../../local/era";
 import { addNotice } from "../../store";
@@ -83,12 +84,7 @@ export function ConsentScan({ room, onDone }: { room: Room; onDone: (r: Room) =>
     setError(null);
     try {
       const blob = await correctionApi.consentScan(room.id);
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = `consent-${room.id.slice(-6)}.${blob.type === "application/pdf" ? "pdf" : blob.type.split("/")[1] ?? "jpg"}`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(blob, `consent-${room.id.slice(-6)}.${blob.type === "application/pdf" ? "pdf" : blob.type.split("/")[1] ?? "jpg"}`);
     } catch (err) {
       setError(err);
     }

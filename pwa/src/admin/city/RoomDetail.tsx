@@ -8,7 +8,8 @@ import { ta } from "../messages";
 import { dateTime, day, ErrorBox, Facts, Input, Loading, Section, Select, TextArea, useLoad } from "../ui";
 import { ConsentScan, consentExtraFacts, CorrectPatient, ReopenRoom, RoomHistory, WithdrawConsent } from "./RoomCorrections";
 import { RecordPrint } from "../../components/RecordPrint";
-import { type RoomRecordData, saveBlob } from "../../local/record";
+import { saveBlob } from "../../download";
+import { type RoomRecordData } from "../../local/record";
 import { importApi } from "../importApi";
 
 function MemberTable({ room, onChange, editable }: { room: Room; onChange: (r: Room) => void; editable: boolean }) {

@@ -1,8 +1,9 @@
 /**
- * Saving a file the API answers (the ledger CSV). A plain `<a href download>` would be a
- * navigation without the app's headers, which the API refuses (docs/api/requests.md); so
- * the file is fetched like every request and handed to the browser as a blob: URL, which
- * is revoked once the browser has taken it.
+ * Saving a file the API answers (CSVs, documents, consent scans, the room's record). A plain
+ * `<a href download>` would be a navigation without the app's headers, which the API refuses
+ * (docs/api/requests.md); so the file is fetched like every request and handed to the
+ * browser as a blob: URL, which is revoked once the browser has taken it. The one place
+ * that does this, for the app and the city's screens alike.
  */
 export function saveBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
