@@ -3,7 +3,10 @@
 `GET` shows a page with one button (mail scanners open links; opening must not unsubscribe);
 `POST` unsubscribes — from that button, or straight from a mail program's own button
 (RFC 8058 one-click, body `List-Unsubscribe=One-Click`). The signed token in the URL is the
-authority, so the handlers are public and exempt from the cookie-bound CSRF check.
+authority, so the handlers are public and exempt from the cookie-bound CSRF check. They are
+also *bare* (docs/api/requests.md): the link is opened by a mail program or a browser tab, not
+by the app, so it names no device and is a navigation; it reads nothing but whether the token
+is good, and changes nothing but that one person's mail setting.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ _BAD = ("<p>このリンクは正しくありません。メールのリンク�
         "as it is, or turn the mail off in the app's settings.</p>")
 
 
+# Public and bare: a signed token in the URL, opened from a mail (not the app).
+UNSUBSCRIBE = {"auth": "public", "bare": True}
+
+
 def _page(title: str, body: str, status: int = 200) -> Response[str]:
     return Response(_PAGE.format(title=escape(title), body=body), status_code=status,
                     media_type=MediaType.HTML)
@@ -38,7 +45,7 @@ class MailController(Controller):
     path = "/api/mail"
     tags = ["mail"]
 
-    @get("/unsubscribe", opt={"auth": "public"}, summary="The daily mail's unsubscribe page",
+    @get("/unsubscribe", opt=UNSUBSCRIBE, summary="The daily mail's unsubscribe page",
          include_in_schema=False)
     async def unsubscribe_page(self, token: str, settings: Settings) -> Response[str]:
         if user_of_token(settings.secret_key, token) is None:
@@ -51,7 +58,8 @@ class MailController(Controller):
         )
         return _page("配信停止", form)
 
-    @post("/unsubscribe", opt={"auth": "public", "csrf": False}, status_code=200,
+    # The body is a mail program's form (`List-Unsubscribe=One-Click`), never read as JSON.
+    @post("/unsubscribe", opt={**UNSUBSCRIBE, "csrf": False, "json_body": False}, status_code=200,
           summary="Unsubscribe from the daily mail (one click, signed link)",
           include_in_schema=False)
     async def unsubscribe(self, token: str, settings: Settings, clock: Clock,

@@ -120,6 +120,14 @@ def _json_limit(scope: Scope, default: int) -> int:
     return default
 
 
+def _takes_json(scope: Scope) -> bool:
+    """Bodies are JSON, but for a route that declares `opt={"json_body": False}`: one whose
+    body is something else it never reads as JSON (the daily mail's RFC 8058 one-click POST,
+    `List-Unsubscribe=One-Click` as a form)."""
+    handler = scope.get("route_handler")
+    return bool((getattr(handler, "opt", None) or {}).get("json_body", True))
+
+
 class OpsRuntime:
     """This app's counters and limiters, and the middleware that use them."""
 
@@ -286,7 +294,7 @@ class OpsRuntime:
             await answer(scope, send, NulCharacter())
             return
         scope.setdefault("state", {})[BODY_KEY] = body
-        if body:
+        if body and _takes_json(scope):
             refusal = self._undecodable(scope, body)
             if refusal is not None:
                 await answer(scope, send, refusal)
