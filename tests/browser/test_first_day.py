@@ -51,7 +51,7 @@ from tests.support.smtp import ReceivedMail, SmtpSink
 
 from .conftest import _close
 from .pages import CSP_WATCH
-from .pwa_helpers import PASSCODE, unlock, wait_for_rooms
+from .pwa_helpers import PASSCODE, app_fetch, unlock, wait_for_rooms, watch_unlock_proof
 from .server import LiveServer, live_server_process, run_async, run_carebook
 
 PATIENT = ("緑川 ウメ", "ミドリカワ ウメ", "0000777001")
@@ -139,15 +139,9 @@ def admin(page: Page, url: str, hash_: str = "") -> None:
 
 
 def get(page: Page, path: str) -> Any:
-    """A GET from the page, as the PWA's api.ts makes it (with the device header)."""
-    answer: dict[str, Any] = page.evaluate(
-        """async (path) => {
-            const headers = {'X-Carebook-Device': localStorage.getItem('carebook.deviceId')};
-            const r = await fetch(path, {headers, credentials: 'same-origin'});
-            return {status: r.status, body: await r.text()};
-        }""",
-        path,
-    )
+    """A GET from the page, as the PWA's api.ts makes it (device id and the app's unlock
+    proof, docs/api/requests.md; the page is watched from its start)."""
+    answer = app_fetch(page, "GET", path)
     assert answer["status"] == 200, (path, answer)
     return json.loads(answer["body"])
 
@@ -256,6 +250,7 @@ def test_a_city_goes_live_from_an_empty_database(
     initial = re.search(r"initial-password: (\S+)", made.stdout)
     assert initial, made.stdout
     clerk = desktop.new_page()
+    watch_unlock_proof(clerk)
     clerk.goto(url + "/")
     clerk.get_by_test_id("login-id").fill("midori-clerk")
     clerk.get_by_test_id("login-password").fill(initial.group(1))
@@ -506,6 +501,7 @@ def test_a_city_goes_live_from_an_empty_database(
     expect(clerk.get_by_test_id("desk-factors")).to_contain_text("未登録", timeout=15_000)
     shot(clerk, "desktop-desk-after")
     nurse = phone_of["nurse"].new_page()
+    watch_unlock_proof(nurse)
     nurse.goto(url + "/")
     unlock(nurse)
     expect(nurse.get_by_test_id("login-id")).to_be_visible(timeout=30_000)
@@ -532,6 +528,7 @@ def test_a_city_goes_live_from_an_empty_database(
 
     # 9. The station asks to stop the nurse's ID in three days; it happens at 00:00 JST.
     station = phones().new_page()
+    watch_unlock_proof(station)
     people.activate(station, station_link, station_admin, "shiokaze-nashi-tokei-2026")
     stop_day = (datetime.now(JST) + timedelta(days=3)).date()
     admin(station, url, "/new")
