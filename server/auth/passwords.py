@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
 import os
 import secrets
+import threading
 import unicodedata
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -51,12 +53,29 @@ def _verify(time_cost: int, memory_kib: int, password_hash: str | None, password
 _POOL: tuple[int, ProcessPoolExecutor] | None = None
 
 
+def _exit_with_the_server() -> None:
+    """In the helper: exit the moment the process that started it is gone, however it went
+    (a SIGKILL, a crash, a test's server stopped): a helper must never outlive its server,
+    holding 64 MiB and a resource tracker each."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def wait() -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(0)
+
+    threading.Thread(target=wait, name="carebook-exit-with-server", daemon=True).start()
+
+
 def _submit(fn: object, *args: object) -> Future[object]:
     global _POOL
     for attempt in range(2):
         if _POOL is None or _POOL[0] != os.getpid():
             _POOL = (os.getpid(), ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_the_server))
         try:
             return _POOL[1].submit(fn, *args)  # type: ignore[arg-type]
         except BrokenProcessPool:  # the helper died: start another one
