@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Response, get
+from litestar import Response, Router, get
 from litestar.response import File
 
 from .errors import NotFound
+from .route_policy import policy
 from .settings import Settings
 
 VIEWER_PATH = "/schema/swagger"
@@ -36,7 +37,7 @@ _PAGE = f"""<!doctype html>
 </html>
 """.encode()
 
-PUBLIC = {"auth": "public"}
+PUBLIC = policy(auth="public")
 
 
 @get(VIEWER_PATH, include_in_schema=False, sync_to_thread=False, opt=PUBLIC)
@@ -56,4 +57,7 @@ def viewer_file(name: str, settings: Settings) -> File:
 
 def viewer_route_handlers(settings: Settings) -> list[Any]:
     """The viewer's routes, or none: with the setting off, /schema/swagger is a 404."""
-    return [viewer_page, viewer_file] if settings.ops.api_viewer else []
+    if not settings.ops.api_viewer:
+        return []
+    # The viewer's files are public; its router's other answers (OPTIONS) are not.
+    return [Router(path="/", opt=policy(auth="full"), route_handlers=[viewer_page, viewer_file])]

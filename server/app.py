@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar, Request, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
@@ -20,10 +20,9 @@ from .api_viewer import viewer_route_handlers
 from .auth.context import AuthContext
 from .clock import Clock
 from .errors import EXCEPTION_HANDLERS
-from .health.controllers import health
 from .openapi import DocumentedAs, document_errors
-from .pwa import serve_pwa
 from .request_database import REQUEST_DATABASE_KEY, RequestDatabase
+from .route_policy import PolicyMiddleware, policy
 from .security_headers import security_headers_middleware_factory
 from .settings import Settings, load_settings
 
@@ -70,24 +69,25 @@ async def _db_session(
 
 
 def _route_handlers(settings: Settings) -> list[Any]:
-    # Each domain lists its own handlers in `server/<domain>/routes.py`.
+    # Each domain lists its own handlers, with their declared policy (server/route_policy.py),
+    # in `server/<domain>/routes.py`.
     from .accounts.routes import ROUTE_HANDLERS as ACCOUNTS
     from .admin.routes import ROUTE_HANDLERS as ADMIN
     from .auth.routes import ROUTE_HANDLERS as AUTH
     from .contact_book.routes import ROUTE_HANDLERS as CONTACT_BOOK
-    from .imports.controllers import ROUTE_HANDLERS as IMPORTS
+    from .health.routes import ROUTE_HANDLERS as HEALTH
+    from .imports.routes import ROUTE_HANDLERS as IMPORTS
     from .mail.routes import ROUTE_HANDLERS as MAIL
     from .me.routes import ROUTE_HANDLERS as ME
-    from .ops.metrics import ROUTE_HANDLERS as OPS
+    from .ops.routes import ROUTE_HANDLERS as OPS
     from .push.routes import ROUTE_HANDLERS as PUSH
+    from .pwa import ROUTE_HANDLERS as PWA
     from .records.routes import ROUTE_HANDLERS as RECORDS
     from .templates.routes import ROUTE_HANDLERS as TEMPLATES
 
-    viewer = viewer_route_handlers(settings)
     return [
-        health, *AUTH, *ME, *ACCOUNTS, *ADMIN, *IMPORTS, *CONTACT_BOOK, *RECORDS, *PUSH,
-        *TEMPLATES, *MAIL, *OPS, *viewer,
-        serve_pwa,
+        *HEALTH, *AUTH, *ME, *ACCOUNTS, *ADMIN, *IMPORTS, *CONTACT_BOOK, *RECORDS, *PUSH,
+        *TEMPLATES, *MAIL, *OPS, *viewer_route_handlers(settings), *PWA,
     ]
 
 
@@ -157,6 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             "auth": Provide(_auth, sync_to_thread=False),
         },
         middleware=[
+            PolicyMiddleware,  # first: the route's declared policy, read for all below
             ops.body_limit,
             DefineMiddleware(auth_middleware_factory(settings, clock, sessionmaker, sign_ins)),
             ops.guard_middleware,
@@ -166,7 +167,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         openapi_config=OpenAPIConfig(
             title="carebook API",
             version=settings.version,
-            path="/schema",
+            # The document describes the API, it reveals no data: public, like the app's files.
+            openapi_router=Router(
+                path="/schema", route_handlers=[], include_in_schema=False,
+                opt=policy(auth="public"),
+            ),
             # The JSON document only; the viewer is server/api_viewer.py, off by default.
             render_plugins=[JsonRenderPlugin()],
         ),

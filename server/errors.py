@@ -3,6 +3,11 @@
 Each answer is `{"error": code, "message": text}` in the user's language
 (Japanese unless the request prefers English), plus any extra fields. Nothing
 internal leaks: an unexpected exception is logged and answered with a generic 500.
+
+Every refusal goes through here: those raised in handlers, services and guards by the
+exception handlers below, and those of the middleware that refuse before routing
+(sign-in, CSRF, body and rate limits, bad JSON) by `send_error`. Both build the body with
+`error_body` and choose the language with `prefers_english`; no other module does either.
 """
 
 from __future__ import annotations
@@ -105,29 +110,53 @@ class InvalidJson(DomainError):
     message_en = "The request body could not be read: it is not valid JSON."
 
 
-def prefers_english(request: Request[Any, Any, Any]) -> bool:
-    accept = request.headers.get("accept-language", "")
-    first = accept.split(",")[0].strip().lower()
-    return first.startswith("en")
+def english_wanted(accept_language: str) -> bool:
+    """Does this `Accept-Language` rank English above Japanese? Japanese otherwise.
+
+    The only two languages carebook answers in; the client's first choice among them wins
+    (quality values respected, `*` and unknown languages ignored), and a request naming neither
+    gets Japanese, the language of the city's staff.
+    """
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept_language.split(",")):
+        tag, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        primary = tag.lower().split("-")[0]
+        if primary in {"ja", "en"} and quality > 0:
+            ranked.append((-quality, position, primary))
+    return bool(ranked) and min(ranked)[2] == "en"
 
 
-def scope_prefers_english(scope: Scope) -> bool:
-    """`prefers_english` for middleware, which has the ASGI scope but no request yet."""
+def prefers_english(scope: Scope) -> bool:
+    """The language of this request's answers (see `english_wanted`); from the ASGI scope, so
+    that middleware refusing before routing and the handlers below choose alike."""
     for key, value in scope.get("headers", []):
         if key.lower() == b"accept-language":
-            first = value.decode("latin-1").split(",")[0].strip().lower()
-            return first.startswith("en")
+            return english_wanted(value.decode("latin-1"))
     return False
+
+
+def error_body(scope: Scope, error: DomainError) -> dict[str, Any]:
+    """The one error shape: `{"error": code, "message": text, …extra}` (server/openapi.py's
+    `Error`), the message in the request's language."""
+    message = error.message_en if prefers_english(scope) else error.message_ja
+    return {"error": error.code, "message": message, **error.extra}
 
 
 async def send_error(scope: Scope, send: Send, error: DomainError) -> None:
     """Answer from middleware (before or around routing) exactly as the handlers below do."""
-    message = error.message_en if scope_prefers_english(scope) else error.message_ja
-    payload = msgspec.json.encode({"error": error.code, "message": message, **error.extra})
+    payload = msgspec.json.encode(error_body(scope, error))
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
-        *[(k.lower().encode(), v.encode()) for k, v in error.headers.items()],
+        *[(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in error.headers.items()],
     ]
     start: Any = {"type": "http.response.start", "status": error.status_code, "headers": headers}
     await send(start)
@@ -135,28 +164,16 @@ async def send_error(scope: Scope, send: Send, error: DomainError) -> None:
     await send(body)
 
 
-def error_body(request: Request[Any, Any, Any], exc: DomainError) -> dict[str, Any]:
-    message = exc.message_en if prefers_english(request) else exc.message_ja
-    return {"error": exc.code, "message": message, **exc.extra}
-
-
-def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return Response(error_body(request, exc), status_code=exc.status_code, headers=exc.headers)
-
-
-def _validation_handler(
-    request: Request[Any, Any, Any], exc: ValidationException
-) -> Response[Any]:
-    details = exc.extra if isinstance(exc.extra, list) else []
-    error = InvalidInput(
-        "入力内容に誤りがあります: " + (exc.detail or ""),
-        "The input is not valid: " + (exc.detail or ""),
-        details=details,
+def _internal(status_code: int = HTTP_500_INTERNAL_SERVER_ERROR) -> DomainError:
+    return DomainError(
+        "サーバーで問題が発生しました。しばらくしてからお試しください。",
+        "Something went wrong on the server. Please try again later.",
+        code="internal",
+        status_code=status_code,
     )
-    return _domain_handler(request, error)
 
 
-_HTTP_CODES = {
+_HTTP_CODES: dict[int, type[DomainError]] = {
     401: Unauthenticated,
     403: Forbidden,
     404: NotFound,
@@ -165,57 +182,62 @@ _HTTP_CODES = {
 }
 
 
-def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+def as_domain_error(exc: HTTPException) -> DomainError:
+    """Litestar's own refusals (validation, the router's 404 and 405, guards) as ours."""
+    headers = dict(exc.headers or {})
     if isinstance(exc, ValidationException):
-        return _validation_handler(request, exc)
+        details = exc.extra if isinstance(exc.extra, list) else []
+        return InvalidInput(
+            "入力内容に誤りがあります: " + (exc.detail or ""),
+            "The input is not valid: " + (exc.detail or ""),
+            details=details,
+        )
     cls = _HTTP_CODES.get(exc.status_code)
     if cls is not None:
-        return _domain_handler(request, cls(headers=dict(exc.headers or {})))
+        return cls(headers=headers)
     if isinstance(exc, MethodNotAllowedException):
-        return _domain_handler(
-            request,
-            DomainError(
-                "この操作には対応していません。",
-                "Method not allowed.",
-                code="method_not_allowed",
-                status_code=405,
-                headers=dict(exc.headers or {}),
-            ),
+        return DomainError(
+            "この操作には対応していません。",
+            "Method not allowed.",
+            code="method_not_allowed",
+            status_code=405,
+            headers=headers,
         )
     if exc.status_code >= 500:
-        log.error("http error %s on %s", exc.status_code, request.url.path)
-        return _domain_handler(
-            request,
-            DomainError(
-                "サーバーで問題が発生しました。しばらくしてからお試しください。",
-                "Something went wrong on the server. Please try again later.",
-                code="internal",
-                status_code=exc.status_code,
-            ),
-        )
-    return _domain_handler(
-        request,
-        DomainError(
-            "リクエストを処理できませんでした: " + (exc.detail or ""),
-            "The request could not be processed: " + (exc.detail or ""),
-            code="bad_request",
-            status_code=exc.status_code,
-            headers=dict(exc.headers or {}),
-        ),
+        return _internal(exc.status_code)
+    return DomainError(
+        "リクエストを処理できませんでした: " + (exc.detail or ""),
+        "The request could not be processed: " + (exc.detail or ""),
+        code="bad_request",
+        status_code=exc.status_code,
+        headers=headers,
     )
+
+
+def _domain_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return Response(error_body(request.scope, exc), status_code=exc.status_code,
+                    headers=exc.headers)
+
+
+def _http_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        log.error("http error %s on %s", exc.status_code, request.url.path)
+    return _domain_handler(request, as_domain_error(exc))
 
 
 def _unexpected_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return _domain_handler(
-        request,
-        DomainError(
-            "サーバーで問題が発生しました。しばらくしてからお試しください。",
-            "Something went wrong on the server. Please try again later.",
-            code="internal",
-            status_code=HTTP_500_INTERNAL_SERVER_ERROR,
-        ),
-    )
+    return _domain_handler(request, _internal())
+
+
+def answer_as(error: type[DomainError]) -> Any:
+    """A route's own exception handler that answers `error` instead, e.g. an upload route's
+    `RequestEntityTooLarge` as its `image_too_large`, in the one shape."""
+
+    def handler(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
+        return _domain_handler(request, error())
+
+    return handler
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

@@ -2,11 +2,12 @@
 
 Litestar documents a 400 of its own (`{status_code, detail, extra}`) for every handler with
 parameters, but carebook never answers that: every error goes through one mapper
-(`server/errors.py`, and `answer` in the middleware that refuse before routing) and has the
-shape of `Error` below. `document_errors(app)` walks the app's routes once, after the app is
-built, and gives each handler `responses=` (Litestar's own `ResponseSpec`) for the error
-statuses it can answer, all pointing at the one `Error` component. Nothing is generated until
-the document is first asked for, so an app made per test pays nothing.
+(`server/errors.py`: its exception handlers, and `send_error` for the middleware that refuse
+before routing) and has the shape of `Error` below. `document_errors(app)` walks the app's
+routes once, after the app is built, and gives each handler `responses=` (Litestar's own
+`ResponseSpec`) for the error statuses it can answer, all pointing at the one `Error`
+component. Nothing is generated until the document is first asked for, so an app made per
+test pays nothing.
 
 Which statuses an operation can answer follows from where refusals happen:
 - every operation: 400 (a NUL character in the URL; bad parameters or body) and 401 (a device
@@ -15,8 +16,9 @@ Which statuses an operation can answer follows from where refusals happen:
   state-changing method (CSRF);
 - 413 on every state-changing method (the body limit middleware);
 - 404 where the path names something (ids, tokens);
-- 429 on the routes the rate limits cover (`server/ops/middleware.py` is asked, not copied);
-- 413 and 415 on photo uploads (routes with their own body limit);
+- 429 on the routes with a declared rate class or an event stream (their `RoutePolicy`,
+  server/route_policy.py);
+- 413 and 415 on uploads (routes with their own body limit; their rate class gives the 429);
 - 409 and 410 where a service refuses for the state of things, and 404 where a body names
   something (`STATE_REFUSALS`; tests/ops/test_openapi_document.py fails when an entry names an
   operation that does not exist, and the fuzzer when an operation answers an undocumented
@@ -35,11 +37,10 @@ from litestar.openapi.spec import Example, Reference, Schema
 from litestar.params import KwargDefinition
 from litestar.plugins import OpenAPISchemaPlugin
 from litestar.routes import HTTPRoute
-from litestar.types.empty import Empty
 from litestar.typing import FieldDefinition
 from msgspec import UNSET, UnsetType
 
-from .ops.middleware import EVENT_STREAM, PUSH_ROUTES, SIGNIN_ROUTES
+from .route_policy import RoutePolicy
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -331,24 +332,23 @@ def error_response(status: int) -> ResponseSpec:
 
 
 def error_statuses(
-    method: str, path: str, *, public: bool, has_path_params: bool, upload: bool,
-    bare: bool = False,
+    method: str, path: str, declared: RoutePolicy, *, has_path_params: bool
 ) -> set[int]:
     """The error statuses an operation can answer (see the module docstring for why)."""
     method = method.upper()
     statuses = {400, 401}
     changes = method not in SAFE_METHODS
     # Every route the app calls refuses navigations (api_navigation, docs/api/requests.md).
-    if changes or not public or not bare:
+    if changes or declared.auth != "public" or not declared.bare:
         statuses.add(403)
     if changes:
         statuses.add(413)
     if has_path_params:
         statuses.add(404)
-    if (method, path) in SIGNIN_ROUTES | PUSH_ROUTES or (method, path) == EVENT_STREAM:
+    if declared.rate is not None or declared.stream:
         statuses.add(429)
-    if upload:
-        statuses |= {413, 415, 429}
+    if declared.own_body_limit and method == "POST":
+        statuses |= {413, 415}
     statuses |= STATE_REFUSALS.get((method, path), frozenset())
     return statuses
 
@@ -363,17 +363,14 @@ def document_errors(app: Litestar) -> None:
         for handler in route.route_handlers:
             if not handler.resolve_include_in_schema():
                 continue
-            mode = (handler.opt or {}).get("auth", "full")
-            upload = handler.request_max_body_size is not Empty
+            declared = RoutePolicy.of(handler)
+            if declared is None:
+                continue  # refused by PolicyMiddleware; tests/test_route_policy.py names it
             statuses: set[int] = set()
             for method in handler.http_methods:
                 statuses |= error_statuses(
-                    method,
-                    route.path_format,
-                    public=mode == "public",
+                    method, route.path_format, declared,
                     has_path_params=bool(route.path_parameters),
-                    upload=upload and method == "POST",
-                    bare=bool((handler.opt or {}).get("bare")),
                 )
             responses = dict(handler.responses or {})
             for status in sorted(statuses):

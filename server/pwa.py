@@ -6,12 +6,13 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.exceptions import NotFoundException
 from litestar.response import File
 
 from .api_viewer import VIEWER_DIR
 from .errors import NotFound
+from .route_policy import policy
 from .settings import Settings
 
 mimetypes.add_type("application/manifest+json", ".webmanifest")
@@ -29,7 +30,10 @@ def _cache_control(relative: str) -> str:
     return "no-cache"
 
 
-@get(["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False, opt={"auth": "public"})
+@get(
+    ["/", "/{path:path}"], include_in_schema=False, sync_to_thread=False,
+    opt=policy(auth="public"),
+)
 def serve_pwa(settings: Settings, request: Request[Any, Any, Any]) -> Response[bytes] | File:
     relative = str(request.path_params.get("path", "")).lstrip("/")
     if relative.startswith(("api/", f"{VIEWER_DIR}/")) or relative == "api":
@@ -54,3 +58,9 @@ def serve_pwa(settings: Settings, request: Request[Any, Any, Any]) -> Response[b
         media_type="text/html",
         headers={"Cache-Control": "no-cache"},
     )
+
+
+# The app's files are public; anything else on this router (its OPTIONS answers) is not.
+ROUTE_HANDLERS: list[Any] = [
+    Router(path="/", opt=policy(auth="full"), route_handlers=[serve_pwa]),
+]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
 from ..mail.service import Mailer
+from ..route_policy import policy
 from ..settings import Settings
 from .administration import AccountAdministration, Done
 from .desk import HelpDesk
@@ -150,7 +151,7 @@ class ActivationOut(msgspec.Struct, rename="camel"):
 class ActivationController(Controller):
     path = "/api/activation/{token:str}"
     tags = ["activation"]
-    opt = {"auth": "public"}
+    opt = policy(auth="public")
 
     @get("", summary="What a one-time link is for")
     async def describe(

@@ -25,6 +25,7 @@ from ..models.enums import (
     StopState,
     UserStatus,
 )
+from ..route_policy import policy
 from ..settings import Settings
 from .applications import ApplicationReview, OfficeApplications
 from .correction_schemas import UserCorrectionIn, UserHistoryOut
@@ -166,7 +167,7 @@ class OfficeController(Controller):
 class InvitationLinkController(Controller):
     path = "/api/invitations/{token:str}"
     tags = ["invitations"]
-    opt = {"auth": "public"}
+    opt = policy(auth="public")
 
     @get("", summary="What an invitation link offers (valid, unused, unexpired)")
     async def describe(
@@ -560,7 +561,7 @@ async def help_for_users(db_session: AsyncSession) -> HelpOut:
 @get(
     "/api/help/public",
     tags=["help"],
-    opt={"auth": "public"},
+    opt=policy(auth="public"),
     summary="Before sign-in: whom to call (only the contact points the city published)",
 )
 async def help_before_sign_in(db_session: AsyncSession) -> PublicHelpOut:

@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import Body, Parameter, QueryParameter
@@ -21,8 +21,9 @@ from ..auth.context import AuthContext
 from ..contact_book.attachments_schemas import UploadIn
 from ..contact_book.blob_store import BlobStore
 from ..contact_book.images import ImageTooLarge
-from ..errors import error_body
+from ..errors import answer_as
 from ..mail.service import Mailer
+from ..route_policy import policy
 from ..settings import Settings
 from .correction_schemas import (
     ConsentWithdrawIn,
@@ -53,10 +54,6 @@ def _lifecycle(db_session: AsyncSession, auth: AuthContext, settings: Settings) 
     return RoomLifecycle(
         db_session, auth, Mailer(settings), BlobStore(settings.attachments_dir)
     )
-
-
-def _too_large(request: Request[Any, Any, Any], _exc: RequestEntityTooLarge) -> Response[Any]:
-    return Response(error_body(request, ImageTooLarge()), status_code=413)
 
 
 class AdminUserCorrectionController(Controller):
@@ -182,7 +179,8 @@ class AdminPatientController(Controller):
         status_code=201,
         summary="Record the scan of the signed 様式5 (PDF, JPEG, PNG, WebP; 10 MB)",
         request_max_body_size=MAX_SCAN_BYTES + _MULTIPART_ALLOWANCE,
-        exception_handlers={RequestEntityTooLarge: _too_large},
+        exception_handlers={RequestEntityTooLarge: answer_as(ImageTooLarge)},
+        opt=policy(rate="upload"),
     )
     async def upload_scan(
         self,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Router
+
+from ..route_policy import policy
 from .controllers import (
     AdminApplicationController,
     AdminInvitationController,
@@ -27,21 +30,28 @@ from .role_controllers import (
 )
 
 ROUTE_HANDLERS: list[Any] = [
-    OfficeApplicationController,
-    OfficeController,
-    InvitationLinkController,
-    AdminApplicationController,
-    AdminInvitationController,
-    AdminLedgerController,
-    AdminOfficeController,
-    AdminRoomController,
-    AdminScheduledStopController,
-    AdminMiscController,
-    AdminClerkController,
-    AdminSystemManagerController,
-    room_access_log,
-    room_access_log_csv,
-    help_for_users,
-    help_before_sign_in,
-    *CORRECTION_ROUTES,
+    # Signed in with both factors unless a controller or handler declares otherwise.
+    Router(
+        path="/",
+        opt=policy(auth="full"),
+        route_handlers=[
+            OfficeApplicationController,
+            OfficeController,
+            InvitationLinkController,
+            AdminApplicationController,
+            AdminInvitationController,
+            AdminLedgerController,
+            AdminOfficeController,
+            AdminRoomController,
+            AdminScheduledStopController,
+            AdminMiscController,
+            AdminClerkController,
+            AdminSystemManagerController,
+            room_access_log,
+            room_access_log_csv,
+            help_for_users,
+            help_before_sign_in,
+            *CORRECTION_ROUTES,
+        ],
+    ),
 ]

@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..errors import TooManyRequests
+from ..route_policy import policy
 from .context import AuthContext
 from .schemas import (
     CsrfOut,
@@ -24,10 +25,6 @@ from .schemas import (
 )
 from .service import Next, SignInService
 from .throttle import signin_window
-
-SIGNIN = {"auth": "signin"}
-# Attempts that count against the per-IP sign-in window, a body that is not JSON included.
-THROTTLED = {"signin_throttle": True}
 
 
 def _throttle(state: State, ctx: AuthContext) -> None:
@@ -45,9 +42,9 @@ def _next(ctx: AuthContext, step: Next) -> NextOut:
 class SignInController(Controller):
     path = "/api/auth"
     tags = ["auth"]
-    opt = SIGNIN
+    opt = policy(auth="signin")
 
-    @get("/csrf", opt={"auth": "public"}, summary="The CSRF token for this session")
+    @get("/csrf", opt=policy(auth="public"), summary="The CSRF token for this session")
     async def csrf(self, auth: AuthContext) -> CsrfOut:
         if auth.csrf_binding() is None:
             auth.set_presession_cookie(secrets.token_urlsafe(32))
@@ -55,7 +52,8 @@ class SignInController(Controller):
         assert token is not None
         return CsrfOut(csrf_token=token)
 
-    @get("/session", opt={"auth": "public"}, summary="Is this browser signed in, and at which step")
+    @get("/session", opt=policy(auth="public"),
+         summary="Is this browser signed in, and at which step")
     async def session_state(self, auth: AuthContext) -> SessionStateOut:
         """Lets the PWA decide its first screen without provoking a 401."""
         if auth.csrf_binding() is None:
@@ -65,7 +63,11 @@ class SignInController(Controller):
         stage = auth.session.stage if auth.session is not None else None
         return SessionStateOut(signed_in=auth.signed_in, stage=stage, csrf_token=token)
 
-    @post("/login", status_code=200, opt=THROTTLED, summary="Step 1: login ID and password")
+    # Attempts count against the per-IP window (a body that is not JSON included) and the
+    # per-account one; their failures are counted per step in the metrics.
+    @post("/login", status_code=200,
+          opt=policy(signin_throttle=True, rate="signin", signin_step="password"),
+          summary="Step 1: login ID and password")
     async def login(
         self,
         data: LoginIn,
@@ -77,7 +79,9 @@ class SignInController(Controller):
         step = await SignInService(db_session, auth).login(data.login_id, data.password)
         return _next(auth, step)
 
-    @post("/totp", status_code=200, opt=THROTTLED, summary="Step 2: a TOTP code")
+    @post("/totp", status_code=200,
+          opt=policy(signin_throttle=True, rate="signin", signin_step="totp"),
+          summary="Step 2: a TOTP code")
     async def totp(
         self,
         data: TotpIn,
@@ -93,7 +97,9 @@ class SignInController(Controller):
         return await SignInService(db_session, auth).passkey_options()
 
     @post(
-        "/webauthn/verify", status_code=200, opt=THROTTLED, summary="Step 2: the passkey's answer"
+        "/webauthn/verify", status_code=200,
+        opt=policy(signin_throttle=True, rate="signin", signin_step="passkey"),
+        summary="Step 2: the passkey's answer",
     )
     async def webauthn_verify(
         self,
@@ -143,7 +149,7 @@ class SignInController(Controller):
     @post(
         "/lock",
         status_code=200,
-        opt={"auth": "full"},
+        opt=policy(auth="full"),
         summary="The app locked: replace the unlock proof with the next one",
     )
     async def lock(self, data: LockIn, auth: AuthContext, db_session: AsyncSession) -> NextOut:

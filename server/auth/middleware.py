@@ -1,15 +1,13 @@
 """Resolve the device and the session of every request, enforce CSRF and the second factor.
 
-Route handlers say how much they need with `opt={"auth": …}`:
+Route handlers say how much they need with `opt=policy(auth=…)` (server/route_policy.py):
 - "public": anyone (health, the PWA, invitation links);
 - "signin": the sign-in steps, which check the session's stage themselves;
 - "locked": a session that has passed both factors, on its own device, while the app may be
   locked (no unlock proof): for what the lock screen itself needs;
-- anything else (the default): a session that has passed both factors, on its own device,
-  from an unlocked app (the unlock proof).
-`opt={"csrf": False}` exempts a handler whose authority is a signed token in its URL rather
-than the browser's cookies (the daily mail's unsubscribe link), so a forged request gains
-nothing the token does not already give.
+- "full": a session that has passed both factors, on its own device, from an unlocked app
+  (the unlock proof).
+`policy(csrf=False)` exempts a handler from the CSRF check (see server/route_policy.py).
 What else every /api/ request must show (no navigation, the device header, the unlock proof)
 is decided in server/auth/request_rules.py; docs/api/requests.md is the contract.
 """
@@ -36,6 +34,7 @@ from ..errors import send_error
 from ..models import Device, User, UserSession
 from ..models.enums import SessionStage, UserStatus
 from ..request_database import REQUEST_DATABASE_KEY, RequestDatabase
+from ..route_policy import route_policy
 from ..settings import Settings
 from . import tokens
 from .context import AuthContext, presession_cookie_name, session_cookie_name
@@ -122,10 +121,8 @@ def auth_middleware_factory(
             if scope["type"] != ScopeType.HTTP:
                 await self.app(scope, receive, send)
                 return
-            handler = scope.get("route_handler")
-            mode = (getattr(handler, "opt", None) or {}).get("auth", "full")
-            if scope["path"] == "/schema" or scope["path"].startswith("/schema/"):
-                mode = "public"  # the OpenAPI document describes, it does not reveal data
+            declared = route_policy(scope)
+            mode = declared.auth if declared is not None else "full"
             headers = {
                 k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]
             }
@@ -193,7 +190,8 @@ def auth_middleware_factory(
                 return
             refusal = app_refusal(scope, headers, ctx)
             method = str(scope.get("method", "GET")).upper()
-            csrf = (getattr(scope.get("route_handler"), "opt", None) or {}).get("csrf", True)
+            declared = route_policy(scope)
+            csrf = declared.csrf if declared is not None else True
             if (refusal is None and method not in SAFE_METHODS and csrf
                     and not self._csrf_ok(ctx, headers)):
                 refusal = CsrfRefused()

@@ -1,9 +1,10 @@
 """What a request to /api/ must show beside its cookie (issue 13, item 1; docs/api/requests.md).
 
-Route handlers declare what they need in `opt`, read here:
-- `opt={"bare": True}`: answers requests that do not come from the app — the health check
-  (load balancers, monitoring) and the metrics (a Prometheus scraper with its token);
-- `opt={"auth": "public" | "signin" | "locked" | …}`: see server/auth/middleware.py.
+Route handlers declare what they need with `opt=policy(…)` (server/route_policy.py):
+- `bare=True`: answers requests that do not come from the app — the health check (load
+  balancers, monitoring), the metrics (a Prometheus scraper with its token) and the daily
+  mail's unsubscribe link;
+- `auth="public" | "signin" | "locked" | "full"`: see server/auth/middleware.py.
 
 Every other /api/ request
 1. is not a navigation (`Sec-Fetch-Mode: navigate`, or a document/frame destination): typing
@@ -17,11 +18,10 @@ Every other /api/ request
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar.types import Scope
 
 from ..errors import DomainError, Unauthenticated
+from ..route_policy import route_policy
 from . import unlock
 from .context import AuthContext
 from .errors import ApiNavigation, DeviceMismatch, DeviceRequired, UnlockRequired
@@ -30,11 +30,6 @@ NAVIGATION_DESTINATIONS = {"document", "iframe", "frame", "embed", "object"}
 # Modes that need no signed-in session, and the one that needs no unlock proof.
 NO_SESSION_MODES = {"public", "signin"}
 LOCKED_MODE = "locked"
-
-
-def route_opt(scope: Scope) -> dict[str, Any]:
-    handler = scope.get("route_handler")
-    return getattr(handler, "opt", None) or {}
 
 
 def is_navigation(headers: dict[str, str]) -> bool:
@@ -48,7 +43,8 @@ def app_refusal(scope: Scope, headers: dict[str, str], ctx: AuthContext) -> Doma
     """Is this the app at all (rules 1 and 2)? Checked before CSRF and the session."""
     path = str(scope.get("path", ""))
     api = path == "/api" or path.startswith("/api/")
-    if api and not route_opt(scope).get("bare"):
+    declared = route_policy(scope)
+    if api and not (declared is not None and declared.bare):
         if is_navigation(headers):
             return ApiNavigation()
         if ctx.device_key is None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import uuid
 from email.utils import format_datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from litestar import Request, Response, get, post
+from litestar import get, post
 from litestar.datastructures import ETag
 from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
@@ -23,7 +23,8 @@ from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
-from ..errors import error_body
+from ..errors import answer_as
+from ..route_policy import policy
 from ..settings import Settings
 from . import images, pdfs
 from .attachments_schemas import AttachmentOut, DocumentOut, UploadIn
@@ -40,16 +41,6 @@ Purpose = Annotated[
 _MULTIPART_ALLOWANCE = 64 * 1024
 
 
-def _too_large(request: Request[Any, Any, Any], _exc: RequestEntityTooLarge) -> Response[Any]:
-    return Response(error_body(request, images.ImageTooLarge()), status_code=413)
-
-
-def _document_too_large(
-    request: Request[Any, Any, Any], _exc: RequestEntityTooLarge
-) -> Response[Any]:
-    return Response(error_body(request, pdfs.DocumentTooLarge()), status_code=413)
-
-
 def _service(db_session: AsyncSession, auth: AuthContext, settings: Settings) -> Attachments:
     return Attachments(db_session, auth, BlobStore(settings.attachments_dir))
 
@@ -60,7 +51,8 @@ def _service(db_session: AsyncSession, auth: AuthContext, settings: Settings) ->
     summary="Upload a photo (JPEG, PNG, WebP; 10 MB at most) before the post that names it",
     tags=["contact book"],
     request_max_body_size=images.MAX_UPLOAD_BYTES + _MULTIPART_ALLOWANCE,
-    exception_handlers={RequestEntityTooLarge: _too_large},
+    exception_handlers={RequestEntityTooLarge: answer_as(images.ImageTooLarge)},
+    opt=policy(rate="upload"),
 )
 async def upload_attachment(
     room_id: uuid.UUID,
@@ -92,7 +84,8 @@ async def upload_attachment(
     "that names it",
     tags=["contact book"],
     request_max_body_size=pdfs.MAX_DOCUMENT_BYTES + _MULTIPART_ALLOWANCE,
-    exception_handlers={RequestEntityTooLarge: _document_too_large},
+    exception_handlers={RequestEntityTooLarge: answer_as(pdfs.DocumentTooLarge)},
+    opt=policy(rate="upload"),
 )
 async def upload_document(
     room_id: uuid.UUID,

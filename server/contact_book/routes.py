@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Router
+
+from ..route_policy import policy
+
 ROUTE_HANDLERS: list[Any] = []
 
 # Photos, search and read receipts (the HTTP pieces beside the sync engine).
@@ -18,3 +22,6 @@ ROUTE_HANDLERS += [*_ATTACHMENTS, *_SEARCH, *_RECEIPTS, *_PATIENT]
 from .sync_controllers import ROUTE_HANDLERS as _SYNC  # noqa: E402
 
 ROUTE_HANDLERS += _SYNC
+
+# Signed in with both factors unless a handler declares otherwise.
+ROUTE_HANDLERS = [Router(path="/", opt=policy(auth="full"), route_handlers=ROUTE_HANDLERS)]

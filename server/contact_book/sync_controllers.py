@@ -19,6 +19,7 @@ from sync.push import Mutation
 from sync.wire import PokeEvent, PullOut, PushOut, RevokedEvent, WipeEvent
 
 from ..auth.context import AuthContext
+from ..route_policy import policy
 from .sync_schemas import PUSH_BODY_LIMIT, PullIn, PushEnvelope
 from .sync_service import HEARTBEAT_S, EventStream, SyncService
 
@@ -43,7 +44,7 @@ async def sync_pull(data: PullIn, auth: AuthContext, db_session: AsyncSession) -
     description="A mutation that cannot apply (bad arguments, unknown name, no permission) "
     "is answered `rejected` with a reason; the others still apply.",
     tags=TAGS,
-    opt={"body_limit": PUSH_BODY_LIMIT},
+    opt=policy(body_limit=PUSH_BODY_LIMIT),
 )
 async def sync_push(
     data: PushEnvelope, auth: AuthContext, db_session: AsyncSession
@@ -57,6 +58,7 @@ async def sync_push(
     summary="Server-sent events: pokes {roomId, version}, revoked {roomId}, wipe; "
     "a heartbeat comment every 20 s",
     tags=TAGS,
+    opt=policy(stream=True),
     responses={
         200: ResponseSpec(
             # A union documents one of three shapes; Litestar's hint names single types

@@ -7,6 +7,7 @@ from litestar import get
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..route_policy import policy
 from ..settings import Settings
 
 
@@ -21,7 +22,7 @@ class Health(msgspec.Struct, rename="camel"):
     tags=["health"],
     summary="Liveness and database check",
     # Load balancers and monitors call it without the app's headers (docs/api/requests.md).
-    opt={"auth": "public", "bare": True},
+    opt=policy(auth="public", bare=True),
 )
 async def health(settings: Settings, db_session: AsyncSession) -> Health:
     await db_session.execute(text("SELECT 1"))

@@ -15,6 +15,7 @@ from ..admin.common import require_admin
 from ..auth.context import AuthContext
 from ..errors import InvalidInput, NotFound
 from ..mail.service import Mailer
+from ..route_policy import policy
 from ..settings import Settings
 from . import jobs
 from .activation import activation_letters, send_activation_mails
@@ -54,7 +55,7 @@ async def import_template(kind: str, auth: AuthContext) -> Response[bytes]:
 @post("/api/admin/imports", status_code=202, tags=TAGS,
       summary="Import the city's files: multipart/form-data, one or more `files` parts (CSV or "
               "xlsx); answers a job to poll; dryRun (default) writes nothing",
-      request_max_body_size=MAX_FILES * MAX_FILE_BYTES)
+      request_max_body_size=MAX_FILES * MAX_FILE_BYTES, opt=policy(rate="upload"))
 async def start_import(
     request: Request[Any, Any, Any],
     auth: AuthContext,

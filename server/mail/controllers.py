@@ -17,6 +17,7 @@ from litestar import Controller, MediaType, Response, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..clock import Clock
+from ..route_policy import policy
 from ..settings import Settings
 from .daily import unsubscribe, user_of_token
 
@@ -33,7 +34,7 @@ _BAD = ("<p>このリンクは正しくありません。メールのリンク�
 
 
 # Public and bare: a signed token in the URL, opened from a mail (not the app).
-UNSUBSCRIBE = {"auth": "public", "bare": True}
+UNSUBSCRIBE = policy(auth="public", bare=True)
 
 
 def _page(title: str, body: str, status: int = 200) -> Response[str]:
@@ -59,7 +60,8 @@ class MailController(Controller):
         return _page("配信停止", form)
 
     # The body is a mail program's form (`List-Unsubscribe=One-Click`), never read as JSON.
-    @post("/unsubscribe", opt={**UNSUBSCRIBE, "csrf": False, "json_body": False}, status_code=200,
+    @post("/unsubscribe", opt=policy(auth="public", bare=True, csrf=False, json_body=False),
+          status_code=200,
           summary="Unsubscribe from the daily mail (one click, signed link)",
           include_in_schema=False)
     async def unsubscribe(self, token: str, settings: Settings, clock: Clock,

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Router
+
+from ..route_policy import policy
 from .controllers import MeController
 
-ROUTE_HANDLERS: list[Any] = [MeController]
+ROUTE_HANDLERS: list[Any] = [
+    # Signed in with both factors unless a controller or handler declares otherwise.
+    Router(path="/", opt=policy(auth="full"), route_handlers=[MeController]),
+]

@@ -26,15 +26,11 @@ from ..auth.context import AuthContext
 from ..errors import Forbidden, Unauthenticated
 from ..models import ChangeLog, Outbox
 from ..models.enums import OutboxStatus, Role
+from ..route_policy import policy
 
 log = logging.getLogger("carebook.metrics")
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-SIGNIN_STEPS = {
-    "/api/auth/login": "password",
-    "/api/auth/totp": "totp",
-    "/api/auth/webauthn/verify": "passkey",
-}
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -63,13 +59,14 @@ class Metrics:
         self.open_streams = 0
 
     def observe(self, method: str, route: str, status: int, seconds: float, *,
-                streaming: bool = False) -> None:
+                streaming: bool = False, signin_step: str | None = None) -> None:
+        """Count one answer; `streaming` and `signin_step` are the route's declared policy
+        (server/route_policy.py)."""
         self.responses[(method, route, str(status))] += 1
         if not streaming:
             self.latency[(method, route)].observe(seconds)
-        step = SIGNIN_STEPS.get(route)
-        if step is not None and method == "POST" and 400 <= status < 500 and status != 403:
-            self.signin_failures[(step, str(status))] += 1
+        if signin_step is not None and 400 <= status < 500 and status != 403:
+            self.signin_failures[(signin_step, str(status))] += 1
 
     def render(self, db: dict[str, float]) -> str:
         lines: list[str] = []
@@ -172,7 +169,7 @@ def _token_ok(request: Request[Any, Any, Any], token: str | None) -> bool:
     tags=["operations"],
     # Checked here: an operator's session (on its device, unlocked) or the scraper's token;
     # "bare": a scraper sends neither the device header nor an unlock proof.
-    opt={"auth": "public", "bare": True},
+    opt=policy(auth="public", bare=True),
     media_type=CONTENT_TYPE,
 )
 async def metrics(
@@ -190,5 +187,3 @@ async def metrics(
     figures = await database_figures(db_session, auth.now)
     return Response(registry.render(figures), media_type=CONTENT_TYPE)
 
-
-ROUTE_HANDLERS = [metrics]

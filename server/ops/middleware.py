@@ -23,7 +23,6 @@ import msgspec
 from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from litestar.types.empty import Empty
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -35,6 +34,7 @@ from ..clock import Clock
 from ..db import begin_write
 from ..errors import DomainError, Forbidden, InvalidJson, TooManyRequests, send_error
 from ..models import Device
+from ..route_policy import RoutePolicy, route_policy
 from ..settings import Settings
 from .limits import (
     BodyTooLarge,
@@ -53,24 +53,11 @@ security_log = logging.getLogger("carebook.security")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 FINGERPRINT = re.compile(r"^[0-9a-f]{40,128}$")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-EVENT_STREAM = ("GET", "/api/sync/events")
-SIGNIN_ROUTES = {
-    ("POST", "/api/auth/login"),
-    ("POST", "/api/auth/totp"),
-    ("POST", "/api/auth/webauthn/verify"),
-}
-PUSH_ROUTES = {
-    ("POST", "/api/push/subscriptions"),
-    ("DELETE", "/api/push/subscriptions"),
-    ("PUT", "/api/push/preferences"),
-}
 BODY_KEY = "ops.body"
 BODY_JSON_KEY = "ops.body_json"
 CERT_KEY = "ops.client_cert"
 
 
-# Refusals from middleware are answered by server/errors.py, like every other error.
-answer = send_error
 
 
 def _route_key(scope: Scope) -> tuple[str, str]:
@@ -102,30 +89,6 @@ class NulCharacter(DomainError):
             "入力に使用できない文字（NUL）が含まれています。",
             "The input contains a character that cannot be used (NUL).",
         )
-
-
-def _has_own_body_limit(scope: Scope) -> bool:
-    """Upload routes set `request_max_body_size` themselves; the JSON limit leaves them be."""
-    handler = scope.get("route_handler")
-    return getattr(handler, "request_max_body_size", Empty) is not Empty
-
-
-def _json_limit(scope: Scope, default: int) -> int:
-    """The JSON body limit of this route: its `opt["body_limit"]` (sync push, whose limit
-    follows from its schema's own bounds), or the installation's default."""
-    handler = scope.get("route_handler")
-    declared = (getattr(handler, "opt", None) or {}).get("body_limit")
-    if isinstance(declared, int) and declared > 0:
-        return declared
-    return default
-
-
-def _takes_json(scope: Scope) -> bool:
-    """Bodies are JSON, but for a route that declares `opt={"json_body": False}`: one whose
-    body is something else it never reads as JSON (the daily mail's RFC 8058 one-click POST,
-    `List-Unsubscribe=One-Click` as a form)."""
-    handler = scope.get("route_handler")
-    return bool((getattr(handler, "opt", None) or {}).get("json_body", True))
 
 
 class OpsRuntime:
@@ -236,8 +199,11 @@ class OpsRuntime:
             seconds = time.perf_counter() - started
             method, route = _route_key(scope)
             route = route or "(unmatched)"
+            declared = route_policy(scope)
             self.metrics.observe(
-                method, route, status, seconds, streaming=(method, route) == EVENT_STREAM
+                method, route, status, seconds,
+                streaming=declared is not None and declared.stream,
+                signin_step=declared.signin_step if declared is not None else None,
             )
             ctx = _auth(scope)
             access_log.info(
@@ -258,12 +224,18 @@ class OpsRuntime:
     async def limit_body(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
         method = str(scope.get("method", "GET")).upper()
         if scope["type"] == ScopeType.HTTP and _nul_in_url(scope):
-            await answer(scope, send, NulCharacter())
+            await send_error(scope, send, NulCharacter())
             return
-        if scope["type"] != ScopeType.HTTP or method in SAFE_METHODS or _has_own_body_limit(scope):
+        route = route_policy(scope)
+        if (
+            scope["type"] != ScopeType.HTTP
+            or method in SAFE_METHODS
+            or route is None
+            or route.own_body_limit
+        ):
             await app(scope, receive, send)
             return
-        limit = _json_limit(scope, self.settings.ops.json_body_max_bytes)
+        limit = route.body_limit or self.settings.ops.json_body_max_bytes
         for key, value in scope.get("headers", []):
             if key.lower() == b"content-length":
                 try:
@@ -272,7 +244,7 @@ class OpsRuntime:
                     declared = 0
                 if declared > limit:
                     self.metrics.limited["body_size"] += 1
-                    await answer(scope, send, BodyTooLarge(limit))
+                    await send_error(scope, send, BodyTooLarge(limit))
                     return
         chunks: list[bytes] = []
         size = 0
@@ -285,19 +257,19 @@ class OpsRuntime:
             size += len(chunk)
             if size > limit:
                 self.metrics.limited["body_size"] += 1
-                await answer(scope, send, BodyTooLarge(limit))
+                await send_error(scope, send, BodyTooLarge(limit))
                 return
             chunks.append(chunk)
             more = bool(message.get("more_body", False))
         body = b"".join(chunks)
         if JSON_NUL.search(body):
-            await answer(scope, send, NulCharacter())
+            await send_error(scope, send, NulCharacter())
             return
         scope.setdefault("state", {})[BODY_KEY] = body
-        if body and _takes_json(scope):
-            refusal = self._undecodable(scope, body)
+        if body and route.json_body:
+            refusal = self._undecodable(scope, body, route)
             if refusal is not None:
-                await answer(scope, send, refusal)
+                await send_error(scope, send, refusal)
                 return
         replayed = False
 
@@ -310,7 +282,7 @@ class OpsRuntime:
 
         await app(scope, replay, send)
 
-    def _undecodable(self, scope: Scope, body: bytes) -> DomainError | None:
+    def _undecodable(self, scope: Scope, body: bytes, route: RoutePolicy) -> DomainError | None:
         """Decode the JSON body once, here: a body that is not JSON is a 400, not a traceback.
 
         msgspec raises UnicodeDecodeError for bad UTF-8 and RecursionError for absurd nesting
@@ -321,8 +293,7 @@ class OpsRuntime:
         try:
             decoded = msgspec.json.decode(body)
         except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
-            handler = scope.get("route_handler")
-            if (getattr(handler, "opt", None) or {}).get("signin_throttle"):
+            if route.signin_throttle:
                 window = signin_window(
                     scope["app"].state, self.settings.auth.ip_attempts_per_minute
                 )
@@ -341,21 +312,24 @@ class OpsRuntime:
             await app(scope, receive, send)
             return
         ctx = _auth(scope)
-        route = _route_key(scope)
+        declared = route_policy(scope)
+        if declared is None:  # not routed: PolicyMiddleware runs first and refuses those
+            await app(scope, receive, send)
+            return
         now = self.clock.now()
-        refusal = await self._client_cert_refusal(scope, ctx)
+        refusal = await self._client_cert_refusal(scope, ctx, declared)
         if refusal is not None:
-            await answer(scope, send, refusal)
+            await send_error(scope, send, refusal)
             return
-        limited = self._rate_refusal(scope, ctx, route, now)
+        limited = self._rate_refusal(scope, ctx, declared, now)
         if limited is not None:
-            await answer(scope, send, limited)
+            await send_error(scope, send, limited)
             return
-        if route == EVENT_STREAM and ctx is not None and ctx.user_id is not None:
+        if declared.stream and ctx is not None and ctx.user_id is not None:
             key = str(ctx.user_id)
             if not self.event_streams.acquire(key):
                 self.metrics.limited["event_streams"] += 1
-                await answer(scope, send, TooManyConnections(self.event_streams.limit))
+                await send_error(scope, send, TooManyConnections(self.event_streams.limit))
                 return
             self.metrics.open_streams += 1
             try:
@@ -367,12 +341,13 @@ class OpsRuntime:
         await app(scope, receive, send)
 
     def _rate_refusal(
-        self, scope: Scope, ctx: AuthContext | None, route: tuple[str, str], now: Any
+        self, scope: Scope, ctx: AuthContext | None, declared: RoutePolicy, now: Any
     ) -> DomainError | None:
+        """The route's declared rate class (`policy(rate=…)`), counted per account or user."""
         user = str(ctx.user_id) if ctx is not None and ctx.user_id is not None else None
-        if route in SIGNIN_ROUTES:
+        if declared.rate == "signin":
             account = None
-            if route == ("POST", "/api/auth/login"):
+            if declared.signin_step == "password":
                 account = login_id_of(scope.get("state", {}).get(BODY_JSON_KEY))
             elif ctx is not None and ctx.user is not None:
                 account = ctx.user.login_id.lower()
@@ -386,12 +361,12 @@ class OpsRuntime:
             return None
         if user is None:
             return None
-        if route in PUSH_ROUTES:
+        if declared.rate == "push":
             wait = self.push_per_user.check(user, now)
             if wait is not None:
                 self.metrics.limited["push"] += 1
                 return RateLimited("通知設定の変更", "notification changes", wait)
-        elif route[0] == "POST" and _has_own_body_limit(scope):
+        elif declared.rate == "upload":
             wait = self.uploads_per_user.check(user, now)
             if wait is not None:
                 self.metrics.limited["uploads"] += 1
@@ -399,14 +374,13 @@ class OpsRuntime:
         return None
 
     async def _client_cert_refusal(
-        self, scope: Scope, ctx: AuthContext | None
+        self, scope: Scope, ctx: AuthContext | None, declared: RoutePolicy
     ) -> DomainError | None:
         """With mutual TLS at the proxy: every non-public route needs a verified certificate,
         and a device, once bound to a certificate, answers only with that certificate."""
         if not self.settings.ops.client_cert_header:
             return None
-        handler = scope.get("route_handler")
-        if (getattr(handler, "opt", None) or {}).get("auth") == "public":
+        if declared.auth == "public":
             return None
         fingerprint = scope.get("state", {}).get(CERT_KEY)
         if fingerprint is None:

@@ -6,6 +6,7 @@ from litestar import Controller, delete, get, post, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
+from ..route_policy import policy
 from ..settings import Settings
 from .keys import load_vapid_keys
 from .schemas import KeyOut, PreferencesIn, PreferencesOut, SubscriptionIn, SubscriptionOut
@@ -18,7 +19,7 @@ class PushController(Controller):
 
     @get(
         "/key",
-        opt={"auth": "public"},
+        opt=policy(auth="public"),
         summary="The VAPID public key (applicationServerKey, base64url uncompressed point)",
     )
     async def key(self, settings: Settings) -> KeyOut:
@@ -31,14 +32,16 @@ class PushController(Controller):
     ) -> SubscriptionOut:
         return SubscriptionOut(subscribed=await Subscriptions(db_session, auth).status())
 
-    @post("/subscriptions", status_code=201, summary="Store this device's push subscription")
+    @post("/subscriptions", status_code=201, opt=policy(rate="push"),
+           summary="Store this device's push subscription")
     async def subscribe(
         self, data: SubscriptionIn, auth: AuthContext, db_session: AsyncSession
     ) -> SubscriptionOut:
         await Subscriptions(db_session, auth).subscribe(data)
         return SubscriptionOut(subscribed=True)
 
-    @delete("/subscriptions", status_code=200, summary="Remove this device's push subscription")
+    @delete("/subscriptions", status_code=200, opt=policy(rate="push"),
+             summary="Remove this device's push subscription")
     async def unsubscribe(self, auth: AuthContext, db_session: AsyncSession) -> SubscriptionOut:
         await Subscriptions(db_session, auth).unsubscribe()
         return SubscriptionOut(subscribed=False)
@@ -47,7 +50,8 @@ class PushController(Controller):
     async def preferences(self, auth: AuthContext, db_session: AsyncSession) -> PreferencesOut:
         return await Preferences(db_session, auth).get()
 
-    @put("/preferences", summary="Replace the signed-in user's notification settings")
+    @put("/preferences", opt=policy(rate="push"),
+         summary="Replace the signed-in user's notification settings")
     async def set_preferences(
         self, data: PreferencesIn, auth: AuthContext, db_session: AsyncSession
     ) -> PreferencesOut:

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from litestar import Router
+
+from ..route_policy import policy
 from .controllers import PushController
 
-ROUTE_HANDLERS: list[Any] = [PushController]
+ROUTE_HANDLERS: list[Any] = [
+    # Signed in with both factors unless a controller or handler declares otherwise.
+    Router(path="/", opt=policy(auth="full"), route_handlers=[PushController]),
+]

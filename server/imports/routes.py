@@ -1,0 +1,15 @@
+"""Every route handler of the imports domain (the admin screen's import), for the app factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Router
+
+from ..route_policy import policy
+from .controllers import ROUTE_HANDLERS as _IMPORTS
+
+ROUTE_HANDLERS: list[Any] = [
+    # Signed in with both factors unless a handler declares otherwise.
+    Router(path="/", opt=policy(auth="full"), route_handlers=_IMPORTS),
+]
