@@ -20,10 +20,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import deliver, jst_text, record, require_admin, user_not_found
+from ..admin.common import deliver, jst_text, record, user_not_found
 from ..admin.help import load_help
 from ..auth import tokens
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, Forbidden, NotFound
 from ..mail import templates
 from ..mail.service import Mailer

@@ -11,6 +11,7 @@ from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
+from ..auth.roles import admins_only
 from ..mail.service import Mailer
 from ..route_policy import policy
 from ..settings import Settings
@@ -25,6 +26,7 @@ class AdminUserController(Controller):
 
     path = "/api/admin/users/{user_id:uuid}"
     tags = ["admin"]
+    guards = [admins_only]
 
     @staticmethod
     def _admin(
@@ -126,6 +128,7 @@ OfficeQuery = Annotated[uuid.UUID | None, QueryParameter(name="officeId")]
 @get(
     "/api/admin/help-desk",
     tags=["admin"],
+    guards=[admins_only],
     summary="Find a person by name, kana, login ID or office (50 at most)",
 )
 async def help_desk_search(

@@ -15,9 +15,10 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import record, require_admin, user_not_found
+from ..admin.common import record, user_not_found
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..auth.service import factors_of
 from ..models import Device, Office, OneTimeToken, User, UserSession
 from ..models.enums import Role, TokenPurpose, UserStatus

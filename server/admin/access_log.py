@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import InvalidInput, NotFound
 from ..models import AuditEvent, Device, Room
 from ..spreadsheet import excel_csv
-from .common import JST, job_label, record, require_admin, room_refs, users_by_id
+from .common import JST, job_label, record, room_refs, users_by_id
 from .schemas import AccessLogEntryOut, AccessLogOut
 
 ACTION_LABELS: dict[str, str] = {

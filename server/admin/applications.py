@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin, require_office_admin
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
@@ -42,8 +43,6 @@ from .common import (
     office_ref,
     record,
     record_read,
-    require_admin,
-    require_office_admin,
     room_refs,
     today_jst,
     user_not_found,

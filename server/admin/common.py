@@ -18,53 +18,17 @@ from ..accounts.refs import office_kind_label as office_kind_label
 from ..accounts.refs import user_ref as user_ref
 from ..audit import service as audit
 from ..auth.context import AuthContext
-from ..errors import Forbidden, NotFound
+from ..errors import NotFound
 from ..japan import JST as JST  # re-exported: the admin modules take their dates from here
 from ..japan import from_western
 from ..japan import today_jst as today_jst
 from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Office, Patient, Room, User
-from ..models.enums import Permission, Role
+from ..models.enums import Permission
 from .schemas import EraDateOut, OfficeRef, RoomRef
 
 log = logging.getLogger("carebook.admin")
-
-ADMINS = (Role.municipal_admin, Role.operator)
-
-
-def require_admin(ctx: AuthContext) -> User:
-    """The municipal admin or the operator; everyone else gets 403 (members never reach here)."""
-    if ctx.user is None or not ctx.has_role(*ADMINS):
-        raise Forbidden(
-            "この操作は市のユーザー管理者のみが行えます。",
-            "Only the city's user administrators can do this.",
-            code="admin_only",
-        )
-    return ctx.user
-
-
-def require_operator(ctx: AuthContext) -> User:
-    if ctx.user is None or not ctx.has_role(Role.operator):
-        raise Forbidden(
-            "この操作はシステム管理者のみが行えます。",
-            "Only the system operator can do this.",
-            code="operator_only",
-        )
-    return ctx.user
-
-
-def require_office_admin(ctx: AuthContext) -> tuple[User, uuid.UUID]:
-    """An office's system manager, acting for the office they belong to."""
-    user = ctx.user
-    if user is None or not ctx.has_role(Role.office_admin) or user.office_id is None:
-        raise Forbidden(
-            "この操作は事業所のシステム管理担当者のみが行えます。",
-            "Only an office's system manager can do this.",
-            code="office_admin_only",
-        )
-    return user, user.office_id
-
 
 def user_not_found() -> NotFound:
     return NotFound(

@@ -15,6 +15,7 @@ from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
+from ..auth.roles import admins_only, office_admins_only
 from ..mail.service import Mailer
 from ..models.enums import (
     ApplicationKind,
@@ -85,6 +86,7 @@ StateQuery = Annotated[ApplicationState | None, QueryParameter(name="state")]
 
 class OfficeApplicationController(Controller):
     path = "/api/applications"
+    guards = [office_admins_only]
     tags = ["applications"]
 
     @post("", status_code=201, summary="Submit an application for my office")
@@ -113,6 +115,7 @@ class OfficeApplicationController(Controller):
 
 class OfficeController(Controller):
     path = "/api/office"
+    guards = [office_admins_only]
     tags = ["applications"]
 
     @get("/staff", summary="My office's users, as in the ledger")
@@ -187,6 +190,7 @@ class InvitationLinkController(Controller):
 
 class AdminApplicationController(Controller):
     path = "/api/admin/applications"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("", summary="The inbox, oldest first")
@@ -253,6 +257,7 @@ class AdminApplicationController(Controller):
 
 class AdminInvitationController(Controller):
     path = "/api/admin/invitations"
+    guards = [admins_only]
     tags = ["admin"]
 
     @post("", status_code=201, summary="E-mail a single-use invitation (7 days)")
@@ -285,6 +290,7 @@ class AdminInvitationController(Controller):
 
 class AdminLedgerController(Controller):
     path = "/api/admin"
+    guards = [admins_only]
     tags = ["admin"]
 
     @staticmethod
@@ -372,6 +378,7 @@ class AdminLedgerController(Controller):
 
 class AdminScheduledStopController(Controller):
     path = "/api/admin/scheduled-stops"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("", summary="ID stops waiting for their day (soonest first), done or cancelled")
@@ -399,6 +406,7 @@ class AdminScheduledStopController(Controller):
 
 class AdminOfficeController(Controller):
     path = "/api/admin/offices"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("", summary="Offices with representative, pledge, system managers and active users")
@@ -416,6 +424,7 @@ class AdminOfficeController(Controller):
 
 class AdminRoomController(Controller):
     path = "/api/admin/rooms"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("", summary="Rooms (patient, label, members, closing requested)")
@@ -522,6 +531,7 @@ class AdminRoomController(Controller):
 
 class AdminMiscController(Controller):
     path = "/api/admin"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("/closing-requests", summary="Closing requests of open rooms (nothing else of the book)")

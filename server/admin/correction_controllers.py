@@ -18,6 +18,7 @@ from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
+from ..auth.roles import admins_only
 from ..contact_book.attachments_schemas import UploadIn
 from ..contact_book.blob_store import BlobStore
 from ..contact_book.images import ImageTooLarge
@@ -58,6 +59,7 @@ def _lifecycle(db_session: AsyncSession, auth: AuthContext, settings: Settings) 
 
 class AdminUserCorrectionController(Controller):
     path = "/api/admin/users/{user_id:uuid}"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("/history", summary="A person's corrections and office periods (the ledger's history)")
@@ -80,6 +82,7 @@ class AdminUserCorrectionController(Controller):
 
 class AdminOfficeCorrectionController(Controller):
     path = "/api/admin/offices/{office_id:uuid}"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("/history", summary="An office's staff, former staff and corrections")
@@ -112,6 +115,7 @@ class AdminOfficeCorrectionController(Controller):
 
 class AdminPatientController(Controller):
     path = "/api/admin"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("/patients/duplicates", summary="Patients on record who may be this one")

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin, require_office_admin
 from ..errors import NotFound
 from ..models import (
     Application,
@@ -37,16 +38,7 @@ from ..models import (
     User,
 )
 from ..models.enums import ApplicationKind, CareLevel, Sex
-from .common import (
-    era_out,
-    job_label,
-    office_kind_label,
-    permission_label,
-    record,
-    require_admin,
-    require_office_admin,
-    today_jst,
-)
+from .common import era_out, job_label, office_kind_label, permission_label, record, today_jst
 from .help import load_help
 from .offices import office_pledges
 from .schemas import FormOut

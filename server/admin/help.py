@@ -23,9 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput
 from ..models import SystemSetting
-from .common import record, require_admin
+from .common import record
 from .schemas import (
     HelpContactOut,
     HelpIn,

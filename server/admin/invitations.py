@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import db
 from ..auth import tokens
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
 from ..models import Application, ApplicationEvent, Invitation, Office, Pledge, User
 from ..models.enums import ApplicationKind, ApplicationState, JobType
-from .common import deliver, jst_text, office_ref, record, require_admin
+from .common import deliver, jst_text, office_ref, record
 from .help import check_pledge, current_pledge
 from .schemas import (
     AppliedOut,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin, require_office_admin
 from ..mail.service import Mailer
 from ..models import (
     Application,
@@ -32,15 +33,7 @@ from ..models import (
 )
 from ..models.enums import JobType, Role, StopState, UserStatus
 from ..spreadsheet import excel_csv
-from .common import (
-    JST,
-    job_label,
-    record,
-    require_admin,
-    require_office_admin,
-    room_refs,
-    user_not_found,
-)
+from .common import JST, job_label, record, room_refs, user_not_found
 from .help import load_help
 from .history_labels import application_event_label, audit_action_label, audit_note
 from .scheduled_stops import is_future, schedule_stop, stop_now

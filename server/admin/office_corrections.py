@@ -18,12 +18,13 @@ from sync.membership import person_changed
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Office, OfficeStay, Pledge, RoomMember, User
 from ..models.enums import OfficeClosing, UserStatus
-from .common import JST, deliver, office_kind_label, record, require_admin, user_ref
+from .common import JST, deliver, office_kind_label, record, user_ref
 from .correction_schemas import (
     OfficeClosedOut,
     OfficeCloseIn,

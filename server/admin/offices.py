@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import NotFound
 from ..mail.service import Mailer
 from ..models import Office, Pledge, User
 from ..models.enums import UserStatus
-from .common import JST, deliver, office_kind_label, record, require_admin
+from .common import JST, deliver, office_kind_label, record
 from .help import check_pledge
 from .roles import issue_system_manager, system_managers_of
 from .schemas import OfficeIn, OfficeOut

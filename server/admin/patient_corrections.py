@@ -23,11 +23,12 @@ from sync.changes import EntityType, Op, record_change
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..contact_book.room_access import require_writer
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..models import Patient, Room
 from ..models.enums import CARE_LEVEL_LABELS, CareLevel, JobType
-from .common import record, require_admin
+from .common import record
 from .correction_schemas import PatientCorrectionIn
 from .history import note_changes
 

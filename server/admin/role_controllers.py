@@ -12,6 +12,7 @@ from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..auth.context import AuthContext
+from ..auth.roles import admins_only
 from ..mail.service import Mailer
 from ..settings import Settings
 from .access_log import AccessLog
@@ -24,6 +25,7 @@ from .schemas import AccessLogOut, ClerkIn, ClerkOut, ClerkRetireIn, OfficeOut, 
 
 class AdminClerkController(Controller):
     path = "/api/admin/clerks"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("", summary="The city's clerks and the operators, with their last sign-in")
@@ -53,6 +55,7 @@ class AdminClerkController(Controller):
 
 class AdminSystemManagerController(Controller):
     path = "/api/admin/offices/{office_id:uuid}"
+    guards = [admins_only]
     tags = ["admin"]
 
     @get("", summary="One office with its system managers")
@@ -103,6 +106,7 @@ class AdminSystemManagerController(Controller):
 @get(
     "/api/admin/rooms/{room_id:uuid}/access-log",
     tags=["admin"],
+    guards=[admins_only],
     summary="Who read or wrote the patient's room, newest first (viewing it is audited)",
 )
 async def room_access_log(
@@ -122,6 +126,7 @@ async def room_access_log(
 @get(
     "/api/admin/rooms/{room_id:uuid}/access-log.csv",
     tags=["admin"],
+    guards=[admins_only],
     media_type="text/csv",
     summary="The patient's access log for a period as CSV (UTF-8 with BOM, Japanese headers, "
     "oldest first; the download is audited)",

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from .. import db
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
@@ -24,7 +25,7 @@ from ..mail.templates import Letter
 from ..models import Office, User
 from ..models.enums import ROOM_MEMBER_ROLES, JobType, Role, UserStatus
 from .city_setup import city_office
-from .common import deliver, job_label, record, require_admin, user_not_found
+from .common import deliver, job_label, record, user_not_found
 from .schemas import ClerkIn, ClerkOut, NewPersonIn, SystemManagerIn, SystemManagerOut
 from .users import NewPerson, issue_id, stop_user
 

@@ -24,6 +24,7 @@ from sync.membership import membership_changed
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..contact_book.blob_store import BlobStore
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail.service import Mailer
@@ -31,7 +32,7 @@ from ..mail.templates import Letter
 from ..models import Attachment, Consent, Patient, Room, RoomMember, new_id
 from ..models.enums import Permission, RoomStatus
 from . import composition
-from .common import deliver, record, require_admin, today_jst, users_by_id
+from .common import deliver, record, today_jst, users_by_id
 from .correction_schemas import (
     ConsentWithdrawIn,
     DuplicateOut,

@@ -21,6 +21,7 @@ from sync.membership import membership_changed
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
@@ -46,7 +47,6 @@ from .common import (
     permission_label,
     record,
     record_read,
-    require_admin,
     room_refs,
     today_jst,
     user_ref,

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from .. import db
 from ..audit.service import Actor
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
@@ -34,7 +35,6 @@ from .common import (
     deliver,
     office_ref,
     record,
-    require_admin,
     start_of_day_jst,
     today_jst,
     user_not_found,

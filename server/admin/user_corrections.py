@@ -22,6 +22,7 @@ from sync.membership import membership_changed, person_changed
 
 from .. import db
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput
 from ..mail import templates
 from ..mail.service import Mailer
@@ -34,7 +35,6 @@ from .common import (
     job_label,
     office_ref,
     record,
-    require_admin,
     room_refs,
     today_jst,
     user_not_found,

@@ -6,10 +6,11 @@ from typing import Any
 
 from litestar import Router
 
+from ..auth.roles import admins_only
 from ..route_policy import policy
 from .controllers import ROUTE_HANDLERS as _IMPORTS
 
 ROUTE_HANDLERS: list[Any] = [
-    # Signed in with both factors unless a handler declares otherwise.
-    Router(path="/", opt=policy(auth="full"), route_handlers=_IMPORTS),
+    # The city's import: its user administrators and the operator, signed in.
+    Router(path="/", opt=policy(auth="full"), guards=[admins_only], route_handlers=_IMPORTS),
 ]

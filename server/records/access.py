@@ -22,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import deliver, jst_text, require_admin
+from ..admin.common import deliver, jst_text
 from ..admin.rooms import room_name
 from ..audit import service as audit
 from ..auth.context import AuthContext
+from ..auth.roles import require_admin
 from ..contact_book.blob_store import BlobStore
 from ..contact_book.room_access import require_reader
 from ..errors import Conflict, InvalidInput, NotFound

@@ -16,6 +16,7 @@ from sync.thresholds import FlagDirection
 
 from ..admin.common import era_out, job_label, today_jst
 from ..auth.context import AuthContext
+from ..auth.roles import admins_only
 from ..contact_book.blob_store import BlobStore
 from ..mail.service import Mailer
 from ..models.enums import (
@@ -171,7 +172,7 @@ async def _break_glass(room_id: uuid.UUID, purpose: str, data: BreakGlassIn,
 
 @post("/api/admin/rooms/{room_id:uuid}/record", status_code=200,
       summary="Break-glass: a closed room's record to print, with a reason the members see",
-      tags=["room record"])
+      tags=["room record"], guards=[admins_only])
 async def break_glass(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
                       db_session: AsyncSession, settings: Settings) -> RecordOut:
     found = await _break_glass(room_id, "print", data, auth, db_session, settings)
@@ -180,7 +181,7 @@ async def break_glass(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
 
 @post("/api/admin/rooms/{room_id:uuid}/record/vitals.csv", status_code=200,
       media_type="text/csv", summary="Break-glass: a closed room's vitals as CSV",
-      tags=["room record"])
+      tags=["room record"], guards=[admins_only])
 async def break_glass_csv(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
                           db_session: AsyncSession, settings: Settings) -> Response[bytes]:
     return _csv(await _break_glass(room_id, "csv", data, auth, db_session, settings), auth)
@@ -188,7 +189,8 @@ async def break_glass_csv(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthCont
 
 @post("/api/admin/rooms/{room_id:uuid}/record/fhir", status_code=200,
       media_type="application/fhir+json",
-      summary="Break-glass: a closed room's record as a FHIR bundle", tags=["room record"])
+      summary="Break-glass: a closed room's record as a FHIR bundle", tags=["room record"],
+      guards=[admins_only])
 async def break_glass_fhir(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
                            db_session: AsyncSession,
                            settings: Settings) -> Response[dict[str, Any]]:

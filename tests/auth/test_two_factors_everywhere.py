@@ -76,6 +76,12 @@ async def test_public_routes_are_only_the_expected_ones(app: Litestar) -> None:
         "/api/mail/unsubscribe",  # the daily mail's signed one-click link is its own credential
         "/api/metrics",  # checks an operator session or the scraper's bearer token itself
         "/api/help/public",  # whom to call when sign-in fails: only what the city published
+        # The OpenAPI document and its viewer describe the API; they reveal no data.
+        "/schema",
+        "/schema/{path:str}",
+        "/schema/openapi.json",
+        "/schema/swagger",
+        "/schema/oauth2-redirect.html",
     }
     assert public <= allowed, public - allowed
 
