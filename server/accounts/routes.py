@@ -7,13 +7,13 @@ from typing import Any
 from litestar import Router
 
 from ..route_policy import policy
-from .controllers import ActivationController, AdminUserController, help_desk_search
+from .controllers import ActivationController
 
 ROUTE_HANDLERS: list[Any] = [
     # Signed in with both factors unless a controller or handler declares otherwise.
     Router(
         path="/",
         opt=policy(auth="full"),
-        route_handlers=[AdminUserController, help_desk_search, ActivationController],
+        route_handlers=[ActivationController],
     ),
 ]

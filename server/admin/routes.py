@@ -22,6 +22,7 @@ from .controllers import (
     help_for_users,
 )
 from .correction_controllers import ROUTE_HANDLERS as CORRECTION_ROUTES
+from .help_desk_controllers import AdminUserController, help_desk_search
 from .role_controllers import (
     AdminClerkController,
     AdminSystemManagerController,
@@ -51,6 +52,8 @@ ROUTE_HANDLERS: list[Any] = [
             room_access_log_csv,
             help_for_users,
             help_before_sign_in,
+            AdminUserController,
+            help_desk_search,
             *CORRECTION_ROUTES,
         ],
     ),

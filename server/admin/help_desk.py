@@ -15,23 +15,22 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import record, user_not_found
+from ..accounts.refs import job_label
+from ..accounts.schemas import FactorsOut, PasskeyOut
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..auth.service import factors_of
 from ..models import Device, Office, OneTimeToken, User, UserSession
 from ..models.enums import Role, TokenPurpose, UserStatus
-from .administration import desk_refusal
-from .refs import job_label
-from .schemas import (
+from .account_actions import desk_refusal
+from .common import record, user_not_found
+from .help_desk_schemas import (
     DeskAccountOut,
     DeskDeviceOut,
     DeskPersonOut,
     DeskSessionOut,
-    FactorsOut,
     LockOut,
-    PasskeyOut,
 )
 
 SEARCH_LIMIT = 50

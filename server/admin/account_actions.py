@@ -20,8 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
-from ..admin.common import deliver, jst_text, record, user_not_found
-from ..admin.help import load_help
+from ..accounts.service import flag_devices_for_wipe
 from ..auth import tokens
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
@@ -31,8 +30,9 @@ from ..mail.service import Mailer
 from ..mail.templates import Letter
 from ..models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
 from ..models.enums import Role, TokenPurpose, UserStatus
-from .schemas import ResetLetterOut
-from .service import flag_devices_for_wipe
+from .common import deliver, jst_text, record, user_not_found
+from .help import load_help
+from .help_desk_schemas import ResetLetterOut
 
 RESET_LINK_TTL = timedelta(hours=24)
 # A letter is handed over at the counter or sent to the office; it may spend a weekend in
