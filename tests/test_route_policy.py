@@ -57,6 +57,9 @@ def test_the_declared_policies_say_what_the_product_promises(app: Litestar) -> N
     }
     for key in steps:
         assert declared[key] is not None and declared[key].rate == "signin"  # type: ignore[union-attr]
+    # Only a signed link's own authority stands in for the CSRF token.
+    no_csrf = [key for key, found in declared.items() if found and not found.csrf]
+    assert no_csrf == [("POST", "/api/mail/unsubscribe")]
     streams = [key for key, found in declared.items() if found and found.stream]
     assert streams == [("GET", "/api/sync/events")]
     push = declared[("POST", "/api/sync/push")]
