@@ -9,7 +9,7 @@ version of carebook gains the new parts' defaults when read.
 
 The pledge version is what applicants accept; an application that accepted another
 version is refused, so nobody signs text they were not shown. The terms version works
-the same way for every user: a new version asks everyone again (`server/accounts/terms.py`).
+the same way for every user: a new version asks everyone again (`server/me/terms.py`).
 Only contact points marked `public` reach the sign-in page, which anyone can read.
 """
 

@@ -17,11 +17,11 @@ from ..accounts.schemas import (
     SessionOut,
 )
 from ..accounts.service import MyAccount
-from ..accounts.terms import accept_terms, terms_status
 from ..admin.schemas import TermsAcceptIn
 from ..auth.context import AuthContext
 from ..auth.service import SignInService, factors_of
 from ..models import Device
+from .terms import accept_terms, terms_status
 
 
 def device_out(device: Device, current: Device | None) -> DeviceOut:

@@ -14,12 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import db
+from ..accounts.schemas import MyTermsOut
 from ..admin.help import load_help
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import Conflict
 from ..models import TermsAcceptance, User
-from .schemas import MyTermsOut
 
 
 async def terms_status(session: AsyncSession, user: User) -> MyTermsOut | None:
