@@ -1,7 +1,8 @@
 """Every refusal has one shape and one language choice, whichever layer refuses.
 
 server/errors.py builds every error body: the router's 404 and 405, the middleware that refuse
-before a handler runs (body limit, NUL, CSRF, sign-in, rate limits), guards, request
+before a handler runs (body limit, NUL, bad JSON, the request contract, CSRF, sign-in, rate
+limits), guards, request
 validation and the services. Each answer must decode as the OpenAPI document's closed `Error`
 component, in Japanese unless the request ranks English above Japanese.
 """
@@ -86,8 +87,15 @@ async def test_refusals_before_routing_and_before_sign_in(client: Any) -> None:
         return await anonymous.post("/api/sync/pull", content=b"[" + b" " * 300_000 + b"]",
                                     headers={**h, "Content-Type": "application/json"})
 
-    async def no_csrf(h: dict[str, str]) -> httpx.Response:
+    async def no_device(h: dict[str, str]) -> httpx.Response:
         return await client.post("/api/sync/pull", json={"cursor": None}, headers=h)
+
+    async def navigation(h: dict[str, str]) -> httpx.Response:
+        return await client.get("/api/me", headers={**h, "Sec-Fetch-Mode": "navigate"})
+
+    async def no_csrf(h: dict[str, str]) -> httpx.Response:
+        return await client.post("/api/sync/pull", json={"cursor": None},
+                                 headers={**h, "X-Carebook-Device": anonymous.device})
 
     async def not_signed_in(h: dict[str, str]) -> httpx.Response:
         return await anonymous.get("/api/me", headers=h)
@@ -96,6 +104,8 @@ async def test_refusals_before_routing_and_before_sign_in(client: Any) -> None:
     await _refusal(unknown_api_path, 404, "not_found")
     await _refusal(nul_in_url, 400, "invalid_input")
     await _refusal(body_too_large, 413, "body_too_large")
+    await _refusal(no_device, 400, "device_required")
+    await _refusal(navigation, 403, "api_navigation")
     await _refusal(no_csrf, 403, "csrf")
     await _refusal(not_signed_in, 401, "unauthenticated")
 
@@ -116,7 +126,7 @@ async def test_refusals_of_the_sign_in_steps(client: Any) -> None:
                                     {"loginId": "nobody-here", "password": "wrong-password"},
                                     headers=h)
 
-    await _refusal(not_json, 400, "bad_request")
+    await _refusal(not_json, 400, "invalid_json")
     await _refusal(wrong_type, 400, "invalid_input")
     await _refusal(wrong_password, 401, "invalid_credentials")
 
