@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from server.app import create_app
 from server.clock import FrozenClock
+from server.route_policy import policy
 from server.settings import Settings, load_settings
 from tests.conftest import server_env
 from tests.factories import MadeUser
@@ -134,7 +135,7 @@ async def test_pages_errors_and_refusals(
 async def test_an_unexpected_error_still_carries_the_headers(
     settings: Settings, clock: FrozenClock
 ) -> None:
-    @get("/api/test-boom", opt={"auth": "public", "bare": True}, sync_to_thread=False)
+    @get("/api/test-boom", opt=policy(auth="public", bare=True), sync_to_thread=False)
     def boom() -> None:
         raise RuntimeError("a bug")
 
