@@ -78,6 +78,8 @@ KINDS: tuple[Kind, ...] = (
         }),
         what="システム利用者, without passwords, lock state or sync positions",
     ),
+    Kind("terms_acceptances.jsonl", "terms_acceptance", order_by=("user_id", "accepted_at", "id"),
+         what="利用規約への同意: who accepted which version of the terms, when"),
     Kind("office_stays.jsonl", "office_stay", order_by=("user_id", "started_at", "id"),
          what="the periods a person belonged to each office (transfers, mergers)"),
     Kind("change_records.jsonl", "change_record",
@@ -133,6 +135,11 @@ KINDS: tuple[Kind, ...] = (
         "thresholds.jsonl", "vital_threshold", order_by=("room_id", "version"),
         omit=SYNC_POSITIONS, entity=EntityType.threshold,
         what="バイタルの基準範囲 of a patient (by room), with who set it and when",
+    ),
+    Kind(
+        "medications.jsonl", "medication", order_by=("room_id", "version"),
+        omit=SYNC_POSITIONS, entity=EntityType.medication,
+        what="服薬・アレルギー: a patient's drugs and allergies (by room), who changed each last",
     ),
     Kind(
         "addressees.jsonl", "addressee", order_by=("room_id", "version"),
