@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import asynccontextmanager
@@ -132,6 +133,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             # advanced-alchemy/SQLAlchemy do not dispose engines for us when a
             # process builds several apps (one per test).
             await engine.dispose()
+            from .auth.passwords import stop_helper  # at shutdown: argon2 stays unimported
+
+            await asyncio.to_thread(stop_helper)
 
     from .auth.middleware import auth_middleware_factory
     from .contact_book.sync_service import sync_notifier_lifespan
