@@ -91,7 +91,7 @@ def stop_helper() -> None:
     global _POOL
     pool, _POOL = _POOL, None
     if pool is not None and pool[0] == os.getpid():
-        pool[1].shutdown(wait=True, cancel_futures=True)
+        pool[1].shutdown(wait=True)  # hashes already asked for are finished first
 
 
 @dataclass(frozen=True)
