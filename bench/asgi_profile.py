@@ -131,6 +131,7 @@ async def main() -> None:
     device = secrets.token_urlsafe(16)
     cookies: dict[str, str] = {}
     csrf = ""
+    unlock = ""  # the unlock proof of the sign-in's answer (docs/api/requests.md)
 
     def headers() -> dict[str, str]:
         h = {"origin": origin, "x-carebook-device": device, "content-type": "application/json",
@@ -138,10 +139,12 @@ async def main() -> None:
              "cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
         if csrf:
             h["x-csrf-token"] = csrf
+        if unlock:
+            h["x-carebook-unlock"] = unlock
         return h
 
     async def request(method: str, path: str, payload: Any = None) -> Any:
-        nonlocal csrf
+        nonlocal csrf, unlock
         body = json.dumps(payload).encode() if payload is not None else b""
         status, raw, response_headers = await call(app, method, path, headers(), body)
         for key, value in response_headers:
@@ -151,6 +154,8 @@ async def main() -> None:
         data = json.loads(raw) if raw else None
         if isinstance(data, dict) and data.get("csrfToken"):
             csrf = data["csrfToken"]
+        if isinstance(data, dict) and data.get("unlockSecret"):
+            unlock = data["unlockSecret"]
         assert status < 300, (status, raw[:300])
         return data
 
