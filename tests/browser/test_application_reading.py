@@ -28,7 +28,7 @@ def _submit_room_request(playwright: Any, url: str, device: str) -> str:
     """The nurse station's system manager asks for a room (様式5・6), as the office screen does."""
     office = api_context(playwright, url, "demo-officeadmin")
     try:
-        directory = office.context.get("/api/office/directory").json()
+        directory = office.get("/api/office/directory").json()
         ids = {u["name"]: u["id"] for u in directory}
         members = [
             {"userId": ids[PEOPLE[login].name], "permission": "read" if i else "write"}
@@ -129,7 +129,7 @@ def test_the_clerk_reads_a_join_by_patient_with_the_office_and_its_staff(
     patient = f"参加 太郎（{device.name}）"
     office = api_context(playwright, url, "demo-officeadmin")
     try:
-        directory = office.context.get("/api/office/directory").json()
+        directory = office.get("/api/office/directory").json()
         nurse = PEOPLE["demo-nurse"]
         nurse_id = next(u["id"] for u in directory if u["name"] == nurse.name)
         api_post(office, "/api/applications", {"kind": "roomJoin", "payload": {
@@ -138,7 +138,7 @@ def test_the_clerk_reads_a_join_by_patient_with_the_office_and_its_staff(
             "members": [{"userId": nurse_id, "permission": "read"}],
             "note": "担当者会議で参加が決まりました",
         }})
-        asking_office = office.context.get("/api/me").json()["user"]["officeName"]
+        asking_office = office.get("/api/me").json()["user"]["officeName"]
     finally:
         office.dispose()
 
