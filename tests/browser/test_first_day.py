@@ -504,7 +504,9 @@ def test_a_city_goes_live_from_an_empty_database(
     watch_unlock_proof(nurse)
     nurse.goto(url + "/")
     unlock(nurse)
-    expect(nurse.get_by_test_id("login-id")).to_be_visible(timeout=30_000)
+    # Generous: the unlock (Argon2id in the page), the request answered `wipe` and the
+    # wipe each take seconds on a busy machine.
+    expect(nurse.get_by_test_id("login-id")).to_be_visible(timeout=60_000)
     people.password_step(nurse, logins["nurse"])
     people.enrol(nurse, logins["nurse"])
     wait_for_rooms(nurse, 1)
