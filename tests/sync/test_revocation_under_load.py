@@ -187,6 +187,7 @@ async def test_two_processes_forget_a_stopped_sign_in_at_once(
         http_b = httpx.AsyncClient(base_url=other.url, timeout=30, cookies=http_a.cookies)
         api_b = ApiClient(http_b, device=api_a.device, origin=one.url)
         api_b.csrf = api_a.csrf
+        api_b.unlock = api_a.unlock  # the same unlocked tablet: its unlock proof too
         try:
             burst = Burst([api_a, api_b] * (PULLERS // 2))
             done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
