@@ -2,14 +2,14 @@
 
 A patient back from hospital, or referred again by another office, is often
 entered anew; a second room would split the history the team needs. The
-same 被保険者番号, or the same name (spaces ignored) and date of birth, is
-taken as possibly the same person; the clerk decides (reopen the closed room,
-or open a new one knowingly).
+same 被保険者番号, or the same name and date of birth, is taken as possibly the
+same person; names compare as `patient_match` compares them (spaces and character
+width ignored). The clerk decides (reopen the closed room, or open a new one
+knowingly).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 
@@ -20,12 +20,7 @@ from ..errors import Conflict
 from ..models import Patient, Room
 from .common import room_refs
 from .correction_schemas import DuplicateOut, MatchedOn
-
-_SPACES = re.compile(r"[\s\u3000]+")
-
-
-def _squashed(name: str) -> str:
-    return _SPACES.sub("", name)
+from .patient_match import squashed
 
 
 async def find_duplicates(
@@ -45,7 +40,7 @@ async def find_duplicates(
             .where(or_(*conditions))
         )
     ).all()
-    wanted = _squashed(name)
+    wanted = squashed(name)
     found: list[tuple[Patient, uuid.UUID | None, list[MatchedOn]]] = []
     for patient, room_id in rows:
         matched: list[MatchedOn] = []
@@ -55,7 +50,7 @@ async def find_duplicates(
             wanted
             and birth_date is not None
             and patient.birth_date == birth_date
-            and _squashed(patient.name) == wanted
+            and squashed(patient.name) == wanted
         ):
             matched.append("nameAndBirthDate")
         if matched:

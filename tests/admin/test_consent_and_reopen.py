@@ -118,6 +118,11 @@ async def test_a_second_room_for_the_same_patient_is_warned_of_and_can_be_confir
     assert body["error"] == "possible_duplicate_patient"
     (dup,) = body["duplicates"]
     assert dup["roomId"] == first["id"] and dup["matchedOn"] == ["nameAndBirthDate"]
+    # Nor does the width of the characters (half-width katakana, as some vendors' files have).
+    narrow = await admin.post("/api/admin/rooms", {
+        **again, "patient": patient(name="青木 ﾊﾅ", insuredNumber="")})
+    assert narrow.status_code == 409, narrow.text
+    assert [d["roomId"] for d in narrow.json()["duplicates"]] == [first["id"]]
     async with sessionmaker() as s:
         assert len(list(await s.scalars(select(Room)))) == 1
 
