@@ -5,6 +5,7 @@ import { t } from "../i18n";
 import { CARE_LEVEL_CODES, careLevelLabel } from "../local/labels";
 import { addNotice } from "../store";
 import type { PatientData } from "../sync/wire";
+import { changedFields } from "../local/corrections";
 
 type Field = Exclude<keyof PatientChanges, "note" | "careLevel">;
 /** The form's values: text as typed, every field present. */
@@ -62,10 +63,8 @@ export function PatientCorrection({ roomId, patient }: { roomId: string; patient
     e.preventDefault();
     const before = current(patient);
     // Only changed fields; the care level comes from a list of the server's codes.
-    const changed: Record<string, string> = {};
-    for (const key of Object.keys(before) as Array<keyof Form>) {
-      if (key !== "note" && form[key].trim() !== before[key]) changed[key] = form[key].trim();
-    }
+    const fields = (Object.keys(before) as Array<keyof Form>).filter((key) => key !== "note");
+    const changed = changedFields(before, form, fields);
     const changes = changed as PatientChanges;
     if (Object.keys(changes).length === 0) {
       setError([t("patient.correctNothing")]);

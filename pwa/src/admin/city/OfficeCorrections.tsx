@@ -11,6 +11,7 @@ import { day, ErrorBox, Input, Section, Select, useLoad } from "../ui";
 import { ChangeHistory } from "./ChangeHistory";
 import { officeOptions } from "./shared";
 import { codeLabel, codeOptions } from "../../local/labels";
+import { changedFields } from "../../local/corrections";
 
 const FIELDS = ["name", "nameKana", "kind", "postalCode", "address", "phone", "fax"] as const;
 
@@ -31,8 +32,7 @@ function CorrectOffice({ office, onDone }: { office: Office; onDone: (d: Detail)
     e.preventDefault();
     setError(null);
     // Only changed fields; the kind comes from a list of the server's codes (it checks them).
-    const body: Record<string, string> = {};
-    for (const key of FIELDS) if (form[key].trim() !== start[key]) body[key] = form[key].trim();
+    const body: Record<string, string> = changedFields(start, form, FIELDS);
     if (form.note.trim()) body.note = form.note.trim();
     try {
       onDone(await correctionApi.correctOffice(office.id, body as OfficeCorrection));

@@ -10,6 +10,7 @@ import { correctionApi, PATIENT_FIELDS, type PatientCorrection, type PatientFiel
 import { label, ta } from "../messages";
 import { day, ErrorBox, Input, Section, Select, useLoad } from "../ui";
 import { ChangeHistory } from "./ChangeHistory";
+import { changedFields } from "../../local/corrections";
 
 function patientValues(room: Room): Record<PatientField, string> {
   const p = room.patient;
@@ -35,8 +36,7 @@ export function CorrectPatient({ room, onDone }: { room: Room; onDone: (r: Room)
     e.preventDefault();
     setError(null);
     // Only changed fields; the care level comes from a list of the server's codes.
-    const body: Record<string, string> = {};
-    for (const key of PATIENT_FIELDS) if (form[key].trim() !== start[key]) body[key] = form[key].trim();
+    const body: Record<string, string> = changedFields(start, form, PATIENT_FIELDS);
     if (form.note.trim()) body.note = form.note.trim();
     try {
       onDone(await correctionApi.correctPatient(room.id, body as PatientCorrection));

@@ -10,6 +10,7 @@ import { ta } from "../messages";
 import { day, ErrorBox, Input, Section, Select, useLoad } from "../ui";
 import { ChangeHistory } from "./ChangeHistory";
 import { officeOptions } from "./shared";
+import { changedFields } from "../../local/corrections";
 
 const VISITING_JOBS = new Set(["doctor", "nurse"]);
 
@@ -34,10 +35,7 @@ function CorrectUser({ user, onDone }: { user: LedgerRow; onDone: (h: UserHistor
     e.preventDefault();
     setError(null);
     // Only changed fields; the job type comes from a list of the server's codes.
-    const body: Record<string, string | boolean> = {};
-    for (const key of ["name", "nameKana", "email", "jobType"] as const) {
-      if (form[key].trim() !== start[key]) body[key] = form[key].trim();
-    }
+    const body: Record<string, string | boolean> = changedFields(start, form, ["name", "nameKana", "email", "jobType"] as const);
     if (visits !== Boolean(user.visitsHomes)) body.visitsHomes = visits;
     if (form.note.trim()) body.note = form.note.trim();
     try {
