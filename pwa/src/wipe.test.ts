@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { KNOWN_DATABASES, wipeDevice } from "./wipe";
+import { KNOWN_DATABASES, STEP_LIMIT_MS, wipeDevice } from "./wipe";
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -62,5 +62,26 @@ describe("wipeDevice", () => {
     localStorage.setItem("carebook.deviceId", "abc");
     await wipeDevice();
     expect(localStorage.getItem("carebook.deviceId")).toBeNull();
+  });
+});
+
+describe("wipeDevice when a step never answers", () => {
+  it("goes on after the step's time limit, so the sign-in screen still comes", async () => {
+    vi.useFakeTimers();
+    try {
+      vi.stubGlobal("indexedDB", {
+        databases: () => new Promise(() => {}), // the browser is clearing storage itself
+        deleteDatabase: () => ({}),
+      });
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+      localStorage.setItem("carebook.deviceId", "abc");
+      const done = wipeDevice();
+      await vi.advanceTimersByTimeAsync(STEP_LIMIT_MS * 3);
+      await expect(done).resolves.toBeNull(); // unsent records could not be counted
+      expect(localStorage.getItem("carebook.deviceId")).toBeNull();
+      expect(warn.mock.calls.some(([text]) => String(text).includes("wipe step databases"))).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -64,11 +64,29 @@ function wipeStorage(): void {
   }
 }
 
-async function step(run: () => Promise<void> | void): Promise<void> {
+/**
+ * How long one step may take. A step can hang rather than fail: the browser may be
+ * clearing the same storage itself (the wipe answer's Clear-Site-Data header), which
+ * closes open databases under the app and can leave a request without any answer. A
+ * stalled step must not keep the person from the sign-in screen.
+ */
+export const STEP_LIMIT_MS = 4000;
+
+class StepStalled extends Error {}
+
+function bounded<T>(name: string, run: () => Promise<T> | T): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepStalled(`${name}: no answer in ${STEP_LIMIT_MS} ms`)), STEP_LIMIT_MS);
+  });
+  return Promise.race([Promise.resolve().then(run), stalled]).finally(() => clearTimeout(timer));
+}
+
+async function step(name: string, run: () => Promise<void> | void): Promise<void> {
   try {
-    await run();
+    await bounded(name, run);
   } catch (error) {
-    console.warn("carebook: wipe step failed", error);
+    console.warn(`carebook: wipe step ${name} failed`, error);
   }
 }
 
@@ -96,14 +114,14 @@ let running: Promise<number | null> | null = null;
  */
 export function wipeDevice(): Promise<number | null> {
   running ??= (async () => {
-    const unsent = await countUnsent().catch(() => null);
-    await step(destroyKeyMaterial);
-    for (const listener of listeners) await step(listener);
-    await step(closeDataDb);
-    await step(wipeDatabases);
-    await step(wipeCaches);
-    await step(wipeServiceWorkers);
-    await step(wipeStorage);
+    const unsent = await bounded("count unsent", countUnsent).catch(() => null);
+    await step("key material", destroyKeyMaterial);
+    for (const listener of listeners) await step("listener", listener);
+    await step("close database", closeDataDb);
+    await step("databases", wipeDatabases);
+    await step("caches", wipeCaches);
+    await step("service workers", wipeServiceWorkers);
+    await step("storage", wipeStorage);
     return unsent;
   })().finally(() => {
     running = null;

@@ -68,6 +68,11 @@ function db(): Promise<IDBPDatabase<KeysSchema>> {
     blocking() {
       void closeKeystore();
     },
+    terminated() {
+      // The browser closed it (storage cleared, e.g. by a wipe answer's Clear-Site-Data):
+      // the next call opens a new connection instead of failing on this one.
+      dbPromise = null;
+    },
   });
   return dbPromise;
 }
