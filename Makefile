@@ -21,12 +21,12 @@ ARTIFACTS := test-artifacts
 PYTEST_ARGS ?=
 
 # Only the directories that exist are linted.
-LINT_DIRS := $(wildcard server sync tests migrations bench)
+LINT_DIRS := $(wildcard server sync store tests migrations bench)
 PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public $(PWA)/scripts -type f 2>/dev/null) \
 	$(wildcard $(PWA)/index.html $(PWA)/*.ts $(PWA)/tsconfig*.json $(PWA)/package.json)
 # The PWA's wire types, generated from the server's OpenAPI document (docs/api/README.md).
 API_TYPES := $(PWA)/src/generated/api.ts
-SERVER_SOURCES := $(shell find server sync -name '*.py' 2>/dev/null)
+SERVER_SOURCES := $(shell find server sync store -name '*.py' 2>/dev/null)
 
 .PHONY: help run test install pwa api-types api-types-check test-tools lint typecheck pwa-test \
 	pytest lock clean

@@ -25,6 +25,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from store.writer import begin_write
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -34,8 +36,8 @@ from sqlalchemy import select  # noqa: E402
 from server import db, migrate  # noqa: E402
 from server.clock import FrozenClock  # noqa: E402
 from server.demo.loader import load_demo  # noqa: E402
-from server.models import Post, ReportTitle, RoomMember, User  # noqa: E402
 from server.settings import load_settings  # noqa: E402
+from store.models import Post, ReportTitle, RoomMember, User  # noqa: E402
 from sync.changes import EntityType, Op, record_change  # noqa: E402
 from sync.pull import pull  # noqa: E402
 
@@ -62,7 +64,7 @@ async def prepare(settings: Any, posts: int) -> uuid.UUID:
             )
             assert title is not None
             for index in range(posts):
-                await db.begin_write(session)
+                await begin_write(session)
                 post_id = uuid.UUID(int=(7 << 76) | (2 << 62) | index)
                 version = await record_change(
                     session, room_id=member.room_id, entity_type=EntityType.post,

@@ -34,11 +34,17 @@ from typing import Any
 
 import psutil
 
+from store.writer import begin_write
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from server import db, migrate
 from server.clock import Clock
-from server.models import (
+from server.push.keys import load_vapid_keys
+from server.push.outbox import enqueue_post_notifications
+from server.push.worker import PushWorker
+from server.settings import Settings, load_settings
+from store.models import (
     Device,
     Office,
     Outbox,
@@ -49,10 +55,6 @@ from server.models import (
     RoomMember,
     User,
 )
-from server.push.keys import load_vapid_keys
-from server.push.outbox import enqueue_post_notifications
-from server.push.worker import PushWorker
-from server.settings import Settings, load_settings
 from tests.support.push_receiver import PushReceiver
 
 
@@ -181,7 +183,7 @@ async def _arrange(
 
 async def _post(sessionmaker: Any, room_id: Any, author_id: Any) -> int:
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         post = Post(room_id=room_id, author_id=author_id, body="bench", created_at=Clock().now())
         session.add(post)
         await session.flush()

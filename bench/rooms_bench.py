@@ -56,8 +56,8 @@ import asyncio, sys
 from datetime import UTC, datetime
 from sqlalchemy import select
 from server import db
-from server.models import User
-from server.models.enums import Permission
+from store.models import User
+from store.models.enums import Permission
 from server.settings import load_settings
 from tests.sync.world import open_room
 

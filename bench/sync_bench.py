@@ -390,7 +390,7 @@ async def insert_history(url: str, room: str, title: str, author: str, n: int) -
     from sqlalchemy import insert, select, update
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    from server.models import Post, Room
+    from store.models import Post, Room
     from sync.stream import PendingChange, queue_change
 
     engine = create_async_engine(url)

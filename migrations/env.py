@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from server.db import create_engine
-from server.models import Base
 from server.settings import DatabaseSettings
+from store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

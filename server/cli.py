@@ -47,7 +47,7 @@ def carebook() -> None:
 
 
 async def _is_empty(session: AsyncSession) -> bool:
-    from .models import User
+    from store.models import User
 
     count = (await session.execute(select(func.count()).select_from(User))).scalar_one()
     return int(count) == 0
@@ -358,7 +358,8 @@ def create_admin(login_id: str, name: str, email: str, role: str, office_name: s
     office of kind 市役所, else a new one). The default role stays `operator`, as
     before; later clerks are better created on the clerk-accounts screen.
     """
-    from .models.enums import Role
+    from store.models.enums import Role
+
     from .operators import OperatorError, create_operator
 
     settings = _settings()
@@ -435,8 +436,9 @@ def init_city(**values: str) -> None:
     changes nothing — on a database that already has a city, city clerks or the demo
     data; change the contacts on the help page and add clerks on the clerk-accounts screen.
     """
+    from store.models.enums import Role
+
     from .admin.city_setup import CityInit, CitySetupError, Contact, set_up_city
-    from .models.enums import Role
     from .operators import OperatorError, create_operator
 
     settings = _settings()

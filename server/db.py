@@ -1,23 +1,19 @@
 """Engines and sessions: SQLite gets WAL, foreign keys and a busy timeout at every connect;
-writers begin with `begin_write`. A request's one session is in `request_database.py`."""
+writers begin with `store.writer.begin_write`. A request's one session is in
+`request_database.py`."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-import weakref
 from typing import Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
-    AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
 from . import sqlite_driver
@@ -120,67 +116,6 @@ async def refresh_planner_statistics(engine: AsyncEngine, *, closing: bool = Fal
         async with connection.begin():
             await connection.exec_driver_sql("PRAGMA analysis_limit=1000")
             await connection.exec_driver_sql("PRAGMA optimize" if closing else "ANALYZE")
-
-
-async def begin_write(session: AsyncSession) -> None:
-    """Start the session's transaction as a writer (SQLite: BEGIN IMMEDIATE; no-op elsewhere).
-
-    Call it first in any unit of work that reads and then writes.
-
-    On SQLite the writers of this process also queue, in order, on an asyncio lock before
-    BEGIN IMMEDIATE (released when the transaction ends): waiting inside SQLite's busy
-    handler means sleeping in growing steps (up to 100 ms each) on a driver thread while
-    the lock may long be free, which made the tail of concurrent pushes seconds long.
-    Other processes (a separate `carebook worker`) still meet SQLite's own lock and busy
-    timeout, and a lock not free within `WRITER_QUEUE_S` is not waited for any longer here.
-    """
-    if session.in_transaction():
-        return
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        lock = _writer_lock(bind.engine)
-        try:
-            await asyncio.wait_for(lock.acquire(), WRITER_QUEUE_S)
-        except TimeoutError:
-            log.warning("waited %ss for this process's SQLite writers; going on", WRITER_QUEUE_S)
-        else:
-            session.info[_WRITER_LOCK] = lock
-    try:
-        await session.connection(execution_options={"sqlite_immediate": True})
-    except BaseException:
-        _release_writer_lock(session.sync_session)
-        raise
-
-
-WRITER_QUEUE_S = 10.0  # as long as SQLite's busy_timeout
-_WRITER_LOCK = "carebook_writer_lock"
-_WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _writer_lock(engine: Engine) -> asyncio.Lock:
-    # One per engine and event loop: an asyncio lock belongs to the loop it first waited in.
-    locks = _WRITER_LOCKS.setdefault(engine, {})
-    loop = asyncio.get_running_loop()
-    lock = locks.get(loop)
-    if lock is None:
-        for stale in [other for other in locks if other.is_closed()]:
-            del locks[stale]
-        lock = locks[loop] = asyncio.Lock()
-    return lock
-
-
-def _release_writer_lock(session: Session) -> None:
-    lock: asyncio.Lock | None = session.info.pop(_WRITER_LOCK, None)
-    if lock is not None and lock.locked():
-        lock.release()
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _writer_done(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        _release_writer_lock(session)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[Any]:

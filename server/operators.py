@@ -16,11 +16,12 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Office, User
+from store.models.enums import JobType, OfficeKind, Role, UserStatus
+
 from .audit import service as audit
 from .auth.passwords import PasswordHashing, random_initial_password
 from .clock import Clock
-from .models import Office, User
-from .models.enums import JobType, OfficeKind, Role, UserStatus
 from .settings import Settings
 
 SYSTEM_OFFICE_NAME = "システム管理"

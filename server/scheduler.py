@@ -27,12 +27,14 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store.models import JobLease
+from store.writer import begin_write
+
 from . import db
 from .admin.scheduled_stops import StopPass, run_stops
 from .clock import Clock
 from .mail.daily import send_daily_mail
 from .mail.service import Mailer
-from .models import JobLease
 from .settings import Settings
 
 log = logging.getLogger("carebook.scheduler")
@@ -54,7 +56,7 @@ async def take_lease(
 ) -> bool:
     """Take or renew the lease: free, expired or already ours → ours until now + ttl."""
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         result = await session.execute(
             update(JobLease)
             .where(
@@ -90,7 +92,7 @@ async def release_lease(
 ) -> None:
     """Give the lease up at shutdown so that another process need not wait for it to expire."""
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         await session.execute(
             update(JobLease)
             .where(JobLease.name == name, JobLease.holder == holder)

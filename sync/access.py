@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import Room, RoomMember, User
-from server.models.enums import Permission, Role, RoomStatus, UserStatus
+from store.models import Room, RoomMember, User
+from store.models.enums import Permission, Role, RoomStatus, UserStatus
 
 NO_CONTENT_ROLES = frozenset({Role.municipal_admin.value, Role.operator.value})
 

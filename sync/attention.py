@@ -19,8 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import Addressee, Post, RoomMember, RoomPersonal, User, VitalThreshold
-from server.models.enums import JobType
+from store.models import Addressee, Post, RoomMember, RoomPersonal, User, VitalThreshold
+from store.models.enums import JobType
 
 from . import mutations as m
 from . import thresholds as th

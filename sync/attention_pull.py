@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import Addressee, RoomPersonal, VitalThreshold
+from store.models import Addressee, RoomPersonal, VitalThreshold
 
 from . import wire
 from .changes import EntityType

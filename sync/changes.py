@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import Room, User
+from store.models import Room, User
 
 from .notify import queue_poke, queue_user_event
 from .stream import PendingChange, queue_change

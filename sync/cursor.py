@@ -39,8 +39,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import begin_write
-from server.models import SystemSetting
+from store.models import SystemSetting
+from store.writer import begin_write
 
 EPOCH_KEY = "sync_epoch"
 MAX_TOKEN_LENGTH = 64 * 1024  # the earlier format grew with rooms; nothing longer was ever made

@@ -19,16 +19,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import Comment, Medication, Post, ReportTitle, User
-from server.models.enums import JobType, PostKind
+from store.models import Comment, Medication, Post, ReportTitle, User
+from store.models.enums import JobType, PostKind
 
 from . import mutations as m
 from . import wire
 from .access import RoomAccess
 from .changes import EntityType, Op
-
-if TYPE_CHECKING:
-    from .push import Hooks
+from .hooks import Hooks, NewPost
 
 #: Who keeps the list: the room's pharmacist, doctor or (visiting) nurse, with write permission.
 KEEPERS = frozenset({JobType.pharmacist.value, JobType.doctor.value, JobType.nurse.value})
@@ -141,8 +139,6 @@ class MedicationApplier:
         ))
         await self.session.flush()
         if self.hooks.post_created is not None:
-            from .push import NewPost
-
             await self.hooks.post_created(
                 self.session, NewPost(access.room_id, post_id, self.user_id, False, self.now))
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.models import RoomMember
+from store.models import RoomMember
 
 from .changes import EntityType, Op, bump_membership_version, record_change
 from .stream import queue_stay

@@ -332,8 +332,3 @@ class PgListener:
                     with contextlib.suppress(Exception):
                         await asyncio.shield(conn.close(timeout=2))
             await asyncio.sleep(self.retry_s)
-
-
-# The commit hook that sends this module's NOTIFYs (with the stream position) lives in
-# `sync.stream`; importing it here registers it wherever events are queued.
-from . import stream as _stream  # noqa: E402, F401

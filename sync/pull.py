@@ -60,7 +60,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from server.models import (
+from store.models import (
     ChangeLog,
     ClientMutation,
     Comment,
@@ -76,7 +76,7 @@ from server.models import (
     User,
     UserSession,
 )
-from server.models.enums import UserStatus
+from store.models.enums import UserStatus
 
 from . import attention_pull, medications, wire
 from . import cursor as cursors

@@ -14,7 +14,7 @@ push outbox); they run inside the mutation's transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,15 +26,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import begin_write
-from server.models import Attachment, ClientMutation, Comment, Post, ReadReceipt, ReportTitle
-from server.models.enums import AttachmentKind
+from store.models import Attachment, ClientMutation, Comment, Post, ReadReceipt, ReportTitle
+from store.models.enums import AttachmentKind
+from store.writer import begin_write
 
 from . import mutations as m
 from . import thresholds as th
 from .access import RoomAccess, room_access
 from .attention import AttentionApplier, ranges_of_room
 from .changes import EntityType, Op, record_change
+from .hooks import Hooks, MutationRecord, NewPost
 from .medications import MedicationApplier
 from .wire import MutationResultOut, MutationStatus, PostData, post_data
 
@@ -58,41 +59,6 @@ class MutationResult:
 
     def wire(self) -> MutationResultOut:
         return MutationResultOut(self.id, self.status, self.reason, self.server_state)
-
-
-@dataclass(frozen=True)
-class NewPost:
-    room_id: uuid.UUID
-    post_id: uuid.UUID
-    author_id: uuid.UUID
-    urgent: bool
-    at: datetime
-    addressee_ids: frozenset[uuid.UUID] = frozenset()
-    #: A comment addressed to members: only they are told (comments notify nobody else).
-    comment: bool = False
-
-
-@dataclass(frozen=True)
-class MutationRecord:
-    """What the audit log needs about a handled mutation (ids only, never text)."""
-
-    client_id: str
-    mutation_id: int
-    name: str
-    status: str
-    reason_code: str | None
-    user_id: uuid.UUID
-    room_id: uuid.UUID | None
-    patient_id: uuid.UUID | None
-    entity_type: str | None
-    entity_id: str | None
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Hooks:
-    post_created: Callable[[AsyncSession, NewPost], Awaitable[object]] | None = None
-    mutation_done: Callable[[AsyncSession, MutationRecord], Awaitable[object]] | None = None
 
 
 class ClientIdTaken(Exception):

@@ -47,7 +47,7 @@ from typing import Any, cast
 from sqlalchemy import Table, event, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from server.models import ChangeLog, Room, RoomMember, SyncStream
+from store.models import ChangeLog, Room, RoomMember, SyncStream
 
 from . import notify
 

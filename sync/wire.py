@@ -20,7 +20,7 @@ from typing import Annotated, Literal, Protocol, cast
 
 from msgspec import Meta, Struct, convert
 
-from server.models import (
+from store.models import (
     Addressee,
     Comment,
     Medication,
@@ -32,8 +32,8 @@ from server.models import (
     RoomPersonal,
     VitalThreshold,
 )
-from server.models import RoomMember as Member
-from server.models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
+from store.models import RoomMember as Member
+from store.models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
 
 from .changes import EntityType, Op
 from .mutations import ClosingReason, MedicationKind, Reason, Vitals, VitalSign

@@ -12,9 +12,9 @@ import pyotp
 from server.admin.composition import usual_visits_homes
 from server.auth import totp
 from server.auth.service import hashing
-from server.models import Office, Pledge, TotpFactor, User
-from server.models.enums import JobType, OfficeKind, Role, UserStatus
 from server.settings import Settings
+from store.models import Office, Pledge, TotpFactor, User
+from store.models.enums import JobType, OfficeKind, Role, UserStatus
 
 DEFAULT_PASSWORD = "correct horse battery staple"
 

@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import db
 from server.auth.passwords import PasswordHashing
 from server.cli import carebook
-from server.models import Office, User
-from server.models.enums import Role, UserStatus
 from server.operators import SYSTEM_OFFICE_NAME
 from server.settings import Settings
+from store.models import Office, User
+from store.models.enums import Role, UserStatus
 from tests.browser.server import carebook_executable, live_server_process
 from tests.conftest import server_env
 
@@ -203,7 +203,7 @@ INIT_CITY = [
 
 def _help_and_events(settings: Settings) -> tuple[Any, list[str]]:
     from server.admin.help import load_help
-    from server.models import AuditEvent
+    from store.models import AuditEvent
 
     async def work(session: AsyncSession) -> tuple[Any, list[str]]:
         page = await load_help(session)

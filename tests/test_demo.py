@@ -30,7 +30,8 @@ from server.demo import (
 )
 from server.demo.data import PATIENTS, VITALS_KEYS
 from server.demo.loader import JST
-from server.models import (
+from server.settings import Settings, load_settings
+from store.models import (
     ChangeLog,
     Comment,
     Consent,
@@ -46,8 +47,7 @@ from server.models import (
     TotpFactor,
     User,
 )
-from server.models.enums import JobType, OfficeKind, Permission, PostKind, Role, UserStatus
-from server.settings import Settings, load_settings
+from store.models.enums import JobType, OfficeKind, Permission, PostKind, Role, UserStatus
 
 NOW = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)  # 11:30 JST
 

@@ -13,7 +13,8 @@ from typing import Any, get_args, get_type_hints
 from server.admin import correction_schemas
 from server.admin.schemas import ClosingReason as OfficeClosingReason
 from server.labels import LABEL_SETS, TARGET, typescript
-from server.models.enums import (
+from server.templates import schemas as template_schemas
+from store.models.enums import (
     ApplicationKind,
     CareLevel,
     ClosingReason,
@@ -26,7 +27,6 @@ from server.models.enums import (
     VitalFlag,
     VitalSign,
 )
-from server.templates import schemas as template_schemas
 from sync import mutations, thresholds
 
 ROOT = Path(__file__).resolve().parent.parent

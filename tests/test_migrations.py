@@ -15,8 +15,8 @@ from sqlalchemy import Column, Integer, Table, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from server import migrate
-from server.models import Base
 from server.settings import Settings, load_settings
+from store.models import Base
 from tests.conftest import PG_ADMIN_URL, _pg_exec, _pg_psycopg_url, server_env
 
 

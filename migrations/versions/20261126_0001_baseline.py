@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Reviewed baseline: every table of the glossary (see server/models).
+    # Reviewed baseline: every table of the glossary (see store/models).
     op.create_table('audit_event',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
@@ -486,7 +486,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Reviewed baseline: every table of the glossary (see server/models).
+    # Reviewed baseline: every table of the glossary (see store/models).
     with op.batch_alter_table('consent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_patient_id'))
 

@@ -3,8 +3,9 @@ the labels of the codes it carries: one builder, so the screens cannot disagree.
 
 from __future__ import annotations
 
-from ..models import User
-from ..models.enums import JobType, OfficeKind
+from store.models import User
+from store.models.enums import JobType, OfficeKind
+
 from .schemas import UserRef
 
 

@@ -9,9 +9,11 @@ import uuid
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Device, OneTimeToken, User, UserSession
+from store.models.enums import UserStatus
+from store.writer import begin_write
 from sync.notify import queue_user_event
 
-from .. import db
 from ..audit import service as audit
 from ..auth import tokens
 from ..auth.context import AuthContext
@@ -19,8 +21,6 @@ from ..auth.errors import WeakPassword
 from ..auth.passwords import password_problems
 from ..auth.service import hashing
 from ..errors import NotFound
-from ..models import Device, OneTimeToken, User, UserSession
-from ..models.enums import UserStatus
 from ..push.outbox import enqueue_wipe
 
 
@@ -75,7 +75,7 @@ class MyAccount:
         )
 
     async def end_session(self, session_id: uuid.UUID) -> None:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         result = await self.session.execute(
             delete(UserSession).where(
                 UserSession.id == session_id, UserSession.user_id == self.user.id
@@ -103,7 +103,7 @@ class MyAccount:
         )
 
     async def wipe_device(self, device_id: uuid.UUID) -> None:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         device = await self.session.scalar(
             select(Device).where(Device.id == device_id, Device.user_id == self.user.id)
         )
@@ -141,7 +141,7 @@ class Activation:
         return row.purpose, user
 
     async def set_password(self, token: str, password: str) -> User:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         row, user = await self._token(token)
         problems = password_problems(
             password,

@@ -16,11 +16,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import AuditEvent, Device, Room
+from store.writer import begin_write
+
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..errors import InvalidInput, NotFound
-from ..models import AuditEvent, Device, Room
 from ..spreadsheet import excel_csv
 from .common import JST, job_label, record, room_refs, users_by_id
 from .schemas import AccessLogEntryOut, AccessLogOut
@@ -150,7 +151,7 @@ class AccessLog:
         """The look at the log goes into the log, in its own transaction."""
         room_id, patient_id = room.id, room.patient_id
         await self.session.rollback()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         await record(
             self.session,
             self.ctx,

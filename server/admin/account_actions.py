@@ -19,7 +19,10 @@ import segno
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
+from store.models.enums import Role, TokenPurpose, UserStatus
+from store.writer import begin_write
+
 from ..accounts.service import flag_devices_for_wipe
 from ..auth import tokens
 from ..auth.context import AuthContext
@@ -28,8 +31,6 @@ from ..errors import Conflict, Forbidden, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
 from ..mail.templates import Letter
-from ..models import Device, OneTimeToken, TotpFactor, User, UserSession, WebAuthnCredential
-from ..models.enums import Role, TokenPurpose, UserStatus
 from .common import deliver, jst_text, record, user_not_found
 from .help import load_help
 from .help_desk_schemas import ResetLetterOut
@@ -73,7 +74,7 @@ class AccountAdministration:
         self.mailer = mailer
 
     async def _target(self, user_id: uuid.UUID, *, active: bool = False) -> User:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self.session.get(User, user_id)
         if user is None:
             raise user_not_found()

@@ -17,14 +17,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
-from ..auth.context import AuthContext
-from ..auth.roles import require_admin, require_office_admin
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..mail import templates
-from ..mail.service import Mailer
-from ..mail.templates import Letter
-from ..models import (
+from store.models import (
     Application,
     ApplicationEvent,
     Office,
@@ -32,7 +25,15 @@ from ..models import (
     ScheduledStop,
     User,
 )
-from ..models.enums import ApplicationKind, ApplicationState, JobType
+from store.models.enums import ApplicationKind, ApplicationState, JobType
+from store.writer import begin_write
+
+from ..auth.context import AuthContext
+from ..auth.roles import require_admin, require_office_admin
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..mail import templates
+from ..mail.service import Mailer
+from ..mail.templates import Letter
 from . import composition, room_requests
 from .common import (
     as_uuid,
@@ -295,7 +296,7 @@ class OfficeApplications:
 
     async def submit(self, data: ApplicationIn) -> ApplicationOut:
         payload_type = PAYLOAD_TYPES[data.kind]
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         application = Application(
             kind=data.kind,
             state=ApplicationState.submitted,
@@ -480,7 +481,7 @@ class OfficeApplications:
         )
 
     async def withdraw(self, application_id: uuid.UUID, note: str) -> ApplicationOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         application = await _locked(self.session, application_id)
         if application.office_id != self.office_id:
             raise Forbidden(
@@ -575,7 +576,7 @@ class ApplicationReview:
         room_id: uuid.UUID | None = None,
     ) -> ApplicationOut:
         """`room_id`: the room the city chose for a room-join request naming the patient."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         application = await _locked(self.session, application_id)
         if application.state != ApplicationState.submitted:
             raise _not_submitted(application, "approve")
@@ -756,7 +757,7 @@ class ApplicationReview:
         ]
 
     async def reject(self, application_id: uuid.UUID, reason: str) -> ApplicationOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         application = await _locked(self.session, application_id)
         if application.state != ApplicationState.submitted:
             raise _not_submitted(application, "reject")

@@ -17,10 +17,11 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Office, SystemSetting, User
+from store.models.enums import OfficeKind, Role
+
 from ..audit import service as audit
 from ..clock import Clock
-from ..models import Office, SystemSetting, User
-from ..models.enums import OfficeKind, Role
 from .help import load_help, store_help
 from .schemas import HelpIn
 

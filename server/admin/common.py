@@ -12,7 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Office, Patient, Room, User
+from store.models.enums import Permission
+from store.writer import begin_write
+
 from ..accounts.refs import job_label as job_label
 from ..accounts.refs import office_kind_label as office_kind_label
 from ..accounts.refs import user_ref as user_ref
@@ -24,8 +27,6 @@ from ..japan import from_western
 from ..japan import today_jst as today_jst
 from ..mail.service import Mailer
 from ..mail.templates import Letter
-from ..models import Office, Patient, Room, User
-from ..models.enums import Permission
 from .schemas import EraDateOut, OfficeRef, RoomRef
 
 log = logging.getLogger("carebook.admin")
@@ -90,7 +91,7 @@ async def record_read(
     ends first)."""
     if session.in_transaction():
         await session.rollback()
-    await db.begin_write(session)
+    await begin_write(session)
     await record(
         session,
         ctx,

@@ -19,9 +19,10 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from store.models import User
+from store.models.enums import ROOM_MEMBER_ROLES, JobType, OfficeKind, UserStatus
+
 from ..errors import Conflict, InvalidInput
-from ..models import User
-from ..models.enums import ROOM_MEMBER_ROLES, JobType, OfficeKind, UserStatus
 
 REQUIREMENTS: dict[str, tuple[str, str]] = {
     "consent": ("情報共有同意書（様式5）の記録", "a recorded consent (form 5)"),

@@ -14,10 +14,7 @@ from litestar import Controller, Response, delete, get, patch, post, put
 from litestar.params import Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..auth.context import AuthContext
-from ..auth.roles import admins_only, office_admins_only
-from ..mail.service import Mailer
-from ..models.enums import (
+from store.models.enums import (
     ApplicationKind,
     ApplicationState,
     JobType,
@@ -26,6 +23,10 @@ from ..models.enums import (
     StopState,
     UserStatus,
 )
+
+from ..auth.context import AuthContext
+from ..auth.roles import admins_only, office_admins_only
+from ..mail.service import Mailer
 from ..route_policy import policy
 from ..settings import Settings
 from .applications import ApplicationReview, OfficeApplications

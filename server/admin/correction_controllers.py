@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, get, patch, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
@@ -41,7 +42,7 @@ from .correction_schemas import (
     UserHistoryOut,
 )
 from .office_corrections import OfficeCorrections
-from .patient_corrections import CityPatientCorrections
+from .patient_corrections import CareManagerPatientCorrections, CityPatientCorrections
 from .room_lifecycle import RoomLifecycle
 from .rooms import RoomAdministration
 from .scan_documents import MAX_SCAN_BYTES
@@ -217,8 +218,30 @@ class AdminPatientController(Controller):
         )
 
 
+class PatientCorrectedOut(msgspec.Struct, rename="camel"):
+    """The fields that changed (none when the values were already these)."""
+
+    changed: list[str]
+
+
+@patch(
+    "/api/rooms/{room_id:uuid}/patient",
+    summary="The room's care manager corrects the patient's details",
+    tags=["contact book"],
+)
+async def care_manager_corrects_patient(
+    room_id: uuid.UUID, data: PatientCorrectionIn, auth: AuthContext, db_session: AsyncSession
+) -> PatientCorrectedOut:
+    """From the PWA's room, online only (the reasons are in `patient_corrections`); the
+    members' devices get the change by sync. A room route, but the rules are the city's
+    corrections', so it lives beside them."""
+    changed = await CareManagerPatientCorrections(db_session, auth).correct(room_id, data)
+    return PatientCorrectedOut(changed=changed)
+
+
 ROUTE_HANDLERS: list[Any] = [
     AdminUserCorrectionController,
     AdminOfficeCorrectionController,
     AdminPatientController,
+    care_manager_corrects_patient,
 ]

@@ -13,7 +13,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from ..models.enums import CareLevel, JobType, OfficeKind
+from store.models.enums import CareLevel, JobType, OfficeKind
+
 from .schemas import (
     ConsentIn,
     Email,

@@ -16,8 +16,9 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Patient, Room
+
 from ..errors import Conflict
-from ..models import Patient, Room
 from .common import room_refs
 from .correction_schemas import DuplicateOut, MatchedOn
 from .patient_match import squashed

@@ -22,11 +22,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
-from ..auth.context import AuthContext
-from ..auth.roles import require_admin, require_office_admin
-from ..errors import NotFound
-from ..models import (
+from store.models import (
     Application,
     Consent,
     Office,
@@ -37,7 +33,12 @@ from ..models import (
     RoomMember,
     User,
 )
-from ..models.enums import ApplicationKind, CareLevel, Sex
+from store.models.enums import ApplicationKind, CareLevel, Sex
+from store.writer import begin_write
+
+from ..auth.context import AuthContext
+from ..auth.roles import require_admin, require_office_admin
+from ..errors import NotFound
 from .common import era_out, job_label, office_kind_label, permission_label, record, today_jst
 from .help import load_help
 from .offices import office_pledges
@@ -193,7 +194,7 @@ class Forms:
     ) -> FormOut:
         """Every print is audited: who printed which form, of what (patient data included)."""
         await self.session.rollback()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         await record(
             self.session,
             self.ctx,

@@ -21,11 +21,12 @@ from typing import Any
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import SystemSetting
+from store.writer import begin_write
+
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput
-from ..models import SystemSetting
 from .common import record
 from .schemas import (
     HelpContactOut,
@@ -251,7 +252,7 @@ class HelpService:
         _checked_terms(data)
         if data.terms is not None:
             data.terms.version = data.terms.version.strip()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         await store_help(self.session, data, self.ctx.now)
         await record(
             self.session,

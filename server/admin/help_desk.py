@@ -14,15 +14,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Device, Office, OneTimeToken, User, UserSession
+from store.models.enums import Role, TokenPurpose, UserStatus
+from store.writer import begin_write
+
 from ..accounts.refs import job_label
 from ..accounts.schemas import FactorsOut, PasskeyOut
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..auth.service import factors_of
-from ..models import Device, Office, OneTimeToken, User, UserSession
-from ..models.enums import Role, TokenPurpose, UserStatus
 from .account_actions import desk_refusal
 from .common import record, user_not_found
 from .help_desk_schemas import (
@@ -223,7 +224,7 @@ class HelpDesk:
         )
         # It shows addresses and devices of a person: the look is on the record.
         await self.session.rollback()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         await record(
             self.session, self.ctx, "admin.account_viewed", target_type="user", target_id=user_id
         )

@@ -16,8 +16,9 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import ChangeRecord
+
 from ..auth.context import AuthContext
-from ..models import ChangeRecord
 from .correction_schemas import ChangeOut, EntityKind
 
 EMPTY = "（なし）"

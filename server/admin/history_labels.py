@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models.enums import ApplicationAction, ApplicationKind
+from store.models.enums import ApplicationAction, ApplicationKind
 
 AUDIT_ACTION_LABELS: dict[str, str] = {
     "admin.user_issued": "ID発行",

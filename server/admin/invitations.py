@@ -13,15 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Application, ApplicationEvent, Invitation, Office, Pledge, User
+from store.models.enums import ApplicationKind, ApplicationState, JobType
+from store.writer import begin_write
+
 from ..auth import tokens
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..errors import Conflict, DomainError, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
-from ..models import Application, ApplicationEvent, Invitation, Office, Pledge, User
-from ..models.enums import ApplicationKind, ApplicationState, JobType
 from .common import deliver, jst_text, office_ref, record
 from .help import check_pledge, current_pledge
 from .schemas import (
@@ -102,7 +103,7 @@ class InvitationAdministration:
         self.mailer = mailer
 
     async def invite(self, data: InvitationIn) -> InvitationOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         office = await _office(self.session, data.office_id)
         token = tokens.new_token()
         invitation = Invitation(
@@ -145,7 +146,7 @@ class InvitationAdministration:
         The guarded UPDATE makes revoke and a concurrent apply exclusive: whichever
         writes first wins, the other sees the row no longer pending.
         """
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         invitation = await self.session.get(Invitation, invitation_id)
         if invitation is None:
             raise NotFound(
@@ -277,7 +278,7 @@ class InvitationLinks:
         )
 
     async def apply(self, token: str, data: InvitationApplyIn) -> AppliedOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         invitation = await self._valid(token)
         if data.job_type == JobType.city_staff:
             raise InvalidInput(

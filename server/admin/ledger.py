@@ -16,11 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
-from ..auth.context import AuthContext
-from ..auth.roles import require_admin, require_office_admin
-from ..mail.service import Mailer
-from ..models import (
+from store.models import (
     Application,
     ApplicationEvent,
     AuditEvent,
@@ -31,7 +27,12 @@ from ..models import (
     TermsAcceptance,
     User,
 )
-from ..models.enums import JobType, Role, StopState, UserStatus
+from store.models.enums import JobType, Role, StopState, UserStatus
+from store.writer import begin_write
+
+from ..auth.context import AuthContext
+from ..auth.roles import require_admin, require_office_admin
+from ..mail.service import Mailer
 from ..spreadsheet import excel_csv
 from .common import JST, job_label, record, room_refs, user_not_found
 from .help import load_help
@@ -231,7 +232,7 @@ class Ledger:
     async def csv(self, f: LedgerFilter) -> bytes:
         rows = await ledger_rows(self.session, f)
         await self.session.rollback()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         await record(
             self.session,
             self.ctx,
@@ -293,7 +294,7 @@ class Ledger:
     async def stop(self, user_id: uuid.UUID, reason: str, on: date | None = None) -> UserDetailOut:
         """An admin stops an ID directly (e.g. a 様式3 that came on paper): now, or at 00:00
         JST of a 停止希望日 still to come."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         if is_future(on, self.ctx.now):
             assert on is not None
             await schedule_stop(self.session, self.ctx, user_id, stop_on=on, reason=reason)

@@ -14,16 +14,16 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Office, OfficeStay, Pledge, RoomMember, User
+from store.models.enums import OfficeClosing, UserStatus
+from store.writer import begin_write
 from sync.membership import person_changed
 
-from .. import db
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail.service import Mailer
 from ..mail.templates import Letter
-from ..models import Office, OfficeStay, Pledge, RoomMember, User
-from ..models.enums import OfficeClosing, UserStatus
 from .common import JST, deliver, office_kind_label, record, user_ref
 from .correction_schemas import (
     OfficeClosedOut,
@@ -108,7 +108,7 @@ class OfficeCorrections:
                 "Name at least one field to correct.",
                 code="nothing_to_correct",
             )
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         office = await self._office(office_id)
         columns = {
             "name": "name",
@@ -155,7 +155,7 @@ class OfficeCorrections:
         self, office_id: uuid.UUID, data: OfficePledgeRecordIn
     ) -> OfficeDetailOut:
         """A paper 様式4-1: the representative who signed it becomes the office's 代表者."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         office = await self._office(office_id)
         await check_pledge(self.session, data.version, True)
         if data.accepted_on > self.ctx.now.astimezone(JST).date():
@@ -196,7 +196,7 @@ class OfficeCorrections:
 
     async def close(self, office_id: uuid.UUID, data: OfficeCloseIn) -> OfficeClosedOut:
         """廃止 or 統合: every ID of the office is stopped, or moved to the other office."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         office = await self._office(office_id)
         if office.closed_at is not None:
             raise Conflict(

@@ -12,10 +12,11 @@ import uuid
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Room, RoomMember, User
+from store.models.enums import ROOM_MEMBER_ROLES, JobType, UserStatus
+
 from ..auth.context import AuthContext
 from ..auth.roles import require_office_admin
-from ..models import Room, RoomMember, User
-from ..models.enums import ROOM_MEMBER_ROLES, JobType, UserStatus
 from .common import job_label, room_refs
 from .room_requests import room_members_for_office
 from .schemas import DirectoryEntryOut, OfficeRoomMemberOut, RoomRef

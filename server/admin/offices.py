@@ -9,13 +9,14 @@ from typing import Literal, cast
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Office, Pledge, User
+from store.models.enums import UserStatus
+from store.writer import begin_write
+
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..errors import NotFound
 from ..mail.service import Mailer
-from ..models import Office, Pledge, User
-from ..models.enums import UserStatus
 from .common import JST, deliver, office_kind_label, record
 from .help import check_pledge
 from .roles import issue_system_manager, system_managers_of
@@ -94,7 +95,7 @@ class OfficeAdministration:
     async def create(self, data: OfficeIn) -> OfficeOut:
         """A new office; a 様式4-1 received on paper is recorded with the day it was signed,
         and each システム管理担当者 named gets an account by the activation mail."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         if data.pledge is not None:
             await check_pledge(self.session, data.pledge.version, True)
         office = Office(

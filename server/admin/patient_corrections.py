@@ -19,15 +19,15 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Patient, Room
+from store.models.enums import CARE_LEVEL_LABELS, CareLevel, JobType
+from store.writer import begin_write
 from sync.changes import EntityType, Op, record_change
 
-from .. import db
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..contact_book.room_access import require_writer
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import Patient, Room
-from ..models.enums import CARE_LEVEL_LABELS, CareLevel, JobType
 from .common import record
 from .correction_schemas import PatientCorrectionIn
 from .history import note_changes
@@ -139,7 +139,7 @@ class CityPatientCorrections:
 
     async def correct(self, room_id: uuid.UUID, data: PatientCorrectionIn) -> list[str]:
         _wanted(data)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await _room(self.session, room_id)
         changed = await correct_patient(self.session, self.ctx, room, data)
         await self.session.commit()
@@ -157,7 +157,7 @@ class CareManagerPatientCorrections:
 
     async def correct(self, room_id: uuid.UUID, data: PatientCorrectionIn) -> list[str]:
         _wanted(data)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         # Not a member: 404, the same answer as a room that does not exist.
         await require_writer(self.session, self.user, room_id)
         if self.user.job_type != JobType.care_manager:

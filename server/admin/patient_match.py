@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import Patient, Room
+from store.models import Patient, Room
 
 _SPACES = re.compile(r"[\s\u3000]+")
 _KATAKANA = re.compile(r"[\u30a1-\u30f6]")

@@ -14,7 +14,10 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Office, User
+from store.models.enums import ROOM_MEMBER_ROLES, JobType, Role, UserStatus
+from store.writer import begin_write
+
 from ..audit.sign_ins import last_sign_ins
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
@@ -22,8 +25,6 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
 from ..mail.templates import Letter
-from ..models import Office, User
-from ..models.enums import ROOM_MEMBER_ROLES, JobType, Role, UserStatus
 from .city_setup import city_office
 from .common import deliver, job_label, record, user_not_found
 from .schemas import ClerkIn, ClerkOut, NewPersonIn, SystemManagerIn, SystemManagerOut
@@ -111,7 +112,7 @@ class SystemManagers:
         self.mailer = mailer
 
     async def _office(self, office_id: uuid.UUID) -> Office:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         office = await self.session.get(Office, office_id)
         if office is None:
             raise NotFound("事業所が見つかりません。", "Office not found.", code="office_not_found")
@@ -247,7 +248,7 @@ class ClerkAccounts:
         return await self._outs(users)
 
     async def create(self, data: ClerkIn) -> ClerkOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         office = await city_office(self.session)
         user, letter = await issue_id(
             self.session,
@@ -267,7 +268,7 @@ class ClerkAccounts:
         return (await self._outs([user]))[0]
 
     async def retire(self, user_id: uuid.UUID, reason: str) -> ClerkOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self.session.get(User, user_id)
         if user is None or user.role != Role.municipal_admin:
             raise NotFound(

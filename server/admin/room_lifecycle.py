@@ -19,18 +19,18 @@ import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Attachment, Consent, Patient, Room, RoomMember, new_id
+from store.models.enums import Permission, RoomStatus
+from store.writer import begin_write
 from sync.changes import EntityType, Op, bump_membership_version, record_change
 from sync.membership import membership_changed
 
-from .. import db
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..contact_book.blob_store import BlobStore
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail.service import Mailer
 from ..mail.templates import Letter
-from ..models import Attachment, Consent, Patient, Room, RoomMember, new_id
-from ..models.enums import Permission, RoomStatus
 from . import composition
 from .common import deliver, record, today_jst, users_by_id
 from .correction_schemas import (
@@ -86,7 +86,7 @@ class RoomLifecycle:
     async def _audited_read(self, action: str, **details: object) -> None:
         if self.session.in_transaction():
             await self.session.rollback()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room_id = details.pop("room_id", None)
         patient_id = details.pop("patient_id", None)
         await record(
@@ -127,7 +127,7 @@ class RoomLifecycle:
 
     async def withdraw_consent(self, room_id: uuid.UUID, data: ConsentWithdrawIn) -> RoomOut:
         """同意の撤回: recorded on the consent; an open room closes for writing at once."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await locked_room(self.session, room_id, open_only=False)
         consent = await latest_consent(self.session, room.patient_id)
         if consent is None:
@@ -178,7 +178,7 @@ class RoomLifecycle:
         return await room_out(self.session, room.id)
 
     async def reopen(self, room_id: uuid.UUID, data: RoomReopenIn) -> RoomOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await locked_room(self.session, room_id, open_only=False)
         if room.status == RoomStatus.open:
             raise Conflict(
@@ -302,7 +302,7 @@ class RoomLifecycle:
         await self.session.rollback()  # no snapshot held during the image work
         clean = await anyio.to_thread.run_sync(sanitize_scan, raw)
         sha256 = await anyio.to_thread.run_sync(self.store.put, clean.data)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await locked_room(self.session, room_id, open_only=False)
         consent = await latest_consent(self.session, room.patient_id)
         if consent is None:

@@ -20,11 +20,12 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Application, Room, RoomMember, User
+from store.models.enums import ApplicationKind, ApplicationState, RoomStatus
+
 from ..auth.context import AuthContext
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..mail.templates import Letter
-from ..models import Application, Room, RoomMember, User
-from ..models.enums import ApplicationKind, ApplicationState, RoomStatus
 from . import composition
 from .common import era_out, job_label, record, room_refs, user_not_found, users_by_id
 from .patient_match import PatientQuery, matching_rooms

@@ -16,17 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sync.changes import EntityType, Op, bump_membership_version, record_change
-from sync.membership import membership_changed
-
-from .. import db
-from ..auth.context import AuthContext
-from ..auth.roles import require_admin
-from ..errors import Conflict, InvalidInput, NotFound
-from ..mail import templates
-from ..mail.service import Mailer
-from ..mail.templates import Letter
-from ..models import (
+from store.models import (
     Application,
     Attachment,
     Consent,
@@ -38,7 +28,17 @@ from ..models import (
     User,
     new_id,
 )
-from ..models.enums import CareLevel, ClosingReason, Permission, PostKind, RoomStatus
+from store.models.enums import CareLevel, ClosingReason, Permission, PostKind, RoomStatus
+from store.writer import begin_write
+from sync.changes import EntityType, Op, bump_membership_version, record_change
+from sync.membership import membership_changed
+
+from ..auth.context import AuthContext
+from ..auth.roles import require_admin
+from ..errors import Conflict, InvalidInput, NotFound
+from ..mail import templates
+from ..mail.service import Mailer
+from ..mail.templates import Letter
 from . import composition
 from .common import (
     deliver,
@@ -737,7 +737,7 @@ class RoomAdministration:
                 "The patient's details are required.",
                 code="patient_required",
             )
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await open_room(
             self.session,
             self.ctx,
@@ -758,7 +758,7 @@ class RoomAdministration:
     async def add_member(
         self, room_id: uuid.UUID, user_id: uuid.UUID, permission: Permission
     ) -> RoomOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         _member, letter = await add_member(self.session, self.ctx, room_id, user_id, permission)
         await self.session.commit()
         await deliver(self.mailer, [letter] if letter else [])
@@ -767,7 +767,7 @@ class RoomAdministration:
     async def set_permission(
         self, room_id: uuid.UUID, user_id: uuid.UUID, permission: Permission
     ) -> RoomOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await locked_room(self.session, room_id, open_only=True)
         member = await member_of(self.session, room, user_id)
         if member.permission != permission:
@@ -788,7 +788,7 @@ class RoomAdministration:
         return await room_out(self.session, room_id)
 
     async def remove_member(self, room_id: uuid.UUID, user_id: uuid.UUID) -> RoomOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         letter = await remove_member(self.session, self.ctx, room_id, user_id)
         await self.session.commit()
         await deliver(self.mailer, [letter] if letter else [])
@@ -800,7 +800,7 @@ class RoomAdministration:
         Titles are never deleted (posts are filed under them); a retired one is
         inactive and comes back when its name is listed again.
         """
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await locked_room(self.session, room_id, open_only=True)
         wanted = titles_of(specs)
         _unique_title_names(wanted)
@@ -907,7 +907,7 @@ class RoomAdministration:
         return await room_out(self.session, room_id)
 
     async def set_label(self, room_id: uuid.UUID, label: str | None) -> RoomOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         room = await locked_room(self.session, room_id, open_only=True)
         patient = await self.session.get(Patient, room.patient_id)
         assert patient is not None
@@ -934,7 +934,7 @@ class RoomAdministration:
         return await room_out(self.session, room_id)
 
     async def close(self, room_id: uuid.UUID, data: RoomCloseIn | None) -> RoomOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         _room, letters = await close_room(
             self.session,
             self.ctx,

@@ -19,7 +19,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import db
+from store.models import Application, Office, ScheduledStop, User
+from store.models.enums import StopState, UserStatus
+from store.writer import begin_write
+
 from ..audit.service import Actor
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
@@ -27,8 +30,6 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
 from ..mail.templates import Letter
-from ..models import Application, Office, ScheduledStop, User
-from ..models.enums import StopState, UserStatus
 from ..settings import Settings
 from .common import (
     date_text,
@@ -227,7 +228,7 @@ class ScheduledStops:
         return await stop_outs(self.session, list(await self.session.scalars(stmt)))
 
     async def cancel(self, stop_id: uuid.UUID, reason: str) -> ScheduledStopOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         result = await self.session.execute(
             update(ScheduledStop)
             .where(ScheduledStop.id == stop_id, ScheduledStop.state == StopState.scheduled)
@@ -340,7 +341,7 @@ async def _carry_out(
 ) -> int:
     ctx = scheduler_context(settings, now)
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         # The guarded move to `done` is what makes it once: a second process finds 0 rows.
         claimed = await session.execute(
             update(ScheduledStop)
@@ -416,7 +417,7 @@ async def _notify(
     sessionmaker: Sessions, settings: Settings, mailer: Mailer, now: datetime, stop_id: uuid.UUID
 ) -> int:
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         claimed = await session.execute(
             update(ScheduledStop)
             .where(
@@ -452,7 +453,7 @@ async def _notify(
         return 1
     # Not sent (the mail server was away): the next pass tries again.
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         await session.execute(
             update(ScheduledStop)
             .where(ScheduledStop.id == stop_id, ScheduledStop.notice_sent_at == now)

@@ -12,9 +12,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from ..accounts.schemas import UserRef as UserRef  # one shape for a user, everywhere
-from ..japan import Era
-from ..models.enums import (
+from store.models.enums import (
     CareLevel,
     JobType,
     OfficeKind,
@@ -22,6 +20,9 @@ from ..models.enums import (
     Sex,
     SignedBy,
 )
+
+from ..accounts.schemas import UserRef as UserRef  # one shape for a user, everywhere
+from ..japan import Era
 
 # -- bounded scalars ---------------------------------------------------------------------------
 

@@ -18,17 +18,17 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Office, OfficeStay, Pledge, Room, RoomMember, User
+from store.models.enums import JobType, Role, UserStatus
+from store.writer import begin_write
 from sync.membership import membership_changed, person_changed
 
-from .. import db
 from ..auth.context import AuthContext
 from ..auth.roles import require_admin
 from ..errors import Conflict, InvalidInput
 from ..mail import templates
 from ..mail.service import Mailer
 from ..mail.templates import Letter
-from ..models import Office, OfficeStay, Pledge, Room, RoomMember, User
-from ..models.enums import JobType, Role, UserStatus
 from .common import (
     JST,
     deliver,
@@ -290,7 +290,7 @@ class UserCorrections:
                 "Name at least one field to correct.",
                 code="nothing_to_correct",
             )
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._user(user_id)
         job_type = str(wanted.get("jobType", user.job_type))
         if job_type == JobType.city_staff and user.role not in (
@@ -354,7 +354,7 @@ class UserCorrections:
         return await self.history(user_id)
 
     async def transfer(self, user_id: uuid.UUID, data: TransferIn) -> TransferOut:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._user(user_id)
         if user.status == UserStatus.stopped:
             raise Conflict(

@@ -15,16 +15,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sync.changes import bump_membership_version
-from sync.membership import membership_changed
-
-from ..accounts.service import flag_devices_for_wipe
-from ..auth import tokens
-from ..auth.context import AuthContext
-from ..errors import Conflict
-from ..mail import templates
-from ..mail.templates import Letter
-from ..models import (
+from store.models import (
     Device,
     Office,
     OneTimeToken,
@@ -34,7 +25,16 @@ from ..models import (
     User,
     UserSession,
 )
-from ..models.enums import Role, TokenPurpose, UserStatus
+from store.models.enums import Role, TokenPurpose, UserStatus
+from sync.changes import bump_membership_version
+from sync.membership import membership_changed
+
+from ..accounts.service import flag_devices_for_wipe
+from ..auth import tokens
+from ..auth.context import AuthContext
+from ..errors import Conflict
+from ..mail import templates
+from ..mail.templates import Letter
 from .common import jst_text, record, user_not_found
 from .composition import may_visit_homes, usual_visits_homes
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import AuditEvent
+from store.models import AuditEvent
 
 GENESIS = "0" * 64
 _FORBIDDEN_DETAIL_KEYS = {"password", "code", "token", "body", "secret", "newPassword"}

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models import AuditEvent
+from store.models import AuditEvent
 
 
 async def last_sign_ins(

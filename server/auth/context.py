@@ -6,9 +6,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from store.models import Device, User, UserSession
+from store.models.enums import Role, SessionStage
+
 from ..audit.service import Actor
-from ..models import Device, User, UserSession
-from ..models.enums import Role, SessionStage
 from ..settings import Settings
 from . import tokens
 

@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Device, DeviceKeyShare
+from store.models.enums import SessionStage
+from store.writer import begin_write
+
 from ..audit import service as audit
 from ..errors import Forbidden
-from ..models import Device, DeviceKeyShare
-from ..models.enums import SessionStage
 from . import secretbox
 from .context import AuthContext
 from .errors import ReauthRequired
@@ -85,7 +86,7 @@ class DeviceKeyService:
     async def recovery_secret(self) -> Released:
         ctx = self.ctx
         assert ctx.session is not None and ctx.user is not None  # a full session (middleware)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         device = (
             await self.session.get(Device, ctx.device.id) if ctx.device is not None else None
         )

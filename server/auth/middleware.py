@@ -27,12 +27,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import bindparam, delete, false, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import db
+from store.models import Device, User, UserSession
+from store.models.enums import SessionStage, UserStatus
+from store.writer import begin_write
+
 from ..audit import service as audit
 from ..clock import Clock
 from ..errors import send_error
-from ..models import Device, User, UserSession
-from ..models.enums import SessionStage, UserStatus
 from ..request_database import REQUEST_DATABASE_KEY, RequestDatabase
 from ..route_policy import route_policy
 from ..settings import Settings
@@ -256,7 +257,7 @@ def auth_middleware_factory(
             """End the read snapshot, then write as a writer (objects stay usable, detached)."""
             session.expunge_all()
             await session.rollback()
-            await db.begin_write(session)
+            await begin_write(session)
             for statement in statements:
                 await session.execute(statement)
             await session.commit()
@@ -292,7 +293,7 @@ def auth_middleware_factory(
                 if device is not None and device.wipe_requested_at is not None:
                     session.expunge_all()
                     await session.rollback()
-                    await db.begin_write(session)
+                    await begin_write(session)
                     first = await session.execute(
                         update(Device)
                         .where(Device.id == device.id, Device.wipe_delivered_at.is_(None))

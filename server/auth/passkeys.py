@@ -23,7 +23,8 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from ..models import User, WebAuthnCredential
+from store.models import User, WebAuthnCredential
+
 from ..settings import Settings
 
 RP_NAME = "carebook"

@@ -15,9 +15,10 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
 
+from store.models import User
+from store.models.enums import Role
+
 from ..errors import Forbidden, Unauthenticated
-from ..models import User
-from ..models.enums import Role
 from .context import AuthContext
 
 ADMINS = (Role.municipal_admin, Role.operator)

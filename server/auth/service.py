@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Device, TotpFactor, User, UserSession, WebAuthnCredential
+from store.models.enums import SessionStage, UserStatus
+from store.writer import begin_write
+
 from ..audit import service as audit
 from ..errors import NotFound
-from ..models import Device, TotpFactor, User, UserSession, WebAuthnCredential
-from ..models.enums import SessionStage, UserStatus
+from ..push.outbox import remove_device_subscriptions
 from ..settings import Settings
 from . import tokens, totp, unlock
 from .context import AuthContext
@@ -242,7 +244,7 @@ class SignInService:
     # -- steps -----------------------------------------------------------------------------
 
     async def login(self, login_id: str, password: str) -> Next:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self.session.scalar(select(User).where(User.login_id == login_id))
         ok = await hashing(self.settings).verify_async(user.password_hash if user else None,
                                                      password)
@@ -273,7 +275,7 @@ class SignInService:
 
     async def verify_totp(self, code: str) -> Next:
         self._require_stage(SessionStage.password)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         factor = await self.session.scalar(
             select(TotpFactor).where(
@@ -296,7 +298,7 @@ class SignInService:
         from . import passkeys  # webauthn is loaded on the first passkey step
 
         self._require_stage(SessionStage.password)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         factors = await factors_of(self.session, user.id)
         if not factors.passkeys:
@@ -335,7 +337,7 @@ class SignInService:
         from . import passkeys  # webauthn is loaded on the first passkey step
 
         self._require_stage(SessionStage.password)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         if await self._delayed(user):
             await self._fail(user, "locked", InvalidCredentials())
@@ -378,7 +380,7 @@ class SignInService:
 
     async def totp_enroll(self) -> dict[str, str]:
         self._require_enrolment_allowed()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         secret = totp.new_secret()
         assert self.ctx.session is not None
@@ -391,7 +393,7 @@ class SignInService:
 
     async def totp_enroll_confirm(self, code: str) -> Next:
         self._require_enrolment_allowed()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         assert self.ctx.session is not None
         row = await self.session.get(UserSession, self.ctx.session.id)
@@ -428,7 +430,7 @@ class SignInService:
         from . import passkeys  # webauthn is loaded on the first passkey step
 
         self._require_enrolment_allowed()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         factors = await factors_of(self.session, user.id)
         challenge, options = passkeys.registration_options(self.settings, user, factors.passkeys)
@@ -440,7 +442,7 @@ class SignInService:
         from . import passkeys  # webauthn is loaded on the first passkey step
 
         self._require_enrolment_allowed()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         challenge = await self._take_challenge("register")
         if challenge is None:
@@ -479,7 +481,7 @@ class SignInService:
 
     async def remove_factor(self, kind: str, passkey_id: uuid.UUID | None = None) -> None:
         self._require_enrolment_allowed()
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         factors = await factors_of(self.session, user.id)
         remaining = int(factors.totp) + len(factors.passkeys)
@@ -503,7 +505,7 @@ class SignInService:
 
     async def change_password(self, current: str, new: str) -> Next:
         self._require_stage(SessionStage.change_password, SessionStage.full)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         user = await self._current_user()
         if not await hashing(self.settings).verify_async(user.password_hash, current):
             await self._fail(user, "wrong_current_password", InvalidCredentials())
@@ -549,7 +551,7 @@ class SignInService:
         """The app locked: its unlock proof is replaced by the next one, which the app chose
         and sealed under its data key before sending it. The proof this request carried
         stops working; the next unlock (even offline) opens the new one."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         assert self.ctx.session is not None
         row = await self.session.get(UserSession, self.ctx.session.id)
         if row is None:
@@ -558,11 +560,9 @@ class SignInService:
         await self.session.commit()
 
     async def logout(self) -> None:
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         if self.ctx.session is not None:
             if self.ctx.session.device_id is not None:
-                from ..push.outbox import remove_device_subscriptions
-
                 await remove_device_subscriptions(self.session, self.ctx.session.device_id)
             await self.session.execute(
                 delete(UserSession).where(UserSession.id == self.ctx.session.id)

@@ -36,9 +36,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from store.models import Device, User, UserSession
 from sync import notify
-
-from ..models import Device, User, UserSession
 
 MAX_ENTRIES = 20_000
 MAX_AGE_S = 10.0

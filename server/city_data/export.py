@@ -27,6 +27,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from store.writer import begin_write
+
 from .. import db
 from ..audit import service as audit
 from ..audit.service import Actor
@@ -204,7 +206,7 @@ async def export_city(settings: Settings, target: Path, *, now: datetime,
                                  encoding="utf-8")
         os.chmod(manifest_path, 0o600)
         async with db.session_factory(engine)() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             await audit.record(
                 session, at=now, actor=actor, action="export.city_written",
                 target_type="installation",

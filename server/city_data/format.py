@@ -24,9 +24,8 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from store.models import Base
 from sync.changes import EntityType
-
-from ..models import Base
 
 FORMAT = "carebook-export"
 FORMAT_VERSION = 1

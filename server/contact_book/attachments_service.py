@@ -27,12 +27,13 @@ import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Attachment, Post
+from store.models.enums import AttachmentKind
+from store.writer import begin_write
+
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import NotFound
-from ..models import Attachment, Post
-from ..models.enums import AttachmentKind
 from . import images, pdfs
 from .blob_store import BlobStore
 from .room_access import require_reader, require_writer
@@ -134,7 +135,7 @@ class Attachments:
         sha256 = await anyio.to_thread.run_sync(self.store.put, data)
         thumb_sha256 = await anyio.to_thread.run_sync(self.store.put, thumbnail)
 
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         access = await require_writer(self.session, self.user, room_id)
         attachment.room_id = room_id
         attachment.uploader_id = self.user.id
@@ -169,7 +170,7 @@ class Attachments:
 
         `purpose` "offline": the PWA fetched it to keep an encrypted copy on the device (the
         audit says so, so a review does not read it as somebody looking at the file)."""
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         attachment = await self.session.get(Attachment, attachment_id)
         if attachment is None or attachment.room_id is None:
             raise attachment_not_found()

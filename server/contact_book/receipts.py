@@ -10,8 +10,9 @@ import uuid
 from litestar import get
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models.enums import JobType
+
 from ..auth.context import AuthContext
-from ..models.enums import JobType
 from .receipts_schemas import ReaderOut, ReadersOut
 from .receipts_service import Reader, readers_of, unread_counts
 

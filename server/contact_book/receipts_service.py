@@ -18,13 +18,13 @@ from datetime import datetime
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Office, Post, ReadReceipt, RoomMember, User
+from store.writer import begin_write
 from sync.access import user_rooms
 
-from .. import db
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import NotFound
-from ..models import Office, Post, ReadReceipt, RoomMember, User
 from .room_access import require_reader
 
 
@@ -42,7 +42,7 @@ async def readers_of(
 ) -> tuple[list[Reader], list[Reader]]:
     """(read, unread) over the room's current members other than the post's author."""
     assert ctx.user is not None
-    await db.begin_write(session)  # the audit event is written with the read
+    await begin_write(session)  # the audit event is written with the read
     access = await require_reader(session, ctx.user, room_id)
     found = (
         await session.execute(

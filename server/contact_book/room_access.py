@@ -13,11 +13,11 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import User
+from store.models.enums import Permission
 from sync.access import RoomAccess, room_access
 
 from ..errors import Forbidden, NotFound
-from ..models import User
-from ..models.enums import Permission
 
 
 def room_not_found() -> NotFound:

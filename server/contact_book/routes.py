@@ -12,11 +12,10 @@ ROUTE_HANDLERS: list[Any] = []
 
 # Photos, search and read receipts (the HTTP pieces beside the sync engine).
 from .attachments import ROUTE_HANDLERS as _ATTACHMENTS  # noqa: E402
-from .patient_corrections import ROUTE_HANDLERS as _PATIENT  # noqa: E402
 from .receipts import ROUTE_HANDLERS as _RECEIPTS  # noqa: E402
 from .search import ROUTE_HANDLERS as _SEARCH  # noqa: E402
 
-ROUTE_HANDLERS += [*_ATTACHMENTS, *_SEARCH, *_RECEIPTS, *_PATIENT]
+ROUTE_HANDLERS += [*_ATTACHMENTS, *_SEARCH, *_RECEIPTS]
 
 # Delta sync: pull, push and the live event stream.
 from .sync_controllers import ROUTE_HANDLERS as _SYNC  # noqa: E402

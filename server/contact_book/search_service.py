@@ -20,11 +20,12 @@ from datetime import datetime
 from sqlalchemy import Column, Integer, MetaData, Select, Table, Text, Uuid, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Post
+from store.writer import begin_write
+
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import InvalidInput
-from ..models import Post
 from .room_access import require_reader
 
 MAX_QUERY_CHARS = 100
@@ -128,7 +129,7 @@ async def search_room(
     """The newest matching live posts (at most `limit`), and whether there are more."""
     assert ctx.user is not None
     terms = parse_terms(q)
-    await db.begin_write(session)  # the audit event is written with the read
+    await begin_write(session)  # the audit event is written with the read
     access = await require_reader(session, ctx.user, room_id)
     dialect = session.get_bind().dialect.name
     stmt = matching_posts(dialect, room_id, terms)

@@ -16,11 +16,15 @@ from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store.models import Device, UserSession
+from store.models.enums import UserStatus
+from store.writer import begin_write
 from sync import notify
 from sync.access import user_rooms, user_state
 from sync.cursor import CursorError
+from sync.hooks import Hooks, MutationRecord, NewPost
 from sync.pull import pull
-from sync.push import ClientIdTaken, Hooks, Mutation, MutationRecord, NewPost, apply_mutations
+from sync.push import ClientIdTaken, Mutation, apply_mutations
 from sync.wire import PokeEvent, PullOut, PushOut, RevokedEvent, WipeEvent
 
 from .. import db
@@ -28,8 +32,6 @@ from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..clock import Clock
 from ..errors import Conflict, InvalidInput, Unauthenticated
-from ..models import Device, UserSession
-from ..models.enums import UserStatus
 from ..push.outbox import enqueue_post_notifications
 from ..settings import Settings
 
@@ -70,7 +72,7 @@ class SyncService:
             raise Unauthenticated()
         if result.served:
             # After the read snapshot: the audit chain appends at its own head.
-            await db.begin_write(self.session)
+            await begin_write(self.session)
             for room in result.served:
                 await audit.record(
                     self.session,

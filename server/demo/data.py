@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Final, Literal
 
-from server.models.enums import (
+from store.models.enums import (
     CareLevel,
     JobType,
     OfficeKind,

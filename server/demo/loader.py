@@ -25,7 +25,8 @@ from server.auth.passwords import PasswordHashing
 from server.auth.totp import seal_secret
 from server.clock import Clock
 from server.japan import JST
-from server.models import (
+from server.settings import Settings
+from store.models import (
     Comment,
     Consent,
     Medication,
@@ -41,8 +42,7 @@ from server.models import (
     User,
     new_id,
 )
-from server.models.enums import Permission, PostKind, RoomStatus, UserStatus
-from server.settings import Settings
+from store.models.enums import Permission, PostKind, RoomStatus, UserStatus
 from sync.medications import KEEPERS, line_values, post_text
 from sync.stream import PendingChange, queue_change, queue_stay
 from sync.thresholds import DEFAULTS, flags_for

@@ -20,14 +20,15 @@ import segno
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import db
+from store.models import OneTimeToken, User
+from store.models.enums import TokenPurpose, UserStatus
+from store.writer import begin_write
+
 from ..admin.common import deliver, record
 from ..admin.help import load_help
 from ..admin.users import activation_letter, new_activation
 from ..auth import tokens
 from ..mail.service import Mailer
-from ..models import OneTimeToken, User
-from ..models.enums import TokenPurpose, UserStatus
 from .rows import ImportContext
 
 LETTER_TTL = timedelta(days=14)
@@ -82,7 +83,7 @@ async def send_activation_mails(
             await asyncio.sleep(pause_s)
         letters = []
         async with sessionmaker() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             for person_id in people[start : start + batch]:
                 user = await session.get(User, person_id)
                 assert user is not None

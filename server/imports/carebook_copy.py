@@ -38,6 +38,8 @@ from typing import Any
 from sqlalchemy import Column, String, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import AuditEvent, Office, Patient, Room, User
+from store.models.enums import UserStatus
 from sync.changes import (
     EntityType,
     Op,
@@ -53,8 +55,6 @@ from ..audit.service import Actor
 from ..city_data import format as fmt
 from ..contact_book.blob_store import BlobStore
 from ..errors import InvalidInput
-from ..models import AuditEvent, Office, Patient, Room, User
-from ..models.enums import UserStatus
 from ..settings import Settings
 from .progress import Progress
 from .report import Report, TooManyProblems
@@ -300,7 +300,7 @@ async def load_copy(
 ) -> LoadResult:
     """Check the copy; unless `dry_run` and when nothing is wrong, load it in one transaction.
 
-    The caller has begun the write transaction (`db.begin_write`) and commits on success.
+    The caller has begun the write transaction (`begin_write`) and commits on success.
     """
     progress = progress or Progress()
     report = Report()

@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from store.writer import begin_write
+
 from ..clock import Clock
 from .progress import Progress
 from .report import Report
@@ -181,7 +183,7 @@ def _load_copy(source: Path, dry_run: bool) -> None:
         engine = db.create_engine(settings.database)
         try:
             async with db.session_factory(engine)() as session:
-                await db.begin_write(session)
+                await begin_write(session)
                 result = await load_copy(
                     session, settings, source, now=Clock().now(), actor=cli_actor(),
                     dry_run=dry_run, progress=progress,
@@ -232,7 +234,7 @@ def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: boo
         try:
             maker = db.session_factory(engine)
             async with maker() as session:
-                await db.begin_write(session)
+                await begin_write(session)
                 outcome = await run_import(session, ctx, uploads, progress=progress)
                 applied = outcome.report.ok and not dry_run
                 issued = [u.id for u in outcome.issued] if applied else []
@@ -252,7 +254,7 @@ def _import_files(sources: tuple[Path, ...], dry_run: bool, send_activation: boo
                                                  err=True))
             if issued and letters is not None:
                 async with maker() as session:
-                    await db.begin_write(session)
+                    await begin_write(session)
                     made = await activation_letters(session, ctx, without_mail)
                     await session.commit()
                 await asyncio.to_thread(_write_private, letters, letters_html(made))

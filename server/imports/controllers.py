@@ -11,6 +11,8 @@ from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import QueryParameter
 
+from store.writer import begin_write
+
 from ..auth.context import AuthContext
 from ..errors import InvalidInput, NotFound
 from ..mail.service import Mailer
@@ -102,11 +104,10 @@ async def activation_mails(request: Request[Any, Any, Any], data: ActivationIn,
       summary="Printable activation letters for imported people (codes shown this once)")
 async def letters(request: Request[Any, Any, Any], data: ActivationIn,
                   auth: AuthContext) -> list[ActivationLetterOut]:
-    from .. import db
 
     ctx = _context(auth)
     async with request.app.state.sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         made = await activation_letters(session, ctx, data.user_ids)
         await session.commit()
     return [ActivationLetterOut(**letter.__dict__) for letter in made]

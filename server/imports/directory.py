@@ -18,13 +18,14 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Office, User
+from store.models.enums import JobType, Role, UserStatus
+
 from ..admin.common import record
 from ..admin.composition import may_visit_homes, usual_visits_homes
 from ..admin.history import note_changes
 from ..admin.schemas import Email, Kana, Name, OfficeIn, OptionalPhone
 from ..admin.users import free_login_id
-from ..models import Office, User
-from ..models.enums import JobType, Role, UserStatus
 from ..operators import login_id_problem
 from .rows import ImportContext, Problems, Row, convert
 from .values import JOB_TYPES, OFFICE_KINDS, ROLES, CellError, code_of, nfkc, parse_yes

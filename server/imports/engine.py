@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import User
+from store.writer import begin_write
+
 from ..admin.common import record
-from ..models import User
 from .columns import KINDS, missing_columns, recognise
 from .directory import import_offices, import_users, load_directory
 from .files import UnreadableFile, read_sheet
@@ -102,9 +104,8 @@ async def run_import(session: AsyncSession, ctx: ImportContext, uploads: list[Up
 
 async def record_dry_run(session: AsyncSession, ctx: ImportContext, outcome: Outcome) -> None:
     """A dry run writes nothing but its own trace in the audit log (after the rollback)."""
-    from .. import db
 
-    await db.begin_write(session)
+    await begin_write(session)
     await record(session, ctx, "import.files_checked", target_type="installation",
                  target_id=None, files=sorted(outcome.files.values()),
                  problems=len(outcome.report.problems))

@@ -24,12 +24,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Comment, Post, ReadReceipt, ReportTitle, Room, RoomMember, User, new_id
+from store.models.enums import PostKind
 from sync.changes import EntityType, Op, record_change, record_changes
 from sync.mutations import MAX_BODY, Vitals
 
 from ..admin.common import record
-from ..models import Comment, Post, ReadReceipt, ReportTitle, Room, RoomMember, User, new_id
-from ..models.enums import PostKind
 from .directory import Directory, person_refs
 from .progress import Progress
 from .rooms import Rooms, ref_key

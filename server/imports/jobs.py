@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import db
+from store.writer import begin_write
+
 from ..errors import NotFound
 from .engine import Outcome, Upload, record_dry_run, run_import
 from .progress import Progress
@@ -73,7 +74,7 @@ async def _run(job: ImportJob, sessionmaker: async_sessionmaker[AsyncSession],
                ctx: ImportContext, uploads: list[Upload]) -> None:
     try:
         async with sessionmaker() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             outcome = await run_import(session, ctx, uploads, progress=job.progress)
             job.applied = outcome.report.ok and not job.dry_run
             if job.applied:

@@ -25,6 +25,8 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Patient, ReportTitle, Room, User, new_id
+from store.models.enums import Permission
 from sync.changes import EntityType, Op, record_change
 from sync.membership import membership_changed
 
@@ -35,8 +37,6 @@ from ..admin.patients import PatientValues, check_label, patient_values
 from ..admin.rooms import RoomSpec, add_member, current_member, open_room, titles_of
 from ..admin.schemas import ConsentIn, MemberIn, PatientIn, ReportTitleIn
 from ..errors import DomainError
-from ..models import Patient, ReportTitle, Room, User, new_id
-from ..models.enums import Permission
 from .directory import Directory, person_refs
 from .rows import ImportContext, Problems, Row, convert
 from .values import (

@@ -12,8 +12,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from ..japan import ERA_LABELS, Era, EraDateError, to_western
-from ..models.enums import (
+from store.models.enums import (
     CARE_LEVEL_LABELS,
     JOB_TYPE_LABELS,
     OFFICE_KIND_LABELS,
@@ -24,6 +23,8 @@ from ..models.enums import (
     Role,
     Sex,
 )
+
+from ..japan import ERA_LABELS, Era, EraDateError, to_western
 
 JST = timezone(timedelta(hours=9), "JST")
 

@@ -26,10 +26,11 @@ from urllib.parse import quote
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from .. import db
+from store.models import Addressee, NotificationPreference, Post, ReadReceipt, RoomMember, User
+from store.models.enums import Role, UserStatus
+from store.writer import begin_write
+
 from ..japan import JST
-from ..models import Addressee, NotificationPreference, Post, ReadReceipt, RoomMember, User
-from ..models.enums import Role, UserStatus
 from ..push.outbox import in_quiet_hours
 from ..settings import Settings
 from . import templates
@@ -119,7 +120,7 @@ async def send_daily_mail(
         if in_quiet_hours(now, row.quiet_start, row.quiet_end):
             continue  # a later pass, once they are over
         async with sessionmaker() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             if not await _claim(session, row.id, today):
                 await session.rollback()
                 continue
@@ -159,7 +160,7 @@ async def _claim(session: AsyncSession, user_id: uuid.UUID, today: date) -> bool
 async def _release(sessionmaker: async_sessionmaker[AsyncSession], user_id: uuid.UUID,
                    today: date) -> None:
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         await session.execute(
             update(NotificationPreference)
             .where(and_(NotificationPreference.user_id == user_id,
@@ -172,7 +173,7 @@ async def _release(sessionmaker: async_sessionmaker[AsyncSession], user_id: uuid
 
 async def unsubscribe(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> bool:
     """Turns the daily mail off for the user; False when the user does not exist."""
-    await db.begin_write(session)
+    await begin_write(session)
     if await session.get(User, user_id) is None:
         await session.rollback()
         return False

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from ..models import new_id
+from store.models import new_id
+
 from ..settings import Settings
 
 

@@ -7,6 +7,8 @@ import uuid
 from litestar import Controller, delete, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Device
+
 from ..accounts.refs import user_ref
 from ..accounts.schemas import (
     DeviceOut,
@@ -20,7 +22,6 @@ from ..accounts.service import MyAccount
 from ..admin.schemas import TermsAcceptIn
 from ..auth.context import AuthContext
 from ..auth.service import SignInService, factors_of
-from ..models import Device
 from .terms import accept_terms, terms_status
 
 

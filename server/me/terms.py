@@ -13,13 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import TermsAcceptance, User
+from store.writer import begin_write
+
 from ..accounts.schemas import MyTermsOut
 from ..admin.help import load_help
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import Conflict
-from ..models import TermsAcceptance, User
 
 
 async def terms_status(session: AsyncSession, user: User) -> MyTermsOut | None:
@@ -65,7 +66,7 @@ async def accept_terms(session: AsyncSession, ctx: AuthContext, version: str) ->
         )
     if version.strip() != current:
         raise _outdated(current)
-    await db.begin_write(session)
+    await begin_write(session)
     known = await session.scalar(
         select(TermsAcceptance.id).where(
             TermsAcceptance.user_id == user.id, TermsAcceptance.version == current

@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import AuditEvent, SystemSetting
+from store.writer import begin_write
+
 from ..audit import service as audit
-from ..db import begin_write
-from ..models import AuditEvent, SystemSetting
 from ..spreadsheet import defuse
 
 ANCHOR_KEY = "audit_anchor"

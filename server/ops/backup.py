@@ -36,8 +36,10 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from store.models import Base
+from store.writer import begin_write
+
 from .. import db
-from ..models import Base
 from ..settings import Settings
 from .keys import key_from_file
 
@@ -464,7 +466,7 @@ async def start_new_epoch(settings: Settings, *, now: dt.datetime, actor: Any,
     engine = db.create_engine(settings.database)
     try:
         async with db.session_factory(engine)() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             epoch = await new_epoch(session)
             await audit.record(
                 session, at=now, actor=actor, action="backup.restored",

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from store.models import DeviceKeyShare, TotpFactor, UserSession
+from store.writer import begin_write
+
 from .. import db
 from ..auth.device_keys import open_share, seal_share
 from ..auth.totp import open_secret, seal_secret
-from ..models import DeviceKeyShare, TotpFactor, UserSession
 from ..settings import Settings
 
 KEY_FILE = "secret_key"
@@ -56,7 +58,7 @@ async def rotate_secret_key(settings: Settings, new: str) -> RotationReport:
     engine = db.create_engine(settings.database)
     try:
         async with db.session_factory(engine)() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             factors = list(await session.scalars(select(TotpFactor)))
             for factor in factors:
                 try:

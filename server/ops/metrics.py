@@ -22,10 +22,11 @@ from litestar import Request, Response, get
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import ChangeLog, Outbox
+from store.models.enums import OutboxStatus, Role
+
 from ..auth.context import AuthContext
 from ..errors import Forbidden, Unauthenticated
-from ..models import ChangeLog, Outbox
-from ..models.enums import OutboxStatus, Role
 from ..route_policy import policy
 
 log = logging.getLogger("carebook.metrics")

@@ -27,13 +27,14 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store.models import Device
+from store.writer import begin_write
+
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..auth.throttle import signin_window
 from ..clock import Clock
-from ..db import begin_write
 from ..errors import DomainError, Forbidden, InvalidJson, TooManyRequests, send_error
-from ..models import Device
 from ..route_policy import RoutePolicy, route_policy
 from ..settings import Settings
 from .limits import (

@@ -20,8 +20,7 @@ from sqlalchemy import delete, event, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from ..japan import JST
-from ..models import (
+from store.models import (
     Device,
     NotificationPreference,
     Outbox,
@@ -32,7 +31,9 @@ from ..models import (
     User,
     new_id,
 )
-from ..models.enums import OutboxStatus, RoomStatus, UserStatus
+from store.models.enums import OutboxStatus, RoomStatus, UserStatus
+
+from ..japan import JST
 from . import payload as payloads
 
 #: A row a worker has claimed and is sending; `next_attempt_at` is then the end of its lease.

@@ -13,11 +13,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import Device, NotificationPreference, PushSubscription, RoomMember, RoomMute
+from store.writer import begin_write
+
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import InvalidInput, NotFound
-from ..models import Device, NotificationPreference, PushSubscription, RoomMember, RoomMute
 from .endpoints import check_endpoint
 from .schemas import PreferencesIn, PreferencesOut, QuietHours, SubscriptionIn
 
@@ -90,7 +91,7 @@ class Subscriptions:
         device = _current_device(self.ctx)
         check_endpoint(data.endpoint, self.ctx.settings.push)
         check_keys(data.keys.p256dh, data.keys.auth)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         same = await self.session.scalar(
             select(PushSubscription).where(
                 PushSubscription.endpoint == data.endpoint,
@@ -132,7 +133,7 @@ class Subscriptions:
 
     async def unsubscribe(self) -> None:
         device = _current_device(self.ctx)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         await self.session.execute(
             delete(PushSubscription)
             .where(PushSubscription.device_id == device.id)
@@ -215,7 +216,7 @@ class Preferences:
                     code="invalid_quiet_hours",
                     field="quietHours",
                 )
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         muted = set(data.muted_room_ids)
         if muted - await self._current_rooms():
             # Not a member (or no such room): the same answer, so room ids cannot be probed.

@@ -37,12 +37,13 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from store.models import Outbox, PushSubscription
+from store.models.enums import OutboxStatus
+from store.writer import begin_write
 from sync import notify
 
 from .. import db
 from ..clock import Clock
-from ..models import Outbox, PushSubscription
-from ..models.enums import OutboxStatus
 from ..settings import PushSettings, Settings
 from .endpoints import endpoint_allowed
 from .keys import VapidKeys, load_vapid_keys
@@ -290,7 +291,7 @@ class PushWorker:
             if await session.scalar(select(Outbox.id).where(self._due(now)).limit(1)) is None:
                 return []
             await session.rollback()
-            await db.begin_write(session)
+            await begin_write(session)
             ids = list(
                 await session.scalars(
                     select(Outbox.id)
@@ -426,7 +427,7 @@ class PushWorker:
                     }
                 )
         async with self.sessionmaker() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             if sent:
                 await session.execute(
                     update(Outbox)

@@ -21,7 +21,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from .. import db
+from store.models import AuditEvent, RoomMember, User
+from store.models.enums import RoomStatus
+from store.writer import begin_write
+
 from ..admin.common import deliver, jst_text
 from ..admin.rooms import room_name
 from ..audit import service as audit
@@ -32,8 +35,6 @@ from ..contact_book.room_access import require_reader
 from ..errors import Conflict, InvalidInput, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
-from ..models import AuditEvent, RoomMember, User
-from ..models.enums import RoomStatus
 from .record import RoomRecord, load_record
 
 PURPOSES = {"print": ("record.printed", "印刷用の記録"),
@@ -79,7 +80,7 @@ class RecordAccess:
         """A current member's export of the room (read and audited in one transaction)."""
         assert self.ctx.user is not None
         _check_range(since, until)
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         await require_reader(self.session, self.ctx.user, room_id)
         found = await load_record(self.session, room_id, since=since, until=until)
         assert found is not None  # require_reader found the room
@@ -99,7 +100,7 @@ class RecordAccess:
                 "表示されます）。",
                 f"Write the reason in at least {MIN_REASON} characters (the room's members "
                 "will see it).", code="reason_required")
-        await db.begin_write(self.session)
+        await begin_write(self.session)
         found = await load_record(self.session, room_id, since=since, until=until)
         if found is None:
             raise NotFound("部屋が見つかりません。", "Room not found.", code="room_not_found")

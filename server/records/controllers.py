@@ -11,15 +11,7 @@ from litestar import Response, get, post
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sync.mutations import Vitals
-from sync.thresholds import FlagDirection
-
-from ..admin.common import era_out, job_label, today_jst
-from ..auth.context import AuthContext
-from ..auth.roles import admins_only
-from ..contact_book.blob_store import BlobStore
-from ..mail.service import Mailer
-from ..models.enums import (
+from store.models.enums import (
     CARE_LEVEL_LABELS,
     CareLevel,
     JobType,
@@ -28,6 +20,14 @@ from ..models.enums import (
     RoomStatus,
     Sex,
 )
+from sync.mutations import Vitals
+from sync.thresholds import FlagDirection
+
+from ..admin.common import era_out, job_label, today_jst
+from ..auth.context import AuthContext
+from ..auth.roles import admins_only
+from ..contact_book.blob_store import BlobStore
+from ..mail.service import Mailer
 from ..settings import Settings
 from .access import RecordAccess, thumbnails
 from .fhir import bundle

@@ -33,7 +33,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ..models.enums import OFFICE_KIND_LABELS, OfficeKind
+from store.models.enums import OFFICE_KIND_LABELS, OfficeKind
+
 from .record import Person, RecordDocument, RecordPost, RoomRecord
 
 JP = "http://jpfhir.jp/fhir/core/StructureDefinition/"

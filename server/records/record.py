@@ -17,11 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sync.attention import ranges_of_room
-from sync.thresholds import Range
-
-from ..admin.common import start_of_day_jst
-from ..models import (
+from store.models import (
     Attachment,
     Comment,
     Consent,
@@ -33,7 +29,11 @@ from ..models import (
     RoomMember,
     User,
 )
-from ..models.enums import AttachmentKind
+from store.models.enums import AttachmentKind
+from sync.attention import ranges_of_room
+from sync.thresholds import Range
+
+from ..admin.common import start_of_day_jst
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import msgspec
 
+from store.models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
 from sync.mutations import Vitals
 from sync.thresholds import FlagDirection
 
 from ..admin.schemas import EraDateOut
-from ..models.enums import CareLevel, JobType, Permission, PostKind, RoomStatus, Sex
 
 
 class Out(msgspec.Struct, rename="camel"):

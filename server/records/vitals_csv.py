@@ -4,9 +4,10 @@ Japan."""
 
 from __future__ import annotations
 
+from store.models.enums import VitalSign
+
 from ..accounts.refs import job_label
 from ..japan import JST
-from ..models.enums import VitalSign
 from ..spreadsheet import excel_csv
 from .record import RoomRecord
 

@@ -10,11 +10,12 @@ import uuid
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.models import Template, User
+from store.models.enums import Role
+
 from ..audit import service as audit
 from ..auth.context import AuthContext
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import Template, User
-from ..models.enums import Role
 from .schemas import TemplateIn, TemplateOut, TemplateScope
 
 MAX_PER_OWNER = 200

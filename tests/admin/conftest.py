@@ -15,8 +15,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from server.clock import FrozenClock
-from server.models.enums import JobType, OfficeKind, Role
 from server.settings import Settings, load_settings
+from store.models.enums import JobType, OfficeKind, Role
 from tests.conftest import BASE_URL, server_env
 from tests.factories import MadeUser, make_office, make_user
 from tests.support.api import ApiClient
@@ -186,7 +186,7 @@ async def audit_events(sessionmaker: Any, action: str) -> list[Any]:
     """The audit log's events of one action, oldest first."""
     from sqlalchemy import select
 
-    from server.models import AuditEvent
+    from store.models import AuditEvent
 
     async with sessionmaker() as s:
         return list(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import update
 
 from server.clock import FrozenClock
-from server.models import User
+from store.models import User
 
 from .conftest import City, SignIn, audit_events
 from .test_rooms import open_room

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import Application, ApplicationEvent, Pledge, RoomMember, User
-from server.models.enums import UserStatus
+from store.models import Application, ApplicationEvent, Pledge, RoomMember, User
+from store.models.enums import UserStatus
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
 

@@ -11,7 +11,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import select
 
-from server.models import Attachment, Consent, Room, RoomMember
+from store.models import Attachment, Consent, Room, RoomMember
 from tests.conftest import BASE_URL
 from tests.support import pdfs
 from tests.support.api import ApiClient

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.models import ChangeRecord, Patient
+from store.models import ChangeRecord, Patient
 
 from .conftest import City, SignIn
 from .test_corrections_people import audit_actions, drain, pull

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.models import AuditEvent, ChangeRecord, Office, OfficeStay, Pledge, RoomMember, User
+from store.models import AuditEvent, ChangeRecord, Office, OfficeStay, Pledge, RoomMember, User
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
 

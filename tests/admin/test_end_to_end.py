@@ -12,7 +12,7 @@ import pyotp
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import Device, RoomMember, User
+from store.models import Device, RoomMember, User
 from tests.factories import make_office_pledge
 from tests.support.smtp import SmtpSink
 

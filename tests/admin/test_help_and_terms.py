@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from server.models import AuditEvent, TermsAcceptance
+from store.models import AuditEvent, TermsAcceptance
 from tests.support.api import ApiClient
 
 from .conftest import City, SignIn, consent, patient, team

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import Device, OneTimeToken, TotpFactor, User, UserSession
+from store.models import Device, OneTimeToken, TotpFactor, User, UserSession
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
 

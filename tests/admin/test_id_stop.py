@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.models import ChangeLog, Device, RoomMember, User, UserSession
+from store.models import ChangeLog, Device, RoomMember, User, UserSession
 from tests.support.api import ApiClient
 
 from .conftest import REQUIRED_TEAM, City, SignIn, consent, patient, team

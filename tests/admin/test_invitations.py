@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import Application, AuditEvent, Pledge
+from store.models import Application, AuditEvent, Pledge
 from tests.factories import make_office_pledge
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.models import AuditEvent
+from store.models import AuditEvent
 
 from .conftest import REQUIRED_TEAM, City, SignIn, consent, patient, team
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.models import Office, RoomMember, User
+from store.models import Office, RoomMember, User
 
 from .conftest import City, SignIn
 from .test_corrections_people import PLEDGE, audit_actions, drain, pull

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import Application, AuditEvent, User
+from store.models import Application, AuditEvent, User
 from tests.factories import make_office_pledge
 from tests.support.smtp import SmtpSink
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.models import Office, User
-from server.models.enums import Role, UserStatus
+from store.models import Office, User
+from store.models.enums import Role, UserStatus
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink
 

@@ -15,9 +15,9 @@ import httpx
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import Application, RoomMember
-from server.models.enums import JobType, Role
 from server.settings import Settings
+from store.models import Application, RoomMember
+from store.models.enums import JobType, Role
 from tests.factories import MadeUser, make_user
 from tests.support.api import ApiClient
 from tests.support.smtp import SmtpSink

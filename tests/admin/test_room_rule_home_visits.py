@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from server.models import User
+from store.models import User
 from tests.support.smtp import SmtpSink
 
 from .conftest import City, Clients, SignIn, consent, patient, team

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import ChangeLog, Patient, Post, ReportTitle, Room, RoomMember, User
-from server.models.enums import PostKind
+from store.models import ChangeLog, Patient, Post, ReportTitle, Room, RoomMember, User
+from store.models.enums import PostKind
 from sync.changes import EntityType, Op, record_change
 from tests.support.smtp import SmtpSink
 

@@ -27,10 +27,10 @@ from server.admin.scheduled_stops import run_stops
 from server.app import create_app
 from server.clock import Clock, FrozenClock
 from server.mail.service import Mailer
-from server.models import AuditEvent, Device, JobLease, ScheduledStop, User, UserSession
-from server.models.enums import JobType, Role
 from server.scheduler import Scheduler
 from server.settings import Settings
+from store.models import AuditEvent, Device, JobLease, ScheduledStop, User, UserSession
+from store.models.enums import JobType, Role
 from tests.browser.server import carebook_executable, free_port
 from tests.conftest import BASE_URL, server_env
 from tests.factories import make_user

@@ -25,7 +25,7 @@ async def nurse(sessionmaker: Any, settings: Settings, clock: FrozenClock) -> Ma
 
 @pytest.fixture()
 async def admin(sessionmaker: Any, settings: Settings, clock: FrozenClock) -> MadeUser:
-    from server.models.enums import JobType, Role
+    from store.models.enums import JobType, Role
 
     return await make_user(
         sessionmaker,

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select, update
 
 from server.clock import FrozenClock
-from server.models import AuditEvent, DeviceKeyShare, User
 from server.settings import Settings
+from store.models import AuditEvent, DeviceKeyShare, User
 from tests.factories import MadeUser, make_user
 from tests.support.api import ApiClient
 

@@ -11,7 +11,7 @@ import pyotp
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import AuditEvent, Device
+from store.models import AuditEvent, Device
 from tests.factories import MadeUser
 from tests.support.api import ApiClient
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from server.app import create_app
 from server.audit.service import verify_chain
 from server.clock import FrozenClock
-from server.models import AuditEvent
 from server.settings import Settings, load_settings
+from store.models import AuditEvent
 from tests.conftest import server_env
 from tests.factories import MadeUser, make_user
 from tests.support.api import ApiClient

@@ -14,9 +14,9 @@ from litestar import Litestar
 from sqlalchemy import update
 
 from server.clock import FrozenClock
-from server.db import begin_write
-from server.models import Device
 from server.settings import Settings
+from store.models import Device
+from store.writer import begin_write
 from tests.support.api import ApiClient
 from tests.sync.conftest import Live
 from tests.sync.support import signed_in

@@ -24,8 +24,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.admin.common import JST
-from server.models import User
-from server.models.enums import Role
+from store.models import User
+from store.models.enums import Role
 from tests.support.smtp import SmtpSink
 
 from .pwa_helpers import app_fetch, sign_in

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from server import db
 from server.demo.data import PATIENTS
-from server.models import AuditEvent
 from server.settings import load_settings
+from store.models import AuditEvent
 
 from .pages import Device
 from .pwa_helpers import READ_INDEXEDDB_JS, api_context, api_post, open_room, sign_in, unlock

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from server import db
-from server.models import AuditEvent
 from server.settings import load_settings
+from store.models import AuditEvent
 from tests.browser.server import LiveServer, run_async
 
 from .pwa_helpers import open_room, sign_in

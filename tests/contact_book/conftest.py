@@ -13,11 +13,11 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from server import db
 from server.clock import FrozenClock
-from server.models import Patient, Post, ReadReceipt, ReportTitle, Room, RoomMember
-from server.models.enums import JobType, OfficeKind, Permission, Role, RoomStatus
 from server.settings import Settings
+from store.models import Patient, Post, ReadReceipt, ReportTitle, Room, RoomMember
+from store.models.enums import JobType, OfficeKind, Permission, Role, RoomStatus
+from store.writer import begin_write
 from sync.changes import EntityType, Op, record_change
 from tests.factories import MadeUser, make_office, make_user
 from tests.support.api import ApiClient
@@ -142,7 +142,7 @@ async def add_post(
 ) -> tuple[uuid.UUID, int]:
     """A post as `post.create` writes it: the room version is bumped in the same transaction."""
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         post_id = uuid.uuid4()
         version = await record_change(
             session, room_id=room_id, entity_type=EntityType.post, entity_id=post_id,
@@ -173,7 +173,7 @@ async def change_post(
 ) -> int:
     """An edit (new body) or a tombstone, with a new room version, as the sync engine does."""
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         room_id = await session.scalar(select(Post.room_id).where(Post.id == post_id))
         assert room_id is not None
         version = await record_change(
@@ -195,7 +195,7 @@ async def mark_read(
 ) -> None:
     """A read receipt as `receipt.mark` leaves it."""
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         version = await record_change(
             session, room_id=room_id, entity_type=EntityType.receipt, entity_id=user_id,
             op=Op.put, at=at,

@@ -14,9 +14,9 @@ from PIL import Image
 from sqlalchemy import func, select, update
 
 from server.clock import FrozenClock
-from server.models import Attachment, AuditEvent, Room
-from server.models.enums import RoomStatus
 from server.settings import Settings
+from store.models import Attachment, AuditEvent, Room
+from store.models.enums import RoomStatus
 from tests.contact_book import photos
 from tests.contact_book.conftest import SignIn, World, add_post, change_post
 from tests.support.api import ApiClient

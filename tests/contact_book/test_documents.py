@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from server.clock import FrozenClock
 from server.contact_book.attachments_service import document_filename
-from server.models import Attachment, AuditEvent
 from server.settings import Settings
+from store.models import Attachment, AuditEvent
 from tests.contact_book import photos
 from tests.contact_book.conftest import SignIn, World
 from tests.support import pdfs

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import AuditEvent, RoomMember
-from server.models.enums import JobType, Permission
 from server.settings import Settings
+from store.models import AuditEvent, RoomMember
+from store.models.enums import JobType, Permission
 from tests.contact_book.conftest import SignIn, World, add_post, change_post, mark_read
 from tests.factories import make_user
 

@@ -16,7 +16,7 @@ import httpx
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import UserSession
+from store.models import UserSession
 from tests.contact_book import photos
 from tests.contact_book.conftest import SignIn, World, add_post
 from tests.contact_book.test_attachments import upload

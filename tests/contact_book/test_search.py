@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import AuditEvent
+from store.models import AuditEvent
 from tests.contact_book.conftest import SignIn, World, add_post, change_post
 from tests.support.api import ApiClient
 

@@ -11,8 +11,8 @@ from sqlalchemy import text
 
 from server import db, migrate
 from server.contact_book.search_service import matching_posts
-from server.models import Patient, Post, Room, User
 from server.settings import Settings
+from store.models import Patient, Post, Room, User
 
 AT = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 

@@ -21,9 +21,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from server.models import UserSession
-from server.models.enums import JobType, Permission
 from server.settings import Settings
+from store.models import UserSession
+from store.models.enums import JobType, Permission
 from tests.contact_book import photos
 from tests.deploy.conftest import Installation
 from tests.factories import MadeUser, make_user

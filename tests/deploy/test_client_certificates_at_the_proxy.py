@@ -17,8 +17,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from server.models import Device
 from server.settings import Settings
+from store.models import Device
 from tests.deploy.conftest import Installation, installation_of
 from tests.deploy.tls import Authority, Issued
 from tests.factories import make_user

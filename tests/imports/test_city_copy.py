@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from server.app import create_app
 from server.city_data import format as fmt
 from server.demo import data as demo
-from server.models import AuditEvent, Base, Post, Room, User
 from server.settings import Settings, load_settings
+from store.models import AuditEvent, Base, Post, Room, User
 from tests.conftest import BASE_URL, PG_ADMIN_URL, _pg_exec, _pg_psycopg_url, server_env
 from tests.contact_book import photos
 from tests.factories import DEFAULT_PASSWORD

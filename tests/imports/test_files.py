@@ -21,7 +21,8 @@ from server.app import create_app
 from server.demo import data as demo
 from server.imports.columns import KINDS, recognise, template_csv
 from server.imports.files import read_file, read_sheet
-from server.models import (
+from server.settings import load_settings
+from store.models import (
     Addressee,
     AuditEvent,
     Comment,
@@ -35,8 +36,7 @@ from server.models import (
     RoomPersonal,
     User,
 )
-from server.models.enums import RoomStatus, UserStatus
-from server.settings import load_settings
+from store.models.enums import RoomStatus, UserStatus
 from tests.conftest import BASE_URL, server_env
 from tests.factories import DEFAULT_PASSWORD, set_password_and_totp
 from tests.ops.support import invoke, run, with_session

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from server.clock import FrozenClock
 from server.japan import JST
 from server.mail.service import Mailer
-from server.models import NotificationPreference
-from server.models.enums import Permission
 from server.scheduler import Scheduler
 from server.settings import Settings, load_settings
+from store.models import NotificationPreference
+from store.models.enums import Permission
 from tests.conftest import server_env
 from tests.support.smtp import SmtpSink
 from tests.sync.support import signed_in

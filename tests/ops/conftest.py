@@ -10,8 +10,8 @@ import pytest
 from litestar import Litestar
 
 from server.clock import FrozenClock
-from server.models.enums import JobType, Permission, Role
 from server.settings import Settings
+from store.models.enums import JobType, Permission, Role
 from tests.factories import MadeUser
 from tests.support.api import ApiClient
 from tests.sync.support import serving, signed_in

@@ -33,7 +33,7 @@ from schemathesis.checks import (
 )
 from sqlalchemy import func, select
 
-from server.models import Base
+from store.models import Base
 from tests.conftest import BASE_URL
 from tests.support.api import ApiClient
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
-from server.models import AuditEvent, SystemSetting
 from server.settings import Settings
+from store.models import AuditEvent, SystemSetting
 from tests.conftest import server_env
 from tests.ops.support import invoke, with_session
 

@@ -20,9 +20,9 @@ from server import db
 from server.app import create_app
 from server.auth.totp import open_secret
 from server.demo import data as demo
-from server.models import AuditEvent, SystemSetting, TotpFactor, User
 from server.ops.backup import table_checksums
 from server.settings import Settings, load_settings
+from store.models import AuditEvent, SystemSetting, TotpFactor, User
 from tests.conftest import BASE_URL, PG_ADMIN_URL, _pg_exec, _pg_psycopg_url, server_env
 from tests.ops.support import invoke, run
 from tests.support.api import ApiClient

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from server.app import create_app
 from server.clock import FrozenClock
-from server.models import AuditEvent, Device
 from server.settings import Settings, load_settings
+from store.models import AuditEvent, Device
 from tests.conftest import BASE_URL, server_env
 from tests.support.api import ApiClient
 from tests.sync.support import signed_in

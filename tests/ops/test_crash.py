@@ -18,10 +18,10 @@ import httpx
 from sqlalchemy import func, select, update
 
 from server.clock import Clock
-from server.db import begin_write
-from server.models import ChangeLog, ClientMutation, Outbox, Post
-from server.models.enums import OutboxStatus, Permission
 from server.settings import Settings, load_settings
+from store.models import ChangeLog, ClientMutation, Outbox, Post
+from store.models.enums import OutboxStatus, Permission
+from store.writer import begin_write
 from tests.browser.server import _wait_until_healthy, carebook_executable, free_port
 from tests.conftest import server_env
 from tests.support.api import ApiClient

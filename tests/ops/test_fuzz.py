@@ -16,9 +16,9 @@ import pyotp
 from sqlalchemy import update
 
 from server.clock import FrozenClock
-from server.models import User
-from server.models.enums import JobType, Permission, Role
 from server.settings import Settings
+from store.models import User
+from store.models.enums import JobType, Permission, Role
 from tests.factories import MadeUser
 from tests.ops.conftest import second_http
 from tests.ops.fuzzing import FuzzReport, fuzz, load_operations

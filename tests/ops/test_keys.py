@@ -12,8 +12,8 @@ from sqlalchemy import select
 from server.app import create_app
 from server.auth.totp import open_secret
 from server.clock import FrozenClock
-from server.models import TotpFactor
 from server.settings import Settings, load_settings
+from store.models import TotpFactor
 from tests.conftest import BASE_URL, server_env
 from tests.factories import make_user
 from tests.ops.support import invoke, run, with_session

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from server.app import create_app
 from server.clock import FrozenClock
-from server.models import Attachment, AuditEvent, Post
 from server.settings import Settings, load_settings
+from store.models import Attachment, AuditEvent, Post
 from tests.conftest import BASE_URL, server_env
 from tests.contact_book import photos
 from tests.factories import MadeUser
@@ -182,7 +182,7 @@ async def test_uploads_are_limited_per_user(
         data_dir, database_url, clock, CAREBOOK_UPLOADS_PER_USER_PER_MINUTE="2"
     ) as (settings, _app, client):
         user, api = await signed_in(client, sessionmaker, settings, clock, "nurse-upload")
-        from server.models.enums import Permission
+        from store.models.enums import Permission
 
         room = await open_room(sessionmaker, clock.now(), {user.id: Permission.write})
         path = f"/api/rooms/{room.room_id}/attachments"

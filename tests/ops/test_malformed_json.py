@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import ClientMutation, Post, UserSession
+from store.models import ClientMutation, Post, UserSession
 from tests.factories import MadeUser
 from tests.ops.test_limits import app_with
 from tests.support.api import ApiClient

@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from server.app import create_app
 from server.clock import FrozenClock
-from server.models import AuditEvent, Outbox, PushSubscription
 from server.ops.logging import JsonFormatter, configure_logging
 from server.settings import Settings, load_settings
+from store.models import AuditEvent, Outbox, PushSubscription
 from tests.conftest import BASE_URL, server_env
 from tests.factories import MadeUser, make_user
 from tests.ops.conftest import second_http
@@ -186,7 +186,7 @@ async def test_no_secret_or_post_text_in_logs_or_audit(
     client: Any, sessionmaker: Any, settings: Settings, clock: FrozenClock,
     json_log: io.StringIO,
 ) -> None:
-    from server.models.enums import Permission
+    from store.models.enums import Permission
     from tests.sync.world import open_room
 
     user = await make_user(sessionmaker, settings, "nurse-leak", now=clock.now())

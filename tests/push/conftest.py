@@ -15,10 +15,13 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from server import db
 from server.app import create_app
 from server.clock import FrozenClock
-from server.models import (
+from server.push.keys import load_vapid_keys
+from server.push.outbox import enqueue_post_notifications
+from server.push.worker import PushWorker
+from server.settings import Settings, load_settings
+from store.models import (
     Device,
     NotificationPreference,
     Patient,
@@ -28,10 +31,7 @@ from server.models import (
     RoomMember,
     RoomMute,
 )
-from server.push.keys import load_vapid_keys
-from server.push.outbox import enqueue_post_notifications
-from server.push.worker import PushWorker
-from server.settings import Settings, load_settings
+from store.writer import begin_write
 from tests.conftest import BASE_URL, server_env
 from tests.factories import MadeUser, make_user
 from tests.support.api import ApiClient
@@ -158,7 +158,7 @@ async def post(
 ) -> int:
     """What the sync engine does: the post and its outbox rows in one transaction."""
     async with sessionmaker() as session:
-        await db.begin_write(session)
+        await begin_write(session)
         row = Post(room_id=room_id, author_id=author_id, report_title_id=None, body=POST_BODY,
                    urgent=urgent, created_at=at)
         session.add(row)

@@ -15,10 +15,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import AuditEvent, Device, Outbox, PushSubscription
 from server.push.keys import PRIVATE_FILE, PUBLIC_FILE, load_vapid_keys
 from server.push.worker import PushWorker
 from server.settings import Settings, SettingsError, load_settings
+from store.models import AuditEvent, Device, Outbox, PushSubscription
 from tests.conftest import server_env
 from tests.push.conftest import make_member, make_room, post, second_client, signed_in
 from tests.support.api import ApiClient
@@ -391,7 +391,7 @@ async def make_member_plain(sessionmaker: Any, settings: Settings, clock: Frozen
 async def make_room_for(sessionmaker: Any, clock: FrozenClock, user_id: Any) -> Any:
     from datetime import date
 
-    from server.models import Patient, Room, RoomMember
+    from store.models import Patient, Room, RoomMember
 
     async with sessionmaker() as session:
         patient = Patient(name="他の 患者", name_kana="ほかの かんじゃ", sex="female",

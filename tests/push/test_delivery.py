@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import Outbox, RoomMember
 from server.push.payload import POST_KEYS, POST_TTL, room_topic
 from server.push.worker import PushWorker
 from server.settings import Settings
+from store.models import Outbox, RoomMember
 from tests.push.conftest import (
     PATIENT_NAME,
     POST_BODY,
@@ -152,7 +152,7 @@ async def test_members_who_left_disabled_push_or_whose_device_is_flagged_get_not
         )
         assert member is not None
         member.left_at = clock.now()
-        from server.models import Device
+        from store.models import Device
 
         device = await session.get(Device, flagged.device_id)
         assert device is not None
@@ -250,7 +250,7 @@ async def make_room_second(sessionmaker: Any, clock: FrozenClock, ids: list[Any]
     """A second room (another patient) with the same members."""
     from datetime import date
 
-    from server.models import Patient, Room
+    from store.models import Patient, Room
 
     async with sessionmaker() as session:
         patient = Patient(name="別の 患者", name_kana="べつの かんじゃ", sex="female",

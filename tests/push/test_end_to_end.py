@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import Outbox
-from server.models.enums import JobType, Permission
 from server.push.payload import POST_KEYS
 from server.settings import Settings
+from store.models import Outbox
+from store.models.enums import JobType, Permission
 from tests.support.push_receiver import PushReceiver
 from tests.sync.support import signed_in
 from tests.sync.world import open_room, uid

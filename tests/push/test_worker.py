@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import Outbox, PushSubscription
 from server.push.worker import LEASE, Job, PushWorker, SendResult
 from server.settings import Settings
+from store.models import Outbox, PushSubscription
 from tests.push.conftest import Member, make_member, make_room, post
 from tests.support.push_receiver import PushReceiver
 

@@ -13,7 +13,7 @@ from typing import Any
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select, update
 
-from server.models import AuditEvent, ReportTitle, User
+from store.models import AuditEvent, ReportTitle, User
 from tests.admin.conftest import REQUIRED_TEAM, City, SignIn, audit_events, consent, patient, team
 from tests.contact_book import photos
 from tests.support import pdfs

@@ -16,8 +16,8 @@ import uvicorn
 from litestar import Litestar
 
 from server.clock import FrozenClock
-from server.models.enums import JobType, Role
 from server.settings import Settings
+from store.models.enums import JobType, Role
 from tests.factories import MadeUser, make_user
 from tests.support.api import ApiClient
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from server.clock import FrozenClock
-from server.db import begin_write
-from server.models import AuditEvent, ClientMutation, Device, Post, User
-from server.models.enums import JobType, Permission, UserStatus
 from server.settings import Settings
+from store.models import AuditEvent, ClientMutation, Device, Post, User
+from store.models.enums import JobType, Permission, UserStatus
+from store.writer import begin_write
 from sync.changes import bump_membership_version
 from tests.support.api import ApiClient
 from tests.sync.support import signed_in

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import Addressee, Comment, Post, Room, RoomPersonal, VitalThreshold
-from server.models.enums import JobType, Permission
-from sync.push import Hooks, NewPost
+from store.models import Addressee, Comment, Post, Room, RoomPersonal, VitalThreshold
+from store.models.enums import JobType, Permission
+from sync.hooks import Hooks, NewPost
 from tests.sync.conftest import People
 from tests.sync.test_push_engine import count, post_args, push
 from tests.sync.world import Replica, RoomIds, add_user, join, pull_all, uid

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from server.clock import FrozenClock
-from server.models.enums import JobType, Permission, Role
 from server.settings import Settings
+from store.models.enums import JobType, Permission, Role
 from tests.sync.conftest import Live
 from tests.sync.support import EventReader
 from tests.sync.world import leave, open_room, uid

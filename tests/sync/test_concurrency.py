@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from server import db
 from server.clock import FrozenClock
-from server.models import Room, SyncStream
-from server.models.enums import Permission
 from server.settings import Settings
+from store.models import Room, SyncStream
+from store.models.enums import Permission
 from sync import cursor as cursors
 from sync.pull import pull
 from sync.push import Mutation, apply_mutations

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import update
 
 from server.clock import FrozenClock
-from server.db import begin_write
-from server.models import User
-from server.models.enums import JobType, Permission, Role, UserStatus
 from server.settings import Settings
+from store.models import User
+from store.models.enums import JobType, Permission, Role, UserStatus
+from store.writer import begin_write
 from sync.changes import bump_membership_version
 from tests.support.api import ApiClient
 from tests.sync.conftest import Live

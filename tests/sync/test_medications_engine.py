@@ -9,9 +9,9 @@ import uuid
 from typing import Any
 
 from server.clock import FrozenClock
-from server.models import Medication, Post
-from server.models.enums import JobType, Permission
-from sync.push import Hooks, NewPost
+from store.models import Medication, Post
+from store.models.enums import JobType, Permission
+from sync.hooks import Hooks, NewPost
 from tests.sync.conftest import People
 from tests.sync.test_attention_engine import change_log_size, pulled
 from tests.sync.test_push_engine import count, push

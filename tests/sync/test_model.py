@@ -31,9 +31,10 @@ from hypothesis.stateful import (
 
 from server import db
 from server.clock import FrozenClock
-from server.models.enums import JobType, Permission
 from server.settings import Settings
-from sync.push import Hooks, Mutation, MutationRecord, apply_mutations
+from store.models.enums import JobType, Permission
+from sync.hooks import Hooks, MutationRecord
+from sync.push import Mutation, apply_mutations
 from tests.sync.world import (
     Replica,
     RoomIds,

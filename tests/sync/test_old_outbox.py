@@ -19,9 +19,9 @@ import msgspec
 from sqlalchemy import select
 
 from server.clock import FrozenClock
-from server.models import Comment, Post
-from server.models.enums import Permission
 from server.settings import Settings
+from store.models import Comment, Post
+from store.models.enums import Permission
 from sync.mutations import ARG_TYPES
 from tests.contact_book.photos import jpeg_with_gps
 from tests.sync.support import signed_in

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import update
 
 from server.clock import FrozenClock
-from server.db import begin_write
-from server.models import Device, User
-from server.models.enums import Permission, UserStatus
+from store.models import Device, User
+from store.models.enums import Permission, UserStatus
+from store.writer import begin_write
 from sync import cursor as cursors
 from sync.pull import pull
 from tests.sync.conftest import People

@@ -10,8 +10,8 @@ import pytest
 
 from server.api_document import openapi_document
 from server.clock import FrozenClock
-from server.models.enums import Permission
 from server.settings import Settings
+from store.models.enums import Permission
 from sync.mutations import ARG_TYPES
 from tests.support.api import ApiClient
 from tests.sync.support import signed_in

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import Attachment, ChangeLog, ClientMutation, Comment, Post, ReadReceipt, Room
-from server.models.enums import Permission
+from store.models import Attachment, ChangeLog, ClientMutation, Comment, Post, ReadReceipt, Room
+from store.models.enums import Permission
 from sync.attention import addressee_id
-from sync.push import ClientIdTaken, Hooks, Mutation, MutationResult, NewPost, apply_mutations
+from sync.hooks import Hooks, NewPost
+from sync.push import ClientIdTaken, Mutation, MutationResult, apply_mutations
 from tests.sync.conftest import People
 from tests.sync.world import RoomIds, add_attachment, close_room, leave, open_room, uid
 

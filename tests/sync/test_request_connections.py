@@ -14,9 +14,9 @@ from litestar import Litestar
 from sqlalchemy import event, func, select
 
 from server.clock import FrozenClock
-from server.models import AuditEvent
-from server.models.enums import JobType, Permission
 from server.settings import Settings
+from store.models import AuditEvent
+from store.models.enums import JobType, Permission
 from tests.sync.conftest import Live
 from tests.sync.support import EventReader, signed_in
 from tests.sync.world import RoomIds, open_room, uid

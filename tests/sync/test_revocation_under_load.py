@@ -25,10 +25,10 @@ import pytest
 from sqlalchemy import update
 
 from server.clock import FrozenClock
-from server.db import begin_write
-from server.models import User
-from server.models.enums import JobType, Permission, UserStatus
 from server.settings import Settings
+from store.models import User
+from store.models.enums import JobType, Permission, UserStatus
+from store.writer import begin_write
 from tests.browser.server import live_server_process
 from tests.factories import make_user
 from tests.support.api import ApiClient

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from server.models.enums import JobType, Permission
 from server.settings import Settings
+from store.models.enums import JobType, Permission
 from tests.browser.server import live_server_process
 from tests.factories import make_user
 from tests.support.api import ApiClient

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from server import db
+from store.writer import begin_write
 
 
 def is_sqlite(sessionmaker: Any) -> bool:
@@ -29,7 +29,7 @@ async def test_sqlite_writers_enter_one_at_a_time_in_arrival_order(sessionmaker:
     async def writer(i: int) -> None:
         nonlocal inside, most_inside
         async with sessionmaker() as session:
-            await db.begin_write(session)
+            await begin_write(session)
             order.append(i)
             inside += 1
             most_inside = max(most_inside, inside)
@@ -57,7 +57,7 @@ async def test_the_lock_is_given_back_however_the_transaction_ends(
 ) -> None:
     session = sessionmaker()
     try:
-        await db.begin_write(session)
+        await begin_write(session)
         holds = session.info.get("carebook_writer_lock")
         if is_sqlite(sessionmaker):
             assert holds is not None and holds.locked()
@@ -77,7 +77,7 @@ async def test_the_lock_is_given_back_however_the_transaction_ends(
     # WRITER_QUEUE_S = 10 s before it went on without).
     started = time.perf_counter()
     async with sessionmaker() as other:
-        await db.begin_write(other)
+        await begin_write(other)
         await other.execute(text("SELECT 1"))
         await other.commit()
     assert time.perf_counter() - started < 2.0

@@ -13,8 +13,7 @@ import msgspec
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import begin_write
-from server.models import (
+from store.models import (
     Addressee,
     Attachment,
     Comment,
@@ -31,7 +30,8 @@ from server.models import (
     VitalThreshold,
     new_id,
 )
-from server.models.enums import JobType, OfficeKind, Permission, Role, RoomStatus, UserStatus
+from store.models.enums import JobType, OfficeKind, Permission, Role, RoomStatus, UserStatus
+from store.writer import begin_write
 from sync import wire
 from sync.changes import EntityType, Op, record_change
 from sync.membership import membership_changed

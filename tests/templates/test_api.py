@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from server.clock import FrozenClock
-from server.models import AuditEvent, Template
-from server.models.enums import Role
 from server.settings import Settings
+from store.models import AuditEvent, Template
+from store.models.enums import Role
 from tests.factories import make_office, make_user
 from tests.support.api import ApiClient
 
