@@ -19,10 +19,10 @@ Which statuses an operation can answer follows from where refusals happen:
 - 429 on the routes with a declared rate class or an event stream (their `RoutePolicy`,
   server/route_policy.py);
 - 413 and 415 on uploads (routes with their own body limit; their rate class gives the 429);
-- 409 and 410 where a service refuses for the state of things, and 404 where a body names
-  something (`STATE_REFUSALS`; tests/ops/test_openapi_document.py fails when an entry names an
-  operation that does not exist, and the fuzzer when an operation answers an undocumented
-  status).
+- 409 and 410 where a service refuses for the state of things, 404 where a body names
+  something, 403 where a public handler checks who asks: declared on the route
+  (`opt=policy(refuses=…)`; the fuzzer fails when an operation answers a status the document
+  does not list).
 """
 
 from __future__ import annotations
@@ -188,63 +188,6 @@ class Error(msgspec.Struct, rename="camel", omit_defaults=True, forbid_unknown_f
 # without being listed above makes the fuzzer's schema check fail, not pass silently.
 ErrorBody = Annotated[Error, KwargDefinition(schema_extra={"additional_properties": False})]
 
-# Refusals for the state of things (409, 410), and 404s of operations whose path names
-# nothing: read off the services (`raise Conflict`, `WrongStep`, `LastFactor`, …).
-STATE_REFUSALS: dict[tuple[str, str], frozenset[int]] = {
-    # Sign-in steps out of order (wrong_step) — every step after the password.
-    **{
-        ("POST", f"/api/auth/{step}"): frozenset({409})
-        for step in (
-            "password",
-            "totp",
-            "totp/enroll",
-            "totp/enroll/confirm",
-            "webauthn/options",
-            "webauthn/verify",
-            "webauthn/register/options",
-            "webauthn/register/verify",
-        )
-    },
-    # wrong_step, last_factor.
-    ("DELETE", "/api/me/factors/totp"): frozenset({409}),
-    ("DELETE", "/api/me/factors/passkeys/{passkey_id}"): frozenset({409}),
-    ("POST", "/api/admin/users/{user_id}/reset-password"): frozenset({409}),  # no_email
-    ("POST", "/api/admin/users/{user_id}/stop"): frozenset({409}),  # already_stopped, stop_self
-    # user_not_found, room_not_found; room_closed, already_member, duplicate_application, …
-    ("POST", "/api/applications"): frozenset({404, 409}),
-    ("POST", "/api/applications/{application_id}/withdraw"): frozenset({409}),
-    ("POST", "/api/admin/applications/{application_id}/approve"): frozenset({409}),
-    ("POST", "/api/admin/applications/{application_id}/reject"): frozenset({409}),
-    ("POST", "/api/admin/invitations/{invitation_id}/revoke"): frozenset({409}),
-    ("GET", "/api/invitations/{token}"): frozenset({410}),  # link_revoked
-    ("POST", "/api/invitations/{token}/apply"): frozenset({409, 410}),  # pledge_outdated
-    ("POST", "/api/admin/offices"): frozenset({409}),  # pledge_outdated
-    # application_not_found (a room opened from an application); room_requirements_missing.
-    ("POST", "/api/admin/rooms"): frozenset({404, 409}),
-    ("POST", "/api/admin/rooms/{room_id}/members"): frozenset({409}),  # room_closed, …
-    ("POST", "/api/admin/rooms/{room_id}/close"): frozenset({409}),
-    ("PATCH", "/api/admin/rooms/{room_id}/members/{user_id}"): frozenset({409}),
-    ("DELETE", "/api/admin/rooms/{room_id}/members/{user_id}"): frozenset({409}),
-    ("PUT", "/api/admin/rooms/{room_id}/label"): frozenset({409}),
-    ("PUT", "/api/admin/rooms/{room_id}/report-titles"): frozenset({409}),
-    # Corrections (issue 12): member_cannot_be_city_staff; user_stopped, office_closed,
-    # pledge_outdated; office_closed, already_stopped, stop_self; consent_already_withdrawn;
-    # room_open, consent_required, room_requirements_missing, members_not_eligible.
-    ("PATCH", "/api/admin/users/{user_id}"): frozenset({409}),
-    ("POST", "/api/admin/users/{user_id}/transfer"): frozenset({409}),
-    ("POST", "/api/admin/offices/{office_id}/pledges"): frozenset({409}),
-    ("POST", "/api/admin/offices/{office_id}/close"): frozenset({409}),
-    ("POST", "/api/admin/offices/{office_id}/system-managers"): frozenset({409}),  # closed
-    ("POST", "/api/admin/rooms/{room_id}/consent/withdraw"): frozenset({409}),
-    ("POST", "/api/admin/rooms/{room_id}/reopen"): frozenset({409}),
-    # room_open: break-glass is for closed rooms.
-    **{("POST", f"/api/admin/rooms/{{room_id}}/record{kind}"): frozenset({409})
-       for kind in ("", "/vitals.csv", "/fhir")},
-    ("POST", "/api/me/terms"): frozenset({409}),  # terms_outdated, no_terms
-    ("POST", "/api/sync/push"): frozenset({409}),  # client_id_taken
-    ("PUT", "/api/push/preferences"): frozenset({404}),  # room_not_found (muting a room)
-    ("GET", "/api/metrics"): frozenset({403}),  # public route; the handler wants an operator
-}
 
 _DESCRIPTIONS = {
     400: "Bad input (invalid_input with `details` from validation, invalid_json, or a domain "
@@ -349,7 +292,7 @@ def error_statuses(
         statuses.add(429)
     if declared.own_body_limit and method == "POST":
         statuses |= {413, 415}
-    statuses |= STATE_REFUSALS.get((method, path), frozenset())
+    statuses |= declared.refuses
     return statuses
 
 

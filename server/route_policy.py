@@ -13,6 +13,7 @@ and `tests/test_route_policy.py` walks the route table so that none ships.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -30,6 +31,13 @@ Auth = Literal["public", "signin", "locked", "full"]
 a session that has passed both factors, from its own device, while the app may be locked (what
 the lock screen needs); the same from an unlocked app (server/auth/request_rules.py)."""
 
+StateRefusal = Literal[403, 404, 409, 410]
+"""A refusal that a route's handler or service may answer beyond what the rest of its policy
+and its shape imply (the OpenAPI document lists it): 409 a conflict with the state of things
+(`room_closed`, `last_factor`, …), 410 a link that is gone (`link_revoked`), 404 something
+named in the body that does not exist (`room_not_found`), 403 a public route whose handler
+checks who asks (the metrics scraper's operator)."""
+
 RateClass = Literal["signin", "push", "upload"]
 """Which per-user (or per-account) window counts the route's requests (server/ops/limits.py):
 sign-in attempts per account, notification changes per user, uploads per user."""
@@ -39,9 +47,12 @@ SigninStep = Literal["password", "totp", "passkey"]
 step names its account in its body (`loginId`), the others by their session."""
 
 POLICY_STATE_KEY = "route_policy"
-_AUTH, _BARE, _CSRF, _JSON_BODY, _RATE, _BODY_LIMIT, _STREAM, _SIGNIN_STEP, _THROTTLE = (
+(
+    _AUTH, _BARE, _CSRF, _JSON_BODY, _RATE, _BODY_LIMIT, _STREAM, _SIGNIN_STEP, _THROTTLE,
+    _REFUSES,
+) = (
     "auth", "bare", "csrf", "json_body", "rate", "body_limit", "stream", "signin_step",
-    "signin_throttle",
+    "signin_throttle", "refuses",
 )
 
 
@@ -56,6 +67,7 @@ def policy(
     stream: bool | None = None,
     signin_step: SigninStep | None = None,
     signin_throttle: bool | None = None,
+    refuses: Iterable[StateRefusal] | None = None,
 ) -> dict[str, Any]:
     """The `opt` of a handler, controller or router: only the keys given, so that a handler
     adds to (or overrides) what its controller or router declares.
@@ -77,11 +89,18 @@ def policy(
     - `signin_step`: see `SigninStep`.
     - `signin_throttle=True`: a sign-in attempt, counted per IP address even when its body
       is not JSON (server/auth/throttle.py).
+    - `refuses`: see `StateRefusal`; the statuses the OpenAPI document adds for this route
+      (the fuzzer fails on an answer the document does not list).
     """
+    if refuses is not None:
+        refuses = frozenset(refuses)
+        unknown = refuses - set(get_args(StateRefusal))
+        if unknown:
+            raise ValueError(f"refuses: not a state refusal: {sorted(unknown)}")
     declared: dict[str, Any] = {
         _AUTH: auth, _BARE: bare, _CSRF: csrf, _JSON_BODY: json_body, _RATE: rate,
         _BODY_LIMIT: body_limit, _STREAM: stream, _SIGNIN_STEP: signin_step,
-        _THROTTLE: signin_throttle,
+        _THROTTLE: signin_throttle, _REFUSES: refuses,
     }
     return {key: value for key, value in declared.items() if value is not None}
 
@@ -100,6 +119,7 @@ class RoutePolicy:
     stream: bool = False
     signin_step: SigninStep | None = None
     signin_throttle: bool = False
+    refuses: frozenset[StateRefusal] = frozenset()
 
     @classmethod
     def of(cls, handler: BaseRouteHandler | None) -> RoutePolicy | None:
@@ -122,6 +142,7 @@ class RoutePolicy:
             stream=opt.get(_STREAM) is True,
             signin_step=step if step in get_args(SigninStep) else None,
             signin_throttle=opt.get(_THROTTLE) is True,
+            refuses=frozenset(opt.get(_REFUSES) or ()),
         )
 
 

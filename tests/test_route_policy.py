@@ -126,3 +126,10 @@ def test_guards_are_the_role_checks(app: Litestar) -> None:
     assert guards[("PUT", "/api/admin/help")] == ["admins_only"]
     assert guards[("GET", "/api/help")] == []  # every signed-in user reads the help page
     assert admins_only in ROLE_GUARDS
+
+
+def test_a_route_can_declare_only_state_refusals() -> None:
+    assert policy(refuses=[409, 410]) == {"refuses": frozenset({409, 410})}
+    with pytest.raises(ValueError, match="not a state refusal"):
+        policy(refuses=[500])  # type: ignore[list-item]
+

@@ -90,7 +90,8 @@ class OfficeApplicationController(Controller):
     guards = [office_admins_only]
     tags = ["applications"]
 
-    @post("", status_code=201, summary="Submit an application for my office")
+    @post("", status_code=201, summary="Submit an application for my office",
+          opt=policy(refuses={404, 409}))
     async def submit(
         self, data: ApplicationIn, auth: AuthContext, db_session: AsyncSession
     ) -> ApplicationOut:
@@ -102,7 +103,8 @@ class OfficeApplicationController(Controller):
     ) -> list[ApplicationOut]:
         return await OfficeApplications(db_session, auth).mine(wanted)
 
-    @post("/{application_id:uuid}/withdraw", status_code=200, summary="Withdraw a submitted one")
+    @post("/{application_id:uuid}/withdraw", status_code=200, summary="Withdraw a submitted one",
+          opt=policy(refuses={409}))
     async def withdraw(
         self,
         application_id: uuid.UUID,
@@ -173,13 +175,15 @@ class InvitationLinkController(Controller):
     tags = ["invitations"]
     opt = policy(auth="public")
 
-    @get("", summary="What an invitation link offers (valid, unused, unexpired)")
+    @get("", summary="What an invitation link offers (valid, unused, unexpired)",
+         opt=policy(refuses={410}))
     async def describe(
         self, token: str, auth: AuthContext, db_session: AsyncSession
     ) -> InvitationPublicOut:
         return await InvitationLinks(db_session, auth).describe(token)
 
-    @post("/apply", status_code=201, summary="Apply for an ID with the link (once)")
+    @post("/apply", status_code=201, summary="Apply for an ID with the link (once)",
+          opt=policy(refuses={409, 410}))
     async def apply(
         self, token: str, data: InvitationApplyIn, auth: AuthContext, db_session: AsyncSession
     ) -> AppliedOut:
@@ -215,7 +219,8 @@ class AdminApplicationController(Controller):
     ) -> ApplicationOut:
         return await ApplicationReview(db_session, auth, Mailer(settings)).get(application_id)
 
-    @post("/{application_id:uuid}/approve", status_code=200, summary="Approve and carry out")
+    @post("/{application_id:uuid}/approve", status_code=200, summary="Approve and carry out",
+          opt=policy(refuses={409}))
     async def approve(
         self,
         application_id: uuid.UUID,
@@ -243,7 +248,8 @@ class AdminApplicationController(Controller):
         review = ApplicationReview(db_session, auth, Mailer(settings))
         return await review.room_candidates(application_id)
 
-    @post("/{application_id:uuid}/reject", status_code=200, summary="Reject with a reason")
+    @post("/{application_id:uuid}/reject", status_code=200, summary="Reject with a reason",
+          opt=policy(refuses={409}))
     async def reject(
         self,
         application_id: uuid.UUID,
@@ -277,6 +283,7 @@ class AdminInvitationController(Controller):
         "/{invitation_id:uuid}/revoke",
         status_code=200,
         summary="Revoke an unused invitation: its link stops working",
+        opt=policy(refuses={409}),
     )
     async def revoke(
         self,
@@ -352,7 +359,8 @@ class AdminLedgerController(Controller):
     ) -> UserDetailOut:
         return await Ledger(db_session, auth, Mailer(settings)).user(user_id)
 
-    @patch("/users/{user_id:uuid}", summary="Correct name, kana, mail, job type, home visits")
+    @patch("/users/{user_id:uuid}", summary="Correct name, kana, mail, job type, home visits",
+           opt=policy(refuses={409}))
     async def correct_user(
         self,
         user_id: uuid.UUID,
@@ -362,7 +370,8 @@ class AdminLedgerController(Controller):
     ) -> UserHistoryOut:
         return await UserCorrections(db_session, auth).correct(user_id, data)
 
-    @post("/users/{user_id:uuid}/stop", status_code=200, summary="Stop an ID (様式3)")
+    @post("/users/{user_id:uuid}/stop", status_code=200, summary="Stop an ID (様式3)",
+          opt=policy(refuses={409}))
     async def stop(
         self,
         user_id: uuid.UUID,
@@ -416,7 +425,8 @@ class AdminOfficeController(Controller):
     ) -> list[OfficeOut]:
         return await OfficeAdministration(db_session, auth, Mailer(settings)).all()
 
-    @post("", status_code=201, summary="Add an office and name its system managers")
+    @post("", status_code=201, summary="Add an office and name its system managers",
+          opt=policy(refuses={409}))
     async def create(
         self, data: OfficeIn, auth: AuthContext, db_session: AsyncSession, settings: Settings
     ) -> OfficeOut:
@@ -439,7 +449,8 @@ class AdminRoomController(Controller):
     ) -> list[RoomSummaryOut]:
         return await RoomAdministration(db_session, auth, Mailer(settings)).summaries(status, q)
 
-    @post("", status_code=201, summary="Open a room from a roomOpen application or directly")
+    @post("", status_code=201, summary="Open a room from a roomOpen application or directly",
+          opt=policy(refuses={404, 409}))
     async def create(
         self, data: RoomCreateIn, auth: AuthContext, db_session: AsyncSession, settings: Settings
     ) -> RoomOut:
@@ -457,7 +468,8 @@ class AdminRoomController(Controller):
     ) -> RoomOut:
         return await RoomAdministration(db_session, auth, Mailer(settings)).get(room_id)
 
-    @post("/{room_id:uuid}/members", status_code=201, summary="Add a member")
+    @post("/{room_id:uuid}/members", status_code=201, summary="Add a member",
+          opt=policy(refuses={409}))
     async def add_member(
         self,
         room_id: uuid.UUID,
@@ -469,7 +481,8 @@ class AdminRoomController(Controller):
         rooms = RoomAdministration(db_session, auth, Mailer(settings))
         return await rooms.add_member(room_id, data.user_id, data.permission)
 
-    @patch("/{room_id:uuid}/members/{user_id:uuid}", summary="Change a member's permission")
+    @patch("/{room_id:uuid}/members/{user_id:uuid}", summary="Change a member's permission",
+           opt=policy(refuses={409}))
     async def set_permission(
         self,
         room_id: uuid.UUID,
@@ -482,7 +495,8 @@ class AdminRoomController(Controller):
         rooms = RoomAdministration(db_session, auth, Mailer(settings))
         return await rooms.set_permission(room_id, user_id, data.permission)
 
-    @delete("/{room_id:uuid}/members/{user_id:uuid}", status_code=200, summary="Remove a member")
+    @delete("/{room_id:uuid}/members/{user_id:uuid}", status_code=200, summary="Remove a member",
+            opt=policy(refuses={409}))
     async def remove_member(
         self,
         room_id: uuid.UUID,
@@ -494,7 +508,8 @@ class AdminRoomController(Controller):
         rooms = RoomAdministration(db_session, auth, Mailer(settings))
         return await rooms.remove_member(room_id, user_id)
 
-    @put("/{room_id:uuid}/report-titles", summary="Set the report titles, in order")
+    @put("/{room_id:uuid}/report-titles", summary="Set the report titles, in order",
+         opt=policy(refuses={409}))
     async def set_titles(
         self,
         room_id: uuid.UUID,
@@ -506,7 +521,8 @@ class AdminRoomController(Controller):
         rooms = RoomAdministration(db_session, auth, Mailer(settings))
         return await rooms.set_titles(room_id, data.titles)
 
-    @put("/{room_id:uuid}/label", summary="Set the push label (never the patient's name)")
+    @put("/{room_id:uuid}/label", summary="Set the push label (never the patient's name)",
+         opt=policy(refuses={409}))
     async def set_label(
         self,
         room_id: uuid.UUID,
@@ -518,7 +534,8 @@ class AdminRoomController(Controller):
         rooms = RoomAdministration(db_session, auth, Mailer(settings))
         return await rooms.set_label(room_id, data.label)
 
-    @post("/{room_id:uuid}/close", status_code=200, summary="Close the room (read-only, kept)")
+    @post("/{room_id:uuid}/close", status_code=200, summary="Close the room (read-only, kept)",
+          opt=policy(refuses={409}))
     async def close(
         self,
         room_id: uuid.UUID,

@@ -69,7 +69,8 @@ class AdminUserCorrectionController(Controller):
     ) -> UserHistoryOut:
         return await UserCorrections(db_session, auth).history(user_id)
 
-    @post("/transfer", status_code=200, summary="Transfer to another office, room by room")
+    @post("/transfer", status_code=200, summary="Transfer to another office, room by room",
+          opt=policy(refuses={409}))
     async def transfer(
         self,
         user_id: uuid.UUID,
@@ -92,7 +93,8 @@ class AdminOfficeCorrectionController(Controller):
     ) -> OfficeDetailOut:
         return await OfficeCorrections(db_session, auth).detail(office_id)
 
-    @post("/pledges", status_code=201, summary="Record a paper 様式4-1 (a new representative)")
+    @post("/pledges", status_code=201, summary="Record a paper 様式4-1 (a new representative)",
+          opt=policy(refuses={409}))
     async def pledge(
         self,
         office_id: uuid.UUID,
@@ -102,7 +104,8 @@ class AdminOfficeCorrectionController(Controller):
     ) -> OfficeDetailOut:
         return await OfficeCorrections(db_session, auth).record_pledge(office_id, data)
 
-    @post("/close", status_code=200, summary="Close or merge the office; stop or move its staff")
+    @post("/close", status_code=200, summary="Close or merge the office; stop or move its staff",
+          opt=policy(refuses={409}))
     async def close(
         self,
         office_id: uuid.UUID,
@@ -157,6 +160,7 @@ class AdminPatientController(Controller):
         "/rooms/{room_id:uuid}/consent/withdraw",
         status_code=200,
         summary="The consent was withdrawn: the room closes for writing",
+        opt=policy(refuses={409}),
     )
     async def withdraw(
         self,
@@ -168,7 +172,8 @@ class AdminPatientController(Controller):
     ) -> RoomOut:
         return await _lifecycle(db_session, auth, settings).withdraw_consent(room_id, data)
 
-    @post("/rooms/{room_id:uuid}/reopen", status_code=200, summary="Reopen a closed room")
+    @post("/rooms/{room_id:uuid}/reopen", status_code=200, summary="Reopen a closed room",
+          opt=policy(refuses={409}))
     async def reopen(
         self,
         room_id: uuid.UUID,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.context import AuthContext
 from ..auth.roles import admins_only
 from ..mail.service import Mailer
+from ..route_policy import policy
 from ..settings import Settings
 from .account_actions import AccountAdministration, Done
 from .help_desk import HelpDesk
@@ -69,6 +70,7 @@ class AdminUserController(Controller):
         "/reset-password",
         status_code=200,
         summary="E-mail a one-time password reset link (never shows a password)",
+        opt=policy(refuses={409}),
     )
     async def reset_password(
         self, user_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession,

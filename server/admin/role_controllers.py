@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ..auth.context import AuthContext
 from ..auth.roles import admins_only
 from ..mail.service import Mailer
+from ..route_policy import policy
 from ..settings import Settings
 from .access_log import AccessLog
 from .correction_schemas import OfficeCorrectionIn, OfficeDetailOut
@@ -80,6 +81,7 @@ class AdminSystemManagerController(Controller):
         "/system-managers",
         status_code=200,
         summary="Name a system manager: a member of staff, or a new person (activation mail)",
+        opt=policy(refuses={409}),
     )
     async def name(
         self, office_id: uuid.UUID, data: SystemManagerIn, auth: AuthContext,

@@ -80,7 +80,7 @@ class SignInController(Controller):
         return _next(auth, step)
 
     @post("/totp", status_code=200,
-          opt=policy(signin_throttle=True, rate="signin", signin_step="totp"),
+          opt=policy(signin_throttle=True, rate="signin", signin_step="totp", refuses={409}),
           summary="Step 2: a TOTP code")
     async def totp(
         self,
@@ -92,13 +92,14 @@ class SignInController(Controller):
         _throttle(request.app.state, auth)
         return _next(auth, await SignInService(db_session, auth).verify_totp(data.code))
 
-    @post("/webauthn/options", status_code=200, summary="Step 2: passkey request options")
+    @post("/webauthn/options", status_code=200, summary="Step 2: passkey request options",
+          opt=policy(refuses={409}))
     async def webauthn_options(self, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
         return await SignInService(db_session, auth).passkey_options()
 
     @post(
         "/webauthn/verify", status_code=200,
-        opt=policy(signin_throttle=True, rate="signin", signin_step="passkey"),
+        opt=policy(signin_throttle=True, rate="signin", signin_step="passkey", refuses={409}),
         summary="Step 2: the passkey's answer",
     )
     async def webauthn_verify(
@@ -111,24 +112,28 @@ class SignInController(Controller):
         _throttle(request.app.state, auth)
         return _next(auth, await SignInService(db_session, auth).verify_passkey(data.credential))
 
-    @post("/totp/enroll", status_code=200, summary="Enrol TOTP: a new secret and its QR code")
+    @post("/totp/enroll", status_code=200, summary="Enrol TOTP: a new secret and its QR code",
+          opt=policy(refuses={409}))
     async def totp_enroll(self, auth: AuthContext, db_session: AsyncSession) -> TotpEnrollOut:
         out = await SignInService(db_session, auth).totp_enroll()
         return TotpEnrollOut(
             secret=out["secret"], otpauth_uri=out["otpauthUri"], qr_svg=out["qrSvg"]
         )
 
-    @post("/totp/enroll/confirm", status_code=200, summary="Enrol TOTP: confirm with a code")
+    @post("/totp/enroll/confirm", status_code=200, summary="Enrol TOTP: confirm with a code",
+          opt=policy(refuses={409}))
     async def totp_enroll_confirm(
         self, data: TotpIn, auth: AuthContext, db_session: AsyncSession
     ) -> NextOut:
         return _next(auth, await SignInService(db_session, auth).totp_enroll_confirm(data.code))
 
-    @post("/webauthn/register/options", status_code=200, summary="Enrol a passkey: options")
+    @post("/webauthn/register/options", status_code=200, summary="Enrol a passkey: options",
+          opt=policy(refuses={409}))
     async def register_options(self, auth: AuthContext, db_session: AsyncSession) -> dict[str, Any]:
         return await SignInService(db_session, auth).passkey_register_options()
 
-    @post("/webauthn/register/verify", status_code=200, summary="Enrol a passkey: verify")
+    @post("/webauthn/register/verify", status_code=200, summary="Enrol a passkey: verify",
+          opt=policy(refuses={409}))
     async def register_verify(
         self, data: PasskeyIn, auth: AuthContext, db_session: AsyncSession
     ) -> NextOut:
@@ -137,7 +142,7 @@ class SignInController(Controller):
         )
         return _next(auth, step)
 
-    @post("/password", status_code=200, summary="Change the password")
+    @post("/password", status_code=200, summary="Change the password", opt=policy(refuses={409}))
     async def password(
         self, data: PasswordChangeIn, auth: AuthContext, db_session: AsyncSession
     ) -> NextOut:

@@ -44,7 +44,7 @@ async def sync_pull(data: PullIn, auth: AuthContext, db_session: AsyncSession) -
     description="A mutation that cannot apply (bad arguments, unknown name, no permission) "
     "is answered `rejected` with a reason; the others still apply.",
     tags=TAGS,
-    opt=policy(body_limit=PUSH_BODY_LIMIT),
+    opt=policy(body_limit=PUSH_BODY_LIMIT, refuses={409}),
 )
 async def sync_push(
     data: PushEnvelope, auth: AuthContext, db_session: AsyncSession

@@ -22,6 +22,7 @@ from ..accounts.service import MyAccount
 from ..admin.schemas import TermsAcceptIn
 from ..auth.context import AuthContext
 from ..auth.service import SignInService, factors_of
+from ..route_policy import policy
 from .terms import accept_terms, terms_status
 
 
@@ -65,7 +66,8 @@ class MeController(Controller):
             terms=await terms_status(db_session, auth.user),
         )
 
-    @post("/terms", status_code=200, summary="Accept the city's current terms of use")
+    @post("/terms", status_code=200, summary="Accept the city's current terms of use",
+          opt=policy(refuses={409}))
     async def accept_current_terms(
         self, data: TermsAcceptIn, auth: AuthContext, db_session: AsyncSession
     ) -> MyTermsOut:
@@ -104,7 +106,8 @@ class MeController(Controller):
     ) -> None:
         await MyAccount(db_session, auth).wipe_device(device_id)
 
-    @delete("/factors/totp", status_code=204, summary="Remove my TOTP factor (not the last)")
+    @delete("/factors/totp", status_code=204, summary="Remove my TOTP factor (not the last)",
+            opt=policy(refuses={409}))
     async def remove_totp(self, auth: AuthContext, db_session: AsyncSession) -> None:
         await SignInService(db_session, auth).remove_factor("totp")
 
@@ -112,6 +115,7 @@ class MeController(Controller):
         "/factors/passkeys/{passkey_id:uuid}",
         status_code=204,
         summary="Remove one of my passkeys (not the last factor)",
+        opt=policy(refuses={409}),
     )
     async def remove_passkey(
         self, passkey_id: uuid.UUID, auth: AuthContext, db_session: AsyncSession

@@ -170,7 +170,7 @@ def _token_ok(request: Request[Any, Any, Any], token: str | None) -> bool:
     tags=["operations"],
     # Checked here: an operator's session (on its device, unlocked) or the scraper's token;
     # "bare": a scraper sends neither the device header nor an unlock proof.
-    opt=policy(auth="public", bare=True),
+    opt=policy(auth="public", bare=True, refuses={403}),
     media_type=CONTENT_TYPE,
 )
 async def metrics(

@@ -50,7 +50,7 @@ class PushController(Controller):
     async def preferences(self, auth: AuthContext, db_session: AsyncSession) -> PreferencesOut:
         return await Preferences(db_session, auth).get()
 
-    @put("/preferences", opt=policy(rate="push"),
+    @put("/preferences", opt=policy(rate="push", refuses={404}),
          summary="Replace the signed-in user's notification settings")
     async def set_preferences(
         self, data: PreferencesIn, auth: AuthContext, db_session: AsyncSession

@@ -28,6 +28,7 @@ from ..auth.context import AuthContext
 from ..auth.roles import admins_only
 from ..contact_book.blob_store import BlobStore
 from ..mail.service import Mailer
+from ..route_policy import policy
 from ..settings import Settings
 from .access import RecordAccess, thumbnails
 from .fhir import bundle
@@ -172,7 +173,7 @@ async def _break_glass(room_id: uuid.UUID, purpose: str, data: BreakGlassIn,
 
 @post("/api/admin/rooms/{room_id:uuid}/record", status_code=200,
       summary="Break-glass: a closed room's record to print, with a reason the members see",
-      tags=["room record"], guards=[admins_only])
+      tags=["room record"], guards=[admins_only], opt=policy(refuses={409}))
 async def break_glass(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
                       db_session: AsyncSession, settings: Settings) -> RecordOut:
     found = await _break_glass(room_id, "print", data, auth, db_session, settings)
@@ -181,7 +182,7 @@ async def break_glass(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
 
 @post("/api/admin/rooms/{room_id:uuid}/record/vitals.csv", status_code=200,
       media_type="text/csv", summary="Break-glass: a closed room's vitals as CSV",
-      tags=["room record"], guards=[admins_only])
+      tags=["room record"], guards=[admins_only], opt=policy(refuses={409}))
 async def break_glass_csv(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
                           db_session: AsyncSession, settings: Settings) -> Response[bytes]:
     return _csv(await _break_glass(room_id, "csv", data, auth, db_session, settings), auth)
@@ -190,7 +191,7 @@ async def break_glass_csv(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthCont
 @post("/api/admin/rooms/{room_id:uuid}/record/fhir", status_code=200,
       media_type="application/fhir+json",
       summary="Break-glass: a closed room's record as a FHIR bundle", tags=["room record"],
-      guards=[admins_only])
+      guards=[admins_only], opt=policy(refuses={409}))
 async def break_glass_fhir(room_id: uuid.UUID, data: BreakGlassIn, auth: AuthContext,
                            db_session: AsyncSession,
                            settings: Settings) -> Response[dict[str, Any]]:
