@@ -134,7 +134,13 @@ def idle(page: Page) -> None:
 
 
 def admin(page: Page, url: str, hash_: str = "") -> None:
-    page.goto(f"{url}/#/admin{hash_}")
+    """Opens an admin screen afresh. Going to the URL a page is already on only changes
+    nothing (a same-document navigation): the screen would keep what it loaded before, so
+    the page steps to the home screen first, as a clerk clicking through the menu would."""
+    target = f"{url}/#/admin{hash_}"
+    if page.url == target:
+        page.goto(f"{url}/#/")
+    page.goto(target)
     expect(page.get_by_test_id("admin-app")).to_be_visible(timeout=15_000)
 
 

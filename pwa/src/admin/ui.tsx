@@ -13,11 +13,33 @@ export function errorText(error: unknown): string[] {
   return [String(error)];
 }
 
-/** Loads on mount (and on `reload()`); re-runs when `deps` change. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = []) {
+/** How often a screen kept fresh loads again while it is in view. */
+export const FRESH_EVERY_MS = 60_000;
+
+/**
+ * Loads on mount (and on `reload()`); re-runs when `deps` change. With `keepFresh`, also
+ * when the tab comes back into view and every `FRESH_EVERY_MS` while it is in view: a
+ * clerk's inbox left open all morning shows what came in since.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[] = [], options: { keepFresh?: boolean } = {}) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
+  const keepFresh = options.keepFresh === true;
+  useEffect(() => {
+    if (!keepFresh) return;
+    const again = () => {
+      if (document.visibilityState === "visible") setTick((n) => n + 1);
+    };
+    const timer = setInterval(again, FRESH_EVERY_MS);
+    document.addEventListener("visibilitychange", again);
+    window.addEventListener("focus", again);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", again);
+      window.removeEventListener("focus", again);
+    };
+  }, [keepFresh]);
   useEffect(() => {
     let live = true;
     setError(null);

@@ -11,7 +11,9 @@ import { subjectOf } from "./shared";
 export function Inbox() {
   const [state, setState] = useState("submitted");
   const [kind, setKind] = useState("");
-  const { data, error } = useLoad(() => adminApi.inbox(state || undefined, kind || undefined), [state, kind]);
+  const { data, error } = useLoad(() => adminApi.inbox(state || undefined, kind || undefined), [state, kind], {
+    keepFresh: true,
+  });
   return (
     <div data-testid="admin-inbox">
       <h1>{ta("inbox.heading")}</h1>
