@@ -7,13 +7,19 @@
 #   bench/loadgen_compare.sh OUT_DIR TARGET...
 #     TARGET: baseline | sqlite | pg | pg:WORKERS | before-sqlite | before-pg  (before-*: the
 #     source tree in $BEFORE, e.g. `git archive main` unpacked, run with this .venv)
-#   DURATION=10 CLIENTS=50,200 WORKLOADS=a,b,c  (defaults)
+#   DURATION=10 CLIENTS=50,200 WORKLOADS=a,b,c  (defaults); BASELINE_DIR: where the generator's
+#   baseline_app.py is (default: ../shared/bench beside the project)
 set -euo pipefail
 out=$1; shift
 root=$(cd "$(dirname "$0")/.." && pwd)
 loadgen=${LOADGEN:-$root/bench/loadgen.py}
 [ -f "$loadgen" ] || loadgen=$root/../../shared/bench/loadgen.py
 [ -f "$loadgen" ] || loadgen=/work/shared/bench/loadgen.py
+# The bare baseline is the outside generator's own app (../shared/bench/baseline_app.py).
+baseline_dir=${BASELINE_DIR:-}
+for candidate in "$baseline_dir" "$root/../shared/bench" "$root/../../shared/bench" /work/shared/bench; do
+  [ -n "$candidate" ] && [ -f "$candidate/baseline_app.py" ] && { baseline_dir=$candidate; break; }
+done
 py=$root/.venv/bin/python
 duration=${DURATION:-10}
 clients=${CLIENTS:-50,200}
@@ -37,7 +43,8 @@ for target in "$@"; do
   data=$(mktemp -d /tmp/carebook-loadgen-XXXXXX)
   label=$target
   if [ "$target" = baseline ]; then
-    (cd "$(dirname "$loadgen")" && exec "$root/.venv/bin/uvicorn" baseline_app:app --host 127.0.0.1 \
+    [ -f "$baseline_dir/baseline_app.py" ] || { echo "no baseline_app.py: set BASELINE_DIR" >&2; exit 1; }
+    (cd "$baseline_dir" && exec "$root/.venv/bin/uvicorn" baseline_app:app --host 127.0.0.1 \
       --port "$port" --workers 1 --no-access-log --log-level warning) >"$data/server.log" 2>&1 &
     pid=$!
     wait_up "http://127.0.0.1:$port/hello"

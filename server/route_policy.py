@@ -170,13 +170,20 @@ class PolicyMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # Litestar builds this middleware once per route handler, whose `opt` is final once
+        # the app is built: the policy is read at the first request, not at every one.
+        self._handler: object = None
+        self._found: RoutePolicy | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         handler = scope.get("route_handler")
-        found = RoutePolicy.of(handler)
+        if handler is not self._handler or handler is None:
+            self._found = RoutePolicy.of(handler)
+            self._handler = handler
+        found = self._found
         if found is None:
             log.error("route without a declared policy: %s %s",
                       scope.get("method"), scope.get("path_template") or scope.get("path"))
