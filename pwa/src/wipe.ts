@@ -10,6 +10,7 @@
 import { closeDataDb, countUnsent } from "./db/database";
 import { destroyDeviceKey } from "./db/keystore";
 import { setKey } from "./local/key";
+import { TimeoutError, withTimeout } from "./timeout";
 
 /** Databases to delete where `indexedDB.databases()` is missing (old Safari/Firefox). */
 export const KNOWN_DATABASES = ["carebook", "carebook-keys", "carebook-sync"];
@@ -72,14 +73,10 @@ function wipeStorage(): void {
  */
 export const STEP_LIMIT_MS = 4000;
 
-class StepStalled extends Error {}
-
 function bounded<T>(name: string, run: () => Promise<T> | T): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StepStalled(`${name}: no answer in ${STEP_LIMIT_MS} ms`)), STEP_LIMIT_MS);
+  return withTimeout(Promise.resolve().then(run), STEP_LIMIT_MS).catch((error: unknown) => {
+    throw error instanceof TimeoutError ? new TimeoutError(`${name}: no answer in ${STEP_LIMIT_MS} ms`) : error;
   });
-  return Promise.race([Promise.resolve().then(run), stalled]).finally(() => clearTimeout(timer));
 }
 
 async function step(name: string, run: () => Promise<void> | void): Promise<void> {

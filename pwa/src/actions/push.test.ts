@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { enablePush, subscriptionBody, withTimeout } from "./push";
+import { withTimeout } from "../timeout";
+import { enablePush, subscriptionBody } from "./push";
 
 function stubBrowser(subscribe: () => Promise<unknown>) {
   const calls: string[] = [];

@@ -7,6 +7,7 @@
 import { api, type PushPreferences } from "../api";
 import { base64urlEncode, base64urlDecode } from "../base64";
 import { t } from "../i18n";
+import { TimeoutError, withTimeout } from "../timeout";
 import { failure, type Result } from "./result";
 
 export const SUBSCRIBE_TIMEOUT_MS = 10_000;
@@ -30,24 +31,6 @@ export function pushSupport(): PushSupport {
   if (!("serviceWorker" in navigator) || typeof PushManager === "undefined" || typeof Notification === "undefined") return "unsupported";
   if (Notification.permission === "denied") return "denied";
   return "supported";
-}
-
-export class TimeoutError extends Error {}
-
-export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 async function registration(): Promise<ServiceWorkerRegistration> {
