@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
+from store.one_statement import ONE_STATEMENT
+
 from . import sqlite_driver
 from .settings import DatabaseSettings
 
@@ -47,8 +49,10 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # A transaction that will write takes the write lock at BEGIN (see `begin_write`):
     # a deferred one that read first would fail, not wait, when another writer won.
-    immediate = conn.get_execution_options().get("sqlite_immediate")
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = conn.get_execution_options()
+    if options.get(ONE_STATEMENT):
+        return  # one read statement is its own snapshot (store/one_statement.py)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
 
 
 def _mark_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
+from store.one_statement import ONE_STATEMENT
+
 # Where the auth middleware keeps a request's `RequestDatabase` in the ASGI scope's state.
 REQUEST_DATABASE_KEY = "carebook.request_database"
 
@@ -44,18 +46,10 @@ class RequestDatabase:
             engine: AsyncEngine = self._sessionmaker.kw["bind"]
             connection = await engine.connect()
             try:
-                session = self._sessionmaker(bind=connection)
+                session = self._sessionmaker(bind=connection, sync_session_class=_OnOneConnection)
             except BaseException:
                 await connection.close()
                 raise
-            sync_connection = connection.sync_connection
-            assert sync_connection is not None
-
-            def reset(_session: Session, transaction: SessionTransaction) -> None:
-                if transaction.parent is None:
-                    _reset_transaction_options(sync_connection)
-
-            event.listen(session.sync_session, "after_transaction_end", reset)
             self._connection, self._session = connection, session
         return self._session
 
@@ -71,6 +65,18 @@ class RequestDatabase:
                 await connection.close()
 
 
+class _OnOneConnection(Session):
+    """A request's session: bound to the request's connection, which it does not own."""
+
+
+@event.listens_for(_OnOneConnection, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # Registered once for the class: a listener per session costs more than the pull it
+    # serves.
+    if transaction.parent is None and isinstance(session.bind, Connection):
+        _reset_transaction_options(session.bind)
+
+
 def _reset_transaction_options(connection: Connection) -> None:
     if connection.closed or connection.in_transaction():
         return
@@ -78,6 +84,8 @@ def _reset_transaction_options(connection: Connection) -> None:
     reset: dict[str, Any] = {}
     if options.get("sqlite_immediate"):
         reset["sqlite_immediate"] = False
+    if options.get(ONE_STATEMENT):
+        reset[ONE_STATEMENT] = False
     if options.get("postgresql_readonly"):
         reset["postgresql_readonly"] = False
     level = options.get("isolation_level")

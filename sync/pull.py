@@ -4,7 +4,10 @@ cost in proportion to the rooms that changed, not to the rooms the user is in.
 A pull reads the user, the rooms changed since its cursor and the client's last mutation
 ids in one read transaction (REPEATABLE READ on PostgreSQL, a WAL snapshot on SQLite), so
 the cursor it hands out and the data it serves describe the same moment, and "my mutation N
-is applied" never arrives before its effect.
+is applied" never arrives before its effect. The most frequent pull, a client that keeps up
+and finds nothing new, needs no more than that first read: it runs as one statement, which
+is its own snapshot, with no transaction around it (`store/one_statement.py`); a pull that
+finds anything to do reads again in a snapshot of its own.
 
 The cursor is one stream position P (`sync/cursor.py`, `sync/stream.py`). **What the
 client holds**, by construction: for every room whose current stay began at or before P
@@ -77,6 +80,7 @@ from store.models import (
     UserSession,
 )
 from store.models.enums import UserStatus
+from store.one_statement import begin_one_statement
 
 from . import attention_pull, medications, wire
 from . import cursor as cursors
@@ -150,17 +154,29 @@ async def pull(
     limit = max(1, min(int(limit), MAX_LIMIT))
     since = previous.position if isinstance(previous, Cursor) else -1
 
-    def first_read(sync_session: Session) -> _State:
-        # One pass through SQLAlchemy's greenlet for what every pull does: open the snapshot,
-        # read the state and, when there is nothing to serve, end the transaction.
-        _begin_snapshot(sync_session)
-        found = _read_state(sync_session, user_id, device_id, session_id, since)
-        if _nothing_new(previous, found):
+    def quick_read(sync_session: Session) -> _State | None:
+        # The common pull, a client that keeps up, in one statement and one pass through
+        # SQLAlchemy's greenlet: no BEGIN and no ROLLBACK (store/one_statement.py). The
+        # statement is its own snapshot, so its stream position and its changed rooms agree;
+        # a pull that finds anything to do reads again in a snapshot of its own.
+        begin_one_statement(sync_session)
+        try:
+            found = _read_state(sync_session, user_id, device_id, session_id, since)
+        finally:
             sync_session.rollback()
-        return found
+        return found if _nothing_new(previous, found) else None
+
+    def first_read(sync_session: Session) -> _State:
+        # Open the snapshot every later read of this pull shares, and read the state in it.
+        _begin_snapshot(sync_session)
+        return _read_state(sync_session, user_id, device_id, session_id, since)
 
     try:
-        found = await session.run_sync(first_read)
+        found = None
+        if isinstance(previous, Cursor) and previous.progress is None:
+            found = await session.run_sync(quick_read)
+        if found is None:
+            found = await session.run_sync(first_read)
         if found.epoch is None:
             await session.rollback()
             await cursors.ensure_epoch(session)

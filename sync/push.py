@@ -189,22 +189,28 @@ class _Applier(AttentionApplier, MedicationApplier):
             raise
 
     async def _lock_client(self) -> int:
-        """The client's last applied id, with its row locked until commit."""
-        values = {
-            "client_id": self.client_id,
-            "user_id": self.user_id,
-            "last_mutation_id": 0,
-            "updated_at": self.now,
-        }
-        stmt = (pg_insert if self.postgres else sqlite_insert)(ClientMutation).values(values)
-        await self.session.execute(stmt.on_conflict_do_nothing())
-        row = (
-            await self.session.execute(
-                select(ClientMutation.user_id, ClientMutation.last_mutation_id)
-                .where(ClientMutation.client_id == self.client_id)
-                .with_for_update()
-            )
-        ).one()
+        """The client's last applied id, with its row locked until commit.
+
+        The row exists from the client's first push on: one locking read finds it. Only a
+        new client inserts it (ON CONFLICT DO NOTHING, for two first pushes at once) and
+        reads again; the dialects' upsert statements are compiled anew each time they run.
+        """
+        locked = (
+            select(ClientMutation.user_id, ClientMutation.last_mutation_id)
+            .where(ClientMutation.client_id == self.client_id)
+            .with_for_update()
+        )
+        row = (await self.session.execute(locked)).first()
+        if row is None:
+            values = {
+                "client_id": self.client_id,
+                "user_id": self.user_id,
+                "last_mutation_id": 0,
+                "updated_at": self.now,
+            }
+            stmt = (pg_insert if self.postgres else sqlite_insert)(ClientMutation).values(values)
+            await self.session.execute(stmt.on_conflict_do_nothing())
+            row = (await self.session.execute(locked)).one()
         if row.user_id != self.user_id:
             raise ClientIdTaken(self.client_id)
         return int(row.last_mutation_id)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from tests.conftest import PG_ADMIN_URL, _pg_exec, _pg_psycopg_url
 from tests.support.smtp import SmtpSink
@@ -36,6 +36,13 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP_VIEWPORT = {"width": 1440, "height": 900}
 VIEWPORTS = ("phone", "desktop")
+
+# An assertion waits this long for the screen to show what it expects (Playwright's default is
+# 5 s): a walk of many steps on a 2-core machine running the rest of the suite beside it
+# meets an Argon2id hash or a slow sync now and then. It only changes how long a failure
+# takes to show, never what passes.
+expect.set_options(timeout=15_000)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test here `browser`, and run them after all the others.

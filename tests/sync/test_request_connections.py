@@ -1,7 +1,8 @@
 """One connection per request (server/request_database.py): the auth middleware and the
 handler share one session on one pooled connection; a transaction's options (SQLite's
 BEGIN IMMEDIATE, a pull's read-only REPEATABLE READ on PostgreSQL) end with it; the event
-stream holds no connection while it waits; a pull that finds nothing runs one query."""
+stream holds no connection while it waits; a pull that finds nothing runs one query and no
+transaction around it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import aiosqlite
 import pytest
 from litestar import Litestar
 from sqlalchemy import event, func, select
+from sqlalchemy.dialects.postgresql.asyncpg import AsyncAdapt_asyncpg_connection
 
 from server.clock import FrozenClock
 from server.settings import Settings
@@ -32,6 +34,7 @@ class PoolWatch:
         self.open = 0
         self.statements: list[str] = []
         self.trips = 0
+        self.pg_transactions: list[str] = []  # isolation of each transaction asyncpg began
 
     def _checkout(self, *_: Any) -> None:
         self.checkouts += 1
@@ -47,6 +50,7 @@ class PoolWatch:
         self.checkouts = 0
         self.statements = []
         self.trips = 0
+        self.pg_transactions = []
 
     def queries(self) -> list[str]:
         """Statements other than BEGIN (which asyncpg sends on its own, unseen here)."""
@@ -80,6 +84,14 @@ def watch(app: Litestar, monkeypatch: pytest.MonkeyPatch) -> Iterator[PoolWatch]
             return await queue(self, fn, *args, **kwargs)
 
         monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        begin = AsyncAdapt_asyncpg_connection._start_transaction
+
+        async def begun(self: Any) -> None:
+            if self.isolation_level != "autocommit":
+                watching.pg_transactions.append(str(self.isolation_level))
+            await begin(self)
+
+        monkeypatch.setattr(AsyncAdapt_asyncpg_connection, "_start_transaction", begun)
         yield watching
 
 
@@ -126,13 +138,29 @@ async def test_pull_and_push_each_use_one_connection_and_an_empty_pull_one_query
     # One query: who asks comes from the sign-in cache (an earlier request of this session
     # resolved it); the user, the session, the rooms changed and the state in one read.
     assert len(selects) == 1, watch.statements
-    assert len(watch.queries()) - len(selects) <= 2  # at most a ROLLBACK per transaction
+    # One statement is its own snapshot: no BEGIN and no ROLLBACK around it (SQLite), no
+    # transaction at all (PostgreSQL, where asyncpg would begin one unseen by the watch).
+    assert watch.statements == selects
+    assert watch.pg_transactions == []
     # SQLite: reads never wait for a lock, so they run on the loop's thread, no trip to
     # aiosqlite's; a push (BEGIN IMMEDIATE, writes, COMMIT) still makes its trips.
     assert watch.trips == 0
-    await api.post("/api/sync/push", {"clientId": "conn-tablet", "mutations": [
+    pushed = await api.post("/api/sync/push", {"clientId": "conn-tablet", "mutations": [
         {"id": 2, "name": "post.create", "args": post(room)}]})
     assert watch.trips > 0 if watch.sqlite else watch.trips == 0
+
+    # A pull that finds something reads again, in a snapshot of its own: the one-statement
+    # read left nothing behind on the request's connection.
+    watch.reset()
+    changed = await api.post("/api/sync/pull", {"cursor": body["cursor"], "limit": 100})
+    assert changed.status_code == 200, changed.text
+    assert pushed.json()["results"] == [{"id": 2, "status": "ok"}]
+    assert str(room.room_id) in changed.json()["rooms"]
+    if watch.sqlite:
+        assert watch.statements[0].lstrip().upper().startswith(("SELECT", "WITH"))
+        assert watch.statements[1].upper() == "BEGIN", watch.statements
+    else:
+        assert watch.pg_transactions[0] == "repeatable_read", watch.pg_transactions
 
 
 async def test_a_transactions_options_end_with_it(
