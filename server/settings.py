@@ -25,6 +25,10 @@ class DatabaseSettings:
     echo: bool = False
     # No connection reuse: for test clients that each run the app in their own event loop.
     null_pool: bool = False
+    # PostgreSQL: the connections each serving process keeps open, and at most uses
+    # (server/db.py). `carebook serve --workers N` needs N times this, plus the workers' and
+    # operators' own, within the database's `max_connections` (100 by default).
+    pool_size: int = 30
 
     @property
     def dialect(self) -> str:
@@ -375,6 +379,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             url=_database_url(env.get("CAREBOOK_DATABASE_URL"), data_dir),
             echo=_bool(env, "CAREBOOK_DATABASE_ECHO", False),
             null_pool=_bool(env, "CAREBOOK_DATABASE_NULL_POOL", False),
+            pool_size=_int(env, "CAREBOOK_DATABASE_POOL_SIZE", 30, minimum=1),
         ),
         base_url=base_url,
         secret_key=_secret_key(env.get("CAREBOOK_SECRET_KEY"), data_dir),

@@ -6,7 +6,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from sqlalchemy.pool import QueuePool
 
+from server.db import create_engine
 from server.settings import SettingsError, load_settings
 
 
@@ -77,6 +79,24 @@ def test_the_scheduler_settings(tmp_path: Path) -> None:
     )).scheduler
     assert (chosen.in_process, chosen.poll_seconds, chosen.lease_seconds) == (False, 30, 120)
     assert chosen.id_stop_notice_days == 5
+
+
+async def test_a_postgresql_process_keeps_its_pool_and_opens_no_more(tmp_path: Path) -> None:
+    """Connections opened beyond the pool were closed again under load (a new database
+    backend each): a process keeps `CAREBOOK_DATABASE_POOL_SIZE` and never exceeds it."""
+    url = "postgresql+asyncpg://carebook@db.invalid:5432/carebook"
+    assert load_settings(_env(tmp_path, CAREBOOK_DATABASE_URL=url)).database.pool_size == 30
+    settings = load_settings(_env(tmp_path, CAREBOOK_DATABASE_URL=url,
+                                  CAREBOOK_DATABASE_POOL_SIZE="12"))
+    engine = create_engine(settings.database)  # connects only on first use
+    try:
+        pool = engine.sync_engine.pool
+        assert isinstance(pool, QueuePool)
+        assert (pool.size(), pool._max_overflow) == (12, 0)
+    finally:
+        await engine.dispose()
+    with pytest.raises(SettingsError, match="CAREBOOK_DATABASE_POOL_SIZE"):
+        load_settings(_env(tmp_path, CAREBOOK_DATABASE_POOL_SIZE="0"))
 
 
 def test_port_moves_the_default_base_url(tmp_path: Path) -> None:
