@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Room, RoomMember, User
@@ -100,22 +100,47 @@ def rooms_from_rows(rows: Iterable[Any]) -> dict[uuid.UUID, RoomAccess]:
 async def room_access(
     session: AsyncSession, user_id: uuid.UUID, room_id: uuid.UUID
 ) -> RoomAccess | None:
-    """The user's access to one room now, or None when not a current member."""
-    state = await user_state(session, user_id)
-    if state is None or not state.may_read_rooms:
+    """The user's access to one room now, or None when not a current member (or when the
+    user may read no room at all): the user and their stay in one query."""
+    rows = (
+        await session.execute(_ROOM_ACCESS, {"user_id": user_id, "room_id": room_id})
+    ).all()
+    if not rows:
         return None
-    rows = await session.execute(
-        select(RoomMember.permission, Room.patient_id, Room.status, Room.version)
-        .join(Room, Room.id == RoomMember.room_id)
-        .where(
-            RoomMember.user_id == user_id,
-            RoomMember.room_id == room_id,
-            RoomMember.left_at.is_(None),
-        )
-    )
+    state = UserState(rows[0].user_status, rows[0].role, int(rows[0].membership_version))
+    if not state.may_read_rooms:
+        return None
     found: RoomAccess | None = None
     for row in rows:
+        if row.permission is None:
+            continue
         if found is None or row.permission == Permission.write:
             found = RoomAccess(room_id, row.patient_id, row.permission, row.status,
                                int(row.version))
     return found
+
+
+# Built once, with bound parameters: every mutation asks it, and building a statement costs
+# more than running this one.
+_ROOM_ACCESS = (
+    select(
+        User.status.label("user_status"),
+        User.role,
+        User.membership_version,
+        RoomMember.permission,
+        Room.patient_id,
+        Room.status,
+        Room.version,
+    )
+    .select_from(User)
+    .outerjoin(
+        RoomMember,
+        and_(
+            RoomMember.user_id == User.id,
+            RoomMember.room_id == bindparam("room_id"),
+            RoomMember.left_at.is_(None),
+        ),
+    )
+    .outerjoin(Room, Room.id == RoomMember.room_id)
+    .where(User.id == bindparam("user_id"))
+)

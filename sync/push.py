@@ -85,7 +85,12 @@ async def apply_mutations(
     if session.in_transaction():
         raise RuntimeError("apply_mutations needs a session outside any transaction")
     applier = _Applier(session, user_id, client_id, now, hooks or Hooks())
-    await applier.check_client()
+    if not mutations:
+        # Nothing to apply, yet another user's client id is still refused. Otherwise the
+        # first mutation's transaction checks it where it locks the client's row, before it
+        # applies anything (`_lock_client`).
+        await applier.check_client()
+        return []
     return [await applier.apply(mutation) for mutation in mutations]
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, time
 from typing import Any, Final
 
-from sqlalchemy import delete, event, exists, insert, or_, select, update
+from sqlalchemy import bindparam, delete, event, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -100,6 +100,62 @@ def _chunks(items: Sequence[uuid.UUID]) -> Iterable[Sequence[uuid.UUID]]:
         yield items[i : i + _CHUNK]
 
 
+_SUBSCRIBERS: dict[str, Any] = {}
+
+
+def _subscribers_query(told: str) -> Any:
+    """The subscriptions a new post in a room tells, with their owners' notification
+    preferences. `told`: "all" members who did not mute the room, "muted-addressees" (those
+    and the post's addressees, muted or not) or "addressees" only. Built once per shape,
+    with bound parameters (`room_id`, `author_id`, `addressee_ids`): a post asks it every
+    time, and building it cost more than running it."""
+    query = _SUBSCRIBERS.get(told)
+    if query is not None:
+        return query
+    room_id = bindparam("room_id", type_=Room.id.type)
+    muted: Any = exists().where(
+        RoomMute.user_id == PushSubscription.user_id, RoomMute.room_id == room_id
+    )
+    addressed = PushSubscription.user_id.in_(bindparam("addressee_ids", expanding=True))
+    if told == "addressees":
+        muted = ~addressed
+    elif told == "muted-addressees":
+        muted = muted & ~addressed
+    member = exists().where(
+        RoomMember.user_id == PushSubscription.user_id,
+        RoomMember.room_id == room_id,
+        RoomMember.left_at.is_(None),
+    )
+    query = _SUBSCRIBERS[told] = (
+        select(
+            PushSubscription.id,
+            PushSubscription.user_id,
+            NotificationPreference.quiet_start,
+            NotificationPreference.quiet_end,
+            NotificationPreference.show_room_label,
+        )
+        .join(User, User.id == PushSubscription.user_id)
+        .join(Device, Device.id == PushSubscription.device_id)
+        .outerjoin(
+            NotificationPreference,
+            NotificationPreference.user_id == PushSubscription.user_id,
+        )
+        .where(
+            member,
+            ~muted,
+            PushSubscription.user_id != bindparam("author_id", type_=User.id.type),
+            User.status == UserStatus.active,
+            Device.user_id == PushSubscription.user_id,
+            Device.wipe_requested_at.is_(None),
+            or_(
+                NotificationPreference.user_id.is_(None),
+                NotificationPreference.enabled.is_(True),
+            ),
+        )
+    )
+    return query
+
+
 def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
@@ -131,49 +187,13 @@ async def enqueue_post_notifications(
     ).one_or_none()
     if room is None or room.status != RoomStatus.open:
         return 0
-    muted: Any = exists().where(
-        RoomMute.user_id == PushSubscription.user_id, RoomMute.room_id == room_id
-    )
-    if addressees_only:
-        if not addressee_ids:
-            return 0
-        muted = ~PushSubscription.user_id.in_(addressee_ids)
-    elif addressee_ids:
-        muted = muted & ~PushSubscription.user_id.in_(addressee_ids)
-    member = exists().where(
-        RoomMember.user_id == PushSubscription.user_id,
-        RoomMember.room_id == room_id,
-        RoomMember.left_at.is_(None),
-    )
-    rows = (
-        await session.execute(
-            select(
-                PushSubscription.id,
-                PushSubscription.user_id,
-                NotificationPreference.quiet_start,
-                NotificationPreference.quiet_end,
-                NotificationPreference.show_room_label,
-            )
-            .join(User, User.id == PushSubscription.user_id)
-            .join(Device, Device.id == PushSubscription.device_id)
-            .outerjoin(
-                NotificationPreference,
-                NotificationPreference.user_id == PushSubscription.user_id,
-            )
-            .where(
-                member,
-                ~muted,
-                PushSubscription.user_id != author_id,
-                User.status == UserStatus.active,
-                Device.user_id == PushSubscription.user_id,
-                Device.wipe_requested_at.is_(None),
-                or_(
-                    NotificationPreference.user_id.is_(None),
-                    NotificationPreference.enabled.is_(True),
-                ),
-            )
-        )
-    ).all()
+    if addressees_only and not addressee_ids:
+        return 0
+    told = "addressees" if addressees_only else ("muted-addressees" if addressee_ids else "all")
+    params: dict[str, Any] = {"room_id": room_id, "author_id": author_id}
+    if addressee_ids:
+        params["addressee_ids"] = list(addressee_ids)
+    rows = (await session.execute(_subscribers_query(told), params)).all()
     labels: dict[uuid.UUID, str | None] = {}
     addressed: set[uuid.UUID] = set()
     for row in rows:
