@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
 from store.one_statement import ONE_STATEMENT
+from store.writer import BEGIN_BY_HAND
 
 from . import sqlite_driver
 from .settings import DatabaseSettings
@@ -54,6 +55,8 @@ def _sqlite_begin(conn: Any) -> None:
     options = conn.get_execution_options()
     if options.get(ONE_STATEMENT):
         return  # one read statement is its own snapshot (store/one_statement.py)
+    if options.get(BEGIN_BY_HAND):
+        return  # `begin_write` sends BEGIN IMMEDIATE once its turn has come
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from sqlalchemy.orm import Session, SessionTransaction
 
 from store.one_statement import ONE_STATEMENT
+from store.writer import BEGIN_BY_HAND
 
 # Where the auth middleware keeps a request's `RequestDatabase` in the ASGI scope's state.
 REQUEST_DATABASE_KEY = "carebook.request_database"
@@ -86,6 +87,8 @@ def _reset_transaction_options(connection: Connection) -> None:
         reset["sqlite_immediate"] = False
     if options.get(ONE_STATEMENT):
         reset[ONE_STATEMENT] = False
+    if options.get(BEGIN_BY_HAND):
+        reset[BEGIN_BY_HAND] = False
     if options.get("postgresql_readonly"):
         reset["postgresql_readonly"] = False
     level = options.get("isolation_level")

@@ -23,31 +23,43 @@ async def begin_write(session: AsyncSession) -> None:
 
     Call it first in any unit of work that reads and then writes.
 
-    On SQLite the writers of this process also queue, in order, on an asyncio lock before
-    BEGIN IMMEDIATE (released when the transaction ends): waiting inside SQLite's busy
-    handler means sleeping in growing steps (up to 100 ms each) on a driver thread while
-    the lock may long be free, which made the tail of concurrent pushes seconds long.
-    Other processes (a separate `carebook worker`) still meet SQLite's own lock and busy
-    timeout, and a lock not free within `WRITER_QUEUE_S` is not waited for any longer here.
+    On SQLite one process's writers also queue, in order, on an asyncio lock before BEGIN
+    IMMEDIATE (released when the transaction ends): waiting inside SQLite's busy handler
+    means sleeping in growing steps (up to 100 ms each) on a driver thread while the lock
+    may long be free, which made the tail of concurrent pushes seconds long. Other
+    processes (a separate `carebook worker`) still meet SQLite's own lock and busy timeout,
+    and a lock not free within `WRITER_QUEUE_S` is not waited for any longer here.
+
+    The session takes its pooled connection **before** it queues (no BEGIN is sent yet:
+    `BEGIN_BY_HAND`), then sends BEGIN IMMEDIATE itself. The other way round, a writer with
+    a session of its own (the push worker, the scheduler) held the lock while it waited for
+    a connection, and every connection could be held by requests waiting for the lock: at
+    200 clients that stalled every write for `WRITER_QUEUE_S`.
     """
     if session.in_transaction():
         return
     bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        lock = _writer_lock(bind.engine)
-        try:
-            await asyncio.wait_for(lock.acquire(), WRITER_QUEUE_S)
-        except TimeoutError:
-            log.warning("waited %ss for this process's SQLite writers; going on", WRITER_QUEUE_S)
-        else:
-            session.info[_WRITER_LOCK] = lock
-    try:
+    if bind.dialect.name != "sqlite":
         await session.connection(execution_options={"sqlite_immediate": True})
+        return
+    connection = await session.connection(execution_options={BEGIN_BY_HAND: True})
+    lock = _writer_lock(bind.engine)
+    try:
+        await asyncio.wait_for(lock.acquire(), WRITER_QUEUE_S)
+    except TimeoutError:
+        log.warning("waited %ss for this process's SQLite writers; going on", WRITER_QUEUE_S)
+    else:
+        session.info[_WRITER_LOCK] = lock
+    try:
+        await connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
-        _release_writer_lock(session.sync_session)
+        await session.rollback()  # ends SQLAlchemy's transaction and gives the lock back
         raise
 
 
+# The execution option that makes the SQLite BEGIN hook (server/db.py) send nothing:
+# `begin_write` sends BEGIN IMMEDIATE itself once its turn has come.
+BEGIN_BY_HAND = "carebook_begin_by_hand"
 WRITER_QUEUE_S = 10.0  # as long as SQLite's busy_timeout
 _WRITER_LOCK = "carebook_writer_lock"
 _WRITER_LOCKS: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = (
