@@ -30,6 +30,8 @@ PING_IF_IDLE_S = 30.0
 # PostgreSQL connections are replaced after this long, whatever their use, so that server-side
 # or proxy idle limits and slow leaks in a backend never meet a connection we still trust.
 RECYCLE_S = 1800
+# Execution options under which the SQLite BEGIN hook sends nothing (see `_sqlite_begin`).
+NO_BEGIN = (ONE_STATEMENT, BEGIN_BY_HAND)
 # PostgreSQL connections a process may open beyond its pool: none (see `create_engine`).
 POOL_OVERFLOW = 0
 
@@ -52,11 +54,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # A transaction that will write takes the write lock at BEGIN (see `begin_write`):
     # a deferred one that read first would fail, not wait, when another writer won.
+    # Two callers send no BEGIN here: a one-statement read needs none
+    # (store/one_statement.py), and `begin_write` sends BEGIN IMMEDIATE once its turn came.
     options = conn.get_execution_options()
-    if options.get(ONE_STATEMENT):
-        return  # one read statement is its own snapshot (store/one_statement.py)
-    if options.get(BEGIN_BY_HAND):
-        return  # `begin_write` sends BEGIN IMMEDIATE once its turn has come
+    if any(options.get(option) for option in NO_BEGIN):
+        return
     conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
 
 

@@ -14,8 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 
-from store.one_statement import ONE_STATEMENT
-from store.writer import BEGIN_BY_HAND
+from .db import NO_BEGIN
 
 # Where the auth middleware keeps a request's `RequestDatabase` in the ASGI scope's state.
 REQUEST_DATABASE_KEY = "carebook.request_database"
@@ -83,12 +82,9 @@ def _reset_transaction_options(connection: Connection) -> None:
         return
     options = connection.get_execution_options()
     reset: dict[str, Any] = {}
-    if options.get("sqlite_immediate"):
-        reset["sqlite_immediate"] = False
-    if options.get(ONE_STATEMENT):
-        reset[ONE_STATEMENT] = False
-    if options.get(BEGIN_BY_HAND):
-        reset[BEGIN_BY_HAND] = False
+    for option in ("sqlite_immediate", *NO_BEGIN):
+        if options.get(option):
+            reset[option] = False
     if options.get("postgresql_readonly"):
         reset["postgresql_readonly"] = False
     level = options.get("isolation_level")

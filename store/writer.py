@@ -40,7 +40,7 @@ async def begin_write(session: AsyncSession) -> None:
         return
     bind = session.get_bind()
     if bind.dialect.name != "sqlite":
-        await session.connection(execution_options={"sqlite_immediate": True})
+        await session.connection()
         return
     connection = await session.connection(execution_options={BEGIN_BY_HAND: True})
     lock = _writer_lock(bind.engine)
