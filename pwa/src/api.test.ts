@@ -189,6 +189,47 @@ describe("api requests", () => {
     expect(localStorage.getItem("carebook.something")).toBeNull();
   });
 
+  it("does not wipe again for a late answer to a request sent before the wipe", async () => {
+    // The wiped app had a request on its way; the answer comes after the nurse signed in anew.
+    const wipedId = getDeviceId();
+    let answerLate: (reply: Response) => void = () => {};
+    const late = new Promise<Response>((resolve) => (answerLate = resolve));
+    const wipeAnswer = () =>
+      new Response(JSON.stringify({ error: "device_wiped", wipe: true }), { status: 401, headers: { "Content-Type": "application/json" } });
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+        const device = new Headers(init?.headers).get("X-Carebook-Device");
+        if (String(input) === "/api/slow") return late;
+        if (device === wipedId) return wipeAnswer();
+        return new Response(JSON.stringify({ ok: true }), { headers: { "Content-Type": "application/json" } });
+      }),
+    );
+    const slow = request("GET", "/api/slow");
+    await expect(request("GET", "/api/me")).rejects.toMatchObject({ code: "device_wiped" });
+    expect(handlers.onWiped).toHaveBeenCalledTimes(1);
+    const newId = getDeviceId(); // the new sign-in's install id …
+    expect(newId).not.toBe(wipedId);
+    localStorage.setItem("carebook.something", "the new sign-in");
+    await expect(request("GET", "/api/me")).resolves.toEqual({ ok: true });
+
+    answerLate(wipeAnswer()); // … is still there after the late answer
+    await expect(slow).rejects.toMatchObject({ status: 401, code: "device_wiped" });
+    expect(handlers.onWiped).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem(DEVICE_STORAGE_KEY)).toBe(newId);
+    expect(localStorage.getItem("carebook.something")).toBe("the new sign-in");
+  });
+
+  it("still wipes when the order names the device's current id", async () => {
+    // The same request, answered while the wiped id is still this app's: it wipes.
+    const id = getDeviceId();
+    localStorage.setItem("carebook.something", "secret");
+    fakeServer((req) => (req.headers.get("X-Carebook-Device") === id ? { status: 401, body: { error: "device_wiped", wipe: true } } : {}));
+    await expect(request("GET", "/api/me")).rejects.toMatchObject({ code: "device_wiped" });
+    expect(handlers.onWiped).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem("carebook.something")).toBeNull();
+  });
+
   it("does not wipe on wipe: false", async () => {
     localStorage.setItem("carebook.something", "kept");
     fakeServer(() => ({ body: { wipe: false } }));

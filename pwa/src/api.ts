@@ -7,7 +7,7 @@
  * it. A new unlock secret in an answer (sign-in, password change) is adopted here. Remote
  * wipe orders (`"wipe": true`) are carried out here, before any caller sees the answer.
  */
-import { getDeviceId } from "./device";
+import { currentDeviceId, getDeviceId } from "./device";
 import type { PatientCorrectedOut, PatientCorrectionIn } from "./generated/api";
 import { getLang, t } from "./i18n";
 import { hasKey, requireKey } from "./local/key";
@@ -144,8 +144,9 @@ async function send(
   body: unknown,
   expect: Expect = "json",
   options: SendOptions = {},
-): Promise<{ response: Response; data: unknown }> {
+): Promise<{ response: Response; data: unknown; sentAs: string }> {
   const headers = appHeaders(expect === "json" ? "application/json" : "*/*", options);
+  const sentAs = headers["X-Carebook-Device"] ?? "";
   const form = typeof FormData !== "undefined" && body instanceof FormData;
   // State changes always send a JSON body, `{}` when there is nothing to say.
   if (body === undefined && (method === "POST" || method === "PUT" || method === "PATCH")) body = {};
@@ -166,21 +167,31 @@ async function send(
   }
   if (expect === "blob" && response.ok) {
     try {
-      return { response, data: await response.blob() };
+      return { response, data: await response.blob(), sentAs };
     } catch (error) {
       throw new ApiError(0, "network", t("error.network"), error);
     }
   }
   try {
-    return { response, data: await readBody(response) };
+    return { response, data: await readBody(response), sentAs };
   } catch (error) {
     // The connection dropped while the answer was on its way.
     throw new ApiError(0, "network", t("error.network"), error);
   }
 }
 
-/** The server ordered a wipe: carried out before any caller sees the answer. */
-async function obeyWipe(): Promise<void> {
+/**
+ * The server ordered a wipe of the device named `sentAs`: carried out before any caller sees
+ * the answer. An order about an id this app no longer has is already done: an answer to a
+ * request sent before the wipe can arrive after it, even after the next sign-in, and wiping
+ * again then would erase the new sign-in's device id and keys ("start again" at its next
+ * step). An id is made again with the first request after a wipe, so a new sign-in has one.
+ */
+async function obeyWipe(sentAs: string): Promise<void> {
+  const now = currentDeviceId();
+  // No id at all: storage was cleared (by the browser, for this very answer's
+  // Clear-Site-Data, or by a wipe): finishing the wipe is right either way.
+  if (now !== null && now !== sentAs) return;
   csrfToken = null;
   const unsent = await wipeDevice();
   handlers.onWiped(unsent);
@@ -200,13 +211,13 @@ export async function request<T>(
   let retried = false;
   let olderProof = false;
   for (;;) {
-    const { response, data } = await send(method, path, body, expect, options);
+    const { response, data, sentAs } = await send(method, path, body, expect, options);
     if (isObject(data) && typeof data["csrfToken"] === "string") csrfToken = data["csrfToken"];
     if (isObject(data) && typeof data["unlockSecret"] === "string") {
       adoptIssuedProof(data["unlockSecret"], hasKey() ? requireKey() : null);
     }
     if (isObject(data) && data["wipe"] === true) {
-      await obeyWipe();
+      await obeyWipe(sentAs);
       throw errorFrom(response.ok ? 401 : response.status, { error: "device_wiped", ...data });
     }
     if (response.ok) {
@@ -233,12 +244,13 @@ export async function request<T>(
  * reads the body as it arrives. Rejects with an ApiError when the server refuses.
  */
 export async function openStream(path: string, signal: AbortSignal): Promise<Response> {
+  const headers = appHeaders("text/event-stream");
   let response: Response;
   try {
     response = await fetch(path, {
       credentials: "same-origin",
       cache: "no-store",
-      headers: appHeaders("text/event-stream"),
+      headers,
       signal,
     });
   } catch (error) {
@@ -251,7 +263,7 @@ export async function openStream(path: string, signal: AbortSignal): Promise<Res
   const data = await readBody(response).catch(() => null);
   const error = errorFrom(response.status, data);
   if (isObject(data) && data["wipe"] === true) {
-    await obeyWipe();
+    await obeyWipe(headers["X-Carebook-Device"] ?? "");
   } else if (response.status === 401 && SIGN_IN_AGAIN.has(error.code)) {
     handlers.onUnauthenticated();
   }

@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it } from "vitest";
-import { DEVICE_STORAGE_KEY, getDeviceId } from "./device";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { currentDeviceId, DEVICE_STORAGE_KEY, forgetDeviceId, getDeviceId } from "./device";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -19,5 +19,30 @@ describe("device id", () => {
     const after = getDeviceId();
     expect(after).toMatch(UUID);
     expect(after).not.toBe(before);
+  });
+
+  it("is not made by asking which id the install has now", () => {
+    expect(currentDeviceId()).toBeNull();
+    const id = getDeviceId();
+    expect(currentDeviceId()).toBe(id);
+  });
+
+  describe("where storage is unavailable", () => {
+    beforeEach(() => {
+      const refuse = () => {
+        throw new Error("storage disabled");
+      };
+      vi.stubGlobal("localStorage", { getItem: refuse, setItem: refuse, clear: refuse });
+    });
+    afterEach(() => vi.unstubAllGlobals());
+
+    it("keeps one id for the page, and a wipe forgets it", () => {
+      const id = getDeviceId();
+      expect(getDeviceId()).toBe(id);
+      expect(currentDeviceId()).toBe(id);
+      forgetDeviceId();
+      expect(currentDeviceId()).toBeNull();
+      expect(getDeviceId()).not.toBe(id);
+    });
   });
 });

@@ -8,6 +8,7 @@
  */
 
 import { closeDataDb, countUnsent } from "./db/database";
+import { forgetDeviceId } from "./device";
 import { destroyDeviceKey } from "./db/keystore";
 import { setKey } from "./local/key";
 import { TimeoutError, withTimeout } from "./timeout";
@@ -56,6 +57,7 @@ async function wipeServiceWorkers(): Promise<void> {
 }
 
 function wipeStorage(): void {
+  forgetDeviceId();
   for (const storage of [globalThis.localStorage, globalThis.sessionStorage]) {
     try {
       storage?.clear();

@@ -27,8 +27,14 @@ class DeviceWiped(DomainError):
     message_ja = "この端末のデータは消去されました。もう一度ログインしてください。"
     message_en = "This device's data has been wiped. Please sign in again."
 
-    def __init__(self, **extra: Any) -> None:
-        super().__init__(headers={"Clear-Site-Data": '"cache", "storage"'}, wipe=True, **extra)
+    def __init__(self, *, delivers: bool = True, **extra: Any) -> None:
+        # `Clear-Site-Data` only on the answer that delivers the order: the browser acts on
+        # the header by itself whenever an answer arrives, and a later answer (to a request
+        # the wiped app sent before it wiped) can arrive after the nurse has signed in again,
+        # erasing that new sign-in. Later answers still say `wipe`; the app obeys them while
+        # the wiped device id is still its own (pwa/src/api.ts).
+        headers = {"Clear-Site-Data": '"cache", "storage"'} if delivers else None
+        super().__init__(headers=headers, wipe=True, **extra)
 
 
 class WrongStep(Conflict):

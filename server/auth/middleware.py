@@ -168,7 +168,7 @@ def auth_middleware_factory(
             mode: str,
             request_db: RequestDatabase,
         ) -> None:
-            wiped = False
+            wiped: DeviceWiped | None = None
             morsel = cookies.get(session_cookie_name(settings))
             token = morsel.value if morsel is not None and morsel.value else None
             token_hash = tokens.token_hash(token) if token is not None else None
@@ -184,10 +184,10 @@ def auth_middleware_factory(
                     session.expunge_all()
                     if session.in_transaction():
                         await session.rollback()
-                if not wiped and token_hash is not None:
+                if wiped is None and token_hash is not None:
                     self._remember(ctx, token_hash)
-            if wiped:
-                await send_error(scope, send, DeviceWiped())
+            if wiped is not None:
+                await send_error(scope, send, wiped)
                 return
             refusal = app_refusal(scope, headers, ctx)
             method = str(scope.get("method", "GET")).upper()
@@ -275,8 +275,8 @@ def auth_middleware_factory(
         async def _resolve(
             self, session: AsyncSession, ctx: AuthContext, token: str | None,
             token_hash: str | None,
-        ) -> bool:
-            """Load device and session; True when the device must be told to wipe."""
+        ) -> DeviceWiped | None:
+            """Load device and session; the answer to give when the device must wipe."""
             now = ctx.now
             # Device, session and user in one query (outer joins on a one-row anchor): every
             # signed-in request pays for this, so it is one round trip, not three.
@@ -299,7 +299,8 @@ def auth_middleware_factory(
                         .where(Device.id == device.id, Device.wipe_delivered_at.is_(None))
                         .values(wipe_delivered_at=now)
                     )
-                    if getattr(first, "rowcount", 0):
+                    delivers = bool(getattr(first, "rowcount", 0))
+                    if delivers:
                         await audit.record(
                             session,
                             at=now,
@@ -312,24 +313,24 @@ def auth_middleware_factory(
                         delete(UserSession).where(UserSession.device_id == device.id)
                     )
                     await session.commit()
-                    return True
+                    return DeviceWiped(delivers=delivers)
             if token is None:
-                return False
+                return None
             found: UserSession | None = row.UserSession
             if found is None:
                 ctx.clear_session_cookie()
-                return False
+                return None
             user: User | None = row.User
             if not _signed_in_ok(settings, now, found, user):
                 await self._write(session, delete(UserSession).where(UserSession.id == found.id))
                 ctx.clear_session_cookie()
-                return False
+                return None
             if not _on_its_device(found, ctx.device):
                 # Not ended, and
                 # its cookie kept: a request without the header (an address-bar navigation)
                 # must not sign the nurse out either.
                 ctx.device_mismatch = True
-                return False
+                return None
             if now - found.last_seen_at >= TOUCH_AFTER:
                 # The session's own heartbeat, not a change of sign-in: caches keep it.
                 statements: list[Any] = [
@@ -348,6 +349,6 @@ def auth_middleware_factory(
             if _half_signed_in_expired(now, found):
                 ctx.session = None
                 ctx.user = None
-            return False
+            return None
 
     return AuthMiddleware

@@ -9,22 +9,34 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, Playwright, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FilePayload,
+    Page,
+    Playwright,
+    Route,
+    expect,
+)
 
-from server.demo.data import PATIENTS, POSTS
+from server.demo.data import DEMO_PASSWORD, PATIENTS, POSTS
 
 from .conftest import CHROMIUM_ARGS  # noqa: F401  (the same browser set-up as every browser test)
 from .pages import Device
 from .pwa_helpers import (
     DUMP_INDEXEDDB,
+    PASSCODE,
     api_context,
     api_post,
     device_state,
     grant_notifications,
     my_user_id,
     open_room,
+    rooms_of,
     sign_in,
+    totp_code,
     unlock,
+    wait_for_rooms,
 )
 from .server import LiveServer
 
@@ -284,6 +296,66 @@ def test_server_flagged_wipe_on_next_request(
     expect(page.get_by_test_id("notice")).to_contain_text("消去")
     state = device_state(page)
     assert state == {"databases": [], "caches": [], "registrations": 0}, state
+
+
+def test_a_late_answer_to_the_wiped_app_does_not_undo_her_next_sign_in(
+    demo_server: LiveServer, phone: BrowserContext, playwright: Playwright
+) -> None:
+    """One of the wiped app's first requests is still on its way (a slow network) when the
+    wipe ends and she signs in again; its answer, `wipe` for the old device id, comes after.
+    It must not erase the new sign-in's device id and keys (her next step would be refused:
+    「最初からやり直してください」)."""
+    url = demo_server.url
+    page = phone.new_page()
+    sign_in(page, url, "demo-careworker")
+    _wait_sw(page)
+    user_id = my_user_id(page)
+    page.close()
+    admin = api_context(playwright, url, "demo-admin")
+    try:
+        api_post(admin, f"/api/admin/users/{user_id}/wipe-devices")
+    finally:
+        admin.dispose()
+
+    page = phone.new_page()
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/me", hold_the_first)
+    page.goto(url + "/")
+    unlock(page)
+    expect(page.get_by_test_id("login-id")).to_be_visible(timeout=20_000)
+    assert held, "the app did not ask who is signed in after the unlock"
+    wiped_id = held[0].request.headers["x-carebook-device"]
+
+    page.get_by_test_id("login-id").fill("demo-careworker")
+    page.get_by_test_id("login-password").fill(DEMO_PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("totp-code").fill(totp_code("demo-careworker"))
+    page.get_by_test_id("totp-submit").click()
+    expect(page.get_by_test_id("passcode-new")).to_be_visible(timeout=20_000)
+    new_id = page.evaluate("localStorage.getItem('carebook.deviceId')")
+    assert new_id and new_id != wiped_id
+
+    # Now the old request reaches the server and its answer the app: `wipe`, for the old id.
+    with page.expect_response(lambda r: r.request is held[0].request) as late:
+        held[0].continue_()
+    answer = late.value
+    assert answer.status == 401 and answer.json()["wipe"] is True
+    assert "clear-site-data" not in answer.headers  # only the order's first answer has it
+    page.wait_for_timeout(500)  # what the app does with it, if anything, is done by now
+
+    assert page.evaluate("localStorage.getItem('carebook.deviceId')") == new_id
+    page.get_by_test_id("passcode-new").fill(PASSCODE)
+    page.get_by_test_id("passcode-confirm").fill(PASSCODE)
+    page.get_by_test_id("passcode-submit").click()
+    wait_for_rooms(page, rooms_of("demo-careworker"))
+    expect(page.get_by_test_id("notice").filter(has_text="消去")).to_have_count(0)
 
 
 def _poll(page: Page, script: str, timeout_s: float = 15) -> object:
