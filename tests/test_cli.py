@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sqlite3
 import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import db
+from server import db, migrate
 from server.auth.passwords import PasswordHashing
 from server.cli import carebook
 from server.operators import SYSTEM_OFFICE_NAME
@@ -351,6 +354,44 @@ def test_serve_bad_setting_in_a_real_process(data_dir: Path, database_url: str) 
     assert done.returncode == 2
     assert done.stderr.startswith("carebook: CAREBOOK_BASE_URL")
     assert "Traceback" not in done.stderr
+
+
+def test_serve_upgrades_apart_and_keeps_alembic_out_of_its_memory(data_dir: Path) -> None:
+    """`serve` and `worker` run for days: the upgrade runs in a forked child, so Alembic and
+    the migration scripts (~9 MiB of the server's peak) never load in the process that
+    stays (issue 15's memory target)."""
+    fresh = data_dir / "fresh.sqlite3"
+    script = (
+        "import sys\n"
+        "from server.commands import settings_or_exit, upgrade_apart_or_exit\n"
+        "upgrade_apart_or_exit(settings_or_exit())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=server_env(data_dir, f"sqlite+aiosqlite:///{fresh}"),
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    with sqlite3.connect(fresh) as conn:  # … and the child did upgrade it, to head
+        (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    head = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
+    assert revision == head
+
+
+def test_serve_says_why_the_upgrade_failed_in_a_real_process(data_dir: Path) -> None:
+    broken = data_dir / "broken.sqlite3"
+    broken.write_bytes(b"not a database, a file that was overwritten " * 100)
+    done = subprocess.run(
+        [carebook_executable(), "serve", "--port", "8766"],
+        env=server_env(data_dir, f"sqlite+aiosqlite:///{broken}"),
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("carebook: cannot upgrade the database"), done.stderr
+    assert "Traceback" not in done.stderr
+    assert "serving" not in done.stdout
 
 
 def test_serve_loads_the_demo_on_first_start(

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import segno
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +30,7 @@ from ..errors import Conflict, Forbidden, NotFound
 from ..mail import templates
 from ..mail.service import Mailer
 from ..mail.templates import Letter
+from ..qr_codes import svg_data_uri
 from .common import deliver, jst_text, record, user_not_found
 from .help import load_help
 from .help_desk_schemas import ResetLetterOut
@@ -202,7 +202,7 @@ class AccountAdministration:
             office_name=user.office.name if user.office else None,
             link=link,
             code=code,
-            qr_image=segno.make(link, error="m").svg_data_uri(scale=4, border=2),
+            qr_image=svg_data_uri(link, scale=4),
             issued_at=self.ctx.now,
             expires_at=expires,
             issued_by=self.ctx.user.name,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 import pyotp
-import segno
 
+from ..qr_codes import svg_document
 from . import secretbox
 
 STEP_SECONDS = 30
@@ -58,6 +57,4 @@ def qr_svg(uri: str) -> str:
     A standalone document (with its namespace): the PWA shows it as an `<img>` from a
     `data:` URI, and a browser draws nothing for an SVG image without `xmlns`.
     """
-    out = io.BytesIO()
-    segno.make(uri, error="m").save(out, kind="svg", xmldecl=False, nl=False, scale=5, border=2)
-    return out.getvalue().decode()
+    return svg_document(uri, scale=5)

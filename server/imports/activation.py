@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-import segno
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,6 +28,7 @@ from ..admin.help import load_help
 from ..admin.users import activation_letter, new_activation
 from ..auth import tokens
 from ..mail.service import Mailer
+from ..qr_codes import svg_data_uri
 from .rows import ImportContext
 
 LETTER_TTL = timedelta(days=14)
@@ -117,7 +117,7 @@ async def activation_letters(session: AsyncSession, ctx: ImportContext,
         out.append(ActivationLetter(
             user_id=user.id, login_id=user.login_id, name=user.name,
             office_name=user.office.name if user.office else "", code=code, link=link,
-            qr_image=segno.make(link, error="m").svg_data_uri(scale=3, border=2),
+            qr_image=svg_data_uri(link, scale=3),
             expires=expires, city_name=help_page.city_name,
             contact_name=desk.name if desk else "", contact_phone=desk.phone if desk else "",
         ))
