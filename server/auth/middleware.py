@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import uuid
 from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from typing import Any
@@ -113,6 +114,11 @@ def auth_middleware_factory(
     sign_ins: SessionCache | None = None,
 ) -> type:
     cache = sign_ins if sign_ins is not None else SessionCache()
+    # Sessions whose heartbeat (`last_seen_at`) a request of this process is writing now.
+    # Every request in flight on a session finds the heartbeat due at the same moment; one
+    # writes it, the others go on from the cache (on SQLite, 50 clients on one sign-in had
+    # queued 50 identical writes ahead of every post: docs/benchmarks.md).
+    touching: set[uuid.UUID] = set()
 
     class AuthMiddleware:
         def __init__(self, app: ASGIApp) -> None:
@@ -237,10 +243,11 @@ def auth_middleware_factory(
                 not _signed_in_ok(settings, now, found, entry.user)
                 or not _on_its_device(found, entry.device)
                 or _half_signed_in_expired(now, found)
-                or now - found.last_seen_at >= TOUCH_AFTER
             ):
                 cache.drop(token_hash, ctx.device_key)
                 return False
+            if now - found.last_seen_at >= TOUCH_AFTER and found.id not in touching:
+                return False  # the heartbeat is due: this request writes it
             ctx.device, ctx.session, ctx.user = entry.device, found, entry.user
             return True
 
@@ -331,7 +338,7 @@ def auth_middleware_factory(
                 # must not sign the nurse out either.
                 ctx.device_mismatch = True
                 return None
-            if now - found.last_seen_at >= TOUCH_AFTER:
+            if now - found.last_seen_at >= TOUCH_AFTER and found.id not in touching:
                 # The session's own heartbeat, not a change of sign-in: caches keep it.
                 statements: list[Any] = [
                     update(UserSession).where(UserSession.id == found.id)
@@ -342,7 +349,11 @@ def auth_middleware_factory(
                         update(Device).where(Device.id == ctx.device.id)
                         .values(last_seen_at=now).execution_options(**{TOUCH: True})
                     )
-                await self._write(session, *statements)
+                touching.add(found.id)
+                try:
+                    await self._write(session, *statements)
+                finally:
+                    touching.discard(found.id)
                 found.last_seen_at = now
             ctx.session = found
             ctx.user = user

@@ -93,6 +93,11 @@ class SessionCache:
         if self._stop is None:
             return
         key = (token_hash, device_key)
+        held = self._entries.get(key)
+        if held is not None and held.session.last_seen_at > session.last_seen_at:
+            # A request that read the session before another wrote its heartbeat: the entry
+            # with the newer heartbeat stays (else the next request would write it again).
+            return
         self._entries[key] = Resolved(device, session, user, time.monotonic())
         self._entries.move_to_end(key)
         while len(self._entries) > MAX_ENTRIES:

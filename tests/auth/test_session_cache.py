@@ -6,16 +6,17 @@ unlock proof."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
 import httpx
 from litestar import Litestar
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from server.clock import FrozenClock
 from server.settings import Settings
-from store.models import Device
+from store.models import Device, UserSession
 from store.writer import begin_write
 from tests.support.api import ApiClient
 from tests.sync.conftest import Live
@@ -67,6 +68,27 @@ async def test_a_cached_sign_in_still_times_out(
     assert (await api.get("/api/me")).status_code == 200
     clock.advance(seconds=settings.auth.idle_timeout_s + 1)
     assert (await api.get("/api/me")).status_code == 401
+
+
+async def test_a_due_heartbeat_is_written_once_however_many_requests_are_in_flight(
+    live: Live, app: Litestar, sessionmaker: Any, settings: Settings, clock: FrozenClock
+) -> None:
+    """A minute after the last heartbeat every request in flight on a sign-in finds it due;
+    one writes it and the others are answered meanwhile. (Each writing it queued 50 writes
+    ahead of every post on SQLite, with 50 clients on one sign-in.)"""
+    user, api = await live.user(sessionmaker, settings, clock, "heartbeat-once")
+    assert (await api.get("/api/me")).status_code == 200  # resolved, then cached
+    clock.advance(seconds=61)
+    with PoolWatch(app) as watch:
+        answers = await asyncio.gather(*(api.get("/api/me") for _ in range(20)))
+    assert [a.status_code for a in answers] == [200] * 20
+    heartbeats = [s for s in watch.statements
+                  if s.lstrip().upper().startswith("UPDATE USER_SESSION")]
+    assert len(heartbeats) == 1, heartbeats
+    async with sessionmaker() as session:
+        seen = await session.scalar(
+            select(UserSession.last_seen_at).where(UserSession.user_id == user.id))
+    assert seen == clock.now()
 
 
 # --- issue 13, item 1: a cached sign-in is held to the request contract like a fresh one ------
