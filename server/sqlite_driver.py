@@ -11,8 +11,14 @@ A read costs microseconds and, in WAL mode, never waits for a lock: for it even 
 (two thread switches, a self-pipe write and an event-loop wake-up, tens to hundreds of
 microseconds on a busy machine) costs more than the statement. So SELECTs, a deferred BEGIN
 and ROLLBACK run right on the loop's thread (`_runs_inline`); what can wait — BEGIN
-IMMEDIATE (another process's write lock, up to the busy timeout), writes and COMMIT (a WAL
-checkpoint may fsync) — still goes to the driver's thread, so a wait never stalls the loop.
+IMMEDIATE (another process's write lock, up to the busy timeout) and COMMIT (WAL frames
+written, and a checkpoint may fsync) — still goes to the driver's thread, so a wait never
+stalls the loop. INSERT, UPDATE and DELETE inside a transaction that BEGIN IMMEDIATE opened
+run on the loop's thread too: the write lock is held, so they wait for nothing, and they
+only change pages in the connection's cache. Each trip costs the trip's statement little
+and the request a lot under load: the loop is busy with other requests, the driver thread
+waits for the GIL at every hand-off, and a post of ten writes took ~700 ms while 50 clients
+pulled (docs/benchmarks.md); now it makes two trips, BEGIN IMMEDIATE and COMMIT.
 The connection is opened with `check_same_thread=False` (`server/db.py`); SQLAlchemy never
 runs two statements of one connection at once, so the two threads take turns.
 
@@ -24,6 +30,7 @@ tests/sync/test_request_connections.py counts the statements and the trips.
 from __future__ import annotations
 
 import sqlite3
+import weakref
 from collections import deque
 from typing import Any
 
@@ -34,11 +41,22 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 
 # Statements that never wait for a lock or a disk flush (WAL mode): run on the loop's thread.
 _INLINE = ("SELECT", "WITH", "ROLLBACK")
+# Writes, once the transaction holds the write lock (BEGIN IMMEDIATE went through): they
+# change pages in this connection's cache, and WAL frames are written only at COMMIT.
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+_BEGIN_IMMEDIATE = "BEGIN IMMEDIATE"
+
+# The aiosqlite connections whose open transaction began with BEGIN IMMEDIATE (weakly
+# held; a connection leaves when its transaction ends).
+_HOLDING_WRITE_LOCK: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-def _runs_inline(operation: str) -> bool:
+def _runs_inline(operation: str, connection: Any = None) -> bool:
     head = operation.lstrip()[:8].upper()
-    return head.startswith(_INLINE) or head.rstrip() == "BEGIN"
+    if head.startswith(_INLINE) or head.rstrip() == "BEGIN":
+        return True
+    return (head.startswith(_WRITES) and connection is not None
+            and connection in _HOLDING_WRITE_LOCK and connection._conn.in_transaction)
 
 
 def one_hop_statements(dbapi_connection: Any) -> None:
@@ -86,10 +104,12 @@ class _OneHopCursor(AsyncAdapt_aiosqlite_cursor):
         try:
             aio = self._connection
             result: Any
-            if _runs_inline(operation):
+            if _runs_inline(operation, aio):
                 result = self.await_(_on_this_thread(_one_hop, aio._conn, operation, parameters))
             else:
                 result = self.await_(aio._execute(_one_hop, aio._conn, operation, parameters))
+                if operation.lstrip().upper().startswith(_BEGIN_IMMEDIATE):
+                    _HOLDING_WRITE_LOCK.add(aio)
             description, rows, lastrowid, rowcount = result
             if description:
                 self.description = description
@@ -108,10 +128,16 @@ class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
 
     def rollback(self) -> None:
         # Discarding a transaction never waits (WAL mode): on the loop's thread, no trip.
+        _HOLDING_WRITE_LOCK.discard(self._connection)
         try:
             self.await_(_on_this_thread(self._connection._conn.rollback))
         except Exception as error:
             self._handle_exception(error)
+
+    def commit(self) -> None:
+        # COMMIT writes the WAL frames (and may checkpoint): on aiosqlite's thread.
+        _HOLDING_WRITE_LOCK.discard(self._connection)
+        super().commit()
 
     def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
         if server_side:
