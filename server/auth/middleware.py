@@ -116,8 +116,8 @@ def auth_middleware_factory(
     cache = sign_ins if sign_ins is not None else SessionCache()
     # Sessions whose heartbeat (`last_seen_at`) a request of this process is writing now.
     # Every request in flight on a session finds the heartbeat due at the same moment; one
-    # writes it, the others go on from the cache (on SQLite, 50 clients on one sign-in had
-    # queued 50 identical writes ahead of every post: docs/benchmarks.md).
+    # writes it, the others go on from the cache (each used to write it: up to 25 identical
+    # writes per sign-in in the load generator's pull workload, queued ahead of the posts).
     touching: set[uuid.UUID] = set()
 
     class AuthMiddleware:
