@@ -150,7 +150,7 @@ async def test_pull_and_push_each_use_one_connection_and_an_empty_pull_one_query
         {"id": 2, "name": "post.create", "args": post(room)}]})
     writes = [s for s in watch.statements
               if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
-    assert len(writes) >= 5, watch.statements  # the post, its change, the audit event …
+    assert len(writes) > 2, watch.statements  # the post, the room's version, the audit event …
     assert watch.trips == (2 if watch.sqlite else 0), watch.statements
 
     # A pull that finds something reads again, in a snapshot of its own: the one-statement
