@@ -220,6 +220,26 @@ describe("api requests", () => {
     expect(localStorage.getItem("carebook.something")).toBe("the new sign-in");
   });
 
+  it("wipes when the browser cleared storage first and a new id went out meanwhile", async () => {
+    // Clear-Site-Data on the wipe answer: the browser empties storage before the app reads
+    // the answer, and another request of the app has already made a new id.
+    const wipedId = getDeviceId();
+    localStorage.setItem("carebook.something", "secret");
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => {
+        localStorage.clear();
+        getDeviceId();
+        localStorage.setItem("carebook.something", "still here");
+        return new Response(JSON.stringify({ error: "device_wiped", wipe: true }), { status: 401 });
+      }),
+    );
+    await expect(request("GET", "/api/me")).rejects.toMatchObject({ code: "device_wiped" });
+    expect(handlers.onWiped).toHaveBeenCalledTimes(1);
+    expect(localStorage.getItem("carebook.something")).toBeNull();
+    expect(getDeviceId()).not.toBe(wipedId);
+  });
+
   it("still wipes when the order names the device's current id", async () => {
     // The same request, answered while the wiped id is still this app's: it wipes.
     const id = getDeviceId();

@@ -7,7 +7,7 @@
  * it. A new unlock secret in an answer (sign-in, password change) is adopted here. Remote
  * wipe orders (`"wipe": true`) are carried out here, before any caller sees the answer.
  */
-import { currentDeviceId, getDeviceId } from "./device";
+import { getDeviceId } from "./device";
 import type { PatientCorrectedOut, PatientCorrectionIn } from "./generated/api";
 import { getLang, t } from "./i18n";
 import { hasKey, requireKey } from "./local/key";
@@ -27,7 +27,7 @@ import type {
   TotpEnrollment,
 } from "./types";
 import type { TemplateIn, TemplateOut, TemplatesOut } from "./generated/api";
-import { wipeDevice } from "./wipe";
+import { isWiping, wipeDevice } from "./wipe";
 
 export class ApiError extends Error {
   constructor(
@@ -180,18 +180,20 @@ async function send(
   }
 }
 
+/** Device ids whose wipe order this page has carried out (or is carrying out). */
+const wipedHere = new Set<string>();
+
 /**
  * The server ordered a wipe of the device named `sentAs`: carried out before any caller sees
- * the answer. An order about an id this app no longer has is already done: an answer to a
- * request sent before the wipe can arrive after it, even after the next sign-in, and wiping
- * again then would erase the new sign-in's device id and keys ("start again" at its next
- * step). An id is made again with the first request after a wipe, so a new sign-in has one.
+ * the answer, once per device id. An answer to a request sent before the wipe can arrive
+ * after it, even after the next sign-in, and wiping again then would erase the new
+ * sign-in's device id and keys ("start again" at its next step). The id this app has now is
+ * no guide: the browser clears storage by itself for the first wipe answer
+ * (Clear-Site-Data), and the app's next request makes a new id before this one is read.
  */
 async function obeyWipe(sentAs: string): Promise<void> {
-  const now = currentDeviceId();
-  // No id at all: storage was cleared (by the browser, for this very answer's
-  // Clear-Site-Data, or by a wipe): finishing the wipe is right either way.
-  if (now !== null && now !== sentAs) return;
+  if (wipedHere.has(sentAs) && !isWiping()) return;
+  wipedHere.add(sentAs);
   csrfToken = null;
   const unsent = await wipeDevice();
   handlers.onWiped(unsent);

@@ -32,15 +32,6 @@ export function getDeviceId(): string {
   }
 }
 
-/** The id this install has now, without making one (null after a wipe, until the next request). */
-export function currentDeviceId(): string | null {
-  try {
-    return localStorage.getItem(DEVICE_STORAGE_KEY) ?? memoryFallback;
-  } catch {
-    return memoryFallback;
-  }
-}
-
 /** A wipe: the next request names a new install (storage itself is cleared by the wipe). */
 export function forgetDeviceId(): void {
   memoryFallback = null;

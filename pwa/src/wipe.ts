@@ -107,6 +107,11 @@ async function destroyKeyMaterial(): Promise<void> {
 
 let running: Promise<number | null> | null = null;
 
+/** Whether a wipe is under way (a second order for the same device joins it). */
+export function isWiping(): boolean {
+  return running !== null;
+}
+
 /**
  * Erases the device; answers how many unsent records went with it (null when
  * they could not be counted), so the screen afterwards can say so.
