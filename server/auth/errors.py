@@ -31,8 +31,8 @@ class DeviceWiped(DomainError):
         # `Clear-Site-Data` only on the answer that delivers the order: the browser acts on
         # the header by itself whenever an answer arrives, and a later answer (to a request
         # the wiped app sent before it wiped) can arrive after the nurse has signed in again,
-        # erasing that new sign-in. Later answers still say `wipe`; the app obeys them while
-        # the wiped device id is still its own (pwa/src/api.ts).
+        # erasing that new sign-in. Later answers still say `wipe`; the app carries out an
+        # order once per device id (pwa/src/api.ts).
         headers = {"Clear-Site-Data": '"cache", "storage"'} if delivers else None
         super().__init__(headers=headers, wipe=True, **extra)
 
